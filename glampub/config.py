@@ -1,0 +1,57 @@
+"""Configuration: defaults, then ``GLAMPUB_*`` from the environment, then test_config."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+#: Environment variables read at start-up (documented in the README; a test checks it).
+ENVIRONMENT_VARIABLES = (
+    "GLAMPUB_DATABASE_URL",
+    "GLAMPUB_DATA_DIR",
+    "GLAMPUB_BASE_URL",
+    "GLAMPUB_REDIS_URL",
+    "GLAMPUB_SECRET_KEY",
+)
+
+
+def build_config(
+    instance_path: str, test_config: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The app's configuration; the data folder is created if missing."""
+    env = os.environ
+    config: dict[str, Any] = {
+        "DATA_DIR": env.get("GLAMPUB_DATA_DIR") or instance_path,
+        "DATABASE_URL": env.get("GLAMPUB_DATABASE_URL") or None,
+        "BASE_URL": (env.get("GLAMPUB_BASE_URL") or "").rstrip("/") or None,
+        "REDIS_URL": env.get("GLAMPUB_REDIS_URL") or None,
+        "SECRET_KEY": env.get("GLAMPUB_SECRET_KEY") or None,
+        # Images larger than this are refused as decompression bombs.
+        "MAX_IMAGE_PIXELS": 100_000_000,
+        # Entries per page in IIIF Collections and Change Discovery.
+        "COLLECTION_PAGE_SIZE": 1000,
+        "SEARCH_PAGE_SIZE": 24,
+    }
+    if test_config:
+        config.update(test_config)
+    data_dir = Path(config["DATA_DIR"])
+    data_dir.mkdir(parents=True, exist_ok=True)
+    config["DATA_DIR"] = str(data_dir)
+    if not config["DATABASE_URL"]:
+        config["DATABASE_URL"] = f"sqlite:///{data_dir / 'glampub.sqlite3'}"
+    if not config["SECRET_KEY"]:
+        config["SECRET_KEY"] = _kept_secret(data_dir / "secret_key")
+    return config
+
+
+def _kept_secret(path: Path) -> str:
+    """A random secret made on first run and kept, so sessions survive restarts."""
+    if path.exists():
+        return path.read_text().strip()
+    secret = secrets.token_hex(32)
+    path.write_text(secret)
+    path.chmod(0o600)
+    return secret

@@ -1,0 +1,87 @@
+"""The database: one engine per app, sessions scoped to a request or a command.
+
+Kept free of Flask-SQLAlchemy so that services, the CLI and workers use the
+same plain SQLAlchemy sessions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Database:
+    """Engine and session factory; unbound until :meth:`init_app` or :meth:`connect`."""
+
+    def __init__(self) -> None:
+        self.engine: Engine | None = None
+        self.session: scoped_session[Session] | None = None
+
+    def connect(self, url: str) -> None:
+        self.engine = make_engine(url)
+        self.session = scoped_session(sessionmaker(bind=self.engine, expire_on_commit=False))
+
+    def init_app(self, app: Any) -> None:
+        self.connect(app.config["DATABASE_URL"])
+        app.extensions["glampub.db"] = self
+
+        @app.teardown_appcontext
+        def remove_session(_exc: BaseException | None) -> None:
+            if self.session is not None:
+                self.session.remove()
+
+    def create_all(self) -> None:
+        from glampub import models  # noqa: F401  (registers the tables)
+
+        assert self.engine is not None
+        Base.metadata.create_all(self.engine)
+
+    def dispose(self) -> None:
+        if self.session is not None:
+            self.session.remove()
+        if self.engine is not None:
+            self.engine.dispose()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session in one transaction: committed on success, rolled back on any error."""
+        assert self.session is not None
+        session = self.session()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets readers keep serving the published state while an import writes.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def get_db() -> Database:
+    """The current app's database (each app has its own, so tests can run several)."""
+    from flask import current_app
+
+    return current_app.extensions["glampub.db"]

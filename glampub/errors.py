@@ -1,0 +1,78 @@
+"""Errors and problems.
+
+Library code raises :class:`GlampubError` subclasses; only ``cli.py`` and the
+Flask error handlers turn them into exit codes, HTML or JSON. Trouble with a
+single record is *data*, a :class:`Problem`, collected into the import report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one record (or with the file, when ``record`` is None).
+
+    ``severity="error"`` means the record was rejected; ``"warning"`` means it
+    was imported but someone should look. ``code`` is stable and machine
+    readable (``missing-identifier``, ``unreadable-image``, ``rights-needs-review``).
+    """
+
+    record: str | None
+    line: int | None
+    code: str
+    message: str
+    severity: Severity = "error"
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+    def __str__(self) -> str:
+        where = []
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        if self.record:
+            where.append(f"record {self.record!r}")
+        prefix = ", ".join(where)
+        return f"{prefix}: {self.message}" if prefix else self.message
+
+
+class GlampubError(Exception):
+    """Base of every error glampub raises on purpose; ``exit_code`` is for the CLI."""
+
+    exit_code = 1
+    http_status = 400
+
+
+class UsageError(GlampubError):
+    """The caller asked for something that cannot work as asked."""
+
+    exit_code = 2
+
+
+class UnreadableInput(GlampubError):
+    """A file could not be read at all (wrong format, broken, or unsafe)."""
+
+    exit_code = 2
+
+
+class UnsafeInput(UnreadableInput):
+    """Hostile input refused: entities, path traversal, decompression bombs."""
+
+
+class NotFound(GlampubError):
+    """A named thing (institution, object, image) does not exist."""
+
+    exit_code = 2
+    http_status = 404
+
+
+class ImportLocked(GlampubError):
+    """Another import for the same institution is running."""
+
+    exit_code = 2
+    http_status = 409

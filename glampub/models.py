@@ -1,0 +1,197 @@
+"""The tables, as typed SQLAlchemy 2 models.
+
+Text that the source gives in several languages is stored as a IIIF-style
+language map (``{"en": ["..."], "none": ["..."]}``) in a JSON column.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from glampub.db import Base
+
+LangMap = dict[str, list[str]]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Institution(Base):
+    __tablename__ = "institution"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    homepage: Mapped[str | None] = mapped_column(String(1000))
+    #: The logo's file, relative to the data folder.
+    logo_path: Mapped[str | None] = mapped_column(String(500))
+    logo_width: Mapped[int | None] = mapped_column(Integer)
+    logo_height: Mapped[int | None] = mapped_column(Integer)
+    #: Opt-in: show a "Courtesy of" requiredStatement on public-domain items too.
+    courtesy_statement: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    objects: Mapped[list[CollectionObject]] = relationship(back_populates="institution")
+
+
+class CollectionObject(Base):
+    __tablename__ = "collection_object"
+    __table_args__ = (UniqueConstraint("institution_id", "identifier"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), index=True)
+    identifier: Mapped[str] = mapped_column(String(500))
+    title: Mapped[LangMap] = mapped_column(JSON, default=dict)
+    description: Mapped[LangMap] = mapped_column(JSON, default=dict)
+    #: [{"name", "role", "qualifier", "birth_year", "death_year", "display_dates"}]
+    creators: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    date_display: Mapped[str | None] = mapped_column(String(300))
+    date_earliest: Mapped[int | None] = mapped_column(Integer)
+    date_latest: Mapped[int | None] = mapped_column(Integer)
+    object_type: Mapped[LangMap] = mapped_column(JSON, default=dict)
+    materials: Mapped[LangMap] = mapped_column(JSON, default=dict)
+    dimensions: Mapped[LangMap] = mapped_column(JSON, default=dict)
+    inventory_number: Mapped[str | None] = mapped_column(String(300))
+    credit_line: Mapped[str | None] = mapped_column(Text)
+    rights_holder: Mapped[str | None] = mapped_column(String(500))
+    #: Further label/value pairs: [[label LangMap, value LangMap], ...]
+    extra_metadata: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    record_url: Mapped[str | None] = mapped_column(String(2000))
+
+    # The rights decision for the published reproductions (see glampub.rights).
+    rights_statement: Mapped[str] = mapped_column(Text, default="")
+    rights_uri: Mapped[str | None] = mapped_column(String(200), index=True)
+    rights_status: Mapped[str] = mapped_column(String(20), default="needs-review")
+    rights_label: Mapped[str] = mapped_column(String(200), default="")
+    rights_reuse: Mapped[str] = mapped_column(String(20), default="permission", index=True)
+    rights_rule: Mapped[str] = mapped_column(String(60), default="")
+    rights_reason: Mapped[str] = mapped_column(Text, default="")
+    rights_warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: The metadata record's own licence (LIDO recordRights; CC0 by default).
+    record_rights_uri: Mapped[str | None] = mapped_column(String(200))
+
+    # The source record exactly as exported.
+    source_record: Mapped[str] = mapped_column(Text, default="")
+    source_format: Mapped[str] = mapped_column(String(20), default="")
+    source_media_type: Mapped[str] = mapped_column(String(100), default="text/plain")
+
+    #: Lower-cased text of every field, for the simple search.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    content_hash: Mapped[str] = mapped_column(String(64))
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    #: "published" or "withdrawn"
+    status: Mapped[str] = mapped_column(String(20), default="published", index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    institution: Mapped[Institution] = relationship(back_populates="objects")
+    images: Mapped[list[Image]] = relationship(
+        back_populates="object", order_by="Image.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.status == "withdrawn"
+
+
+class Image(Base):
+    __tablename__ = "image"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The public id used in Image API URLs; stable for (institution, object, position).
+    public_id: Mapped[str] = mapped_column(String(64), unique=True)
+    object_id: Mapped[int] = mapped_column(ForeignKey("collection_object.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    label: Mapped[LangMap] = mapped_column(JSON, default=dict)
+    #: The reference as exported (file name or URL).
+    source_reference: Mapped[str] = mapped_column(String(2000))
+    #: The stored master, relative to the data folder; None for remote images not fetched.
+    file_path: Mapped[str | None] = mapped_column(String(500))
+    mime_type: Mapped[str | None] = mapped_column(String(100))
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    checksum: Mapped[str | None] = mapped_column(String(64))
+    rights_uri: Mapped[str | None] = mapped_column(String(200))
+    rights_status: Mapped[str] = mapped_column(String(20), default="needs-review")
+    rights_label: Mapped[str] = mapped_column(String(200), default="")
+    credit_line: Mapped[str | None] = mapped_column(Text)
+
+    object: Mapped[CollectionObject] = relationship(back_populates="images")
+
+
+class ManifestCache(Base):
+    """A built manifest for one object revision and base URL, served as stored."""
+
+    __tablename__ = "manifest_cache"
+    __table_args__ = (UniqueConstraint("object_id", "base_url"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    object_id: Mapped[int] = mapped_column(
+        ForeignKey("collection_object.id", ondelete="CASCADE"), index=True
+    )
+    base_url: Mapped[str] = mapped_column(String(500))
+    revision: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text)
+    etag: Mapped[str] = mapped_column(String(80))
+    built_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ImportRun(Base):
+    __tablename__ = "import_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    file_name: Mapped[str] = mapped_column(String(1000))
+    format: Mapped[str] = mapped_column(String(20))
+    #: running, done, failed
+    status: Mapped[str] = mapped_column(String(20), default="running")
+    dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
+    created: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    withdrawn: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    rights: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    problems: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    message: Mapped[str | None] = mapped_column(Text)
+
+
+class User(Base):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(300))
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"))
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    institution: Mapped[Institution] = relationship()
+
+
+class ApiToken(Base):
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    #: sha256 of the token; the token itself is shown once and never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    user: Mapped[User] = relationship()
