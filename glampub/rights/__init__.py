@@ -1,0 +1,26 @@
+"""Rights statements in, a canonical rights URI (or "needs review") out.
+
+Pure: no Flask, no database, no network. See :func:`map_rights`.
+"""
+
+from glampub.rights.decision import RightsContext, RightsDecision
+from glampub.rights.engine import OVERRIDE_NEEDS_REVIEW, canonical_uri, map_rights
+from glampub.rights.normalize import normalize_statement, statement_key
+from glampub.rights.public_domain import LIKELY_PUBLIC_DOMAIN, MAY_BE_IN_COPYRIGHT
+from glampub.rights.uris import lookup
+from glampub.rights.vocabulary import RightsTerm, all_terms
+
+__all__ = [
+    "LIKELY_PUBLIC_DOMAIN",
+    "MAY_BE_IN_COPYRIGHT",
+    "OVERRIDE_NEEDS_REVIEW",
+    "RightsContext",
+    "RightsDecision",
+    "RightsTerm",
+    "all_terms",
+    "canonical_uri",
+    "lookup",
+    "map_rights",
+    "normalize_statement",
+    "statement_key",
+]

@@ -1,0 +1,107 @@
+"""``map_rights``: statements and context in, one :class:`RightsDecision` out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from glampub.rights.combine import Seen, combine, mapped
+from glampub.rights.decision import RightsContext, RightsDecision
+from glampub.rights.findings import PRIORITY_OVERRIDE, Finding
+from glampub.rights.normalize import (
+    STATEMENT_SEPARATOR,
+    as_statement_list,
+    normalize_statement,
+    statement_key,
+)
+from glampub.rights.public_domain import public_domain_warnings
+from glampub.rights.rules import classify
+from glampub.rights.uris import find_uris, lookup
+
+#: An override value that sends a statement to the review queue on purpose.
+OVERRIDE_NEEDS_REVIEW = "needs-review"
+
+
+def _override_finding(statement: str, target: str) -> Finding:
+    """What an institution's rule (statement -> URI) says, as a finding."""
+    if target.strip().casefold() == OVERRIDE_NEEDS_REVIEW:
+        return Finding(
+            role="review",
+            rule="override",
+            text=statement,
+            note="is marked for review by the institution's own rule",
+            priority=PRIORITY_OVERRIDE,
+        )
+    found = [finding for _s, _e, finding in find_uris(target.strip())]
+    if len(found) == 1 and found[0].role == "term" and found[0].term is not None:
+        return Finding(
+            role="term",
+            rule="override",
+            term=found[0].term,
+            text=statement,
+            priority=PRIORITY_OVERRIDE,
+        )
+    return Finding(
+        role="review",
+        rule="override",
+        text=statement,
+        note=f"has an institution rule pointing to {target!r}, which is not a rights "
+        "URI glampub knows (the rule needs fixing)",
+        priority=PRIORITY_OVERRIDE,
+    )
+
+
+def map_rights(
+    statements: str | Sequence[str] | None,
+    context: RightsContext | None = None,
+    *,
+    overrides: Mapping[str, str] | None = None,
+) -> RightsDecision:
+    """Map what an export says about rights to one decision.
+
+    ``statements`` are the raw rights texts or URIs (one string, or several, as
+    LIDO ``rightsType`` terms or several CSV columns give them). ``overrides``
+    maps :func:`statement_key` / :func:`normalize_statement` keys to a URI (any
+    spelling) or ``"needs-review"``; the key of all statements together is
+    tried first, then each statement's own key, before any built-in rule.
+    ``context`` only ever adds public-domain warnings.
+    """
+    items = as_statement_list(statements)
+    joined = STATEMENT_SEPARATOR.join(items)
+    if overrides and items:
+        whole = overrides.get(statement_key(items))
+        if whole is not None:
+            decision = combine(joined, [Seen(_override_finding(joined, whole), joined)])
+            return _with_checks(decision, context)
+
+    seen: list[Seen] = []
+    for item in items:
+        target = overrides.get(normalize_statement(item)) if overrides else None
+        if target is not None:
+            seen.append(Seen(_override_finding(item, target), item))
+        else:
+            seen.extend(Seen(finding, item) for finding in classify(item))
+    return _with_checks(combine(joined, seen), context)
+
+
+def _with_checks(decision: RightsDecision, context: RightsContext | None) -> RightsDecision:
+    if decision.uri is None or context is None:
+        return decision
+    term = lookup(decision.uri)
+    if term is None:
+        return decision
+    extra = public_domain_warnings(term, context)
+    if not extra:
+        return decision
+    return mapped(
+        decision.statement, term, decision.rule, decision.reason, (*decision.warnings, *extra)
+    )
+
+
+def canonical_uri(text: str) -> str | None:
+    """The canonical URI of one licence or statement given as a URI, name, label
+    or code ("CC-BY-SA 4.0", "https://creativecommons.org/licenses/by/4.0/deed.de",
+    "In Copyright"); None unless it names exactly one vocabulary term."""
+    decision = map_rights(text)
+    if decision.rule in ("cc-uri", "cc-name", "cc0", "pdm", "rs-uri", "rs-label"):
+        return decision.uri
+    return None

@@ -1,0 +1,549 @@
+"""The rights engine: real-world strings, one row per rule, the vocabulary, the
+public-domain checks, overrides, and properties that must hold for any input.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from itertools import permutations
+from pathlib import Path
+
+import jsonschema
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lxml import etree
+
+from glampub.rights import (
+    LIKELY_PUBLIC_DOMAIN,
+    MAY_BE_IN_COPYRIGHT,
+    RightsContext,
+    RightsDecision,
+    all_terms,
+    canonical_uri,
+    lookup,
+    map_rights,
+    normalize_statement,
+    statement_key,
+)
+from glampub.rights.findings import RULES
+from glampub.rights.vocabulary import REUSE_ORDER
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "corpus"
+SCHEMA = SHARED / "iiif" / "iiif_3_0.json"
+TSV = Path(__file__).resolve().parent / "data" / "rights_strings.tsv"
+NR = "needs-review"
+BY4 = "http://creativecommons.org/licenses/by/4.0/"
+CC0 = "http://creativecommons.org/publicdomain/zero/1.0/"
+PDM = "http://creativecommons.org/publicdomain/mark/1.0/"
+INC = "http://rightsstatements.org/vocab/InC/1.0/"
+FAST = settings(max_examples=200, deadline=None)
+SKOS = "{http://www.w3.org/2004/02/skos/core#}"
+
+
+# --- the table of real-world strings ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    source: str
+    statements: tuple[str, ...]
+    expected: str
+    rule: str
+    note: str
+
+
+def _unescape(text: str) -> str:
+    return re.sub(r"\\([nrt\\])", lambda m: {"n": "\n", "r": "\r", "t": "\t"}.get(m[1], "\\"), text)
+
+
+def load_rows() -> list[Row]:
+    lines = [line for line in TSV.read_text(encoding="utf-8").splitlines() if line[:1] != "#"]
+    reader = csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE)
+    return [
+        Row(
+            r["source"],
+            tuple(_unescape(s) for s in r["statements"].split(" || ")),
+            r["expected"],
+            r["rule"],
+            r["note"],
+        )
+        for r in reader
+    ]
+
+
+ROWS = load_rows()
+SINGLE_STATEMENTS = sorted({row.statements[0] for row in ROWS if len(row.statements) == 1})
+
+
+def check_decision(decision: RightsDecision) -> None:
+    """What every decision must satisfy, whatever the input."""
+    assert decision.rule in RULES
+    assert decision.reuse in REUSE_ORDER
+    assert decision.reason.endswith(".") and "\n" not in decision.reason
+    if decision.uri is None:
+        assert decision.status == NR and decision.label == "Needs review"
+        assert decision.reuse == "permission"
+    else:
+        term = lookup(decision.uri)
+        assert term is not None and term.uri == decision.uri
+        assert decision.status == "mapped"
+        assert (decision.label, decision.reuse) == (term.label, term.reuse)
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[f"{i}-{r.source}" for i, r in enumerate(ROWS)])
+def test_real_world_string(row: Row) -> None:
+    decision = map_rights(list(row.statements))
+    assert (decision.uri or NR, decision.rule) == (row.expected, row.rule), decision.reason
+    check_decision(decision)
+
+
+def test_table_is_large_and_covers_every_rights_value_in_the_corpus() -> None:
+    assert len(ROWS) >= 200
+    if not CORPUS.is_dir():
+        pytest.skip("the shared corpus is not next to this checkout")
+    missing = corpus_rights_values() - set(SINGLE_STATEMENTS)
+    assert not missing, f"add these to {TSV.name}: {sorted(missing)[:20]}"
+
+
+def corpus_rights_values() -> set[str]:
+    """Every distinct rights value in the shared corpus."""
+    values: set[str] = set()
+    lido = "{http://www.lido-schema.org}"
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    for path in sorted((CORPUS / "lido").rglob("*.xml")):
+        tree = etree.parse(str(path), parser)
+        for element in tree.iter(f"{lido}rightsType", f"{lido}creditLine"):
+            if element.tag == f"{lido}creditLine":
+                values.add((element.text or "").strip())
+                continue
+            for node in element.iter():
+                if node.tag in (f"{lido}conceptID", f"{lido}term", f"{SKOS}prefLabel"):
+                    values.add((node.text or "").strip())
+                values.update(
+                    v.strip() for k, v in node.attrib.items() if k.endswith(("}about", "}resource"))
+                )
+    for path in sorted((CORPUS / "json").rglob("*.json")):
+        artwork = json.loads(path.read_text(encoding="utf-8"))
+        values.add(artwork.get("thumbnailCopyright") or "")
+        images = artwork.get("additionalImages") or []
+        values.update(image.get("copyright") or "" for image in images)
+    met = CORPUS / "csv" / "met-subset-cp1252" / "MetObjects_subset_cp1252_semicolon.csv"
+    with met.open(encoding="cp1252", newline="") as handle:
+        for record in csv.DictReader(handle, delimiter=";"):
+            values.add(record.get("Rights and Reproduction") or "")
+    return values - {""}
+
+
+# --- one row per rule ---------------------------------------------------------------
+
+RULE_ROWS: list[tuple[str, list[str], str | None]] = [
+    ("override", ["Rechte: Stadtmuseum"], BY4),
+    ("cc-uri", ["https://www.creativecommons.org/licenses/by/4.0/deed.de"], BY4),
+    ("cc-name", ["Creative Commons Namensnennung 4.0 International"], BY4),
+    ("cc0", ["CC 0"], CC0),
+    ("pdm", ["https://creativecommons.org/publicdomain/mark/1.0/deed.de"], PDM),
+    ("rs-uri", ["https://rightsstatements.org/page/InC/1.0/?language=en"], INC),
+    ("rs-label", ["Urheberrechtsschutz"], INC),
+    ("europeana-legacy", ["http://www.europeana.eu/rights/rr-f/"], INC),
+    ("ddb-legacy", ["https://www.deutsche-digitale-bibliothek.de/content/lizenzen/rv-fz/"], INC),
+    ("phrase-public-domain", ["Publiek domein"], PDM),
+    ("phrase-all-rights-reserved", ["Tous droits réservés"], INC),
+    ("phrase-in-copyright", ["Upphovsrättsligt skyddad"], INC),
+    (
+        "phrase-no-known-copyright",
+        ["No known copyright restrictions"],
+        "http://rightsstatements.org/vocab/NKC/1.0/",
+    ),
+    ("phrase-permission", ["By permission of the estate of the artist"], INC),
+    ("copyright-holder", ["© Jane Doe 1987"], INC),
+    ("conflict", ["CC BY 4.0", "http://rightsstatements.org/vocab/InC/1.0/"], INC),
+    ("no-statement", [], None),
+    ("generic-term", ["Urheberrecht", "Verwertungsrecht"], None),
+    ("vague", ["free to use"], None),
+    ("no-match", ["Jane Doe"], None),
+    ("partial-match", ["CC BY 4.0", "Stadtmuseum Musterstadt"], None),
+    ("cc-no-version", ["CC BY-SA"], None),
+    ("cc-retired", ["http://creativecommons.org/licenses/sampling+/1.0/"], None),
+    ("unknown-uri", ["https://creativecommons.org/licenses/by/7.0/"], None),
+    ("negated", ["not CC BY 4.0"], None),
+    ("qualified", ["CC BY 4.0 except for commercial use"], None),
+    ("too-long", ["CC BY 4.0 " + "lorem ipsum " * 200], None),
+]
+
+
+def test_every_rule_has_a_row() -> None:
+    assert {rule for rule, _s, _u in RULE_ROWS} == set(RULES)
+
+
+@pytest.mark.parametrize(("rule", "statements", "uri"), RULE_ROWS, ids=[r[0] for r in RULE_ROWS])
+def test_rule(rule: str, statements: list[str], uri: str | None) -> None:
+    overrides = {
+        normalize_statement("Rechte: Stadtmuseum"): "https://creativecommons.org/licenses/by/4.0"
+    }
+    decision = map_rights(statements, overrides=overrides)
+    assert (decision.rule, decision.uri) == (rule, uri), decision.reason
+    check_decision(decision)
+
+
+def test_conflict_warns_and_names_both() -> None:
+    decision = map_rights(["Public Domain Mark 1.0", "CC BY-SA 4.0"])
+    assert decision.uri == "http://creativecommons.org/licenses/by-sa/4.0/"
+    assert decision.warnings == (
+        "conflicting statements: CC BY-SA 4.0, Public Domain Mark 1.0; the most restrictive, "
+        "CC BY-SA 4.0, was chosen",
+    )
+
+
+def test_holder_is_named_in_the_reason() -> None:
+    decision = map_rights("© Jane Doe 1987")
+    assert decision.reason == (
+        "'© Jane Doe 1987' is a copyright notice naming the holder "
+        "Jane Doe, so the image is In Copyright."
+    )
+
+
+# --- vocabulary -------------------------------------------------------------------
+
+
+def test_every_term_round_trips_through_lookup() -> None:
+    terms = all_terms()
+    assert len({t.uri for t in terms}) == len(terms)
+    for term in terms:
+        assert lookup(term.uri) == term
+        assert term.uri.startswith("http://") and term.uri.endswith("/")
+    assert sum(t.kind == "rs" for t in terms) == 12
+    versions = {t.version for t in terms if t.kind == "cc" and t.jurisdiction is None}
+    assert versions == {"1.0", "2.0", "2.5", "3.0", "4.0"}
+
+
+def cc(path: str) -> str:
+    return f"http://creativecommons.org/licenses/{path}/"
+
+
+def rs(code: str) -> str:
+    return f"http://rightsstatements.org/vocab/{code}/1.0/"
+
+
+@pytest.mark.parametrize(
+    ("uri", "label", "reuse", "attribution", "kind"),
+    [
+        (BY4, "CC BY 4.0", "free", True, "cc"),
+        (cc("by-sa/3.0/nl"), "CC BY-SA 3.0 NL", "free", True, "cc"),
+        (cc("by-nc/4.0"), "CC BY-NC 4.0", "conditions", True, "cc"),
+        (cc("by-nd/2.5"), "CC BY-ND 2.5", "conditions", True, "cc"),
+        (cc("by-nc-sa/2.0/de"), "CC BY-NC-SA 2.0 DE", "conditions", True, "cc"),
+        (cc("by-nc-nd/1.0"), "CC BY-ND-NC 1.0", "conditions", True, "cc"),
+        (CC0, "CC0 1.0", "free", False, "cc0"),
+        (PDM, "Public Domain Mark 1.0", "free", False, "pdm"),
+        (INC, "In Copyright", "permission", False, "rs"),
+        (rs("InC-EDU"), "In Copyright - Educational Use Permitted", "conditions", False, "rs"),
+        (rs("NoC-NC"), "No Copyright - Non-Commercial Use Only", "conditions", False, "rs"),
+        (
+            rs("NoC-OKLR"),
+            "No Copyright - Other Known Legal Restrictions",
+            "conditions",
+            False,
+            "rs",
+        ),
+        (rs("NoC-US"), "No Copyright - United States", "permission", False, "rs"),
+        (rs("NKC"), "No Known Copyright", "permission", False, "rs"),
+        (rs("CNE"), "Copyright Not Evaluated", "permission", False, "rs"),
+    ],
+)
+def test_term_facts(uri: str, label: str, reuse: str, attribution: bool, kind: str) -> None:
+    term = lookup(uri)
+    assert term is not None
+    assert (term.label, term.reuse, term.attribution_required, term.kind) == (
+        label,
+        reuse,
+        attribution,
+        kind,
+    )
+
+
+@pytest.mark.parametrize(
+    ("written", "canonical"),
+    [
+        ("https://creativecommons.org/licenses/by/4.0", BY4),
+        ("http://www.creativecommons.org/licenses/by/4.0/legalcode", BY4),
+        ("https://creativecommons.org/licenses/by/4.0/deed.fr", BY4),
+        ("creativecommons.org/licenses/by/4.0/?ref=chooser-v1#cc", BY4),
+        ("https://creativecommons.org/by/4.0/", BY4),
+        ("HTTPS://CREATIVECOMMONS.ORG/LICENSES/BY/4.0/", BY4),
+        ("https://creativecommons.org/publicdomain/zero/1.0/legalcode.de", CC0),
+        ("https://rightsstatements.org/page/InC/1.0/?language=de", INC),
+        ("http://rightsstatements.org/vocab/inc/1.0", INC),
+        ("CC-BY-SA 4.0", cc("by-sa/4.0")),
+        ("CC BY NC ND 4.0", cc("by-nc-nd/4.0")),
+        ("Creative Commons Namensnennung 4.0 International", BY4),
+        ("CC 0", CC0),
+        ("Public Domain Mark", PDM),
+        ("Copyright Not Evaluated", rs("CNE")),
+        ("CC BY", None),
+        ("http://www.europeana.eu/rights/rr-f/", None),
+        ("© Jane Doe", None),
+    ],
+)
+def test_canonical_uri(written: str, canonical: str | None) -> None:
+    assert canonical_uri(written) == canonical
+
+
+def test_lookup_is_only_the_vocabulary() -> None:
+    assert lookup("http://www.europeana.eu/rights/rr-f/") is None
+    assert lookup("https://example.org/licenses/by/4.0/") is None
+    assert lookup("CC BY 4.0") is None
+    assert lookup("https://creativecommons.org/licenses/by/4.0/").page_url == (  # type: ignore[union-attr]
+        "https://creativecommons.org/licenses/by/4.0/"
+    )
+    assert lookup(INC).page_url == "https://rightsstatements.org/page/InC/1.0/"  # type: ignore[union-attr]
+
+
+# --- keys and overrides -------------------------------------------------------------
+
+
+def test_normalize_statement_folds_what_does_not_matter() -> None:
+    assert normalize_statement("  CC  BY–SA 4.0. ") == normalize_statement("cc by-sa 4.0")
+    assert normalize_statement("https://www.creativecommons.org/licenses/by/4.0/") == (
+        normalize_statement("http://creativecommons.org/licenses/by/4.0")
+    )
+    assert statement_key(["Verwertungsrecht", "CC BY"]) == statement_key(
+        [" cc by", "verwertungsrecht"]
+    )
+    assert statement_key("CC BY") == normalize_statement("CC BY")
+
+
+def test_overrides_whole_key_per_statement_and_review() -> None:
+    overrides = {
+        statement_key(["Urheberrecht", "CC BY"]): "http://creativecommons.org/licenses/by/3.0/de/",
+        normalize_statement("Stadtmuseum"): "needs-review",
+        normalize_statement("Rechte beim Museum"): "https://example.org/not-a-licence",
+    }
+    whole = map_rights(["CC BY", "Urheberrecht"], overrides=overrides)
+    assert (whole.uri, whole.rule) == ("http://creativecommons.org/licenses/by/3.0/de/", "override")
+    assert map_rights("STADTMUSEUM", overrides=overrides).status == NR
+    broken = map_rights("Rechte beim Museum", overrides=overrides)
+    assert (broken.status, broken.rule) == (NR, "override")
+    assert "not a rights URI" in broken.reason
+
+
+# --- public-domain checks: warnings only ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("statement", "context", "warning"),
+    [
+        (
+            "CC BY 4.0",
+            RightsContext(creator_death_years=(1890,), creator_known=True, current_year=2026),
+            LIKELY_PUBLIC_DOMAIN,
+        ),
+        ("© Museum", RightsContext(date_latest=1700, current_year=2026), LIKELY_PUBLIC_DOMAIN),
+        (
+            "In Copyright",
+            RightsContext(creator_death_years=(1950,), current_year=2026),
+            LIKELY_PUBLIC_DOMAIN,
+        ),
+        ("CC BY 4.0", RightsContext(creator_death_years=(1890, 1990), current_year=2026), None),
+        (
+            "CC BY 4.0",
+            RightsContext(creator_death_years=(1950,), current_year=2026, term_years=80),
+            None,
+        ),
+        ("PDM", RightsContext(creator_death_years=(1990,), current_year=2026), MAY_BE_IN_COPYRIGHT),
+        ("CC0", RightsContext(date_earliest=2001, current_year=2026), MAY_BE_IN_COPYRIGHT),
+        ("CC0", RightsContext(creator_death_years=(1890,), current_year=2026), None),
+        ("Copyright Not Evaluated", RightsContext(date_latest=1600, current_year=2026), None),
+    ],
+)
+def test_public_domain_checks(statement: str, context: RightsContext, warning: str | None) -> None:
+    plain = map_rights(statement)
+    checked = map_rights(statement, context)
+    assert (checked.uri, checked.rule, checked.reuse) == (plain.uri, plain.rule, plain.reuse)
+    added = [w for w in checked.warnings if w not in plain.warnings]
+    assert [w.split(" (")[0] for w in added] == ([warning] if warning else [])
+
+
+# --- purity --------------------------------------------------------------------------
+
+
+def test_rights_package_is_pure() -> None:
+    forbidden = {"flask", "sqlalchemy", "requests", "urllib", "http", "socket", "httpx"}
+    for path in (ROOT / "glampub" / "rights").glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            assert not {n.split(".")[0] for n in names} & forbidden, path.name
+
+
+# --- properties ------------------------------------------------------------------------
+
+FRAGMENTS = [
+    "CC",
+    "BY",
+    "NC",
+    "ND",
+    "SA",
+    "-",
+    "4.0",
+    "3.0",
+    "1.0",
+    "©",
+    "(c)",
+    "not",
+    "kein",
+    "public domain",
+    "gemeinfrei",
+    "all rights reserved",
+    "except",
+    "only",
+    "Urheberrecht",
+    "https://creativecommons.org/licenses/",
+    "by-nc-sa/",
+    "creativecommons.org/by/3.0/nl/",
+    "http://rightsstatements.org/vocab/",
+    "InC",
+    "InC-EDU/1.0/",
+    "/page/NoC-US/1.0",
+    "europeana.eu/rights/rr-f/",
+    "In Copyright",
+    "No Copyright -",
+    "Jane Doe",
+    "1987",
+    ";",
+    "Namensnennung",
+    "Attribution",
+    "ShareAlike",
+    "CC0",
+    "PDM",
+    "free to use",
+    "\n",
+    "ß",
+    "İ",
+]
+RIGHTS_LIKE = st.lists(st.sampled_from(FRAGMENTS), max_size=8).map(" ".join)
+ANY_STATEMENTS = st.one_of(
+    st.text(max_size=200),
+    RIGHTS_LIKE,
+    st.lists(st.one_of(st.text(max_size=60), RIGHTS_LIKE), max_size=5),
+)
+
+
+@FAST
+@given(ANY_STATEMENTS)
+def test_any_text_gives_a_decision(statements: str | list[str]) -> None:
+    check_decision(map_rights(statements))
+
+
+@cache
+def _iiif_rights_schema() -> dict[str, object]:
+    """The ``rights`` definition of the IIIF Presentation 3.0 schema."""
+    if not SCHEMA.is_file():
+        pytest.skip("the shared IIIF schema is not next to this checkout")
+    return json.loads(SCHEMA.read_text(encoding="utf-8"))["classes"]["rights"]
+
+
+def _assert_iiif_rights(uri: str) -> None:
+    schema = _iiif_rights_schema()
+    jsonschema.validate(uri, schema)
+    # JSON Schema patterns only search; demand a match from the start, and just one.
+    patterns = [re.compile(alt["pattern"]) for alt in schema["oneOf"]]  # type: ignore[index]
+    assert sum(bool(p.match(uri)) for p in patterns) == 1, uri
+
+
+def test_every_vocabulary_uri_passes_the_iiif_rights_pattern() -> None:
+    for term in all_terms():
+        _assert_iiif_rights(term.uri)
+
+
+@FAST
+@given(ANY_STATEMENTS)
+def test_every_emitted_uri_passes_the_iiif_rights_pattern(statements: str | list[str]) -> None:
+    uri = map_rights(statements).uri
+    if uri is not None:
+        _assert_iiif_rights(uri)
+
+
+def _key(decision: RightsDecision) -> tuple[object, ...]:
+    return decision.uri, decision.status, decision.rule, decision.reuse
+
+
+@FAST
+@given(
+    st.sampled_from(SINGLE_STATEMENTS),
+    st.sampled_from([str.upper, str.lower, str.title, str.swapcase]),
+)
+def test_case_does_not_matter(statement: str, change: object) -> None:
+    assert _key(map_rights(change(statement))) == _key(map_rights(statement))  # type: ignore[operator]
+
+
+@FAST
+@given(st.sampled_from(SINGLE_STATEMENTS), st.data())
+def test_whitespace_does_not_matter(statement: str, data: st.DataObject) -> None:
+    runs = st.sampled_from([" ", "  ", "\t", " \n ", "\u00a0"])
+    words = statement.split()
+    spaced = data.draw(runs).join([""]) + "".join(w + data.draw(runs) for w in words)
+    assert _key(map_rights(spaced)) == _key(map_rights(statement))
+
+
+URIS = [s for s in SINGLE_STATEMENTS if re.match(r"(https?://)?[\w.-]+\.(org|eu|de)/\S*$", s)]
+
+
+@FAST
+@given(st.sampled_from(URIS), st.booleans(), st.booleans(), st.booleans())
+def test_uri_spelling_does_not_matter(uri: str, https: bool, slash: bool, www: bool) -> None:
+    bare = re.sub(r"^https?://(www\.)?", "", uri).rstrip("/")
+    variant = ("https://" if https else "http://") + ("www." if www else "") + bare
+    variant += "/" if slash else ""
+    assert _key(map_rights(variant)) == _key(map_rights(uri))
+
+
+#: Definite statements (URIs, names, labels, phrases). Copyright notices are left
+#: out on purpose: "(c) Jane Doe" beside a CC licence names the licensor, so it
+#: yields to the licence; it is In Copyright only on its own.
+DEFINITE = sorted(
+    {
+        r.statements[0]
+        for r in ROWS
+        if len(r.statements) == 1 and r.rule not in ("copyright-holder",)
+    }
+)
+RESTRICTIVE = sorted(
+    {
+        r.statements[0]
+        for r in ROWS
+        if len(r.statements) == 1
+        and r.expected != NR
+        and r.rule != "copyright-holder"
+        and map_rights(r.statements[0]).reuse != "free"
+    }
+)
+
+
+@FAST
+@given(st.lists(st.sampled_from(DEFINITE), max_size=3), st.sampled_from(RESTRICTIVE))
+def test_adding_a_restrictive_statement_never_opens_up(base: list[str], extra: str) -> None:
+    before, alone, after = map_rights(base), map_rights(extra), map_rights([*base, extra])
+    assert REUSE_ORDER[after.reuse] >= REUSE_ORDER[alone.reuse]
+    if before.status == "mapped":
+        assert REUSE_ORDER[after.reuse] >= REUSE_ORDER[before.reuse]
+
+
+@FAST
+@given(st.lists(st.sampled_from(SINGLE_STATEMENTS), min_size=2, max_size=3, unique=True))
+def test_order_of_statements_does_not_matter(statements: list[str]) -> None:
+    outcomes = {
+        (map_rights(list(p)).uri, map_rights(list(p)).status) for p in permutations(statements)
+    }
+    assert len(outcomes) == 1
