@@ -1,0 +1,155 @@
+"""What every importer produces, and the registry that finds importers.
+
+An importer parses an export and maps its fields into :class:`SourceRecord`
+values. It never touches the database and never decides a licence: the raw
+rights text is handed on to :mod:`glampub.rights`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+from glampub.errors import Problem, UsageError
+
+#: A IIIF-style language map: BCP 47 tag (or ``"none"``) -> values.
+LangMap = dict[str, list[str]]
+
+ENTRY_POINT_GROUP = "glampub.importers"
+
+
+def lang_map(value: str | None, lang: str | None = None) -> LangMap:
+    """A one-value language map, or an empty one for blank text."""
+    if value is None or not value.strip():
+        return {}
+    return {(lang or "none"): [value.strip()]}
+
+
+@dataclass
+class Creator:
+    name: str
+    role: str | None = None
+    #: "attributed to", "workshop of", ...
+    qualifier: str | None = None
+    birth_year: int | None = None
+    death_year: int | None = None
+    #: Life dates as the source wrote them, e.g. "1853-1890".
+    display_dates: str | None = None
+
+
+@dataclass
+class SourceImage:
+    #: File name (matched against ``--images``) or an http(s) URL, as exported.
+    reference: str
+    label: LangMap = field(default_factory=dict)
+    #: Raw rights statements about this digital image (free text or URIs).
+    rights: list[str] = field(default_factory=list)
+    credit_line: str | None = None
+    rights_holder: str | None = None
+    mime_type: str | None = None
+
+    @property
+    def is_url(self) -> bool:
+        return self.reference.startswith(("http://", "https://"))
+
+
+@dataclass
+class SourceRecord:
+    identifier: str
+    #: Line (CSV) or record number (LIDO) in the source file, for reports.
+    line: int | None = None
+    title: LangMap = field(default_factory=dict)
+    description: LangMap = field(default_factory=dict)
+    creators: list[Creator] = field(default_factory=list)
+    date_display: str | None = None
+    date_earliest: int | None = None
+    date_latest: int | None = None
+    object_type: LangMap = field(default_factory=dict)
+    materials: LangMap = field(default_factory=dict)
+    dimensions: LangMap = field(default_factory=dict)
+    inventory_number: str | None = None
+    credit_line: str | None = None
+    #: Raw statements about the published reproductions of the whole object
+    #: (a CSV rights column). Images may carry their own in ``SourceImage.rights``.
+    rights: list[str] = field(default_factory=list)
+    #: Raw statements about the work itself (LIDO rightsWorkWrap).
+    rights_work: list[str] = field(default_factory=list)
+    rights_holder: str | None = None
+    #: Raw statements about the metadata record (LIDO recordRights).
+    record_rights: list[str] = field(default_factory=list)
+    images: list[SourceImage] = field(default_factory=list)
+    #: Any further label/value pairs worth showing, in source order.
+    metadata: list[tuple[LangMap, LangMap]] = field(default_factory=list)
+    #: Link back to the record in the institution's own system.
+    record_url: str | None = None
+    #: The record exactly as it stood in the export (one LIDO record, one CSV row).
+    source: str = ""
+    source_format: str = ""
+    source_media_type: str = "text/plain"
+    #: Anything else the importer wants to keep, JSON-serialisable.
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def languages(self) -> set[str]:
+        langs: set[str] = set()
+        for lm in (self.title, self.description):
+            langs.update(lm)
+        return langs
+
+
+@dataclass
+class Profile:
+    """A column-mapping profile for tabular exports (see importers/profiles/)."""
+
+    name: str = "default"
+    #: Raw TOML mapping; interpreted by the importer that uses it.
+    settings: dict[str, Any] = field(default_factory=dict)
+    path: Path | None = None
+
+
+@runtime_checkable
+class Importer(Protocol):
+    name: str
+
+    def sniff(self, path: Path) -> bool:
+        """True when this importer can read ``path`` (used by ``--format auto``)."""
+
+    def read(self, path: Path, profile: Profile | None = None) -> Iterator[SourceRecord | Problem]:
+        """Yield records and problems in file order.
+
+        A rejected record is a ``Problem`` with ``severity="error"`` and no
+        record; a warning about an accepted record is yielded just before it.
+        Raise :class:`glampub.errors.UnreadableInput` when nothing can be read.
+        """
+
+
+@cache
+def registry() -> dict[str, type[Importer]]:
+    """Importers registered under the ``glampub.importers`` entry point group."""
+    found: dict[str, type[Importer]] = {}
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        found[ep.name] = ep.load()
+    return found
+
+
+def get_importer(name: str) -> Importer:
+    try:
+        return registry()[name]()
+    except KeyError:
+        known = ", ".join(sorted(registry())) or "none"
+        raise UsageError(f"unknown format {name!r}; known formats: {known}") from None
+
+
+def detect_importer(path: Path) -> Importer:
+    """The first registered importer whose ``sniff`` accepts ``path``."""
+    for name in sorted(registry()):
+        importer = registry()[name]()
+        if importer.sniff(path):
+            return importer
+    known = ", ".join(sorted(registry()))
+    raise UsageError(
+        f"{path}: cannot tell the format of this file; name it with --format ({known})"
+    )
