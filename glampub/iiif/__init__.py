@@ -1,0 +1,1 @@
+"""IIIF output: pure functions from plain values to IIIF JSON (no Flask, no database)."""

@@ -1,0 +1,132 @@
+"""IIIF Collections: the top one, and one per institution paged into sub-collections.
+
+A collection never lists more than ``page_size`` entries: an institution with
+more manifests than that lists pages (themselves Collections) instead.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import iiif_prezi3 as prezi
+
+from glampub.iiif.manifest import provider
+from glampub.iiif.records import InstitutionInfo
+from glampub.iiif.text import plain_map
+from glampub.iiif.urls import IiifUrls
+
+LangMap = dict[str, list[str]]
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    identifier: str
+    label: LangMap
+    thumbnail_image_id: str | None = None
+
+
+@dataclass(frozen=True)
+class InstitutionEntry:
+    institution: InstitutionInfo
+    count: int
+    thumbnail_image_id: str | None = None
+
+
+def top_collection(entries: Sequence[InstitutionEntry], urls: IiifUrls) -> dict[str, Any]:
+    items = []
+    for entry in entries:
+        ref: dict[str, Any] = {
+            "id": urls.collection(entry.institution.slug),
+            "type": "Collection",
+            "label": {"none": [entry.institution.name]},
+        }
+        if entry.thumbnail_image_id:
+            ref["thumbnail"] = [_thumbnail(entry.thumbnail_image_id, urls)]
+        items.append(ref)
+    collection = prezi.Collection(
+        id=urls.collection(),
+        label={"en": ["All published collections"]},
+        summary={"en": [f"{len(entries)} institutions publishing with glampub"]},
+        items=items,
+    )
+    return json.loads(collection.json())
+
+
+def page_count(total: int, page_size: int) -> int:
+    return max(1, -(-total // page_size))
+
+
+def institution_collection(
+    institution: InstitutionInfo,
+    total: int,
+    page_size: int,
+    urls: IiifUrls,
+    first_page: Sequence[ManifestEntry] = (),
+) -> dict[str, Any]:
+    """The institution's collection: its manifests, or its pages when there are many."""
+    base = _institution_fields(institution, urls)
+    base["id"] = urls.collection(institution.slug)
+    if total <= page_size:
+        base["items"] = [_manifest_ref(institution, e, urls) for e in first_page]
+    else:
+        pages = page_count(total, page_size)
+        base["items"] = [
+            {
+                "id": urls.collection(institution.slug, page),
+                "type": "Collection",
+                "label": {"en": [f"{institution.name}, page {page} of {pages}"]},
+            }
+            for page in range(1, pages + 1)
+        ]
+    base["summary"] = {"en": [f"{total} published objects"]}
+    return json.loads(prezi.Collection(**base).json())
+
+
+def institution_page(
+    institution: InstitutionInfo,
+    page: int,
+    pages: int,
+    entries: Sequence[ManifestEntry],
+    urls: IiifUrls,
+) -> dict[str, Any]:
+    base = _institution_fields(institution, urls)
+    base["id"] = urls.collection(institution.slug, page)
+    base["label"] = {"en": [f"{institution.name}, page {page} of {pages}"]}
+    base["partOf"] = [{"id": urls.collection(institution.slug), "type": "Collection"}]
+    base["items"] = [_manifest_ref(institution, e, urls) for e in entries]
+    return json.loads(prezi.Collection(**base).json())
+
+
+def _institution_fields(institution: InstitutionInfo, urls: IiifUrls) -> dict[str, Any]:
+    return {
+        "label": {"none": [institution.name]},
+        "provider": [provider(institution, urls)],
+        "partOf": [{"id": urls.collection(), "type": "Collection"}],
+    }
+
+
+def _manifest_ref(
+    institution: InstitutionInfo, entry: ManifestEntry, urls: IiifUrls
+) -> dict[str, Any]:
+    ref: dict[str, Any] = {
+        "id": urls.manifest(institution.slug, entry.identifier),
+        "type": "Manifest",
+        "label": plain_map(entry.label) or {"none": [entry.identifier]},
+    }
+    if entry.thumbnail_image_id:
+        ref["thumbnail"] = [_thumbnail(entry.thumbnail_image_id, urls)]
+    return ref
+
+
+def _thumbnail(image_id: str, urls: IiifUrls) -> dict[str, Any]:
+    return {
+        "id": urls.image(image_id, size="200,"),
+        "type": "Image",
+        "format": "image/jpeg",
+        "service": [
+            {"id": urls.image_service(image_id), "type": "ImageService3", "profile": "level2"}
+        ],
+    }

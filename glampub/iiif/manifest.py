@@ -1,0 +1,244 @@
+"""One object's IIIF Presentation 3.0 Manifest, built with iiif-prezi3.
+
+Every id is passed explicitly (iiif-prezi3 would otherwise invent ids from a
+process-wide counter) and full language maps are passed (never the library's
+global AutoLang). Serialised with ``json.loads(m.json())``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import iiif_prezi3 as prezi
+
+from glampub.credit import reference_html
+from glampub.iiif.labels import label
+from glampub.iiif.records import ImageInfo, InstitutionInfo, ObjectInfo
+from glampub.iiif.text import html_span, plain, plain_map
+from glampub.iiif.urls import IiifUrls
+
+IMAGE_PROFILE = "level2"
+SOURCE_PROFILES = {"lido": "http://www.lido-schema.org"}
+
+
+def build_manifest(obj: ObjectInfo, urls: IiifUrls) -> dict[str, Any]:
+    """The manifest as a JSON-ready dict."""
+    inst = obj.institution.slug
+    manifest_id = urls.manifest(inst, obj.identifier)
+    object_url = urls.object_page(inst, obj.identifier)
+    fields: dict[str, Any] = {
+        "id": manifest_id,
+        "label": plain_map(obj.title) or {"none": [obj.identifier]},
+        "metadata": _metadata(obj, object_url),
+        "provider": [provider(obj.institution, urls)],
+        "homepage": [
+            {
+                "id": object_url,
+                "type": "Text",
+                "label": plain_map(obj.title) or {"none": [obj.identifier]},
+                "format": "text/html",
+            }
+        ],
+        "seeAlso": [_source_record(obj, urls)],
+        "partOf": [{"id": urls.collection(inst), "type": "Collection"}],
+        "items": [_canvas(obj, image, urls) for image in obj.images],
+    }
+    if summary := plain_map(obj.description):
+        fields["summary"] = summary
+    if obj.rights.uri:
+        fields["rights"] = obj.rights.uri
+    if statement := _required_statement(obj, object_url):
+        fields["requiredStatement"] = statement
+    if obj.images:
+        first = obj.images[0]
+        fields["thumbnail"] = [_thumbnail(first, urls)]
+        fields["rendering"] = [
+            {
+                "id": urls.image(first.image_id),
+                "type": "Image",
+                "label": label("download"),
+                "format": "image/jpeg",
+            }
+        ]
+    if obj.date_earliest is not None and 0 < obj.date_earliest <= 9999:
+        fields["navDate"] = f"{obj.date_earliest:04d}-01-01T00:00:00Z"
+    manifest = prezi.Manifest(**fields)
+    return json.loads(manifest.json())
+
+
+def provider(institution: InstitutionInfo, urls: IiifUrls) -> dict[str, Any]:
+    """The institution as an Agent, with its homepage and logo (with an image service)."""
+    agent: dict[str, Any] = {
+        "id": institution.homepage or urls.institution_page(institution.slug),
+        "type": "Agent",
+        "label": {"none": [institution.name]},
+        "homepage": [
+            {
+                "id": institution.homepage or urls.institution_page(institution.slug),
+                "type": "Text",
+                "label": {"none": [institution.name]},
+                "format": "text/html",
+            }
+        ],
+        "seeAlso": [
+            {
+                "id": urls.collection(institution.slug),
+                "type": "Dataset",
+                "format": "application/ld+json",
+                "profile": "http://iiif.io/api/presentation/3/context.json",
+            }
+        ],
+    }
+    if institution.logo_image_id:
+        logo: dict[str, Any] = {
+            "id": urls.image(institution.logo_image_id, fmt="png"),
+            "type": "Image",
+            "format": "image/png",
+            "service": [_image_service(institution.logo_image_id, urls)],
+        }
+        if institution.logo_width and institution.logo_height:
+            logo["width"] = institution.logo_width
+            logo["height"] = institution.logo_height
+        agent["logo"] = [logo]
+    return agent
+
+
+def _image_service(image_id: str, urls: IiifUrls) -> dict[str, Any]:
+    return {"id": urls.image_service(image_id), "type": "ImageService3", "profile": IMAGE_PROFILE}
+
+
+def _thumbnail(image: ImageInfo, urls: IiifUrls) -> dict[str, Any]:
+    return {
+        "id": urls.image(image.image_id, size="400,"),
+        "type": "Image",
+        "format": "image/jpeg",
+        "service": [_image_service(image.image_id, urls)],
+    }
+
+
+def _canvas(obj: ObjectInfo, image: ImageInfo, urls: IiifUrls) -> prezi.Canvas:
+    inst = obj.institution.slug
+    canvas_id = urls.canvas(inst, obj.identifier, image.position)
+    body = prezi.AnnotationBody(
+        id=urls.image(image.image_id),
+        type="Image",
+        format="image/jpeg",
+        width=image.width,
+        height=image.height,
+        service=[_image_service(image.image_id, urls)],
+    )
+    annotation = prezi.Annotation(
+        id=urls.annotation(inst, obj.identifier, image.position),
+        motivation="painting",
+        body=body,
+        target=canvas_id,
+    )
+    page = prezi.AnnotationPage(
+        id=urls.annotation_page(inst, obj.identifier, image.position), items=[annotation]
+    )
+    canvas_label = plain_map(image.label) or {"none": [f"{image.position}"]}
+    canvas: dict[str, Any] = {
+        "id": canvas_id,
+        "label": canvas_label,
+        "width": image.width,
+        "height": image.height,
+        "items": [page],
+        "thumbnail": [_thumbnail(image, urls)],
+    }
+    # A canvas states its own rights only where they differ from the manifest's.
+    if image.rights_uri and image.rights_uri != obj.rights.uri:
+        canvas["rights"] = image.rights_uri
+    if image.credit_line:
+        canvas["requiredStatement"] = {
+            "label": label("credit_line"),
+            "value": {"none": [plain(image.credit_line)]},
+        }
+    return prezi.Canvas(**canvas)
+
+
+def _source_record(obj: ObjectInfo, urls: IiifUrls) -> dict[str, Any]:
+    see_also: dict[str, Any] = {
+        "id": urls.source_record(obj.institution.slug, obj.identifier),
+        "type": "Dataset",
+        "label": label("source_record"),
+        "format": obj.source_media_type,
+    }
+    if profile := SOURCE_PROFILES.get(obj.source_format):
+        see_also["profile"] = profile
+    return see_also
+
+
+def _pair(key: str, value: dict[str, list[str]]) -> dict[str, Any]:
+    return {"label": label(key), "value": value}
+
+
+def _creator_text(creator: dict[str, Any]) -> str:
+    text = creator.get("name") or ""
+    if creator.get("qualifier"):
+        text = f"{creator['qualifier']} {text}"
+    dates = creator.get("display_dates")
+    if not dates and (creator.get("birth_year") or creator.get("death_year")):
+        dates = f"{creator.get('birth_year') or ''}–{creator.get('death_year') or ''}"
+    if dates:
+        text += f" ({dates})"
+    if creator.get("role"):
+        text += f", {creator['role']}"
+    return text
+
+
+def _metadata(obj: ObjectInfo, object_url: str) -> list[dict[str, Any]]:
+    pairs: list[dict[str, Any]] = []
+    creators = [plain(_creator_text(c)) for c in obj.creators if c.get("name")]
+    if creators:
+        pairs.append(_pair("creator", {"none": creators}))
+    if obj.date_display:
+        pairs.append(_pair("date", {"none": [plain(obj.date_display)]}))
+    for key, lang_map in (
+        ("object_type", obj.object_type),
+        ("materials", obj.materials),
+        ("dimensions", obj.dimensions),
+    ):
+        if value := plain_map(lang_map):
+            pairs.append(_pair(key, value))
+    if obj.inventory_number:
+        pairs.append(_pair("inventory_number", {"none": [plain(obj.inventory_number)]}))
+    pairs.append(_pair("identifier", {"none": [plain(obj.identifier)]}))
+    if obj.credit_line:
+        pairs.append(_pair("credit_line", {"none": [plain(obj.credit_line)]}))
+    for extra_label, extra_value in obj.extra_metadata:
+        label_map, value_map = plain_map(extra_label), plain_map(extra_value)
+        if label_map and value_map:
+            pairs.append({"label": label_map, "value": value_map})
+    pairs.append(_pair("rights", {"none": [obj.rights.label]}))
+    if obj.rights_holder:
+        pairs.append(_pair("rights_holder", {"none": [plain(obj.rights_holder)]}))
+    if obj.rights.public_domain:
+        # A request, not a condition: CC's 2024 guidance for public-domain material.
+        pairs.append(
+            _pair("how_to_reference", {"none": [html_span(reference_html(obj, object_url))]})
+        )
+    record_licence = obj.record_rights_uri or "http://creativecommons.org/publicdomain/zero/1.0/"
+    pairs.append(
+        _pair(
+            "metadata_licence",
+            {"none": [html_span(f'<a href="{record_licence}">{record_licence}</a>')]},
+        )
+    )
+    return pairs
+
+
+def _required_statement(obj: ObjectInfo, object_url: str) -> dict[str, Any] | None:
+    rights = obj.rights
+    if rights.attribution_required:
+        return {
+            "label": label("attribution"),
+            "value": {"none": [html_span(reference_html(obj, object_url))]},
+        }
+    if rights.public_domain:
+        if not obj.institution.courtesy_statement:
+            return None
+        return {"label": label("courtesy"), "value": {"none": [plain(obj.institution.name)]}}
+    # Neither a licence condition nor public domain: say plainly who holds what.
+    holder = obj.rights_holder or obj.credit_line or obj.institution.name
+    return {"label": label("rights"), "value": {"none": [plain(f"{rights.label}. {holder}")]}}

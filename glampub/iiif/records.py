@@ -1,0 +1,70 @@
+"""Plain values the IIIF builders take: what a manifest needs to know, nothing more."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+LangMap = dict[str, list[str]]
+
+
+@dataclass(frozen=True)
+class InstitutionInfo:
+    slug: str
+    name: str
+    homepage: str | None = None
+    #: Image API id of the logo, when there is one.
+    logo_image_id: str | None = None
+    logo_width: int | None = None
+    logo_height: int | None = None
+    #: Show "Courtesy of …" as a requiredStatement on public-domain items.
+    courtesy_statement: bool = False
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    image_id: str
+    position: int
+    width: int
+    height: int
+    mime_type: str = "image/jpeg"
+    label: LangMap = field(default_factory=dict)
+    rights_uri: str | None = None
+    credit_line: str | None = None
+
+
+@dataclass(frozen=True)
+class RightsInfo:
+    uri: str | None
+    label: str
+    #: free, conditions or permission
+    reuse: str
+    #: CC BY family: crediting is a licence condition.
+    attribution_required: bool = False
+    #: PDM or CC0: crediting is a courtesy, never a condition.
+    public_domain: bool = False
+    #: The licence's own page, for links in text.
+    licence_page: str | None = None
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    institution: InstitutionInfo
+    identifier: str
+    title: LangMap
+    rights: RightsInfo
+    description: LangMap = field(default_factory=dict)
+    creators: tuple[dict[str, Any], ...] = ()
+    date_display: str | None = None
+    date_earliest: int | None = None
+    object_type: LangMap = field(default_factory=dict)
+    materials: LangMap = field(default_factory=dict)
+    dimensions: LangMap = field(default_factory=dict)
+    inventory_number: str | None = None
+    credit_line: str | None = None
+    rights_holder: str | None = None
+    extra_metadata: tuple[tuple[LangMap, LangMap], ...] = ()
+    record_rights_uri: str | None = None
+    source_format: str = ""
+    source_media_type: str = "text/plain"
+    images: tuple[ImageInfo, ...] = ()

@@ -1,0 +1,189 @@
+"""The pure manifest and collection builders, on hand-made objects."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from glampub.iiif.collection import (
+    InstitutionEntry,
+    ManifestEntry,
+    institution_collection,
+    institution_page,
+    top_collection,
+)
+from glampub.iiif.manifest import build_manifest
+from glampub.iiif.records import ImageInfo, InstitutionInfo, ObjectInfo, RightsInfo
+from glampub.iiif.urls import IiifUrls
+from tests.conftest import assert_valid_iiif
+
+URLS = IiifUrls("https://collections.example")
+MUSEUM = InstitutionInfo(
+    slug="kestrel-museum",
+    name="Kestrel Museum of Art",
+    homepage="https://kestrel-museum.example/",
+    logo_image_id="logo-kestrel-museum",
+    logo_width=300,
+    logo_height=120,
+)
+PDM = RightsInfo(
+    uri="http://creativecommons.org/publicdomain/mark/1.0/",
+    label="Public Domain Mark 1.0",
+    reuse="free",
+    public_domain=True,
+    licence_page="https://creativecommons.org/publicdomain/mark/1.0/",
+)
+CC_BY = RightsInfo(
+    uri="http://creativecommons.org/licenses/by/4.0/",
+    label="CC BY 4.0",
+    reuse="free",
+    attribution_required=True,
+    licence_page="https://creativecommons.org/licenses/by/4.0/",
+)
+IN_COPYRIGHT = RightsInfo(
+    uri="http://rightsstatements.org/vocab/InC/1.0/", label="In Copyright", reuse="permission"
+)
+PAINTING = ObjectInfo(
+    institution=MUSEUM,
+    identifier="KM 1901/3",
+    title={"en": ["Harbour at Dusk"], "fr": ["Port au crépuscule"]},
+    description={"en": ["Oil on canvas."]},
+    rights=PDM,
+    creators=({"name": "Ada Marsh", "birth_year": 1820, "death_year": 1871, "role": "painter"},),
+    date_display="ca. 1865",
+    date_earliest=1863,
+    inventory_number="1901.3",
+    source_format="csv",
+    source_media_type="text/csv",
+    images=(
+        ImageInfo("abc123", 1, 1200, 900),
+        ImageInfo(
+            "def456",
+            2,
+            900,
+            1400,
+            rights_uri="http://creativecommons.org/licenses/by/4.0/",
+            credit_line="Photo: J. Doe",
+        ),
+    ),
+)
+
+
+def test_a_public_domain_painting_gives_a_valid_manifest(iiif_validator) -> None:
+    manifest = build_manifest(PAINTING, URLS)
+    assert_valid_iiif(iiif_validator, manifest)
+    assert (
+        manifest["id"] == "https://collections.example/iiif/3/kestrel-museum/KM%201901%2F3/manifest"
+    )
+    assert manifest["label"] == {"en": ["Harbour at Dusk"], "fr": ["Port au crépuscule"]}
+    assert manifest["rights"] == "http://creativecommons.org/publicdomain/mark/1.0/"
+    assert manifest["navDate"] == "1863-01-01T00:00:00Z"
+    assert manifest["partOf"] == [
+        {"id": "https://collections.example/iiif/3/collection/kestrel-museum", "type": "Collection"}
+    ]
+
+
+def test_public_domain_items_ask_for_credit_but_never_require_it() -> None:
+    manifest = build_manifest(PAINTING, URLS)
+    assert "requiredStatement" not in manifest
+    labels = [entry["label"]["en"][0] for entry in manifest["metadata"]]
+    assert "How to reference" in labels
+    how = manifest["metadata"][labels.index("How to reference")]["value"]["none"][0]
+    assert how.startswith("<span>") and "Kestrel Museum of Art" in how
+    assert "https://collections.example/objects/kestrel-museum/KM%201901%2F3" in how
+
+
+def test_courtesy_statement_is_opt_in_and_labelled_as_a_courtesy() -> None:
+    obj = replace(PAINTING, institution=replace(MUSEUM, courtesy_statement=True))
+    statement = build_manifest(obj, URLS)["requiredStatement"]
+    assert statement["label"]["en"] == ["Courtesy of"]
+    assert statement["value"] == {"none": ["Kestrel Museum of Art"]}
+
+
+def test_cc_by_items_require_attribution_with_title_creator_source_and_licence() -> None:
+    manifest = build_manifest(replace(PAINTING, rights=CC_BY), URLS)
+    statement = manifest["requiredStatement"]
+    assert statement["label"]["en"] == ["Attribution"]
+    value = statement["value"]["none"][0]
+    for part in (
+        "Harbour at Dusk",
+        "Ada Marsh",
+        "Kestrel Museum of Art",
+        "CC BY 4.0",
+        "https://creativecommons.org/licenses/by/4.0/",
+    ):
+        assert part in value
+    labels = [entry["label"]["en"][0] for entry in manifest["metadata"]]
+    assert "How to reference" not in labels
+
+
+def test_in_copyright_items_state_the_holder() -> None:
+    obj = replace(PAINTING, rights=IN_COPYRIGHT, rights_holder="Estate of Ada Marsh")
+    statement = build_manifest(obj, URLS)["requiredStatement"]
+    assert statement == {
+        "label": {"en": ["Rights"], "de": ["Rechte"], "fr": ["Droits"], "nl": ["Rechten"]},
+        "value": {"none": ["In Copyright. Estate of Ada Marsh"]},
+    }
+
+
+def test_canvases_follow_image_order_and_state_differing_rights_only() -> None:
+    manifest = build_manifest(PAINTING, URLS)
+    first, second = manifest["items"]
+    assert first["id"].endswith("/canvas/1") and second["id"].endswith("/canvas/2")
+    assert (first["width"], first["height"]) == (1200, 900)
+    assert "rights" not in first
+    assert second["rights"] == "http://creativecommons.org/licenses/by/4.0/"
+    body = first["items"][0]["items"][0]["body"]
+    assert body["service"][0] == {
+        "id": "https://collections.example/iiif/image/3/abc123",
+        "type": "ImageService3",
+        "profile": "level2",
+    }
+
+
+def test_html_in_titles_never_becomes_markup(iiif_validator) -> None:
+    obj = replace(PAINTING, title={"none": ["<script>alert(1)</script>"]})
+    manifest = build_manifest(obj, URLS)
+    assert_valid_iiif(iiif_validator, manifest)
+    assert manifest["label"] == {"none": ["<span>&lt;script&gt;alert(1)&lt;/script&gt;</span>"]}
+
+
+def test_provider_has_homepage_and_logo_with_its_own_image_service() -> None:
+    provider = build_manifest(PAINTING, URLS)["provider"][0]
+    assert provider["type"] == "Agent"
+    assert provider["homepage"][0]["id"] == "https://kestrel-museum.example/"
+    logo = provider["logo"][0]
+    assert (
+        logo["service"][0]["id"] == "https://collections.example/iiif/image/3/logo-kestrel-museum"
+    )
+
+
+def test_collections_validate_and_page_past_the_limit(iiif_validator) -> None:
+    top = top_collection([InstitutionEntry(MUSEUM, 3, "abc123")], URLS)
+    assert_valid_iiif(iiif_validator, top)
+    assert top["items"][0]["id"] == "https://collections.example/iiif/3/collection/kestrel-museum"
+
+    entries = [ManifestEntry(f"obj-{n}", {"none": [f"Object {n}"]}, "abc123") for n in range(3)]
+    small = institution_collection(MUSEUM, 3, 1000, URLS, entries)
+    assert_valid_iiif(iiif_validator, small)
+    assert [item["type"] for item in small["items"]] == ["Manifest"] * 3
+
+    big = institution_collection(MUSEUM, 2500, 1000, URLS)
+    assert_valid_iiif(iiif_validator, big)
+    assert [item["id"].rsplit("/", 1)[1] for item in big["items"]] == ["1", "2", "3"]
+    page = institution_page(MUSEUM, 3, 3, entries, URLS)
+    assert_valid_iiif(iiif_validator, page)
+    assert page["label"] == {"en": ["Kestrel Museum of Art, page 3 of 3"]}
+
+
+@pytest.mark.parametrize(
+    ("identifier", "quoted"),
+    [("KM 1901/3", "KM%201901%2F3"), ("Ä-12", "%C3%84-12"), ("plain-1", "plain-1")],
+)
+def test_identifiers_become_one_url_segment(identifier: str, quoted: str) -> None:
+    assert (
+        URLS.manifest("m", identifier) == f"https://collections.example/iiif/3/m/{quoted}/manifest"
+    )
+    static = IiifUrls("https://cdn.example", static=True)
+    assert static.manifest("m", identifier).endswith(f"/{quoted}/manifest.json")
