@@ -1,0 +1,242 @@
+"""The ``glampub`` command. Domain errors become messages and exit codes here, and only here."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from glampub import create_app
+from glampub.cli_report import print_decision, print_report
+from glampub.db import get_db
+from glampub.errors import GlampubError
+from glampub.rights import map_rights
+
+out = Console(markup=False, highlight=False, soft_wrap=True)
+err = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
+
+
+def domain_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """GlampubError -> 'Error: …' on stderr and the error's exit code; no traceback."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except GlampubError as exc:
+            err.print(f"Error: {exc}")
+            sys.exit(exc.exit_code)
+
+    return wrapper
+
+
+@contextmanager
+def app_context() -> Iterator[Flask]:
+    app = create_app()
+    with app.app_context():
+        yield app
+
+
+@click.group()
+@click.version_option(package_name="glampub")
+def main() -> None:
+    """glampub: publish a museum's collection export as IIIF, with its rights mapped."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@domain_errors
+def demo(host: str, port: int) -> None:
+    """Import the sample collections (idempotent) and serve the site."""
+    from glampub.services.demo import load_demo
+
+    with app_context() as app:
+        for report in load_demo(get_db(), Path(app.config["DATA_DIR"])):
+            out.print(
+                f"{report.institution}: created {report.created}, updated {report.updated}, "
+                f"unchanged {report.unchanged}, rejected {report.rejected}"
+            )
+    _serve(app, host, port)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Serve the site and APIs over the configured database."""
+    _serve(create_app(), host, port)
+
+
+def _serve(app: Flask, host: str, port: int) -> None:
+    out.print(f"Serving glampub on http://{host}:{port}/ (Ctrl+C to stop)")
+    app.run(host=host, port=port, threaded=True, load_dotenv=False)
+
+
+@main.command("import")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--institution", required=True, help="Slug of the publishing institution.")
+@click.option(
+    "--format", "fmt", default="auto", show_default=True, type=click.Choice(["auto", "csv", "lido"])
+)
+@click.option(
+    "--images", type=click.Path(exists=True, path_type=Path), help="Folder or ZIP of images."
+)
+@click.option(
+    "--profile", help="Column-mapping profile: a TOML file, or the name of a shipped one."
+)
+@click.option("--dry-run", is_flag=True, help="Report what would happen; publish nothing.")
+@click.option(
+    "--full",
+    is_flag=True,
+    help="The file is the whole collection: withdraw objects it no longer lists.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+@domain_errors
+def import_command(
+    path: Path,
+    institution: str,
+    fmt: str,
+    images: Path | None,
+    profile: str | None,
+    dry_run: bool,
+    full: bool,
+    as_json: bool,
+) -> None:
+    """Import one export (CSV or LIDO) for an institution."""
+    from glampub.services.importing import ImportOptions, run_import
+
+    options = ImportOptions(
+        institution=institution,
+        path=path,
+        format=fmt,
+        images=images,
+        profile=profile,
+        dry_run=dry_run,
+        full=full,
+    )
+    with app_context() as app, _progress(enabled=not as_json and err.is_terminal) as advance:
+        report = run_import(get_db(), Path(app.config["DATA_DIR"]), options, progress=advance)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
+    else:
+        print_report(out, report)
+    sys.exit(report.exit_code)
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[[int], None] | None]:
+    if not enabled:
+        yield None
+        return
+    columns = (
+        TextColumn("importing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]} records/s"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=err, transient=True) as progress:
+        task = progress.add_task("import", total=None, rate="-")
+
+        def advance(count: int) -> None:
+            progress.advance(task, count)
+            elapsed = progress.tasks[task].elapsed or 0
+            done = progress.tasks[task].completed
+            progress.update(task, rate=f"{done / elapsed:,.0f}" if elapsed else "-")
+
+        yield advance
+
+
+@main.group()
+def rights() -> None:
+    """Rights statements: what they map to, and why."""
+
+
+@rights.command("explain")
+@click.argument("statement")
+@click.option("--json", "as_json", is_flag=True, help="Print the decision as JSON.")
+def rights_explain(statement: str, as_json: bool) -> None:
+    """Explain what STATEMENT maps to; '-' reads one statement per line from stdin."""
+    if statement == "-":
+        write = sys.stdout.write
+        for line in sys.stdin:
+            text = line.rstrip("\r\n")
+            write(json.dumps(map_rights(text).to_dict(), ensure_ascii=False) + "\n")
+        return
+    decision = map_rights(statement)
+    if as_json:
+        click.echo(json.dumps(decision.to_dict(), ensure_ascii=False))
+    else:
+        print_decision(out, decision)
+
+
+@main.group()
+def institution() -> None:
+    """Publishing institutions."""
+
+
+@institution.command("add")
+@click.argument("slug")
+@click.option("--name", required=True)
+@click.option("--homepage")
+@click.option("--logo", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@domain_errors
+def institution_add(slug: str, name: str, homepage: str | None, logo: Path | None) -> None:
+    """Add (or update) a publishing institution."""
+    from glampub.services.institutions import add_institution
+
+    with app_context() as app, get_db().transaction() as session:
+        _inst, created = add_institution(
+            session, slug, name, Path(app.config["DATA_DIR"]), homepage=homepage, logo=logo
+        )
+    out.print(f"{'Added' if created else 'Updated'} institution {slug}: {name}")
+
+
+@main.group()
+def user() -> None:
+    """Staff accounts."""
+
+
+@user.command("add")
+@click.argument("email")
+@click.option("--institution", required=True)
+@click.option("--admin", is_flag=True, help="May manage every institution.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@domain_errors
+def user_add(email: str, institution: str, admin: bool, password_stdin: bool) -> None:
+    """Add (or update) a staff account."""
+    from glampub.services.accounts import add_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with app_context(), get_db().transaction() as session:
+        _user, created = add_user(session, email, institution, password, admin=admin)
+    out.print(f"{'Added' if created else 'Updated'} account {email.lower()} ({institution})")
+
+
+@main.group()
+def token() -> None:
+    """API tokens."""
+
+
+@token.command("create")
+@click.argument("email")
+@domain_errors
+def token_create(email: str) -> None:
+    """Print a new API token for the account EMAIL."""
+    from glampub.services.accounts import create_token
+
+    with app_context(), get_db().transaction() as session:
+        click.echo(create_token(session, email))

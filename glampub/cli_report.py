@@ -1,0 +1,54 @@
+"""How the CLI prints an import report and a rights decision."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from glampub.rights import RightsDecision
+from glampub.services.import_report import ImportReport
+
+
+def print_report(console: Console, report: ImportReport) -> None:
+    mode = " (dry run: nothing was published)" if report.dry_run else ""
+    console.print(f"Imported {report.file} into {report.institution} as {report.format}{mode}")
+    console.print(
+        f"created {report.created}, updated {report.updated}, unchanged {report.unchanged}, "
+        f"withdrawn {report.withdrawn}, rejected {report.rejected}",
+        highlight=False,
+    )
+    if report.rights:
+        table = Table("rights", "objects", title="Rights decisions", title_justify="left")
+        for uri, count in sorted(report.rights.items(), key=lambda kv: (-kv[1], kv[0])):
+            table.add_row(uri, str(count))
+        console.print(table)
+    if report.problems:
+        table = Table(
+            "record",
+            "line",
+            "code",
+            "message",
+            title=f"Problems ({len(report.problems)})",
+            title_justify="left",
+        )
+        for problem in report.problems:
+            table.add_row(
+                problem.record or "",
+                "" if problem.line is None else str(problem.line),
+                problem.code if problem.severity == "error" else f"{problem.code} (warning)",
+                problem.message,
+            )
+        console.print(table)
+
+
+def print_decision(console: Console, decision: RightsDecision) -> None:
+    console.print(f"Statement: {decision.statement}")
+    if decision.uri:
+        console.print(f"Maps to:   {decision.label} <{decision.uri}>")
+    else:
+        console.print("Maps to:   needs review (no URI)")
+    console.print(f"Reuse:     {decision.reuse}")
+    console.print(f"Rule:      {decision.rule}")
+    console.print(f"Why:       {decision.reason}")
+    for warning in decision.warnings:
+        console.print(f"Warning:   {warning}")

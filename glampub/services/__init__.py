@@ -1,0 +1,1 @@
+"""Use cases (import, publish, search, export) shared by the CLI and the web app."""

@@ -1,0 +1,154 @@
+"""Published IIIF documents: built once per object revision, then served as stored."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from glampub.errors import NotFound
+from glampub.iiif.collection import (
+    InstitutionEntry,
+    ManifestEntry,
+    institution_collection,
+    institution_page,
+    page_count,
+    top_collection,
+)
+from glampub.iiif.manifest import build_manifest
+from glampub.iiif.urls import IiifUrls
+from glampub.models import CollectionObject, Image, Institution, ManifestCache
+from glampub.services.institutions import get_institution
+from glampub.services.views import institution_info, object_info
+
+
+class Gone(NotFound):
+    """The object was published once and has been withdrawn."""
+
+    http_status = 410
+
+
+@dataclass(frozen=True)
+class Document:
+    body: str
+    etag: str
+
+
+def document(data: dict[str, Any]) -> Document:
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return Document(body, etag_for(body))
+
+
+def etag_for(body: str) -> str:
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()[:32]
+
+
+def find_object(session: Session, institution: str, identifier: str) -> CollectionObject:
+    obj = session.scalar(
+        select(CollectionObject)
+        .join(Institution)
+        .where(Institution.slug == institution, CollectionObject.identifier == identifier)
+        .options(selectinload(CollectionObject.images))
+    )
+    if obj is None:
+        raise NotFound(f"no object {identifier!r} in institution {institution!r}")
+    return obj
+
+
+def has_canvas(obj: CollectionObject) -> bool:
+    return any(image.file_path and image.width and image.height for image in obj.images)
+
+
+def manifest_document(
+    session: Session, institution: str, identifier: str, urls: IiifUrls
+) -> Document:
+    """The object's manifest, from the cache when its revision has been built before."""
+    obj = find_object(session, institution, identifier)
+    if obj.is_withdrawn:
+        raise Gone(f"object {identifier!r} of {institution!r} has been withdrawn")
+    if not has_canvas(obj):
+        raise NotFound(
+            f"object {identifier!r} of {institution!r} has no image to show, so it has no manifest"
+        )
+    cached = session.scalar(
+        select(ManifestCache).where(
+            ManifestCache.object_id == obj.id, ManifestCache.base_url == urls.base
+        )
+    )
+    if cached is not None and cached.revision == obj.revision:
+        return Document(cached.body, cached.etag)
+    doc = document(build_manifest(object_info(obj), urls))
+    if cached is None:
+        cached = ManifestCache(object_id=obj.id, base_url=urls.base)
+        session.add(cached)
+    cached.revision, cached.body, cached.etag = obj.revision, doc.body, doc.etag
+    session.commit()
+    return doc
+
+
+def _manifest_entries(session: Session, institution_id: int, offset: int, limit: int):
+    """Published objects with at least one canvas, in identifier order."""
+    objects = session.scalars(
+        select(CollectionObject)
+        .where(
+            CollectionObject.institution_id == institution_id,
+            CollectionObject.status == "published",
+            CollectionObject.images.any(Image.width.is_not(None)),
+        )
+        .order_by(CollectionObject.identifier)
+        .offset(offset)
+        .limit(limit)
+        .options(selectinload(CollectionObject.images))
+    )
+    entries = []
+    for obj in objects:
+        first = next((i for i in obj.images if i.width), None)
+        entries.append(
+            ManifestEntry(obj.identifier, obj.title or {}, first.public_id if first else None)
+        )
+    return entries
+
+
+def _manifest_count(session: Session, institution_id: int) -> int:
+    return (
+        session.scalar(
+            select(func.count(CollectionObject.id)).where(
+                CollectionObject.institution_id == institution_id,
+                CollectionObject.status == "published",
+                CollectionObject.images.any(Image.width.is_not(None)),
+            )
+        )
+        or 0
+    )
+
+
+def top_collection_document(session: Session, urls: IiifUrls) -> Document:
+    entries = []
+    for institution in session.scalars(select(Institution).order_by(Institution.name)):
+        count = _manifest_count(session, institution.id)
+        first = _manifest_entries(session, institution.id, 0, 1)
+        thumb = first[0].thumbnail_image_id if first else None
+        entries.append(InstitutionEntry(institution_info(institution), count, thumb))
+    return document(top_collection(entries, urls))
+
+
+def institution_collection_document(
+    session: Session, slug: str, urls: IiifUrls, page_size: int, page: int | None = None
+) -> Document:
+    institution = get_institution(session, slug)
+    info = institution_info(institution)
+    total = _manifest_count(session, institution.id)
+    if page is None:
+        first = (
+            _manifest_entries(session, institution.id, 0, page_size) if total <= page_size else []
+        )
+        return document(institution_collection(info, total, page_size, urls, first))
+    pages = page_count(total, page_size)
+    if not 1 <= page <= pages or total <= page_size:
+        raise NotFound(f"collection {slug!r} has no page {page}")
+    entries = _manifest_entries(session, institution.id, (page - 1) * page_size, page_size)
+    return document(institution_page(info, page, pages, entries, urls))

@@ -1,0 +1,78 @@
+"""Database rows turned into the plain values the IIIF builders and pages take."""
+
+from __future__ import annotations
+
+from glampub.iiif.records import ImageInfo, InstitutionInfo, ObjectInfo, RightsInfo
+from glampub.models import CollectionObject, Institution
+from glampub.rights import lookup
+from glampub.services.institutions import logo_image_id
+
+
+def institution_info(institution: Institution) -> InstitutionInfo:
+    return InstitutionInfo(
+        slug=institution.slug,
+        name=institution.name,
+        homepage=institution.homepage,
+        logo_image_id=logo_image_id(institution),
+        logo_width=institution.logo_width,
+        logo_height=institution.logo_height,
+        courtesy_statement=institution.courtesy_statement,
+    )
+
+
+def rights_info(uri: str | None, label: str, reuse: str, institution_name: str) -> RightsInfo:
+    term = lookup(uri) if uri else None
+    if term is None:
+        # Not decided yet: say so, and never suggest the reader may reuse freely.
+        return RightsInfo(
+            uri=None,
+            label=f"Rights not yet determined: ask {institution_name} before reuse",
+            reuse="permission",
+        )
+    return RightsInfo(
+        uri=term.uri,
+        label=term.label,
+        reuse=term.reuse,
+        attribution_required=term.attribution_required,
+        public_domain=term.kind in ("pdm", "cc0"),
+        licence_page=term.page_url,
+    )
+
+
+def object_info(obj: CollectionObject) -> ObjectInfo:
+    institution = obj.institution
+    images = tuple(
+        ImageInfo(
+            image_id=image.public_id,
+            position=image.position,
+            width=image.width,
+            height=image.height,
+            mime_type=image.mime_type or "image/jpeg",
+            label=image.label or {},
+            rights_uri=image.rights_uri,
+            credit_line=image.credit_line,
+        )
+        for image in obj.images
+        if image.file_path and image.width and image.height
+    )
+    return ObjectInfo(
+        institution=institution_info(institution),
+        identifier=obj.identifier,
+        title=obj.title or {},
+        rights=rights_info(obj.rights_uri, obj.rights_label, obj.rights_reuse, institution.name),
+        description=obj.description or {},
+        creators=tuple(obj.creators or ()),
+        date_display=obj.date_display,
+        date_earliest=obj.date_earliest,
+        object_type=obj.object_type or {},
+        materials=obj.materials or {},
+        dimensions=obj.dimensions or {},
+        inventory_number=obj.inventory_number,
+        credit_line=obj.credit_line,
+        rights_holder=obj.rights_holder,
+        extra_metadata=tuple((pair[0], pair[1]) for pair in obj.extra_metadata or ()),
+        record_rights_uri=obj.record_rights_uri,
+        source_format=obj.source_format,
+        source_media_type=obj.source_media_type,
+        images=images,
+    )

@@ -1,0 +1,150 @@
+"""The import use case end to end: idempotence, withdrawal, dry runs, failures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PIL import Image as PILImage
+from sqlalchemy import func, select
+
+from glampub.errors import NotFound, UnreadableInput
+from glampub.models import CollectionObject, Image, ImportRun
+from glampub.services.importing import ImportOptions, run_import
+from glampub.services.institutions import add_institution
+from tests.conftest import database
+
+HEADER = "identifier,title,creator,creator_death,date_earliest,rights,images\n"
+
+
+def _setup(app, tmp_path: Path) -> Path:
+    with database(app).transaction() as session:
+        add_institution(session, "test-museum", "Test Museum", Path(app.config["DATA_DIR"]))
+    images = tmp_path / "images"
+    images.mkdir()
+    for name, colour in (("a.jpg", "red"), ("b.jpg", "blue")):
+        PILImage.new("RGB", (64, 48), colour).save(images / name)
+    return images
+
+
+def _import(app, path: Path, **kwargs) -> object:
+    options = ImportOptions(institution="test-museum", path=path, **kwargs)
+    return run_import(database(app), Path(app.config["DATA_DIR"]), options)
+
+
+def _write(tmp_path: Path, rows: str, name: str = "objects.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(HEADER + rows, encoding="utf-8")
+    return path
+
+
+ROWS = (
+    "1,Harbour,Ada Marsh,1871,1860,http://creativecommons.org/publicdomain/mark/1.0/,a.jpg\n"
+    "2,Gulls,,,1990,CC BY 4.0,b.jpg\n"
+    "3,Letter rack,,,1900,Ask us,\n"
+)
+
+
+def test_first_import_creates_and_second_finds_everything_unchanged(app, tmp_path) -> None:
+    images = _setup(app, tmp_path)
+    export = _write(tmp_path, ROWS)
+    first = _import(app, export, images=images)
+    assert (first.created, first.updated, first.unchanged, first.rejected) == (3, 0, 0, 0)
+    assert first.exit_code == 0
+    assert dict(first.rights) == {
+        "http://creativecommons.org/publicdomain/mark/1.0/": 1,
+        "http://creativecommons.org/licenses/by/4.0/": 1,
+        "needs-review": 1,
+    }
+    assert [(p.record, p.code) for p in first.problems if p.code == "rights-needs-review"] == [
+        ("3", "rights-needs-review")
+    ]
+    second = _import(app, export, images=images)
+    assert (second.created, second.updated, second.unchanged) == (0, 0, 3)
+    with database(app).transaction() as session:
+        revisions = session.scalars(select(CollectionObject.revision)).all()
+        assert revisions == [1, 1, 1]
+        assert session.scalar(select(func.count(Image.id))) == 2
+
+
+def test_a_changed_record_gets_a_new_revision(app, tmp_path) -> None:
+    images = _setup(app, tmp_path)
+    _import(app, _write(tmp_path, ROWS), images=images)
+    changed = _import(
+        app, _write(tmp_path, ROWS.replace("Gulls", "Gulls in flight")), images=images
+    )
+    assert (changed.created, changed.updated, changed.unchanged) == (0, 1, 2)
+    with database(app).transaction() as session:
+        obj = session.scalar(select(CollectionObject).where(CollectionObject.identifier == "2"))
+        assert obj.revision == 2
+        assert obj.title == {"none": ["Gulls in flight"]}
+
+
+def test_only_a_full_export_withdraws_missing_objects(app, tmp_path, client) -> None:
+    images = _setup(app, tmp_path)
+    _import(app, _write(tmp_path, ROWS), images=images)
+    partial = _write(tmp_path, ROWS.splitlines(keepends=True)[0], "partial.csv")
+    assert _import(app, partial, images=images).withdrawn == 0
+    full = _import(app, partial, images=images, full=True)
+    assert full.withdrawn == 2
+    assert client.get("/iiif/3/test-museum/2/manifest").status_code == 410
+    assert client.get("/objects/test-museum/2").status_code == 410
+    assert client.get("/iiif/3/test-museum/1/manifest").status_code == 200
+
+
+def test_dry_run_reports_but_publishes_nothing(app, tmp_path) -> None:
+    images = _setup(app, tmp_path)
+    report = _import(app, _write(tmp_path, ROWS), images=images, dry_run=True)
+    assert report.created == 3
+    with database(app).transaction() as session:
+        assert session.scalar(select(func.count(CollectionObject.id))) == 0
+        run = session.scalar(select(ImportRun))
+        assert (run.dry_run, run.status, run.created) == (True, "done", 3)
+
+
+def test_duplicate_and_missing_identifiers_are_rejected_by_line(app, tmp_path) -> None:
+    images = _setup(app, tmp_path)
+    rows = ROWS + "2,Gulls again,,,,,\n,No id,,,,,\n"
+    report = _import(app, _write(tmp_path, rows), images=images)
+    assert report.created == 3
+    rejected = [(p.code, p.line) for p in report.problems if p.severity == "error"]
+    assert ("duplicate-identifier", 5) in rejected
+    assert ("missing-identifier", 6) in rejected
+    assert report.rejected == 2
+    assert report.exit_code == 3
+
+
+def test_missing_images_are_warnings_not_rejections(app, tmp_path) -> None:
+    _setup(app, tmp_path)
+    report = _import(app, _write(tmp_path, ROWS), images=None)
+    assert report.created == 3 and report.rejected == 0
+    assert sorted((p.record, p.code) for p in report.problems if p.code == "missing-image") == [
+        ("1", "missing-image"),
+        ("2", "missing-image"),
+    ]
+
+
+def test_a_failed_import_leaves_the_published_state_untouched(app, tmp_path, monkeypatch) -> None:
+    images = _setup(app, tmp_path)
+    _import(app, _write(tmp_path, ROWS), images=images)
+    from glampub.services import importing
+
+    def explode(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(importing, "image_rows", explode)
+    with pytest.raises(OSError, match="disk full"):
+        _import(app, _write(tmp_path, ROWS.replace("Harbour", "Changed")), images=images)
+    with database(app).transaction() as session:
+        titles = sorted(session.scalars(select(CollectionObject.title)).all(), key=str)
+        assert {"none": ["Harbour"]} in titles
+        runs = session.scalars(select(ImportRun.status).order_by(ImportRun.id)).all()
+        assert runs == ["done", "failed"]
+
+
+def test_unknown_institution_and_unreadable_files_are_clear_errors(app, tmp_path) -> None:
+    with pytest.raises(NotFound, match="no institution 'test-museum'"):
+        _import(app, _write(tmp_path, ROWS))
+    _setup(app, tmp_path)
+    with pytest.raises(UnreadableInput, match="no such file"):
+        _import(app, tmp_path / "missing.csv")
