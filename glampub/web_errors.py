@@ -1,0 +1,34 @@
+"""Errors as HTTP answers: JSON for IIIF and API clients, a page for people."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from glampub.errors import GlampubError
+
+JSON_PREFIXES = ("/iiif/", "/api/")
+
+
+def wants_json() -> bool:
+    return request.path.startswith(JSON_PREFIXES)
+
+
+def error_response(status: int, title: str, message: str) -> tuple[Response | str, int]:
+    if wants_json():
+        response = jsonify({"error": title, "status": status, "message": message})
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        return response, status
+    return render_template("error.html", status=status, title=title, message=message), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(GlampubError)
+    def glampub_error(exc: GlampubError):  # type: ignore[no-untyped-def]
+        titles = {404: "Not Found", 410: "Gone", 409: "Conflict"}
+        status = exc.http_status
+        return error_response(status, titles.get(status, "Bad Request"), str(exc))
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+        return error_response(exc.code or 500, exc.name, exc.description or exc.name)

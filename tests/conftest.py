@@ -1,0 +1,77 @@
+"""Fixtures in the manner of Flask's tutorial: app, client, runner; plus the demo data."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+from flask import Flask
+from flask.testing import FlaskClient
+
+from glampub import create_app
+from glampub.db import Database
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+CORPUS = SHARED / "corpus"
+SCHEMA_PATH = SHARED / "iiif" / "iiif_3_0.json"
+BASE_URL = "http://glampub.test"
+
+
+def database(app: Flask) -> Database:
+    return app.extensions["glampub.db"]
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[Flask]:
+    app = create_app({"DATA_DIR": str(tmp_path / "data"), "TESTING": True, "BASE_URL": BASE_URL})
+    yield app
+    database(app).dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def demo_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """One app with the sample collections imported, shared by read-only tests."""
+    from glampub.services.demo import load_demo
+
+    data_dir = tmp_path_factory.mktemp("demo") / "data"
+    app = create_app({"DATA_DIR": str(data_dir), "TESTING": True, "BASE_URL": BASE_URL})
+    reports = load_demo(database(app), data_dir)
+    app.config["DEMO_REPORTS"] = reports
+    yield app
+    database(app).dispose()
+
+
+@pytest.fixture
+def demo_client(demo_app: Flask) -> FlaskClient:
+    return demo_app.test_client()
+
+
+@pytest.fixture
+def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """A CLI runner whose commands use a fresh data folder."""
+    monkeypatch.setenv("GLAMPUB_DATA_DIR", str(tmp_path / "cli-data"))
+    monkeypatch.delenv("GLAMPUB_DATABASE_URL", raising=False)
+    return CliRunner()
+
+
+@pytest.fixture(scope="session")
+def iiif_validator() -> jsonschema.Draft7Validator:
+    schema = json.loads(SCHEMA_PATH.read_text("utf-8"))
+    return jsonschema.Draft7Validator(schema)
+
+
+def assert_valid_iiif(validator: jsonschema.Draft7Validator, document: dict) -> None:
+    errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
+    assert not errors, "\n".join(
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message[:300]}" for e in errors[:10]
+    )
