@@ -124,6 +124,24 @@ def test_missing_images_are_warnings_not_rejections(app, tmp_path) -> None:
     ]
 
 
+def test_image_urls_are_matched_by_file_name_in_the_images_folder(app, tmp_path) -> None:
+    images = _setup(app, tmp_path)
+    rows = (
+        "1,Harbour,,,1860,CC0,https://museum.example/media/a.jpg\n"
+        "2,Gulls,,,1860,CC0,https://iiif.example/image/b/full/max/0/default.jpg\n"
+    )
+    report = _import(app, _write(tmp_path, rows), images=images)
+    assert [(p.record, p.code) for p in report.problems] == [("2", "remote-image")]
+    with database(app).transaction() as session:
+        stored = {
+            row.source_reference: row.file_path
+            for row in session.execute(select(Image.source_reference, Image.file_path))
+        }
+    assert stored["https://museum.example/media/a.jpg"] is not None
+    # A IIIF request's "default.jpg" names a quality, not a file: never matched.
+    assert stored["https://iiif.example/image/b/full/max/0/default.jpg"] is None
+
+
 def test_a_failed_import_leaves_the_published_state_untouched(app, tmp_path, monkeypatch) -> None:
     images = _setup(app, tmp_path)
     _import(app, _write(tmp_path, ROWS), images=images)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from glampub.errors import GlampubError, Problem
-from glampub.image_sources import ImageSource
+from glampub.image_sources import ImageFile, ImageSource
 from glampub.images import ingest
 from glampub.rights import RightsDecision, map_rights
 from glampub.services.record_mapping import image_public_id, rights_context
@@ -48,21 +50,22 @@ def image_rows(
             rights_status=decision.status,
             rights_label=decision.label,
         )
-        if image.is_url:
-            # Remote images are linked, not fetched yet: kept, but not on a canvas.
+        found = _find(source, image.reference, is_url=image.is_url)
+        if found is None and image.is_url:
+            # Remote images are linked, not fetched: kept, but not on a canvas.
             problems.append(
                 Problem(
                     record.identifier,
                     record.line,
                     "remote-image",
-                    f"image {image.reference} is a URL; glampub keeps the link but does not "
-                    "fetch remote images yet, so it has no canvas",
+                    f"image {image.reference} is a URL and no file of that name is in the "
+                    "--images folder or ZIP; glampub keeps the link but does not fetch "
+                    "remote images, so it has no canvas",
                     "warning",
                 )
             )
             rows.append(row)
             continue
-        found = source.find(image.reference) if source is not None else None
         if found is None:
             where = "no --images folder or ZIP was given" if source is None else "not found"
             problems.append(
@@ -98,3 +101,30 @@ def image_rows(
         )
         rows.append(row)
     return rows, problems
+
+
+def _find(source: ImageSource | None, reference: str, *, is_url: bool) -> ImageFile | None:
+    if source is None:
+        return None
+    name = local_reference(reference, is_url=is_url)
+    return source.find(name) if name else None
+
+
+# The last segment of a IIIF Image API request ("default.jpg") names a quality,
+# not an image: every image of a IIIF server has it, so it cannot pick a file.
+_IIIF_REQUEST_NAME = re.compile(r"^(default|color|gray|grey|bitonal|native)\.[a-z0-9]+$", re.I)
+
+
+def local_reference(reference: str, *, is_url: bool) -> str | None:
+    """What to look for in the --images folder or ZIP for an image reference.
+
+    A URL is matched by its path, as exports often name the web copy of an
+    image whose file the museum sends alongside; never by a IIIF request's
+    quality.format segment, which all images share.
+    """
+    if not is_url:
+        return reference
+    path = urlsplit(reference).path
+    if _IIIF_REQUEST_NAME.match(path.rsplit("/", 1)[-1]):
+        return None
+    return path if path.strip("/") else None
