@@ -8,6 +8,7 @@ global AutoLang). Serialised with ``json.loads(m.json())``.
 from __future__ import annotations
 
 import json
+from html import escape
 from typing import Any
 
 import iiif_prezi3 as prezi
@@ -17,9 +18,14 @@ from glampub.iiif.labels import label
 from glampub.iiif.records import ImageInfo, InstitutionInfo, ObjectInfo
 from glampub.iiif.text import html_span, plain, plain_map
 from glampub.iiif.urls import IiifUrls
+from glampub.rights import lookup
 
 IMAGE_PROFILE = "level2"
 SOURCE_PROFILES = {"lido": "http://www.lido-schema.org"}
+
+
+# The licence of the descriptive metadata when the record does not state one.
+CC0 = "http://creativecommons.org/publicdomain/zero/1.0/"
 
 
 def build_manifest(obj: ObjectInfo, urls: IiifUrls) -> dict[str, Any]:
@@ -218,13 +224,11 @@ def _metadata(obj: ObjectInfo, object_url: str) -> list[dict[str, Any]]:
         pairs.append(
             _pair("how_to_reference", {"none": [html_span(reference_html(obj, object_url))]})
         )
-    record_licence = obj.record_rights_uri or "http://creativecommons.org/publicdomain/zero/1.0/"
-    pairs.append(
-        _pair(
-            "metadata_licence",
-            {"none": [html_span(f'<a href="{record_licence}">{record_licence}</a>')]},
-        )
-    )
+    record_licence = obj.record_rights_uri or CC0
+    term = lookup(record_licence)
+    name = term.label if term else record_licence
+    link = f'<a href="{escape(record_licence)}">{escape(name)}</a>'
+    pairs.append(_pair("metadata_licence", {"none": [html_span(link)]}))
     return pairs
 
 
