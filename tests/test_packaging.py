@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import ast
 import re
+import shutil
+import subprocess
+import zipfile
 from importlib.metadata import entry_points, version
 from pathlib import Path
 
@@ -90,3 +93,51 @@ def test_pure_modules_touch_no_web_framework_database_or_network(module: str) ->
         name for name in imported if any(name == f or name.startswith(f + ".") for f in FORBIDDEN)
     }
     assert not bad, f"{module} imports {sorted(bad)}"
+
+
+@pytest.mark.skipif(shutil.which("uv") is None, reason="uv builds and installs the wheel")
+def test_a_non_editable_install_serves_pages(tmp_path: Path) -> None:
+    """The wheel carries templates, static files, sample collections and CSV
+    profiles, so an installed glampub works away from the repository."""
+    subprocess.run(
+        ["uv", "build", "--wheel", "-q", "-o", str(tmp_path / "dist"), str(REPO)],
+        check=True,
+        timeout=300,
+    )
+    (wheel,) = (tmp_path / "dist").glob("glampub-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    for expected in (
+        "glampub/templates/object.html",
+        "glampub/static/glampub.css",
+        "glampub/sample_collections/make_images.py",
+        "importers/profiles/default.toml",
+    ):
+        assert expected in names
+    assert not [name for name in names if "/images/" in name]
+    venv = tmp_path / "venv"
+    subprocess.run(["uv", "venv", "-q", str(venv)], check=True, timeout=120)
+    overrides = tmp_path / "overrides.txt"
+    overrides.write_text("pillow>=13.0.0\n")
+    subprocess.run(
+        ["uv", "pip", "install", "-q", "--python", str(venv / "bin" / "python"), str(wheel)]
+        + ["--override", str(overrides)],
+        check=True,
+        timeout=600,
+    )
+    data_dir = str(tmp_path / "data")
+    script = (
+        "from glampub import create_app\n"
+        f"app = create_app({{'DATA_DIR': {data_dir!r}, 'TESTING': True}})\n"
+        "page = app.test_client().get('/')\n"
+        "assert page.status_code == 200, page.status_code\n"
+        "print(app.template_folder)\n"
+    )
+    result = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "site-packages" in result.stdout
