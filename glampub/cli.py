@@ -16,10 +16,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from glampub import create_app
-from glampub.cli_report import print_decision, print_report
+from glampub.cli_report import print_report
 from glampub.db import get_db
 from glampub.errors import GlampubError
-from glampub.rights import map_rights
 
 out = Console(markup=False, highlight=False, soft_wrap=True)
 err = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
@@ -158,29 +157,6 @@ def _progress(enabled: bool) -> Iterator[Callable[[int], None] | None]:
 
 
 @main.group()
-def rights() -> None:
-    """Rights statements: what they map to, and why."""
-
-
-@rights.command("explain")
-@click.argument("statement")
-@click.option("--json", "as_json", is_flag=True, help="Print the decision as JSON.")
-def rights_explain(statement: str, as_json: bool) -> None:
-    """Explain what STATEMENT maps to; '-' reads one statement per line from stdin."""
-    if statement == "-":
-        write = sys.stdout.write
-        for line in sys.stdin:
-            text = line.rstrip("\r\n")
-            write(json.dumps(map_rights(text).to_dict(), ensure_ascii=False) + "\n")
-        return
-    decision = map_rights(statement)
-    if as_json:
-        click.echo(json.dumps(decision.to_dict(), ensure_ascii=False))
-    else:
-        print_decision(out, decision)
-
-
-@main.group()
 def institution() -> None:
     """Publishing institutions."""
 
@@ -190,16 +166,30 @@ def institution() -> None:
 @click.option("--name", required=True)
 @click.option("--homepage")
 @click.option("--logo", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--copyright-term",
+    type=click.IntRange(1, 150),
+    help="Years after the creator's death that copyright lasts where you are (default 70).",
+)
 @domain_errors
-def institution_add(slug: str, name: str, homepage: str | None, logo: Path | None) -> None:
+def institution_add(
+    slug: str, name: str, homepage: str | None, logo: Path | None, copyright_term: int | None
+) -> None:
     """Add (or update) a publishing institution."""
     from glampub.services.institutions import add_institution
+    from glampub.services.rights_review import remap_institution
 
     with app_context() as app, get_db().transaction() as session:
-        _inst, created = add_institution(
+        inst, created = add_institution(
             session, slug, name, Path(app.config["DATA_DIR"]), homepage=homepage, logo=logo
         )
+        changed = 0
+        if copyright_term is not None and copyright_term != inst.copyright_term_years:
+            inst.copyright_term_years = copyright_term
+            changed = remap_institution(session, inst)
     out.print(f"{'Added' if created else 'Updated'} institution {slug}: {name}")
+    if changed:
+        out.print(f"Copyright term now life + {copyright_term}: {changed} objects changed")
 
 
 @main.group()
@@ -240,3 +230,12 @@ def token_create(email: str) -> None:
 
     with app_context(), get_db().transaction() as session:
         click.echo(create_token(session, email))
+
+
+def _register_groups() -> None:
+    from glampub.cli_rights import rights
+
+    main.add_command(rights)
+
+
+_register_groups()

@@ -22,6 +22,12 @@ def print_report(console: Console, report: ImportReport) -> None:
         for uri, count in sorted(report.rights.items(), key=lambda kv: (-kv[1], kv[0])):
             table.add_row(uri, str(count))
         console.print(table)
+    if report.review:
+        table = Table("statement", "objects", title="Needs review", title_justify="left")
+        for statement, count in report.review_list():
+            table.add_row(statement or "(no statement)", str(count))
+        console.print(table)
+        console.print(f"Decide them with: glampub rights review {report.institution}")
     if report.problems:
         table = Table(
             "record",

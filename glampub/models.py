@@ -43,6 +43,8 @@ class Institution(Base):
     logo_height: Mapped[int | None] = mapped_column(Integer)
     #: Opt-in: show a "Courtesy of" requiredStatement on public-domain items too.
     courtesy_statement: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The jurisdiction's copyright term, in years after the creator's death.
+    copyright_term_years: Mapped[int] = mapped_column(Integer, default=70)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     objects: Mapped[list[CollectionObject]] = relationship(back_populates="institution")
@@ -74,6 +76,10 @@ class CollectionObject(Base):
 
     # The rights decision for the published reproductions (see glampub.rights).
     rights_statement: Mapped[str] = mapped_column(Text, default="")
+    #: The statements as exported, kept so institution rules can be re-applied.
+    rights_statements: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: sha256 of the statements' normalised key: one review queue entry per value.
+    rights_key: Mapped[str] = mapped_column(String(64), default="", index=True)
     rights_uri: Mapped[str | None] = mapped_column(String(200), index=True)
     rights_status: Mapped[str] = mapped_column(String(20), default="needs-review")
     rights_label: Mapped[str] = mapped_column(String(200), default="")
@@ -128,9 +134,34 @@ class Image(Base):
     rights_uri: Mapped[str | None] = mapped_column(String(200))
     rights_status: Mapped[str] = mapped_column(String(20), default="needs-review")
     rights_label: Mapped[str] = mapped_column(String(200), default="")
+    #: The image's own statements as exported; empty when the object's decide.
+    rights_statements: Mapped[list[str]] = mapped_column(JSON, default=list)
     credit_line: Mapped[str | None] = mapped_column(Text)
 
     object: Mapped[CollectionObject] = relationship(back_populates="images")
+
+
+class RightsRule(Base):
+    """An institution's own rule, checked before the built-in ones.
+
+    ``origin`` is "rule" for rules staff wrote, "review" for a decision taken
+    in the review queue (always an exact statement).
+    """
+
+    __tablename__ = "rights_rule"
+    __table_args__ = (UniqueConstraint("institution_id", "kind", "match"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    #: The statement (exact) or regular expression (pattern) as staff gave it.
+    match: Mapped[str] = mapped_column(String(2000))
+    #: A canonical rights URI, or "needs-review".
+    target: Mapped[str] = mapped_column(String(200))
+    origin: Mapped[str] = mapped_column(String(10), default="rule")
+    decided_by: Mapped[str] = mapped_column(String(300))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class ManifestCache(Base):

@@ -5,6 +5,7 @@ Pure: no Flask, no database, no network. See :func:`map_rights`.
 
 from glampub.rights.decision import RightsContext, RightsDecision
 from glampub.rights.engine import OVERRIDE_NEEDS_REVIEW, canonical_uri, map_rights
+from glampub.rights.institution_rules import InstitutionRules, InvalidRule, Rule, rule_target
 from glampub.rights.normalize import normalize_statement, statement_key
 from glampub.rights.public_domain import LIKELY_PUBLIC_DOMAIN, MAY_BE_IN_COPYRIGHT
 from glampub.rights.uris import lookup
@@ -17,10 +18,14 @@ __all__ = [
     "RightsContext",
     "RightsDecision",
     "RightsTerm",
+    "InstitutionRules",
+    "InvalidRule",
+    "Rule",
     "all_terms",
     "canonical_uri",
     "lookup",
     "map_rights",
     "normalize_statement",
+    "rule_target",
     "statement_key",
 ]

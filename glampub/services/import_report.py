@@ -7,8 +7,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from glampub.errors import Problem
+from glampub.rights.normalize import STATEMENT_SEPARATOR, statement_key
 
 NEEDS_REVIEW = "needs-review"
+#: Distinct statements kept for the review list; beyond that only counted, so a
+#: file of a million free-text values cannot fill memory.
+REVIEW_LIMIT = 1000
 
 
 @dataclass
@@ -23,6 +27,11 @@ class ImportReport:
     withdrawn: int = 0
     rejected: int = 0
     rights: Counter[str] = field(default_factory=Counter)
+    #: Statements that need review (by normalised key, so spellings that mean
+    #: the same count together), with how many records carry each.
+    review: Counter[str] = field(default_factory=Counter)
+    #: The first spelling seen of each key in ``review``.
+    review_text: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     run_id: int | None = None
 
@@ -37,8 +46,18 @@ class ImportReport:
             return 2
         return 3 if self.rejected else 0
 
-    def count_rights(self, uri: str | None) -> None:
+    def count_rights(self, uri: str | None, statement: str) -> None:
         self.rights[uri or NEEDS_REVIEW] += 1
+        if uri is not None:
+            return
+        key = statement_key(statement.split(STATEMENT_SEPARATOR))
+        if key in self.review or len(self.review) < REVIEW_LIMIT:
+            self.review[key] += 1
+            self.review_text.setdefault(key, statement)
+
+    def review_list(self) -> list[tuple[str, int]]:
+        """(statement as first written, records) for each statement that needs review."""
+        return [(self.review_text[key], count) for key, count in self.review.most_common()]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -52,6 +71,9 @@ class ImportReport:
             "withdrawn": self.withdrawn,
             "rejected": self.rejected,
             "rights": dict(sorted(self.rights.items())),
+            "review": [
+                {"statement": statement, "count": count} for statement, count in self.review_list()
+            ],
             "problems": [p.to_dict() for p in self.problems],
             "run_id": self.run_id,
         }

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from glampub.db import Database
 from glampub.errors import Problem, UnreadableInput
 from glampub.image_sources import open_image_source
-from glampub.models import CollectionObject, Image, ImportRun
+from glampub.models import CollectionObject, Image, ImportRun, Institution
 from glampub.services.import_report import ImportReport
 from glampub.services.institutions import get_institution
 from glampub.services.record_images import image_rows
@@ -35,6 +35,7 @@ from glampub.services.record_mapping import (
     object_values,
     rights_problems,
 )
+from glampub.services.rights_rules import load_policy
 from importers.base import Importer, Profile, SourceRecord, detect_importer, get_importer
 
 BATCH_SIZE = 500
@@ -101,7 +102,7 @@ def run_import(
         with image_source as source, database.transaction() as session:
             if source is not None:
                 report.problems.extend(_source_problems(source))
-            writer = _Writer(session, institution.id, institution.slug, data_dir, options, report)
+            writer = _Writer(session, institution, data_dir, options, report)
             records = importer.read(options.path, profile)
             for batch in _batches(_collect(records, report), BATCH_SIZE):
                 writer.write(batch, source)
@@ -155,15 +156,15 @@ class _Writer:
     def __init__(
         self,
         session: Session,
-        institution_id: int,
-        institution_slug: str,
+        institution: Institution,
         data_dir: Path,
         options: ImportOptions,
         report: ImportReport,
     ) -> None:
         self.session = session
-        self.institution_id = institution_id
-        self.slug = institution_slug
+        self.institution_id = institution.id
+        self.slug = institution.slug
+        self.policy = load_policy(session, institution)
         self.data_dir = data_dir
         self.options = options
         self.report = report
@@ -178,18 +179,19 @@ class _Writer:
         new_images: list[tuple[int, list[dict[str, Any]]]] = []
         pending_images: list[tuple[str, list[dict[str, Any]]]] = []
         for record in fresh:
-            decision = decide_object_rights(record)
+            decision = decide_object_rights(record, self.policy)
             images, problems = image_rows(
                 record,
                 self.slug,
                 source,
                 self.data_dir,
                 decision,
+                self.policy,
                 max_pixels=self.options.max_pixels,
             )
             self.report.problems.extend(rights_problems(record, decision))
             self.report.problems.extend(problems)
-            self.report.count_rights(decision.uri)
+            self.report.count_rights(decision.uri, decision.statement)
             values = object_values(record, decision, decide_record_rights(record))
             digest = content_hash(values, images)
             stored = existing.get(record.identifier)

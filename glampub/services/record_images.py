@@ -10,11 +10,28 @@ from urllib.parse import urlsplit
 from glampub.errors import GlampubError, Problem
 from glampub.image_sources import ImageFile, ImageSource
 from glampub.images import ingest
-from glampub.rights import RightsDecision, map_rights
-from glampub.services.record_mapping import image_public_id, rights_context
+from glampub.rights import InstitutionRules, RightsContext, RightsDecision, map_rights
+from glampub.services.record_mapping import RightsPolicy, image_public_id, record_context
 from importers.base import SourceRecord
 
 IMAGES_FOLDER = "images"
+#: The keys of an image row, which the content hash covers.
+IMAGE_FIELDS = (
+    "public_id",
+    "position",
+    "label",
+    "source_reference",
+    "file_path",
+    "mime_type",
+    "width",
+    "height",
+    "checksum",
+    "credit_line",
+    "rights_uri",
+    "rights_status",
+    "rights_label",
+    "rights_statements",
+)
 
 
 def image_rows(
@@ -23,12 +40,14 @@ def image_rows(
     source: ImageSource | None,
     data_dir: Path,
     object_decision: RightsDecision,
+    policy: RightsPolicy,
     *,
     max_pixels: int,
 ) -> tuple[list[dict[str, Any]], list[Problem]]:
     """Rows for the image table (without object_id) and the problems met."""
     rows: list[dict[str, Any]] = []
     problems: list[Problem] = []
+    context = record_context(record, policy)
     for position, image in enumerate(record.images, start=1):
         row: dict[str, Any] = {
             "public_id": image_public_id(institution, record.identifier, position),
@@ -42,14 +61,7 @@ def image_rows(
             "checksum": None,
             "credit_line": image.credit_line,
         }
-        decision = (
-            map_rights(image.rights, rights_context(record)) if image.rights else object_decision
-        )
-        row.update(
-            rights_uri=decision.uri,
-            rights_status=decision.status,
-            rights_label=decision.label,
-        )
+        row.update(image_rights_values(image.rights, context, object_decision, policy.rules))
         found = _find(source, image.reference, is_url=image.is_url)
         if found is None and image.is_url:
             # Remote images are linked, not fetched: kept, but not on a canvas.
@@ -101,6 +113,22 @@ def image_rows(
         )
         rows.append(row)
     return rows, problems
+
+
+def image_rights_values(
+    statements: list[str],
+    context: RightsContext,
+    object_decision: RightsDecision,
+    rules: InstitutionRules,
+) -> dict[str, Any]:
+    """An image's own rights columns: its statements decide, else the object's decision."""
+    decision = map_rights(statements, context, overrides=rules) if statements else object_decision
+    return {
+        "rights_uri": decision.uri,
+        "rights_status": decision.status,
+        "rights_label": decision.label,
+        "rights_statements": list(statements),
+    }
 
 
 def _find(source: ImageSource | None, reference: str, *, is_url: bool) -> ImageFile | None:

@@ -1,0 +1,93 @@
+"""An institution's own rights rules, consulted before the built-in ones.
+
+Staff teach glampub what their house phrasings mean: an exact statement
+("Foto: Museum, alle Rechte vorbehalten" → InC), or a pattern over the
+normalised statement ("^bildrecht:" → needs-review). A review decision is an
+exact rule. :class:`InstitutionRules` is the ``overrides`` mapping that
+:func:`glampub.rights.map_rights` takes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from glampub.rights.engine import OVERRIDE_NEEDS_REVIEW, canonical_uri
+from glampub.rights.normalize import STATEMENT_SEPARATOR, statement_key
+
+RuleKind = Literal["exact", "pattern"]
+#: Patterns are matched against statements of at most this many characters, so
+#: one badly written pattern cannot stall an import on a huge free-text value.
+PATTERN_INPUT_LIMIT = 2000
+
+
+class InvalidRule(ValueError):
+    """A rule that cannot be used: a bad pattern, or a target that is no URI."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: RuleKind
+    match: str
+    #: A canonical URI, or "needs-review" to keep a statement out of any rule.
+    target: str
+
+
+def rule_target(text: str) -> str:
+    """The canonical target for what staff typed: a URI, name or code of a CC
+    licence, CC0, PDM or RightsStatements.org statement, or "needs-review"."""
+    if text.strip().casefold() == OVERRIDE_NEEDS_REVIEW:
+        return OVERRIDE_NEEDS_REVIEW
+    uri = canonical_uri(text)
+    if uri is None:
+        raise InvalidRule(
+            f"{text!r} names no Creative Commons licence, CC0, Public Domain Mark or "
+            "RightsStatements.org statement; give its URI (e.g. "
+            "http://rightsstatements.org/vocab/InC/1.0/) or 'needs-review'"
+        )
+    return uri
+
+
+def compile_pattern(pattern: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern, re.IGNORECASE)
+    except re.error as exc:
+        raise InvalidRule(f"pattern {pattern!r} is not a valid regular expression: {exc}") from exc
+
+
+class InstitutionRules(Mapping[str, str]):
+    """Normalised statement → target: exact rules first, then patterns in order."""
+
+    def __init__(self, rules: Iterable[Rule] = ()) -> None:
+        self._exact: dict[str, str] = {}
+        self._patterns: list[tuple[re.Pattern[str], str]] = []
+        for rule in rules:
+            if rule.kind == "exact":
+                # A review decision on several statements is stored joined, as
+                # they are displayed; its key is the key of the whole set.
+                self._exact[statement_key(rule.match.split(STATEMENT_SEPARATOR))] = rule.target
+            else:
+                self._patterns.append((compile_pattern(rule.match), rule.target))
+
+    def __getitem__(self, key: str) -> str:
+        target = self._exact.get(key)
+        if target is not None:
+            return target
+        # Patterns judge one statement at a time, never a set: a pattern matching
+        # one statement of several must not override what the others say.
+        if len(key) <= PATTERN_INPUT_LIMIT and STATEMENT_SEPARATOR not in key:
+            for pattern, pattern_target in self._patterns:
+                if pattern.search(key):
+                    return pattern_target
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._exact)
+
+    def __len__(self) -> int:
+        return len(self._exact)
+
+    def __bool__(self) -> bool:
+        return bool(self._exact or self._patterns)

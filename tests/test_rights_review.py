@@ -1,0 +1,203 @@
+"""Institutions teach the rights engine: their own rules, the review queue, and
+the copyright term, through the command line as staff would use them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from glampub.cli import main
+from glampub.rights import InstitutionRules, InvalidRule, Rule, map_rights, rule_target
+
+CC0 = "http://creativecommons.org/publicdomain/zero/1.0/"
+PDM = "http://creativecommons.org/publicdomain/mark/1.0/"
+INC = "http://rightsstatements.org/vocab/InC/1.0/"
+BY = "http://creativecommons.org/licenses/by/4.0/"
+
+EXPORT = (
+    "identifier,title,creator,creator_death,rights\n"
+    "1,Jug,,,Bildrecht beim Museum\n"
+    "2,Bowl,,,bildrecht beim  museum\n"
+    "3,Cup,,,Ask the registrar\n"
+    "4,Plate,,,Bildrecht beim Museum\n"
+    "5,Vase,Hanna Kiel,1940,Public domain\n"
+    "6,Lamp,,,Frei für alle | All rights reserved\n"
+)
+
+
+# --- the rules as the engine sees them -----------------------------------------------
+
+
+def test_exact_rules_match_after_normalisation() -> None:
+    rules = InstitutionRules([Rule("exact", "Foto:  Museum Lindenau", INC)])
+    decision = map_rights("foto: museum lindenau", overrides=rules)
+    assert (decision.uri, decision.rule) == (INC, "override")
+
+
+def test_patterns_search_the_normalised_statement() -> None:
+    rules = InstitutionRules([Rule("pattern", r"^bildrecht\b", "needs-review")])
+    assert map_rights("BILDRECHT: Stadtmuseum", overrides=rules).needs_review
+    assert map_rights("CC0", overrides=rules).uri == CC0
+
+
+def test_a_rule_never_opens_what_another_statement_restricts() -> None:
+    rules = InstitutionRules([Rule("pattern", "frei", CC0), Rule("exact", "gratis", CC0)])
+    for statements in (
+        ["Frei für alle", "All rights reserved"],
+        ["gratis", "Alle Rechte vorbehalten"],
+    ):
+        decision = map_rights(statements, overrides=rules)
+        assert decision.uri == INC, statements
+
+
+def test_rule_targets_take_codes_and_refuse_what_is_no_statement() -> None:
+    assert rule_target("CC BY 4.0") == BY
+    assert rule_target("https://rightsstatements.org/page/InC/1.0/?language=de") == INC
+    assert rule_target("Needs-Review") == "needs-review"
+    with pytest.raises(InvalidRule, match="names no Creative Commons licence"):
+        rule_target("free to use")
+
+
+def test_a_bad_pattern_is_refused() -> None:
+    with pytest.raises(InvalidRule, match="not a valid regular expression"):
+        InstitutionRules([Rule("pattern", "(unclosed", CC0)])
+
+
+# --- through the command line ----------------------------------------------------------
+
+
+@pytest.fixture
+def museum(runner, tmp_path: Path) -> Path:
+    assert runner.invoke(main, ["institution", "add", "m", "--name", "M"]).exit_code == 0
+    export = tmp_path / "objects.csv"
+    export.write_text(EXPORT, encoding="utf-8")
+    result = runner.invoke(main, ["import", str(export), "--institution", "m", "--json"])
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    # Spellings that normalise alike are one statement, shown as first written.
+    assert report["review"] == [
+        {"statement": "Bildrecht beim Museum", "count": 3},
+        {"statement": "Ask the registrar", "count": 1},
+    ]
+    return export
+
+
+def _queue(runner) -> list[dict]:
+    result = runner.invoke(main, ["rights", "review", "m", "--json"])
+    assert result.exit_code == 0, result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def _rights(runner, identifier: str) -> dict:
+    result = runner.invoke(main, ["rights", "explain", "x", "--json"])  # warm the app
+    assert result.exit_code == 0
+    from glampub import create_app
+    from glampub.db import get_db
+    from glampub.services.publishing import find_object
+
+    app = create_app()
+    with app.app_context(), get_db().transaction() as session:
+        obj = find_object(session, "m", identifier)
+        return {
+            "uri": obj.rights_uri,
+            "rule": obj.rights_rule,
+            "revision": obj.revision,
+            "warnings": obj.rights_warnings,
+        }
+
+
+def test_the_queue_lists_each_statement_once_with_its_count(runner, museum) -> None:
+    queue = _queue(runner)
+    # "Bildrecht beim Museum" in two spellings is one statement.
+    assert [(item["statement"], item["count"]) for item in queue] == [
+        ("Bildrecht beim Museum", 3),
+        ("Ask the registrar", 1),
+    ]
+    assert queue[0]["examples"] == ["1", "2", "4"]
+    assert queue[0]["reason"]
+    text = runner.invoke(main, ["rights", "review", "m"]).stdout
+    assert "2 statements on 4 objects need review:" in text
+
+
+def test_a_review_decision_holds_now_and_on_reimport(runner, museum) -> None:
+    result = runner.invoke(
+        main,
+        ["rights", "decide", "m", "Bildrecht beim Museum", "InC", "--by", "registrar"]
+        + ["--note", "house phrase for in copyright"],
+    )
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == (f"Decided 'Bildrecht beim Museum' -> {INC} for m: 3 objects changed\n")
+    assert [item["statement"] for item in _queue(runner)] == ["Ask the registrar"]
+    jug = _rights(runner, "1")
+    assert (jug["uri"], jug["rule"], jug["revision"]) == (INC, "override", 2)
+
+    rules = runner.invoke(main, ["rights", "rule", "list", "m", "--json"])
+    (rule,) = [json.loads(line) for line in rules.stdout.splitlines()]
+    assert (rule["kind"], rule["origin"], rule["decided_by"], rule["target"]) == (
+        "exact",
+        "review",
+        "registrar",
+        INC,
+    )
+    assert rule["note"] == "house phrase for in copyright" and rule["decided_at"]
+
+    again = runner.invoke(main, ["import", str(museum), "--institution", "m", "--json"])
+    report = json.loads(again.stdout)
+    # The decision was applied exactly as an import applies it: nothing changes.
+    assert (report["created"], report["updated"], report["unchanged"]) == (0, 0, 6)
+    assert report["rights"][INC] == 4
+    assert _rights(runner, "1")["revision"] == 2
+
+
+def test_rules_apply_before_the_built_in_ones_and_removing_one_reverts(runner, museum) -> None:
+    added = runner.invoke(
+        main, ["rights", "rule", "add", "m", "needs-review", "--exact", "Public domain"]
+    )
+    assert added.exit_code == 0, added.stderr
+    assert added.stdout.endswith("added for m: 1 objects changed\n")
+    assert _rights(runner, "5")["uri"] is None
+    rule_id = added.stdout.split()[1]
+    removed = runner.invoke(main, ["rights", "rule", "remove", "m", rule_id])
+    assert removed.stdout == f"Rule {rule_id} removed from m: 1 objects changed\n"
+    vase = _rights(runner, "5")
+    assert (vase["uri"], vase["revision"]) == (PDM, 3)
+
+
+def test_pattern_rules_and_their_errors(runner, museum) -> None:
+    result = runner.invoke(
+        main, ["rights", "rule", "add", "m", INC, "--pattern", r"^bildrecht\b", "--by", "me"]
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "3 objects changed" in result.stdout
+    bad = runner.invoke(main, ["rights", "rule", "add", "m", "CC0", "--pattern", "(x"])
+    assert bad.exit_code == 2 and "not a valid regular expression" in bad.stderr
+    both = runner.invoke(main, ["rights", "rule", "add", "m", "CC0"])
+    assert both.exit_code == 2
+    assert both.stderr == "Error: give exactly one of --exact STATEMENT or --pattern REGEX\n"
+    nowhere = runner.invoke(main, ["rights", "rule", "remove", "m", "999"])
+    assert nowhere.exit_code == 2 and "has no rights rule 999" in nowhere.stderr
+
+
+def test_explain_with_an_institution_uses_its_rules(runner, museum) -> None:
+    runner.invoke(main, ["rights", "decide", "m", "Ask the registrar", "InC-EDU", "--by", "x"])
+    result = runner.invoke(
+        main, ["rights", "explain", "ask the REGISTRAR", "--institution", "m", "--json"]
+    )
+    assert json.loads(result.stdout)["uri"] == "http://rightsstatements.org/vocab/InC-EDU/1.0/"
+    plain = runner.invoke(main, ["rights", "explain", "ask the REGISTRAR", "--json"])
+    assert json.loads(plain.stdout)["uri"] is None
+
+
+def test_the_copyright_term_is_a_setting_per_institution(runner, museum) -> None:
+    # Hanna Kiel died in 1940: public domain under life + 70, not under life + 100.
+    assert _rights(runner, "5")["warnings"] == []
+    result = runner.invoke(
+        main, ["institution", "add", "m", "--name", "M", "--copyright-term", "100"]
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "Copyright term now life + 100: 1 objects changed" in result.stdout
+    vase = _rights(runner, "5")
+    assert vase["uri"] == PDM  # a warning never changes the decision by itself
+    assert any("copyright" in warning for warning in vase["warnings"])
