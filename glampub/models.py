@@ -164,6 +164,23 @@ class RightsRule(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class ChangeEvent(Base):
+    """One real change to what an object publishes, for IIIF Change Discovery.
+
+    Written in the same transaction as the change itself, never for an
+    unchanged re-import. ``kind`` is the activity type: Create, Update, Delete.
+    """
+
+    __tablename__ = "change_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), index=True)
+    object_id: Mapped[int] = mapped_column(ForeignKey("collection_object.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    revision: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class ManifestCache(Base):
     """A built manifest for one object revision and base URL, served as stored."""
 

@@ -166,3 +166,28 @@ def test_unknown_institution_and_unreadable_files_are_clear_errors(app, tmp_path
     _setup(app, tmp_path)
     with pytest.raises(UnreadableInput, match="no such file"):
         _import(app, tmp_path / "missing.csv")
+
+
+def test_change_events_record_real_changes_only(app, tmp_path) -> None:
+    from glampub.models import ChangeEvent
+
+    images = _setup(app, tmp_path)
+    path = _write(tmp_path, ROWS)
+    _import(app, path, images=images)
+    _import(app, path, images=images)  # unchanged: no events
+    _import(app, _write(tmp_path, ROWS.replace("Gulls", "Gulls at dusk")), images=images)
+    _import(app, _write(tmp_path, ROWS.splitlines(keepends=True)[0]), images=images, full=True)
+    with database(app).transaction() as session:
+        events = session.execute(
+            select(CollectionObject.identifier, ChangeEvent.kind, ChangeEvent.revision)
+            .join(CollectionObject, ChangeEvent.object_id == CollectionObject.id)
+            .order_by(ChangeEvent.id)
+        ).all()
+    assert [tuple(e) for e in events] == [
+        ("1", "Create", 1),
+        ("2", "Create", 1),
+        ("3", "Create", 1),
+        ("2", "Update", 2),
+        ("2", "Delete", 3),
+        ("3", "Delete", 2),
+    ]

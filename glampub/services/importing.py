@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from glampub.db import Database
 from glampub.errors import Problem, UnreadableInput
 from glampub.image_sources import open_image_source
-from glampub.models import CollectionObject, Image, ImportRun, Institution
+from glampub.models import ChangeEvent, CollectionObject, Image, ImportRun, Institution
 from glampub.services.import_report import ImportReport
 from glampub.services.institutions import get_institution
 from glampub.services.record_images import image_rows
@@ -177,6 +177,7 @@ class _Writer:
         now = datetime.now(UTC)
         new_objects: list[dict[str, Any]] = []
         new_images: list[tuple[int, list[dict[str, Any]]]] = []
+        events: list[dict[str, Any]] = []
         pending_images: list[tuple[str, list[dict[str, Any]]]] = []
         for record in fresh:
             decision = decide_object_rights(record, self.policy)
@@ -225,16 +226,33 @@ class _Writer:
                 )
                 self.session.execute(delete(Image).where(Image.object_id == stored.id))
                 new_images.append((stored.id, images))
+                # Back from withdrawn is a new publication, not an edit.
+                kind = "Create" if stored.status == "withdrawn" else "Update"
+                events.append(self._event(stored.id, kind, stored.revision + 1, now))
                 self.report.updated += 1
         if new_objects:
             self.session.execute(insert(CollectionObject), new_objects)
             ids = self._existing([ident for ident, _ in pending_images])
             new_images.extend((ids[ident].id, rows) for ident, rows in pending_images)
+            events.extend(
+                self._event(ids[ident].id, "Create", 1, now) for ident, _ in pending_images
+            )
+        if events:
+            self.session.execute(insert(ChangeEvent), events)
         image_values = [
             {**row, "object_id": object_id} for object_id, rows in new_images for row in rows
         ]
         if image_values:
             self.session.execute(insert(Image), image_values)
+
+    def _event(self, object_id: int, kind: str, revision: int, at: datetime) -> dict[str, Any]:
+        return {
+            "institution_id": self.institution_id,
+            "object_id": object_id,
+            "kind": kind,
+            "revision": revision,
+            "at": at,
+        }
 
     def _first_sighting(self, record: SourceRecord) -> bool:
         key = hashlib.blake2b(record.identifier.encode("utf-8"), digest_size=8).digest()
@@ -273,27 +291,30 @@ class _Writer:
     def withdraw_missing(self) -> None:
         """Withdraw published objects that this full export no longer lists."""
         rows = self.session.execute(
-            select(CollectionObject.id, CollectionObject.identifier).where(
+            select(
+                CollectionObject.id, CollectionObject.identifier, CollectionObject.revision
+            ).where(
                 CollectionObject.institution_id == self.institution_id,
                 CollectionObject.status == "published",
             )
         ).all()
         gone = [
-            row.id
+            row
             for row in rows
             if hashlib.blake2b(row.identifier.encode("utf-8"), digest_size=8).digest()
             not in self.seen
         ]
+        now = datetime.now(UTC)
         for start in range(0, len(gone), BATCH_SIZE):
             chunk = gone[start : start + BATCH_SIZE]
             self.session.execute(
                 update(CollectionObject)
-                .where(CollectionObject.id.in_(chunk))
-                .values(
-                    status="withdrawn",
-                    revision=CollectionObject.revision + 1,
-                    updated_at=datetime.now(UTC),
-                )
+                .where(CollectionObject.id.in_([row.id for row in chunk]))
+                .values(status="withdrawn", revision=CollectionObject.revision + 1, updated_at=now)
+            )
+            self.session.execute(
+                insert(ChangeEvent),
+                [self._event(row.id, "Delete", row.revision + 1, now) for row in chunk],
             )
         self.report.withdrawn = len(gone)
 

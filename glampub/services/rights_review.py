@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from glampub.models import CollectionObject, Institution, RightsRule
+from glampub.models import ChangeEvent, CollectionObject, Institution, RightsRule
 from glampub.rights import map_rights
 from glampub.services.institutions import get_institution
 from glampub.services.record_images import IMAGE_FIELDS, image_rights_values
@@ -163,6 +163,15 @@ def remap_institution(session: Session, institution: Institution) -> int:
                     setattr(row, key, value)
             obj.revision += 1
             obj.updated_at = datetime.now(UTC)
+            session.add(
+                ChangeEvent(
+                    institution_id=obj.institution_id,
+                    object_id=obj.id,
+                    kind="Update",
+                    revision=obj.revision,
+                    at=obj.updated_at,
+                )
+            )
             obj.content_hash = content_hash(
                 {key: getattr(obj, key) for key in OBJECT_FIELDS},
                 [
