@@ -33,6 +33,7 @@ def build_config(
         "MAX_IMAGE_PIXELS": 100_000_000,
         # Entries per page in IIIF Collections and Change Discovery.
         "COLLECTION_PAGE_SIZE": 1000,
+        "DISCOVERY_PAGE_SIZE": 1000,
         "SEARCH_PAGE_SIZE": 24,
     }
     if test_config:

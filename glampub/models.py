@@ -18,8 +18,9 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from glampub.db import Base
 
@@ -45,6 +46,9 @@ class Institution(Base):
     courtesy_statement: Mapped[bool] = mapped_column(Boolean, default=False)
     #: The jurisdiction's copyright term, in years after the creator's death.
     copyright_term_years: Mapped[int] = mapped_column(Integer, default=70)
+    #: Bumped whenever what the institution publishes about itself changes
+    #: (name, homepage, logo, settings), so cached documents are rebuilt.
+    revision: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     objects: Mapped[list[CollectionObject]] = relationship(back_populates="institution")
@@ -181,18 +185,22 @@ class ChangeEvent(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class ManifestCache(Base):
-    """A built manifest for one object revision and base URL, served as stored."""
+class DocumentCache(Base):
+    """A built JSON document (manifest, collection, discovery page), served as stored.
 
-    __tablename__ = "manifest_cache"
-    __table_args__ = (UniqueConstraint("object_id", "base_url"),)
+    ``version`` names everything the document was built from (object and
+    institution revisions, the last change event, the builder's format); a
+    request whose version differs rebuilds it once and replaces the row.
+    """
+
+    __tablename__ = "document_cache"
+    __table_args__ = (UniqueConstraint("key", "base_url"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    object_id: Mapped[int] = mapped_column(
-        ForeignKey("collection_object.id", ondelete="CASCADE"), index=True
-    )
+    #: e.g. "manifest:42" (object id), "collection:3:2" (institution id, page), "discovery:3"
+    key: Mapped[str] = mapped_column(String(300))
     base_url: Mapped[str] = mapped_column(String(500))
-    revision: Mapped[int] = mapped_column(Integer)
+    version: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     etag: Mapped[str] = mapped_column(String(80))
     built_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -243,3 +251,11 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     user: Mapped[User] = relationship()
+
+
+@event.listens_for(Session, "before_flush")
+def _bump_institution_revision(session: Session, _context: Any, _instances: Any) -> None:
+    """Any real edit of an institution invalidates the documents that show it."""
+    for obj in session.dirty:
+        if isinstance(obj, Institution) and session.is_modified(obj, include_collections=False):
+            obj.revision = (obj.revision or 1) + 1

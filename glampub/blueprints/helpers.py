@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
+from functools import lru_cache
+
 from flask import current_app, request
 from sqlalchemy.orm import Session
 
@@ -19,3 +22,10 @@ def request_urls() -> IiifUrls:
     """IIIF ids from GLAMPUB_BASE_URL, or from the request when it is unset."""
     base = current_app.config.get("BASE_URL") or request.url_root.rstrip("/")
     return IiifUrls(base)
+
+
+@lru_cache(maxsize=256)
+def gzipped(etag: str, body: str) -> bytes:
+    """The gzip form of a stored document, kept per ETag: popular manifests are
+    compressed once, not per request."""
+    return gzip.compress(body.encode("utf-8"), compresslevel=6, mtime=0)

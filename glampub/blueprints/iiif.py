@@ -12,9 +12,9 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, request, send_file
 
-from glampub.blueprints.helpers import request_urls, session
+from glampub.blueprints.helpers import gzipped, request_urls, session
 from glampub.iiif.image_api import ImageApiError
-from glampub.services import image_delivery
+from glampub.services import discovery, image_delivery
 from glampub.services.publishing import (
     Document,
     institution_collection_document,
@@ -24,16 +24,30 @@ from glampub.services.publishing import (
 from glampub.web_errors import error_response
 
 bp = Blueprint("iiif", __name__)
+#: Smaller bodies gain less from gzip than the header costs.
+GZIP_MIN_BYTES = 1024
 
 PRESENTATION_TYPE = 'application/ld+json;profile="http://iiif.io/api/presentation/3/context.json"'
 IMAGE_TYPE = 'application/ld+json;profile="http://iiif.io/api/image/3/context.json"'
 
 
-def _json_answer(doc: Document, media_type: str) -> Response:
-    response = Response(doc.body, mimetype=None, content_type=media_type)
+def _json_answer(doc: Document, media_type: str, max_age: int = 300) -> Response:
+    """A stored document with its validators; gzip when the client accepts it."""
+    response = Response(mimetype=None, content_type=media_type)
     response.set_etag(doc.etag)
-    response.headers["Cache-Control"] = "public, max-age=300"
-    return response.make_conditional(request)
+    if doc.built_at is not None:
+        response.last_modified = doc.built_at
+    response.headers["Cache-Control"] = f"public, max-age={max_age}"
+    response.vary.add("Accept-Encoding")
+    response = response.make_conditional(request)
+    if response.status_code == 304:
+        return response
+    if "gzip" in request.accept_encodings and len(doc.body) >= GZIP_MIN_BYTES:
+        response.set_data(gzipped(doc.etag, doc.body))
+        response.headers["Content-Encoding"] = "gzip"
+    else:
+        response.set_data(doc.body)
+    return response
 
 
 @bp.after_request
@@ -67,6 +81,25 @@ def institution_collection_page(institution: str, page: int) -> Response:
 def manifest(institution: str, identifier: str) -> Response:
     doc = manifest_document(session(), institution, identifier, request_urls())
     return _json_answer(doc, PRESENTATION_TYPE)
+
+
+DISCOVERY_TYPE = 'application/ld+json;profile="http://iiif.io/api/discovery/1/context.json"'
+
+
+@bp.get("/iiif/discovery/all-changes")
+def all_changes() -> Response:
+    doc = discovery.changes_document(
+        session(), request_urls(), current_app.config["DISCOVERY_PAGE_SIZE"]
+    )
+    return _json_answer(doc, DISCOVERY_TYPE, max_age=60)
+
+
+@bp.get("/iiif/discovery/all-changes/page/<int:page>")
+def all_changes_page(page: int) -> Response:
+    doc = discovery.changes_page_document(
+        session(), request_urls(), current_app.config["DISCOVERY_PAGE_SIZE"], page
+    )
+    return _json_answer(doc, DISCOVERY_TYPE, max_age=60)
 
 
 @bp.get("/iiif/image/3/<image_id>")

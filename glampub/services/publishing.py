@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
@@ -21,7 +18,8 @@ from glampub.iiif.collection import (
 )
 from glampub.iiif.manifest import build_manifest
 from glampub.iiif.urls import IiifUrls
-from glampub.models import CollectionObject, Image, Institution, ManifestCache
+from glampub.models import ChangeEvent, CollectionObject, Image, Institution
+from glampub.services.document_cache import Document, cached_document
 from glampub.services.institutions import get_institution
 from glampub.services.views import institution_info, object_info
 
@@ -30,21 +28,6 @@ class Gone(NotFound):
     """The object was published once and has been withdrawn."""
 
     http_status = 410
-
-
-@dataclass(frozen=True)
-class Document:
-    body: str
-    etag: str
-
-
-def document(data: dict[str, Any]) -> Document:
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return Document(body, etag_for(body))
-
-
-def etag_for(body: str) -> str:
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()[:32]
 
 
 def find_object(session: Session, institution: str, identifier: str) -> CollectionObject:
@@ -74,20 +57,13 @@ def manifest_document(
         raise NotFound(
             f"object {identifier!r} of {institution!r} has no image to show, so it has no manifest"
         )
-    cached = session.scalar(
-        select(ManifestCache).where(
-            ManifestCache.object_id == obj.id, ManifestCache.base_url == urls.base
-        )
+    return cached_document(
+        session,
+        f"manifest:{obj.id}",
+        _cache_base(urls),
+        f"{obj.revision}.{obj.institution.revision}",
+        lambda: build_manifest(object_info(obj), urls),
     )
-    if cached is not None and cached.revision == obj.revision:
-        return Document(cached.body, cached.etag)
-    doc = document(build_manifest(object_info(obj), urls))
-    if cached is None:
-        cached = ManifestCache(object_id=obj.id, base_url=urls.base)
-        session.add(cached)
-    cached.revision, cached.body, cached.etag = obj.revision, doc.body, doc.etag
-    session.commit()
-    return doc
 
 
 def _manifest_entries(session: Session, institution_id: int, offset: int, limit: int):
@@ -126,29 +102,57 @@ def _manifest_count(session: Session, institution_id: int) -> int:
     )
 
 
+def last_change(session: Session, institution_id: int | None = None) -> int:
+    """The id of the newest change event (of one institution, or of all): a
+    cheap version for every document that lists objects."""
+    query = select(func.max(ChangeEvent.id))
+    if institution_id is not None:
+        query = query.where(ChangeEvent.institution_id == institution_id)
+    return session.scalar(query) or 0
+
+
 def top_collection_document(session: Session, urls: IiifUrls) -> Document:
-    entries = []
-    for institution in session.scalars(select(Institution).order_by(Institution.name)):
-        count = _manifest_count(session, institution.id)
-        first = _manifest_entries(session, institution.id, 0, 1)
-        thumb = first[0].thumbnail_image_id if first else None
-        entries.append(InstitutionEntry(institution_info(institution), count, thumb))
-    return document(top_collection(entries, urls))
+    institutions = list(session.scalars(select(Institution).order_by(Institution.name)))
+    version = f"{last_change(session)}." + ",".join(f"{i.id}:{i.revision}" for i in institutions)
+
+    def build() -> dict[str, Any]:
+        entries = []
+        for institution in institutions:
+            count = _manifest_count(session, institution.id)
+            first = _manifest_entries(session, institution.id, 0, 1)
+            thumb = first[0].thumbnail_image_id if first else None
+            entries.append(InstitutionEntry(institution_info(institution), count, thumb))
+        return top_collection(entries, urls)
+
+    return cached_document(session, "collection", _cache_base(urls), version, build)
 
 
 def institution_collection_document(
     session: Session, slug: str, urls: IiifUrls, page_size: int, page: int | None = None
 ) -> Document:
     institution = get_institution(session, slug)
-    info = institution_info(institution)
-    total = _manifest_count(session, institution.id)
-    if page is None:
-        first = (
-            _manifest_entries(session, institution.id, 0, page_size) if total <= page_size else []
-        )
-        return document(institution_collection(info, total, page_size, urls, first))
-    pages = page_count(total, page_size)
-    if not 1 <= page <= pages or total <= page_size:
-        raise NotFound(f"collection {slug!r} has no page {page}")
-    entries = _manifest_entries(session, institution.id, (page - 1) * page_size, page_size)
-    return document(institution_page(info, page, pages, entries, urls))
+    version = f"{institution.revision}.{last_change(session, institution.id)}.{page_size}"
+
+    def build() -> dict[str, Any]:
+        info = institution_info(institution)
+        total = _manifest_count(session, institution.id)
+        if page is None:
+            first = (
+                _manifest_entries(session, institution.id, 0, page_size)
+                if total <= page_size
+                else []
+            )
+            return institution_collection(info, total, page_size, urls, first)
+        pages = page_count(total, page_size)
+        if not 1 <= page <= pages or total <= page_size:
+            raise NotFound(f"collection {slug!r} has no page {page}")
+        entries = _manifest_entries(session, institution.id, (page - 1) * page_size, page_size)
+        return institution_page(info, page, pages, entries, urls)
+
+    key = f"collection:{institution.id}" + ("" if page is None else f":{page}")
+    return cached_document(session, key, _cache_base(urls), version, build)
+
+
+def _cache_base(urls: IiifUrls) -> str:
+    """Live and static documents differ (``.json`` ids), so they are cached apart."""
+    return f"{urls.base}#static" if urls.static else urls.base

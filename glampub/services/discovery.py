@@ -1,0 +1,66 @@
+"""The change stream harvesters read: every real change to a published
+manifest, from the change events imports and rights decisions write."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from glampub.errors import NotFound
+from glampub.iiif.discovery import Activity, changes_collection, changes_page, page_count
+from glampub.iiif.urls import IiifUrls
+from glampub.models import ChangeEvent, CollectionObject, Image, Institution
+from glampub.services.document_cache import Document, cached_document
+from glampub.services.publishing import last_change
+
+
+def _with_manifest():  # type: ignore[no-untyped-def]
+    """Events of objects that have (or had, if withdrawn) a manifest: objects
+    without any stored image never had one, so harvesters never hear of them."""
+    has_canvas = (
+        select(Image.id)
+        .where(Image.object_id == ChangeEvent.object_id, Image.width.is_not(None))
+        .exists()
+    )
+    return has_canvas
+
+
+def _total(session: Session) -> int:
+    return session.scalar(select(func.count(ChangeEvent.id)).where(_with_manifest())) or 0
+
+
+def changes_document(session: Session, urls: IiifUrls, page_size: int) -> Document:
+    return cached_document(
+        session,
+        "discovery",
+        _base(urls),
+        f"{last_change(session)}.{page_size}",
+        lambda: changes_collection(_total(session), page_size, urls),
+    )
+
+
+def changes_page_document(session: Session, urls: IiifUrls, page_size: int, page: int) -> Document:
+    def build() -> dict:  # type: ignore[type-arg]
+        pages = page_count(_total(session), page_size)
+        if not 1 <= page <= pages:
+            raise NotFound(f"the change stream has no page {page}")
+        rows = session.execute(
+            select(ChangeEvent.kind, ChangeEvent.at, CollectionObject.identifier, Institution.slug)
+            .join(CollectionObject, ChangeEvent.object_id == CollectionObject.id)
+            .join(Institution, ChangeEvent.institution_id == Institution.id)
+            .where(_with_manifest())
+            .order_by(ChangeEvent.id)
+            .offset((page - 1) * page_size)
+            .limit(page_size)
+        ).all()
+        activities = [
+            Activity(row.kind, urls.manifest(row.slug, row.identifier), row.at) for row in rows
+        ]
+        return changes_page(page, pages, page_size, activities, urls)
+
+    version = f"{last_change(session)}.{page_size}"
+    return cached_document(session, f"discovery:{page}", _base(urls), version, build)
+
+
+def _base(urls: IiifUrls) -> str:
+    return f"{urls.base}#static" if urls.static else urls.base

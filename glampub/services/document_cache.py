@@ -1,0 +1,85 @@
+"""Built JSON documents, stored with their ETag and served as stored.
+
+A document is rebuilt only when its version changes: the version names what
+it was built from (revisions, the last change event) plus the format of the
+builders, so an upgrade of glampub that changes the output rebuilds as well.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as package_version
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from glampub.models import DocumentCache
+
+#: Bump when a builder's output changes without the package version changing.
+BUILDER_FORMAT = 1
+
+
+def _format() -> str:
+    try:
+        return f"{package_version('glampub')}/{BUILDER_FORMAT}"
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return f"source/{BUILDER_FORMAT}"
+
+
+FORMAT = _format()
+
+
+@dataclass(frozen=True)
+class Document:
+    body: str
+    etag: str
+    built_at: datetime | None = None
+
+
+def document(data: dict[str, Any]) -> Document:
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return Document(body, etag_for(body), datetime.now(UTC))
+
+
+def etag_for(body: str) -> str:
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()[:32]
+
+
+def cached_document(
+    session: Session,
+    key: str,
+    base_url: str,
+    version: str,
+    build: Callable[[], dict[str, Any]],
+) -> Document:
+    """The stored document for (key, base_url) at ``version``, built once if missing."""
+    full_version = f"{FORMAT}|{version}"
+    row = session.scalar(
+        select(DocumentCache).where(DocumentCache.key == key, DocumentCache.base_url == base_url)
+    )
+    if row is not None and row.version == full_version:
+        return Document(row.body, row.etag, row.built_at)
+    doc = document(build())
+    try:
+        with session.begin_nested():
+            if row is None:
+                row = DocumentCache(key=key, base_url=base_url)
+                session.add(row)
+            row.version, row.body, row.etag, row.built_at = (
+                full_version,
+                doc.body,
+                doc.etag,
+                doc.built_at,
+            )
+        session.commit()
+    except IntegrityError:
+        # Another request stored the same document first: serve ours, keep theirs.
+        session.rollback()
+    return doc
