@@ -232,6 +232,23 @@ def token_create(email: str) -> None:
         click.echo(create_token(session, email))
 
 
+@main.command("export-static")
+@click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--base-url", required=True, help="Where OUTDIR will be served, e.g. https://cdn.example/museum"
+)
+@domain_errors
+def export_static_command(outdir: Path, base_url: str) -> None:
+    """Write the published collection as static files any web server or CDN can serve."""
+    from glampub.services.static_export import export_static
+
+    report = export_static(create_app(), outdir, base_url)
+    out.print(
+        f"Exported {report.manifests} manifests and {report.images} images to {outdir}: "
+        f"{report.written} files written, {report.unchanged} unchanged, {report.removed} removed"
+    )
+
+
 def _register_groups() -> None:
     from glampub.cli_rights import rights
 

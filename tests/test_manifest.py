@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from urllib.parse import quote
 
 import pytest
 
@@ -15,7 +16,7 @@ from glampub.iiif.collection import (
 )
 from glampub.iiif.manifest import build_manifest
 from glampub.iiif.records import ImageInfo, InstitutionInfo, ObjectInfo, RightsInfo
-from glampub.iiif.urls import IiifUrls
+from glampub.iiif.urls import IiifUrls, file_segment
 from tests.conftest import assert_valid_iiif
 
 URLS = IiifUrls("https://collections.example")
@@ -185,5 +186,13 @@ def test_identifiers_become_one_url_segment(identifier: str, quoted: str) -> Non
     assert (
         URLS.manifest("m", identifier) == f"https://collections.example/iiif/3/m/{quoted}/manifest"
     )
+    # A static server decodes the URL once to find the file: the file is
+    # named by the quoted segment, so its URL quotes that once more.
     static = IiifUrls("https://cdn.example", static=True)
-    assert static.manifest("m", identifier).endswith(f"/{quoted}/manifest.json")
+    assert file_segment(identifier) == quoted
+    assert static.manifest("m", identifier).endswith(f"/{quote(quoted, safe='')}/manifest.json")
+
+
+@pytest.mark.parametrize("identifier", [".", "..", "..."])
+def test_dot_identifiers_never_become_paths_out_of_the_static_tree(identifier: str) -> None:
+    assert file_segment(identifier) == "%2E" * len(identifier)

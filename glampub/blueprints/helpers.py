@@ -21,7 +21,8 @@ def session() -> Session:
 def request_urls() -> IiifUrls:
     """IIIF ids from GLAMPUB_BASE_URL, or from the request when it is unset."""
     base = current_app.config.get("BASE_URL") or request.url_root.rstrip("/")
-    return IiifUrls(base)
+    # The static export renders pages with the ids of its own files.
+    return IiifUrls(base, static=bool(current_app.config.get("STATIC_URLS")))
 
 
 @lru_cache(maxsize=256)

@@ -19,6 +19,8 @@ from glampub.iiif.text import plain_map
 from glampub.iiif.urls import IiifUrls
 
 LangMap = dict[str, list[str]]
+#: Collection entries show small thumbnails; "!w,h" never upscales.
+THUMBNAIL_SIZE = "!200,200"
 
 
 @dataclass(frozen=True)
@@ -123,10 +125,14 @@ def _manifest_ref(
 
 def _thumbnail(image_id: str, urls: IiifUrls) -> dict[str, Any]:
     return {
-        "id": urls.image(image_id, size="200,"),
+        "id": urls.image(image_id, size=THUMBNAIL_SIZE),
         "type": "Image",
         "format": "image/jpeg",
         "service": [
-            {"id": urls.image_service(image_id), "type": "ImageService3", "profile": "level2"}
+            {
+                "id": urls.image_service(image_id),
+                "type": "ImageService3",
+                "profile": urls.image_profile,
+            }
         ],
     }

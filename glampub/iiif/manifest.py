@@ -20,12 +20,16 @@ from glampub.iiif.text import html_span, plain, plain_map
 from glampub.iiif.urls import IiifUrls
 from glampub.rights import lookup
 
-IMAGE_PROFILE = "level2"
 SOURCE_PROFILES = {"lido": "http://www.lido-schema.org"}
 
 
 # The licence of the descriptive metadata when the record does not state one.
 CC0 = "http://creativecommons.org/publicdomain/zero/1.0/"
+
+
+#: The thumbnails manifests list;
+#: glampub.services.static_export writes these sizes too.
+THUMBNAIL_SIZE = "!400,400"
 
 
 def build_manifest(obj: ObjectInfo, urls: IiifUrls) -> dict[str, Any]:
@@ -111,12 +115,17 @@ def provider(institution: InstitutionInfo, urls: IiifUrls) -> dict[str, Any]:
 
 
 def _image_service(image_id: str, urls: IiifUrls) -> dict[str, Any]:
-    return {"id": urls.image_service(image_id), "type": "ImageService3", "profile": IMAGE_PROFILE}
+    return {
+        "id": urls.image_service(image_id),
+        "type": "ImageService3",
+        "profile": urls.image_profile,
+    }
 
 
 def _thumbnail(image: ImageInfo, urls: IiifUrls) -> dict[str, Any]:
     return {
-        "id": urls.image(image.image_id, size="400,"),
+        # "!w,h" fits a box and never upscales: safe for images smaller than it.
+        "id": urls.image(image.image_id, size=THUMBNAIL_SIZE),
         "type": "Image",
         "format": "image/jpeg",
         "service": [_image_service(image.image_id, urls)],

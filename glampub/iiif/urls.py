@@ -16,6 +16,13 @@ def segment(value: str) -> str:
     return quote(value, safe="")
 
 
+def file_segment(value: str) -> str:
+    """A file or folder name for a value in the static export: its URL segment,
+    so it never holds a slash, and never "." or ".." (a path out of the tree)."""
+    encoded = segment(value)
+    return encoded.replace(".", "%2E") if encoded.strip(".") == "" else encoded
+
+
 @dataclass(frozen=True)
 class IiifUrls:
     #: Scheme, host and any prefix, without a trailing slash.
@@ -26,11 +33,21 @@ class IiifUrls:
     def _json(self, path: str) -> str:
         return f"{self.base}{path}.json" if self.static else f"{self.base}{path}"
 
+    def _seg(self, value: str) -> str:
+        # A static server decodes a URL once to find the file, so the static
+        # tree's URLs encode the file name (itself an encoded segment) again.
+        return segment(file_segment(value)) if self.static else segment(value)
+
+    @property
+    def image_profile(self) -> str:
+        """Level 0 for pre-cut static tiles, level 2 for the live service."""
+        return "level0" if self.static else "level2"
+
     def object_base(self, institution: str, identifier: str) -> str:
-        return f"{self.base}/iiif/3/{segment(institution)}/{segment(identifier)}"
+        return f"{self.base}/iiif/3/{self._seg(institution)}/{self._seg(identifier)}"
 
     def manifest(self, institution: str, identifier: str) -> str:
-        return self._json(f"/iiif/3/{segment(institution)}/{segment(identifier)}/manifest")
+        return self._json(f"/iiif/3/{self._seg(institution)}/{self._seg(identifier)}/manifest")
 
     def canvas(self, institution: str, identifier: str, position: int) -> str:
         return f"{self.object_base(institution, identifier)}/canvas/{position}"
@@ -44,25 +61,27 @@ class IiifUrls:
     def collection(self, institution: str | None = None, page: int | None = None) -> str:
         if institution is None:
             return self._json("/iiif/3/collection")
-        path = f"/iiif/3/collection/{segment(institution)}"
+        path = f"/iiif/3/collection/{self._seg(institution)}"
         if page is not None:
             path += f"/page/{page}"
         return self._json(path)
 
     def image_service(self, image_id: str) -> str:
-        return f"{self.base}/iiif/image/3/{segment(image_id)}"
+        return f"{self.base}/iiif/image/3/{self._seg(image_id)}"
 
     def image(self, image_id: str, size: str = "max", fmt: str = "jpg") -> str:
         return f"{self.image_service(image_id)}/full/{size}/0/default.{fmt}"
 
     def object_page(self, institution: str, identifier: str) -> str:
-        return f"{self.base}/objects/{segment(institution)}/{segment(identifier)}"
+        page = f"{self.base}/objects/{self._seg(institution)}/{self._seg(identifier)}"
+        return f"{page}/index.html" if self.static else page
 
     def source_record(self, institution: str, identifier: str) -> str:
-        return f"{self.object_page(institution, identifier)}/source"
+        page = f"{self.base}/objects/{self._seg(institution)}/{self._seg(identifier)}"
+        return f"{page}/source"
 
     def institution_page(self, institution: str) -> str:
-        return f"{self.base}/institutions/{segment(institution)}"
+        return f"{self.base}/institutions/{self._seg(institution)}"
 
     def discovery(self, page: int | None = None) -> str:
         if page is None:
