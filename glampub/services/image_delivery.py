@@ -28,6 +28,10 @@ from glampub.services.publishing import Gone
 from glampub.services.views import object_info
 
 CACHE_FOLDER = Path("cache") / "iiif"
+PUBLIC_DOMAIN_TOOLS = {
+    "http://creativecommons.org/publicdomain/mark/1.0/",
+    "http://creativecommons.org/publicdomain/zero/1.0/",
+}
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,21 @@ class ServedImage:
     credit: str
     title: str | None
     source_url: str | None
+    rights_label: str | None = None
+    creators: tuple[str, ...] = ()
+
+    @property
+    def use_guidelines(self) -> str | None:
+        """For public-domain images, the page that asks (never requires) a
+        reference: CC's 2024 guidance puts the request where the file goes."""
+        return self.source_url if self.rights_uri in PUBLIC_DOMAIN_TOOLS else None
+
+    @property
+    def version(self) -> str:
+        """Changes whenever the pixels or the embedded credit would."""
+        parts = (self.checksum, self.credit, self.rights_uri, self.title, self.source_url)
+        parts += (self.rights_label, *self.creators)
+        return hashlib.sha1("|".join(p or "" for p in parts).encode()).hexdigest()[:16]
 
 
 def find_image(session: Session, image_id: str, data_dir: Path, urls: IiifUrls) -> ServedImage:
@@ -68,6 +87,8 @@ def find_image(session: Session, image_id: str, data_dir: Path, urls: IiifUrls) 
         credit=image.credit_line or reference_text(info, page),
         title=next(iter(next(iter(obj.title.values()), [])), None) if obj.title else None,
         source_url=page,
+        rights_label=image.rights_label or None,
+        creators=tuple(c["name"] for c in obj.creators if c.get("name")),
     )
 
 
@@ -115,10 +136,7 @@ def render(
         region, size, rotation, quality, fmt, width=image.width, height=image.height
     )
     canonical = image_api.canonical_params(request)
-    version = hashlib.sha1(
-        f"{image.checksum}|{image.credit}|{image.rights_uri}".encode()
-    ).hexdigest()[:16]
-    target = data_dir / CACHE_FOLDER / image.image_id / version / canonical.replace("/", "_")
+    target = data_dir / CACHE_FOLDER / image.image_id / image.version / canonical.replace("/", "_")
     media_type = image_api.media_type(request.format)
     if target.exists():
         return target, media_type
@@ -131,6 +149,9 @@ def render(
             rights_uri=image.rights_uri,
             title=image.title,
             source_url=image.source_url,
+            rights_label=image.rights_label,
+            creators=image.creators,
+            use_guidelines=image.use_guidelines,
         )
     target.parent.mkdir(parents=True, exist_ok=True)
     # Write then rename, so a concurrent reader never sees half a file.

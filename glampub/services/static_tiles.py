@@ -71,4 +71,7 @@ def _encode(image: ServedImage, picture) -> bytes:  # type: ignore[no-untyped-de
         rights_uri=image.rights_uri,
         title=image.title,
         source_url=image.source_url,
+        rights_label=image.rights_label,
+        creators=image.creators,
+        use_guidelines=image.use_guidelines,
     )
