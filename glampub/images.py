@@ -30,6 +30,7 @@ from typing import BinaryIO
 from PIL import Image, ImageCms, ImageOps
 
 from glampub.errors import UnreadableInput, UnsafeInput
+from glampub.image_pyramid import build_pyramid
 
 #: 100 megapixels: a large museum master, about 300 MB once decoded.
 DEFAULT_MAX_PIXELS = 100_000_000
@@ -132,11 +133,16 @@ def ingest(
     spooled, checksum = _spool(data, dest_dir, max_bytes)
     try:
         existing = _find_master(dest_dir, checksum)
-        if existing is not None:
-            return _describe_master(dest_dir, existing, checksum)
-        return _store(spooled, dest_dir, checksum, max_pixels)
+        stored = (
+            _describe_master(dest_dir, existing, checksum)
+            if existing is not None
+            else _store(spooled, dest_dir, checksum, max_pixels)
+        )
     finally:
         spooled.unlink(missing_ok=True)
+    # Made once here, at import, so that serving a tile never decodes the master.
+    build_pyramid(dest_dir / stored.relative_path)
+    return stored
 
 
 def _spool(data: BinaryIO | bytes, dest_dir: Path, max_bytes: int) -> tuple[Path, str]:

@@ -345,12 +345,21 @@ def render(source: Image.Image, req: ImageRequest) -> Image.Image:
             f"image is {source.size[0]}x{source.size[1]}"
         )
     x, y, w, h = req.region
-    out_w, out_h = req.size
     img, scale = _reduced_decode(source, req)
     box = (x / scale, y / scale, (x + w) / scale, (y + h) / scale)
+    return render_box(img, box, req, exact=scale == 1)
+
+
+def render_box(
+    img: Image.Image, box: tuple[float, float, float, float], req: ImageRequest, *, exact: bool
+) -> Image.Image:
+    """Finish a request from an image that holds its region at ``box``: scale,
+    mirror, rotate, convert. ``exact`` says ``box`` is in full-size pixels, so
+    a request for the region at its own size is a plain crop."""
+    out_w, out_h = req.size
     img = _resampleable(img)
-    if (box[2] - box[0], box[3] - box[1]) == (out_w, out_h) and scale == 1:
-        img = img.crop((x, y, x + w, y + h))
+    if exact and (box[2] - box[0], box[3] - box[1]) == (out_w, out_h):
+        img = img.crop(tuple(int(v) for v in box))  # type: ignore[arg-type]
     else:
         # reducing_gap lets Pillow shrink by whole factors first (cheap box
         # filter) and keep Lanczos for the last step only.

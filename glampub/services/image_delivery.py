@@ -21,6 +21,7 @@ from glampub.errors import NotFound
 from glampub.iiif import image_api
 from glampub.iiif.urls import IiifUrls
 from glampub.image_credit import embed_credit
+from glampub.image_pyramid import render_from_pyramid
 from glampub.images import open_image
 from glampub.models import CollectionObject, Image, Institution
 from glampub.services.institutions import LOGO_PREFIX
@@ -140,19 +141,21 @@ def render(
     media_type = image_api.media_type(request.format)
     if target.exists():
         return target, media_type
-    with open_image(image.path) as source:
-        rendered = image_api.render(source, request)
-        data = embed_credit(
-            rendered,
-            request.format,
-            credit=image.credit,
-            rights_uri=image.rights_uri,
-            title=image.title,
-            source_url=image.source_url,
-            rights_label=image.rights_label,
-            creators=image.creators,
-            use_guidelines=image.use_guidelines,
-        )
+    rendered = render_from_pyramid(image.path, request)
+    if rendered is None:
+        with open_image(image.path) as source:
+            rendered = image_api.render(source, request)
+    data = embed_credit(
+        rendered,
+        request.format,
+        credit=image.credit,
+        rights_uri=image.rights_uri,
+        title=image.title,
+        source_url=image.source_url,
+        rights_label=image.rights_label,
+        creators=image.creators,
+        use_guidelines=image.use_guidelines,
+    )
     target.parent.mkdir(parents=True, exist_ok=True)
     # Write then rename, so a concurrent reader never sees half a file.
     fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")
