@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -13,7 +12,6 @@ from typing import Any
 import click
 from flask import Flask
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from glampub import create_app
 from glampub.cli_report import print_report
@@ -99,6 +97,11 @@ def _serve(app: Flask, host: str, port: int) -> None:
     is_flag=True,
     help="The file is the whole collection: withdraw objects it no longer lists.",
 )
+@click.option(
+    "--fetch-images",
+    is_flag=True,
+    help="Fetch http(s) image URLs that are not in --images (otherwise they stay links).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 @domain_errors
 def import_command(
@@ -109,9 +112,11 @@ def import_command(
     profile: str | None,
     dry_run: bool,
     full: bool,
+    fetch_images: bool,
     as_json: bool,
 ) -> None:
     """Import one export (CSV or LIDO) for an institution."""
+    from glampub.cli_progress import import_progress
     from glampub.services.importing import ImportOptions, run_import
 
     options = ImportOptions(
@@ -122,38 +127,16 @@ def import_command(
         profile=profile,
         dry_run=dry_run,
         full=full,
+        fetch_images=fetch_images,
     )
-    with app_context() as app, _progress(enabled=not as_json and err.is_terminal) as advance:
+    enabled = not as_json and err.is_terminal
+    with app_context() as app, import_progress(err, path, enabled=enabled) as advance:
         report = run_import(get_db(), Path(app.config["DATA_DIR"]), options, progress=advance)
     if as_json:
-        click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
+        report.write_json(sys.stdout)
     else:
         print_report(out, report)
     sys.exit(report.exit_code)
-
-
-@contextmanager
-def _progress(enabled: bool) -> Iterator[Callable[[int], None] | None]:
-    if not enabled:
-        yield None
-        return
-    columns = (
-        TextColumn("importing"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]} records/s"),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=err, transient=True) as progress:
-        task = progress.add_task("import", total=None, rate="-")
-
-        def advance(count: int) -> None:
-            progress.advance(task, count)
-            elapsed = progress.tasks[task].elapsed or 0
-            done = progress.tasks[task].completed
-            progress.update(task, rate=f"{done / elapsed:,.0f}" if elapsed else "-")
-
-        yield advance
 
 
 @main.group()

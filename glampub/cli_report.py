@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from glampub.errors import Problem
 from glampub.rights import RightsDecision
 from glampub.services.import_report import ImportReport
 
@@ -29,22 +30,39 @@ def print_report(console: Console, report: ImportReport) -> None:
         console.print(table)
         console.print(f"Decide them with: glampub rights review {report.institution}")
     if report.problems:
-        table = Table(
-            "record",
-            "line",
-            "code",
-            "message",
-            title=f"Problems ({len(report.problems)})",
-            title_justify="left",
-        )
-        for problem in report.problems:
-            table.add_row(
-                problem.record or "",
-                "" if problem.line is None else str(problem.line),
-                problem.code if problem.severity == "error" else f"{problem.code} (warning)",
-                problem.message,
-            )
+        print_problems(console, report)
+
+
+#: Up to this many problems print as a table; more stream as one line each.
+TABLE_LIMIT = 200
+
+
+def print_problems(console: Console, report: ImportReport) -> None:
+    """Every problem, as ``record | line | code | message``, streamed from the log."""
+    problems = report.problems
+    title = f"Problems ({len(problems)})"
+    if len(problems) > TABLE_LIMIT:
+        counts = ", ".join(f"{code} {count}" for code, count in problems.counts.most_common())
+        console.print(f"{title}: {counts}")
+        console.print("record | line | code | message")
+        for problem in problems:
+            console.print(" | ".join(_cells(problem)))
+    else:
+        table = Table("record", "line", "code", "message", title=title, title_justify="left")
+        for problem in problems:
+            table.add_row(*_cells(problem))
         console.print(table)
+    if problems.path is not None:
+        console.print(f"Every problem is also in {problems.path} (one JSON object per line)")
+
+
+def _cells(problem: Problem) -> tuple[str, str, str, str]:
+    return (
+        problem.record or "",
+        "" if problem.line is None else str(problem.line),
+        problem.code if problem.severity == "error" else f"{problem.code} (warning)",
+        problem.message,
+    )
 
 
 def print_decision(console: Console, decision: RightsDecision) -> None:

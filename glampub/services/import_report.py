@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TextIO
 
-from glampub.errors import Problem
 from glampub.rights.normalize import STATEMENT_SEPARATOR, statement_key
+from glampub.services.problem_log import ProblemLog, problem_json
 
 NEEDS_REVIEW = "needs-review"
 #: Distinct statements kept for the review list; beyond that only counted, so a
@@ -32,7 +33,8 @@ class ImportReport:
     review: Counter[str] = field(default_factory=Counter)
     #: The first spelling seen of each key in ``review``.
     review_text: dict[str, str] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
+    #: Every problem; only the first few are held in memory (see ProblemLog).
+    problems: ProblemLog = field(default_factory=ProblemLog)
     run_id: int | None = None
 
     @property
@@ -59,7 +61,9 @@ class ImportReport:
         """(statement as first written, records) for each statement that needs review."""
         return [(self.review_text[key], count) for key, count in self.review.most_common()]
 
-    def to_dict(self) -> dict[str, Any]:
+    def summary(self) -> dict[str, Any]:
+        """Everything but the problems themselves: counts, rights, review list."""
+        problems = self.problems
         return {
             "file": self.file,
             "format": self.format,
@@ -74,6 +78,16 @@ class ImportReport:
             "review": [
                 {"statement": statement, "count": count} for statement, count in self.review_list()
             ],
-            "problems": [p.to_dict() for p in self.problems],
+            "problem_counts": dict(sorted(problems.counts.items())),
+            "problems_total": problems.total,
+            "problems_file": str(problems.path) if problems.path and problems.total else None,
             "run_id": self.run_id,
         }
+
+    def write_json(self, out: TextIO) -> None:
+        """The whole report as one JSON object, problems streamed from the log."""
+        head = json.dumps(self.summary(), ensure_ascii=False)
+        out.write(head[:-1] + ', "problems": [')
+        for number, problem in enumerate(self.problems):
+            out.write((", " if number else "") + problem_json(problem))
+        out.write("]}\n")

@@ -1,45 +1,48 @@
 """The import use case: an export file in, published objects out, in one transaction.
 
 Records stream from the importer in batches; each batch is compared with what
-is stored (by content hash) and written with SQLAlchemy Core. Everything is
-written inside one transaction, so a failed or interrupted import leaves the
-published state exactly as it was, and readers (SQLite WAL, PostgreSQL MVCC)
-keep seeing the old state until the commit.
+is stored (by content hash) and written with SQLAlchemy Core (see
+:mod:`glampub.services.import_writer`). Everything is written inside one
+transaction, so a failed, interrupted or killed import leaves the published
+state exactly as it was, and readers (SQLite WAL, PostgreSQL MVCC) keep
+seeing the old state until the commit. Two imports for one institution never
+interleave (see :mod:`glampub.services.import_lock`).
+
+Memory stays flat however large the file: records are handled a batch at a
+time, the identifiers met are kept in a temporary table, and problems are
+spilled to a file of the import run (see :mod:`glampub.services.problem_log`).
 """
 
 from __future__ import annotations
 
-import hashlib
+import gc
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import nullcontext
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import delete, insert, select, update
-from sqlalchemy.orm import Session
 
 from glampub.db import Database
-from glampub.errors import Problem, UnreadableInput
-from glampub.image_sources import open_image_source
-from glampub.models import ChangeEvent, CollectionObject, Image, ImportRun, Institution
+from glampub.errors import Problem, UnreadableInput, UsageError
+from glampub.image_sources import ImageSource, open_image_source
+from glampub.models import ImportRun
+from glampub.services import import_lock
+from glampub.services.image_fetch import ImageFetcher
 from glampub.services.import_report import ImportReport
+from glampub.services.import_writer import BatchWriter
 from glampub.services.institutions import get_institution
-from glampub.services.record_images import image_rows
-from glampub.services.record_mapping import (
-    content_hash,
-    decide_object_rights,
-    decide_record_rights,
-    object_values,
-    rights_problems,
-)
-from glampub.services.rights_rules import load_policy
+from glampub.services.problem_log import ProblemLog, problems_path
 from importers.base import Importer, Profile, SourceRecord, detect_importer, get_importer
 
-BATCH_SIZE = 500
-ProgressCallback = Callable[[int], None]
+#: Records per batch: big enough to amortise each statement, small enough that a
+#: batch of 7 KB records stays a few MB of working memory.
+BATCH_SIZE = 250
+#: Called after each batch with (records read, bytes of the file they took, roughly).
+ProgressCallback = Callable[[int, int], None]
+#: Problems that mean the file was not read to its end: a --full import must
+#: not then withdraw the objects it did not get to.
+_FILE_CUT_SHORT = frozenset({"malformed-xml", "truncated-file"})
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,8 @@ class ImportOptions:
     dry_run: bool = False
     #: The file is the whole collection: objects missing from it are withdrawn.
     full: bool = False
+    #: Fetch http(s) images that are not in --images (off: keep them as links).
+    fetch_images: bool = False
     max_pixels: int = 100_000_000
 
 
@@ -66,8 +71,6 @@ def load_profile(importer: Importer, profile: str | None) -> Profile | None:
         return None
     loader = getattr(importer, "load_profile", None)
     if loader is None:
-        from glampub.errors import UsageError
-
         raise UsageError(f"the {importer.name} format takes no --profile")
     return loader(profile)
 
@@ -78,11 +81,18 @@ def run_import(
     options: ImportOptions,
     progress: ProgressCallback | None = None,
 ) -> ImportReport:
-    """Import one export; returns the report. Raises GlampubError when nothing can be read."""
+    """Import one export; returns the report.
+
+    Raises GlampubError when nothing can be read, and ImportLocked when
+    another import for the same institution is running.
+    """
     importer = choose_importer(options.path, options.format)
     profile = load_profile(importer, options.profile)
     with database.transaction() as session:
         institution = get_institution(session, options.institution)
+        # Only read before the lock is known to be free: with SQLite, a write
+        # would queue behind the running import instead of being refused.
+        import_lock.check_unlocked(session, institution)
         run = ImportRun(
             institution_id=institution.id,
             file_name=str(options.path),
@@ -90,59 +100,122 @@ def run_import(
             dry_run=options.dry_run,
         )
         session.add(run)
+        session.flush()
+        import_lock.acquire(session, institution, run.id)
     report = ImportReport(
         file=str(options.path),
         format=importer.name,
         institution=options.institution,
         dry_run=options.dry_run,
         run_id=run.id,
+        problems=ProblemLog(problems_path(data_dir, run.id)),
     )
     try:
-        image_source = open_image_source(options.images) if options.images else nullcontext()
-        with image_source as source, database.transaction() as session:
-            if source is not None:
-                report.problems.extend(_source_problems(source))
-            writer = _Writer(session, institution, data_dir, options, report)
-            records = importer.read(options.path, profile)
-            for batch in _batches(_collect(records, report), BATCH_SIZE):
-                writer.write(batch, source)
+        with ExitStack() as stack:
+            assert database.engine is not None
+            stack.enter_context(_bulk_garbage_collection())
+            stack.enter_context(import_lock.Heartbeat(database.engine, institution.id, run.id))
+            source = stack.enter_context(open_image_source(options.images))
+            fetcher = stack.enter_context(ImageFetcher()) if options.fetch_images else None
+            session = stack.enter_context(database.transaction())
+            report.problems.extend(_source_problems(source))
+            writer = BatchWriter(
+                session,
+                institution,
+                run.id,
+                data_dir,
+                report,
+                source=source if options.images else None,
+                fetcher=fetcher,
+                max_pixels=options.max_pixels,
+            )
+            reading = _Reading(report)
+            records = reading.records(importer.read(options.path, profile))
+            for batch in _batches(records, BATCH_SIZE):
+                writer.write(batch)
                 if progress:
-                    progress(len(batch))
+                    progress(len(batch), sum(len(record.source) for record in batch))
             if options.full:
-                writer.withdraw_missing()
+                _withdraw(writer, reading, report)
+            writer.close()
             if options.dry_run:
                 session.rollback()
     except BaseException as exc:
-        _finish_run(database, run.id, report, status="failed", message=str(exc))
+        _finish_run(database, data_dir, run.id, institution.id, report, "failed", str(exc))
         raise
-    _finish_run(database, run.id, report, status="done")
+    _finish_run(database, data_dir, run.id, institution.id, report, "done")
     return report
 
 
-def _source_problems(source: Any) -> Iterator[Problem]:
-    for message in getattr(source, "problems", []):
+@contextmanager
+def _bulk_garbage_collection() -> Iterator[None]:
+    """Fewer, cheaper cyclic garbage collections while records stream through.
+
+    An import allocates millions of short-lived, acyclic objects (freed by
+    reference counting), which trigger the cyclic collector over and over,
+    each time walking the whole heap of loaded libraries: a quarter of the
+    import's time. Freezing what exists before the import and collecting the
+    youngest generation less often keeps that walk short and rare.
+    """
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(max(threshold[0], 50_000), *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
+
+
+def _withdraw(writer: BatchWriter, reading: _Reading, report: ImportReport) -> None:
+    if reading.cut_short:
+        report.problems.append(
+            Problem(
+                None,
+                reading.cut_short,
+                "not-withdrawn",
+                "--full was given, but the file could not be read to its end, so no object "
+                "was withdrawn: the ones after the break would have been withdrawn by mistake. "
+                "Fix the file and import it again.",
+                "warning",
+            )
+        )
+        return
+    writer.withdraw_missing(BATCH_SIZE)
+
+
+def _source_problems(source: ImageSource) -> Iterator[Problem]:
+    for message in source.problems:
         if isinstance(message, Problem):
             yield message
         else:
             yield Problem(None, None, "unsafe-image-member", str(message), "warning")
 
 
-def _collect(
-    items: Iterable[SourceRecord | Problem], report: ImportReport
-) -> Iterator[SourceRecord]:
-    """Records pass on; problems go to the report.
+class _Reading:
+    """Passes records on; puts problems in the report.
 
     Every error-level problem stands for one record that did not come in (a
     rejected row, or the record lost where a file breaks off), so it counts
     as rejected; warnings do not.
     """
-    for item in items:
-        if isinstance(item, Problem):
-            report.problems.append(item)
+
+    def __init__(self, report: ImportReport) -> None:
+        self.report = report
+        #: The line where the file broke off, if it did.
+        self.cut_short: int | None = None
+
+    def records(self, items: Iterable[SourceRecord | Problem]) -> Iterator[SourceRecord]:
+        problems = self.report.problems
+        for item in items:
+            if not isinstance(item, Problem):
+                yield item
+                continue
+            problems.append(item)
             if item.severity == "error":
-                report.rejected += 1
-            continue
-        yield item
+                self.report.rejected += 1
+                if item.code in _FILE_CUT_SHORT:
+                    self.cut_short = item.line or 0
 
 
 def _batches(records: Iterator[SourceRecord], size: int) -> Iterator[list[SourceRecord]]:
@@ -150,183 +223,17 @@ def _batches(records: Iterator[SourceRecord], size: int) -> Iterator[list[Source
         yield batch
 
 
-class _Writer:
-    """Writes batches of records for one institution within the caller's transaction."""
-
-    def __init__(
-        self,
-        session: Session,
-        institution: Institution,
-        data_dir: Path,
-        options: ImportOptions,
-        report: ImportReport,
-    ) -> None:
-        self.session = session
-        self.institution_id = institution.id
-        self.slug = institution.slug
-        self.policy = load_policy(session, institution)
-        self.data_dir = data_dir
-        self.options = options
-        self.report = report
-        # 8-byte digests of the identifiers seen: flat memory even for millions.
-        self.seen: set[bytes] = set()
-
-    def write(self, batch: list[SourceRecord], source: Any) -> None:
-        fresh = [r for r in batch if self._first_sighting(r)]
-        existing = self._existing([r.identifier for r in fresh])
-        now = datetime.now(UTC)
-        new_objects: list[dict[str, Any]] = []
-        new_images: list[tuple[int, list[dict[str, Any]]]] = []
-        events: list[dict[str, Any]] = []
-        pending_images: list[tuple[str, list[dict[str, Any]]]] = []
-        for record in fresh:
-            decision = decide_object_rights(record, self.policy)
-            images, problems = image_rows(
-                record,
-                self.slug,
-                source,
-                self.data_dir,
-                decision,
-                self.policy,
-                max_pixels=self.options.max_pixels,
-            )
-            self.report.problems.extend(rights_problems(record, decision))
-            self.report.problems.extend(problems)
-            self.report.count_rights(decision.uri, decision.statement)
-            values = object_values(record, decision, decide_record_rights(record))
-            digest = content_hash(values, images)
-            stored = existing.get(record.identifier)
-            if stored is None:
-                new_objects.append(
-                    {
-                        **values,
-                        "institution_id": self.institution_id,
-                        "content_hash": digest,
-                        "revision": 1,
-                        "status": "published",
-                        "created_at": now,
-                        "updated_at": now,
-                    }
-                )
-                pending_images.append((record.identifier, images))
-                self.report.created += 1
-            elif stored.content_hash == digest and stored.status == "published":
-                self.report.unchanged += 1
-            else:
-                self.session.execute(
-                    update(CollectionObject)
-                    .where(CollectionObject.id == stored.id)
-                    .values(
-                        **values,
-                        content_hash=digest,
-                        revision=stored.revision + 1,
-                        status="published",
-                        updated_at=now,
-                    )
-                )
-                self.session.execute(delete(Image).where(Image.object_id == stored.id))
-                new_images.append((stored.id, images))
-                # Back from withdrawn is a new publication, not an edit.
-                kind = "Create" if stored.status == "withdrawn" else "Update"
-                events.append(self._event(stored.id, kind, stored.revision + 1, now))
-                self.report.updated += 1
-        if new_objects:
-            self.session.execute(insert(CollectionObject), new_objects)
-            ids = self._existing([ident for ident, _ in pending_images])
-            new_images.extend((ids[ident].id, rows) for ident, rows in pending_images)
-            events.extend(
-                self._event(ids[ident].id, "Create", 1, now) for ident, _ in pending_images
-            )
-        if events:
-            self.session.execute(insert(ChangeEvent), events)
-        image_values = [
-            {**row, "object_id": object_id} for object_id, rows in new_images for row in rows
-        ]
-        if image_values:
-            self.session.execute(insert(Image), image_values)
-
-    def _event(self, object_id: int, kind: str, revision: int, at: datetime) -> dict[str, Any]:
-        return {
-            "institution_id": self.institution_id,
-            "object_id": object_id,
-            "kind": kind,
-            "revision": revision,
-            "at": at,
-        }
-
-    def _first_sighting(self, record: SourceRecord) -> bool:
-        key = hashlib.blake2b(record.identifier.encode("utf-8"), digest_size=8).digest()
-        if key in self.seen:
-            self.report.problems.append(
-                Problem(
-                    record.identifier,
-                    record.line,
-                    "duplicate-identifier",
-                    f"identifier {record.identifier!r} appears more than once in this file; "
-                    "the later record was rejected",
-                )
-            )
-            self.report.rejected += 1
-            return False
-        self.seen.add(key)
-        return True
-
-    def _existing(self, identifiers: list[str]) -> dict[str, Any]:
-        if not identifiers:
-            return {}
-        rows = self.session.execute(
-            select(
-                CollectionObject.id,
-                CollectionObject.identifier,
-                CollectionObject.content_hash,
-                CollectionObject.revision,
-                CollectionObject.status,
-            ).where(
-                CollectionObject.institution_id == self.institution_id,
-                CollectionObject.identifier.in_(identifiers),
-            )
-        )
-        return {row.identifier: row for row in rows}
-
-    def withdraw_missing(self) -> None:
-        """Withdraw published objects that this full export no longer lists."""
-        rows = self.session.execute(
-            select(
-                CollectionObject.id, CollectionObject.identifier, CollectionObject.revision
-            ).where(
-                CollectionObject.institution_id == self.institution_id,
-                CollectionObject.status == "published",
-            )
-        ).all()
-        gone = [
-            row
-            for row in rows
-            if hashlib.blake2b(row.identifier.encode("utf-8"), digest_size=8).digest()
-            not in self.seen
-        ]
-        now = datetime.now(UTC)
-        for start in range(0, len(gone), BATCH_SIZE):
-            chunk = gone[start : start + BATCH_SIZE]
-            self.session.execute(
-                update(CollectionObject)
-                .where(CollectionObject.id.in_([row.id for row in chunk]))
-                .values(status="withdrawn", revision=CollectionObject.revision + 1, updated_at=now)
-            )
-            self.session.execute(
-                insert(ChangeEvent),
-                [self._event(row.id, "Delete", row.revision + 1, now) for row in chunk],
-            )
-        self.report.withdrawn = len(gone)
-
-
 def _finish_run(
     database: Database,
+    data_dir: Path,
     run_id: int,
+    institution_id: int,
     report: ImportReport,
-    *,
     status: str,
     message: str | None = None,
 ) -> None:
+    problems = report.problems
+    problems.close()
     with database.transaction() as session:
         run = session.get(ImportRun, run_id)
         assert run is not None
@@ -336,4 +243,16 @@ def _finish_run(
         for name in ("created", "updated", "unchanged", "withdrawn", "rejected"):
             setattr(run, name, getattr(report, name))
         run.rights = dict(report.rights)
-        run.problems = [p.to_dict() for p in report.problems]
+        run.problems = [p.to_dict() for p in problems.first[: problems.keep]]
+        run.problems_total = problems.total
+        run.problem_counts = dict(problems.counts)
+        if problems.path is not None and problems.total:
+            run.problems_file = _relative(problems.path, data_dir)
+        import_lock.release(session, institution_id, run_id)
+
+
+def _relative(path: Path, data_dir: Path) -> str:
+    try:
+        return str(path.relative_to(data_dir))
+    except ValueError:
+        return str(path)

@@ -1,18 +1,27 @@
-"""A record's images: found in the image source, verified, stored, rights decided."""
+"""A record's images: found in the image source (or fetched), verified, stored, rights decided.
+
+An image is processed once: when the bytes given for it (from the folder, the
+ZIP or the web) have the checksum already stored for that same image, its
+stored row is reused and the file is not decoded again.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
 from glampub.errors import GlampubError, Problem
 from glampub.image_sources import ImageFile, ImageSource
 from glampub.images import ingest
 from glampub.rights import InstitutionRules, RightsContext, RightsDecision, map_rights
-from glampub.services.record_mapping import RightsPolicy, image_public_id, record_context
-from importers.base import SourceRecord
+from glampub.services.image_fetch import Fetched
+from glampub.services.record_mapping import RightsCache, image_public_id, record_context
+from importers.base import SourceImage, SourceRecord
 
 IMAGES_FOLDER = "images"
 #: The keys of an image row, which the content hash covers.
@@ -32,25 +41,49 @@ IMAGE_FIELDS = (
     "rights_label",
     "rights_statements",
 )
+#: The columns that describe the stored file, reused when its bytes are unchanged.
+FILE_FIELDS = ("file_path", "mime_type", "width", "height", "checksum")
+
+
+@dataclass(frozen=True)
+class KnownImage:
+    """What is stored for an image (by its public id) from an earlier import."""
+
+    checksum: str
+    file_path: str
+    mime_type: str | None
+    width: int | None
+    height: int | None
+    source_reference: str
+
+
+@dataclass
+class ImageContext:
+    """What the images of one import share."""
+
+    institution: str
+    source: ImageSource | None
+    data_dir: Path
+    rights: RightsCache
+    max_pixels: int
+    #: Stored images of the batch's objects, by public id.
+    known: Mapping[str, KnownImage]
+    #: Downloads of the batch by URL; None when --fetch-images is off.
+    fetched: Mapping[str, Fetched] | None = None
 
 
 def image_rows(
-    record: SourceRecord,
-    institution: str,
-    source: ImageSource | None,
-    data_dir: Path,
-    object_decision: RightsDecision,
-    policy: RightsPolicy,
-    *,
-    max_pixels: int,
+    record: SourceRecord, object_decision: RightsDecision, ctx: ImageContext
 ) -> tuple[list[dict[str, Any]], list[Problem]]:
     """Rows for the image table (without object_id) and the problems met."""
     rows: list[dict[str, Any]] = []
     problems: list[Problem] = []
-    context = record_context(record, policy)
+    context = record_context(record, ctx.rights.policy)
     for position, image in enumerate(record.images, start=1):
+        public_id = image_public_id(ctx.institution, record.identifier, position)
+        decision = ctx.rights.decide(image.rights, context) if image.rights else object_decision
         row: dict[str, Any] = {
-            "public_id": image_public_id(institution, record.identifier, position),
+            "public_id": public_id,
             "position": position,
             "label": image.label,
             "source_reference": image.reference,
@@ -60,59 +93,99 @@ def image_rows(
             "height": None,
             "checksum": None,
             "credit_line": image.credit_line,
+            "rights_uri": decision.uri,
+            "rights_status": decision.status,
+            "rights_label": decision.label,
+            "rights_statements": list(image.rights),
         }
-        row.update(image_rights_values(image.rights, context, object_decision, policy.rules))
-        found = _find(source, image.reference, is_url=image.is_url)
-        if found is None and image.is_url:
-            # Remote images are linked, not fetched: kept, but not on a canvas.
-            problems.append(
-                Problem(
-                    record.identifier,
-                    record.line,
-                    "remote-image",
-                    f"image {image.reference} is a URL and no file of that name is in the "
-                    "--images folder or ZIP; glampub keeps the link but does not fetch "
-                    "remote images, so it has no canvas",
-                    "warning",
-                )
-            )
-            rows.append(row)
-            continue
-        if found is None:
-            where = "no --images folder or ZIP was given" if source is None else "not found"
-            problems.append(
-                Problem(
-                    record.identifier,
-                    record.line,
-                    "missing-image",
-                    f"image {image.reference!r}: {where}",
-                    "warning",
-                )
-            )
-            continue
-        try:
-            with found.open() as handle:
-                stored = ingest(handle, data_dir / IMAGES_FOLDER, max_pixels=max_pixels)
-        except GlampubError as exc:
-            problems.append(
-                Problem(
-                    record.identifier,
-                    record.line,
-                    "unreadable-image",
-                    f"image {image.reference!r}: {exc}",
-                    "warning",
-                )
-            )
-            continue
-        row.update(
-            file_path=str(Path(IMAGES_FOLDER) / stored.relative_path),
-            mime_type=stored.mime_type,
-            width=stored.width,
-            height=stored.height,
-            checksum=stored.checksum,
-        )
+        stored, problem = _stored_file(record, image, public_id, ctx)
+        if problem is not None:
+            problems.append(problem)
+        if stored is not None:
+            row.update(stored)
+        elif not image.is_url:
+            continue  # a missing or unreadable file: nothing to show or link to
         rows.append(row)
     return rows, problems
+
+
+def _stored_file(
+    record: SourceRecord, image: SourceImage, public_id: str, ctx: ImageContext
+) -> tuple[dict[str, Any] | None, Problem | None]:
+    """The file columns of an image, from its bytes or reused; or the problem met."""
+    found = _find(ctx.source, image.reference, is_url=image.is_url)
+    if found is not None:
+        return _ingest(record, image, found.open, public_id, ctx)
+    if image.is_url and ctx.fetched is not None:
+        fetched = ctx.fetched.get(image.reference)
+        if fetched is not None and fetched.path is not None:
+            path = fetched.path
+            return _ingest(record, image, lambda: path.open("rb"), public_id, ctx)
+        reason = fetched.error if fetched is not None else "it was not fetched"
+        return None, _problem(
+            record,
+            "image-fetch-failed",
+            f"image {image.reference} could not be fetched: {reason}; the link is kept "
+            "without a canvas",
+        )
+    known = ctx.known.get(public_id)
+    if (
+        image.is_url
+        and known is not None
+        and known.source_reference == image.reference
+        and (ctx.data_dir / known.file_path).is_file()
+    ):
+        # Fetched by an earlier import (--fetch-images): keep what was stored.
+        return {name: getattr(known, name) for name in FILE_FIELDS}, None
+    if image.is_url:
+        # Remote images are linked, not fetched: kept, but not on a canvas.
+        return None, _problem(
+            record,
+            "remote-image",
+            f"image {image.reference} is a URL and no file of that name is in the "
+            "--images folder or ZIP; glampub keeps the link without a canvas "
+            "(--fetch-images fetches it)",
+        )
+    where = "no --images folder or ZIP was given" if ctx.source is None else "not found"
+    return None, _problem(record, "missing-image", f"image {image.reference!r}: {where}")
+
+
+def _ingest(
+    record: SourceRecord,
+    image: SourceImage,
+    opener: Any,
+    public_id: str,
+    ctx: ImageContext,
+) -> tuple[dict[str, Any] | None, Problem | None]:
+    try:
+        known = ctx.known.get(public_id)
+        if known is not None and (ctx.data_dir / known.file_path).is_file():
+            with opener() as handle:
+                if _checksum(handle) == known.checksum:
+                    return {name: getattr(known, name) for name in FILE_FIELDS}, None
+        with opener() as handle:
+            stored = ingest(handle, ctx.data_dir / IMAGES_FOLDER, max_pixels=ctx.max_pixels)
+    except GlampubError as exc:
+        return None, _problem(record, "unreadable-image", f"image {image.reference!r}: {exc}")
+    return {
+        "file_path": str(Path(IMAGES_FOLDER) / stored.relative_path),
+        "mime_type": stored.mime_type,
+        "width": stored.width,
+        "height": stored.height,
+        "checksum": stored.checksum,
+    }, None
+
+
+def _checksum(handle: BinaryIO) -> str:
+    """SHA-256 of a file's bytes, as :func:`glampub.images.ingest` computes it."""
+    digest = hashlib.sha256()
+    while chunk := handle.read(1 << 20):
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _problem(record: SourceRecord, code: str, message: str) -> Problem:
+    return Problem(record.identifier, record.line, code, message, "warning")
 
 
 def image_rights_values(
@@ -129,6 +202,15 @@ def image_rights_values(
         "rights_label": decision.label,
         "rights_statements": list(statements),
     }
+
+
+def wanted_urls(record: SourceRecord, source: ImageSource | None) -> list[str]:
+    """The http(s) images of a record that the image source does not have."""
+    return [
+        image.reference
+        for image in record.images
+        if image.is_url and _find(source, image.reference, is_url=True) is None
+    ]
 
 
 def _find(source: ImageSource | None, reference: str, *, is_url: bool) -> ImageFile | None:

@@ -8,8 +8,10 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 from glampub.errors import Problem
 from glampub.rights import (
@@ -19,6 +21,7 @@ from glampub.rights import (
     map_rights,
     statement_key,
 )
+from glampub.rights.engine import with_context
 from importers.base import Creator, SourceRecord
 
 #: Bump when the stored shape of a record changes, so re-imports refresh rows.
@@ -42,7 +45,7 @@ def rights_context(
     term_years: int = 70,
 ) -> RightsContext:
     """The context of a decision, from a source record's fields or a stored row's."""
-    people = [c if isinstance(c, Mapping) else asdict(c) for c in creators]
+    people = [c if isinstance(c, Mapping) else creator_values(c) for c in creators]
     return RightsContext(
         creator_death_years=tuple(c["death_year"] for c in people if c.get("death_year")),
         creator_known=any(c.get("name") for c in people),
@@ -92,6 +95,61 @@ def decide_record_rights(record: SourceRecord) -> str | None:
         return CC0
     decision = map_rights(record.record_rights)
     return decision.uri
+
+
+class RightsCache:
+    """Rights decisions of one import, each distinct statement set decided once.
+
+    An export repeats a handful of rights statements over thousands of
+    records, and a decision only depends on the statements and the
+    institution's rules (fixed for the run); a record's context (creators'
+    death years, dates) only adds warnings, which :func:`with_context` applies
+    to the cached decision. Bounded, so a file of a million distinct free-text
+    statements cannot fill memory: when full it starts again.
+    """
+
+    LIMIT = 4096
+
+    def __init__(self, policy: RightsPolicy) -> None:
+        self.policy = policy
+        self._decisions: dict[tuple[str, ...], RightsDecision] = {}
+        self._record_rights: dict[tuple[str, ...], str | None] = {}
+
+    def decide(self, statements: Sequence[str], context: RightsContext) -> RightsDecision:
+        key = tuple(statements)
+        decision = self._decisions.get(key)
+        if decision is None:
+            if len(self._decisions) >= self.LIMIT:
+                self._decisions.clear()
+            decision = map_rights(list(statements), overrides=self.policy.rules)
+            self._decisions[key] = decision
+        return with_context(decision, context)
+
+    def object_rights(self, record: SourceRecord) -> RightsDecision:
+        return self.decide(object_statements(record), record_context(record, self.policy))
+
+    def record_rights(self, record: SourceRecord) -> str | None:
+        """As :func:`decide_record_rights`, cached."""
+        if not record.record_rights:
+            return CC0
+        key = tuple(record.record_rights)
+        if key not in self._record_rights:
+            if len(self._record_rights) >= self.LIMIT:
+                self._record_rights.clear()
+            self._record_rights[key] = map_rights(list(key)).uri
+        return self._record_rights[key]
+
+
+def creator_values(creator: Creator) -> dict[str, Any]:
+    """A creator as stored: the JSON object of the ``creators`` column."""
+    return {
+        "name": creator.name,
+        "role": creator.role,
+        "qualifier": creator.qualifier,
+        "birth_year": creator.birth_year,
+        "death_year": creator.death_year,
+        "display_dates": creator.display_dates,
+    }
 
 
 def search_text(record: SourceRecord) -> str:
@@ -152,7 +210,7 @@ def object_values(
         "identifier": record.identifier,
         "title": record.title,
         "description": record.description,
-        "creators": [asdict(c) for c in record.creators],
+        "creators": [creator_values(c) for c in record.creators],
         "date_display": record.date_display,
         "date_earliest": record.date_earliest,
         "date_latest": record.date_latest,
@@ -209,7 +267,12 @@ OBJECT_FIELDS = (
 
 
 def content_hash(values: dict[str, Any], image_rows: list[dict[str, Any]]) -> str:
-    """A stable digest of everything that would be published for this record."""
+    """A stable digest of everything that would be published for this record.
+
+    The same for the values an import computes and for the same values read
+    back from the database (the rights review recomputes it from stored rows):
+    keys are sorted, and JSON makes tuples and lists alike.
+    """
     payload = {
         "v": MAPPING_VERSION,
         "object": values,
@@ -218,8 +281,11 @@ def content_hash(values: dict[str, Any], image_rows: list[dict[str, Any]]) -> st
             for row in image_rows
         ],
     }
-    encoded = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+    try:
+        encoded = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # a value orjson refuses (an integer over 64 bits)
+        encoded = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()
+    return hashlib.sha256(encoded).hexdigest()
 
 
 def image_public_id(institution: str, identifier: str, position: int) -> str:
