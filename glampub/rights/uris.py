@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from glampub.rights.findings import PRIORITY_LEGACY, PRIORITY_URI, Finding
 from glampub.rights.vocabulary import (
@@ -187,10 +188,13 @@ def find_uris(text: str) -> Iterator[tuple[int, int, Finding]]:
         )
 
 
+@lru_cache(maxsize=1024)
 def lookup(uri: str) -> RightsTerm | None:
     """The CC, CC0, PDM or RightsStatements.org term a URI names, in any of its
     spellings; None for anything else (retired Europeana URIs included: those are
-    mapped by :func:`glampub.rights.map_rights`, they are not vocabulary)."""
+    mapped by :func:`glampub.rights.map_rights`, they are not vocabulary).
+
+    Cached: a bulk import asks for the same few URIs on every record."""
     match = _URI.fullmatch(uri.strip())
     if not match:
         return None

@@ -4,7 +4,9 @@ A temporary table on the import's own connection holds each identifier with
 the line (or record number) where it first appeared. It answers the two
 questions that need every identifier of the file at once, in flat memory:
 is this identifier a duplicate within the file, and (for ``--full``) which
-published objects did the file not list. Being temporary and created inside
+published objects did the file not list. Each row also names the batch that
+brought it, so the stored objects of a batch are found by a join on the
+batch number rather than by a long ``IN (...)`` list. Being temporary and created inside
 the import's transaction, it vanishes with the transaction or the connection,
 whatever way the import ends; nobody else ever sees it.
 """
@@ -14,11 +16,25 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, exists, insert, select
+from sqlalchemy import (
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    exists,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session
 
 from glampub.models import CollectionObject
+from glampub.services.bulk_sql import BulkStatement
 from importers.base import SourceRecord
+
+OBJECTS = CollectionObject.__table__
 
 
 class SeenIdentifiers:
@@ -29,16 +45,39 @@ class SeenIdentifiers:
             MetaData(),
             Column("identifier", String(500), primary_key=True),
             Column("line", Integer),
+            Column("batch", Integer),
+            Index(f"glampub_import_{run_id}_seen_batch", "batch"),
             prefixes=["TEMPORARY"],
             postgresql_on_commit="DROP",
         )
-        self.table.create(session.connection())
+        connection = session.connection()
+        self.table.create(connection)
+        self._insert = BulkStatement(
+            connection, insert(self.table), ("identifier", "line", "batch")
+        )
+        self.batch = 0
+        seen = self.table
+        # From the batch's rows into the objects' unique (institution, identifier)
+        # index. SQLite's planner, without statistics on a temporary table, would
+        # rather scan every object of the institution per batch; CROSS JOIN is
+        # its documented way to fix the join order.
+        join = "CROSS JOIN" if connection.dialect.name == "sqlite" else "JOIN"
+        self._stored = text(
+            f"SELECT o.id, o.identifier, o.content_hash, o.revision, o.status "
+            f"FROM {seen.name} AS s {join} {OBJECTS.name} AS o "
+            "ON o.institution_id = :institution AND o.identifier = s.identifier "
+            "WHERE s.batch = :batch"
+        )
 
     def first_sightings(
         self, records: Sequence[SourceRecord]
     ) -> tuple[list[SourceRecord], list[tuple[SourceRecord, int | None]]]:
         """The records whose identifier is new to this import, and the duplicates
-        with the line where their identifier was first seen."""
+        with the line where their identifier was first seen.
+
+        The new ones are recorded under a new batch number (see :meth:`stored`).
+        """
+        self.batch += 1
         column = self.table.c.identifier
         known: dict[str, int | None] = dict(
             self.session.execute(
@@ -55,12 +94,16 @@ class SeenIdentifiers:
             else:
                 known[record.identifier] = record.line
                 fresh.append(record)
-        if fresh:
-            self.session.execute(
-                insert(self.table),
-                [{"identifier": record.identifier, "line": record.line} for record in fresh],
-            )
+        batch = self.batch
+        self._insert.execute([(record.identifier, record.line, batch) for record in fresh])
         return fresh, duplicates
+
+    def stored(self, institution_id: int) -> dict[str, Any]:
+        """Id, hash, revision and status of the stored objects of the last batch."""
+        rows = self.session.execute(
+            self._stored, {"institution": institution_id, "batch": self.batch}
+        )
+        return {row.identifier: row for row in rows}
 
     def unseen_published(self, institution_id: int, batch: int) -> Iterator[list[Any]]:
         """Batches of (id, revision) of published objects this import has not seen.

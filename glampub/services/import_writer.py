@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 from glampub.errors import Problem
 from glampub.image_sources import ImageSource
 from glampub.models import ChangeEvent, CollectionObject, Image, Institution
+from glampub.services.bulk_sql import BulkStatement
 from glampub.services.image_fetch import Fetched, ImageFetcher
 from glampub.services.import_report import ImportReport
 from glampub.services.import_staging import SeenIdentifiers
@@ -32,6 +34,7 @@ from glampub.services.record_images import (
     wanted_urls,
 )
 from glampub.services.record_mapping import (
+    OBJECT_FIELDS,
     RightsCache,
     content_hash,
     object_values,
@@ -43,8 +46,15 @@ from importers.base import SourceRecord
 OBJECTS = CollectionObject.__table__
 IMAGES = Image.__table__
 EVENTS = ChangeEvent.__table__
-#: Changed objects are updated by id in one executemany per batch.
-_UPDATE_BY_ID = update(OBJECTS).where(OBJECTS.c.id == bindparam("object_id_"))
+#: Every column an import writes, in table order (the id is the database's).
+OBJECT_COLUMNS = tuple(c.name for c in OBJECTS.columns if c.name != "id")
+IMAGE_COLUMNS = tuple(c.name for c in IMAGES.columns if c.name != "id")
+EVENT_COLUMNS = ("institution_id", "object_id", "kind", "revision", "at")
+#: A changed object: everything the record fills, then its id.
+UPDATE_COLUMNS = (*OBJECT_FIELDS, "content_hash", "revision", "status", "updated_at", "object_id_")
+_object_row = itemgetter(*OBJECT_COLUMNS)
+_image_row = itemgetter(*IMAGE_COLUMNS)
+_update_row = itemgetter(*UPDATE_COLUMNS)
 
 
 class BatchWriter:
@@ -70,6 +80,15 @@ class BatchWriter:
         self.fetcher = fetcher
         self.max_pixels = max_pixels
         self.seen = SeenIdentifiers(session, run_id)
+        connection = session.connection()
+        self.insert_objects = BulkStatement(connection, insert(OBJECTS), OBJECT_COLUMNS)
+        self.insert_images = BulkStatement(connection, insert(IMAGES), IMAGE_COLUMNS)
+        self.insert_events = BulkStatement(connection, insert(EVENTS), EVENT_COLUMNS)
+        self.update_objects = BulkStatement(
+            connection,
+            update(OBJECTS).where(OBJECTS.c.id == bindparam("object_id_")),
+            UPDATE_COLUMNS,
+        )
 
     def write(self, batch: Sequence[SourceRecord]) -> None:
         fresh, duplicates = self.seen.first_sightings(batch)
@@ -77,7 +96,7 @@ class BatchWriter:
             self._duplicate(record, first_line)
         if not fresh:
             return
-        existing = self._existing([record.identifier for record in fresh])
+        existing = self.seen.stored(self.institution_id)
         fetched = self._fetch(fresh)
         try:
             self._write(fresh, existing, fetched)
@@ -106,7 +125,7 @@ class BatchWriter:
         new_objects: list[dict[str, Any]] = []
         changed: list[dict[str, Any]] = []
         new_images: list[tuple[int, list[dict[str, Any]]]] = []
-        events: list[dict[str, Any]] = []
+        events: list[tuple[Any, ...]] = []
         for record in records:
             decision = self.rights.object_rights(record)
             images, problems = image_rows(record, decision, ctx)
@@ -146,26 +165,25 @@ class BatchWriter:
                 kind = "Create" if stored.status == "withdrawn" else "Update"
                 events.append(self._event(stored.id, kind, stored.revision + 1, now))
                 report.updated += 1
-        session = self.session
         if changed:
-            session.execute(_UPDATE_BY_ID, changed)
-            session.execute(
+            self.update_objects.execute([_update_row(values) for values in changed])
+            self.session.execute(
                 delete(IMAGES).where(IMAGES.c.object_id.in_([row[0] for row in new_images]))
             )
         if new_objects:
-            session.execute(insert(OBJECTS), new_objects)
-            ids = self._existing([identifier for identifier, _ in created])
+            self.insert_objects.execute([_object_row(values) for values in new_objects])
+            ids = self.seen.stored(self.institution_id)
             for identifier, images in created:
                 object_id = ids[identifier].id
                 new_images.append((object_id, images))
                 events.append(self._event(object_id, "Create", 1, now))
-        if events:
-            session.execute(insert(EVENTS), events)
-        image_values = [
-            {**row, "object_id": object_id} for object_id, rows in new_images for row in rows
-        ]
-        if image_values:
-            session.execute(insert(IMAGES), image_values)
+        self.insert_events.execute(events)
+        image_rows_ = []
+        for object_id, rows in new_images:
+            for row in rows:
+                row["object_id"] = object_id
+                image_rows_.append(_image_row(row))
+        self.insert_images.execute(image_rows_)
 
     def _fetch(self, records: list[SourceRecord]) -> dict[str, Fetched] | None:
         if self.fetcher is None:
@@ -219,31 +237,8 @@ class BatchWriter:
         )
         self.report.rejected += 1
 
-    def _event(self, object_id: int, kind: str, revision: int, at: datetime) -> dict[str, Any]:
-        return {
-            "institution_id": self.institution_id,
-            "object_id": object_id,
-            "kind": kind,
-            "revision": revision,
-            "at": at,
-        }
-
-    def _existing(self, identifiers: list[str]) -> dict[str, Any]:
-        if not identifiers:
-            return {}
-        rows = self.session.execute(
-            select(
-                OBJECTS.c.id,
-                OBJECTS.c.identifier,
-                OBJECTS.c.content_hash,
-                OBJECTS.c.revision,
-                OBJECTS.c.status,
-            ).where(
-                OBJECTS.c.institution_id == self.institution_id,
-                OBJECTS.c.identifier.in_(identifiers),
-            )
-        )
-        return {row.identifier: row for row in rows}
+    def _event(self, object_id: int, kind: str, revision: int, at: datetime) -> tuple[Any, ...]:
+        return (self.institution_id, object_id, kind, revision, at)
 
     def withdraw_missing(self, batch: int) -> None:
         """Withdraw published objects that this full export no longer lists."""
@@ -255,9 +250,8 @@ class BatchWriter:
                 .where(OBJECTS.c.id.in_([row.id for row in rows]))
                 .values(status="withdrawn", revision=OBJECTS.c.revision + 1, updated_at=now)
             )
-            self.session.execute(
-                insert(EVENTS),
-                [self._event(row.id, "Delete", row.revision + 1, now) for row in rows],
+            self.insert_events.execute(
+                [self._event(row.id, "Delete", row.revision + 1, now) for row in rows]
             )
             withdrawn += len(rows)
         self.report.withdrawn = withdrawn

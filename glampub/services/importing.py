@@ -15,9 +15,8 @@ spilled to a file of the import run (see :mod:`glampub.services.problem_log`).
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice
@@ -28,7 +27,9 @@ from glampub.errors import Problem, UnreadableInput, UsageError
 from glampub.image_sources import ImageSource, open_image_source
 from glampub.models import ImportRun
 from glampub.services import import_lock
+from glampub.services.bulk_gc import bulk_garbage_collection
 from glampub.services.image_fetch import ImageFetcher
+from glampub.services.import_reader import read_records
 from glampub.services.import_report import ImportReport
 from glampub.services.import_writer import BatchWriter
 from glampub.services.institutions import get_institution
@@ -113,7 +114,7 @@ def run_import(
     try:
         with ExitStack() as stack:
             assert database.engine is not None
-            stack.enter_context(_bulk_garbage_collection())
+            stack.enter_context(bulk_garbage_collection())
             stack.enter_context(import_lock.Heartbeat(database.engine, institution.id, run.id))
             source = stack.enter_context(open_image_source(options.images))
             fetcher = stack.enter_context(ImageFetcher()) if options.fetch_images else None
@@ -130,7 +131,7 @@ def run_import(
                 max_pixels=options.max_pixels,
             )
             reading = _Reading(report)
-            records = reading.records(importer.read(options.path, profile))
+            records = reading.records(read_records(importer.name, options.path, profile))
             for batch in _batches(records, BATCH_SIZE):
                 writer.write(batch)
                 if progress:
@@ -145,26 +146,6 @@ def run_import(
         raise
     _finish_run(database, data_dir, run.id, institution.id, report, "done")
     return report
-
-
-@contextmanager
-def _bulk_garbage_collection() -> Iterator[None]:
-    """Fewer, cheaper cyclic garbage collections while records stream through.
-
-    An import allocates millions of short-lived, acyclic objects (freed by
-    reference counting), which trigger the cyclic collector over and over,
-    each time walking the whole heap of loaded libraries: a quarter of the
-    import's time. Freezing what exists before the import and collecting the
-    youngest generation less often keeps that walk short and rare.
-    """
-    threshold = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(max(threshold[0], 50_000), *threshold[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*threshold)
-        gc.unfreeze()
 
 
 def _withdraw(writer: BatchWriter, reading: _Reading, report: ImportReport) -> None:

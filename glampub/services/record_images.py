@@ -20,7 +20,7 @@ from glampub.image_sources import ImageFile, ImageSource
 from glampub.images import ingest
 from glampub.rights import InstitutionRules, RightsContext, RightsDecision, map_rights
 from glampub.services.image_fetch import Fetched
-from glampub.services.record_mapping import RightsCache, image_public_id, record_context
+from glampub.services.record_mapping import RightsCache, image_public_id
 from importers.base import SourceImage, SourceRecord
 
 IMAGES_FOLDER = "images"
@@ -78,10 +78,9 @@ def image_rows(
     """Rows for the image table (without object_id) and the problems met."""
     rows: list[dict[str, Any]] = []
     problems: list[Problem] = []
-    context = record_context(record, ctx.rights.policy)
     for position, image in enumerate(record.images, start=1):
         public_id = image_public_id(ctx.institution, record.identifier, position)
-        decision = ctx.rights.decide(image.rights, context) if image.rights else object_decision
+        decision = ctx.rights.decide(image.rights, record) if image.rights else object_decision
         row: dict[str, Any] = {
             "public_id": public_id,
             "position": position,

@@ -115,7 +115,8 @@ class RightsCache:
         self._decisions: dict[tuple[str, ...], RightsDecision] = {}
         self._record_rights: dict[tuple[str, ...], str | None] = {}
 
-    def decide(self, statements: Sequence[str], context: RightsContext) -> RightsDecision:
+    def decide(self, statements: Sequence[str], record: SourceRecord) -> RightsDecision:
+        """The decision on ``statements``, with the warnings ``record``'s context adds."""
         key = tuple(statements)
         decision = self._decisions.get(key)
         if decision is None:
@@ -123,10 +124,12 @@ class RightsCache:
                 self._decisions.clear()
             decision = map_rights(list(statements), overrides=self.policy.rules)
             self._decisions[key] = decision
-        return with_context(decision, context)
+        if decision.uri is None:
+            return decision  # nothing for the context to check
+        return with_context(decision, record_context(record, self.policy))
 
     def object_rights(self, record: SourceRecord) -> RightsDecision:
-        return self.decide(object_statements(record), record_context(record, self.policy))
+        return self.decide(object_statements(record), record)
 
     def record_rights(self, record: SourceRecord) -> str | None:
         """As :func:`decide_record_rights`, cached."""

@@ -1,0 +1,104 @@
+"""The import's precompiled statements write exactly what SQLAlchemy's own would."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import bindparam, create_engine, insert, select, update
+
+from glampub.db import Base, make_engine
+from glampub.models import CollectionObject, Institution
+from glampub.services.bulk_sql import BulkStatement
+from glampub.services.import_writer import OBJECT_COLUMNS
+
+OBJECTS = CollectionObject.__table__
+
+
+def _values(identifier: str, now: datetime) -> dict:
+    return {name: None for name in OBJECT_COLUMNS} | {
+        "institution_id": 1,
+        "identifier": identifier,
+        "title": {"de": ["Mühle"], "en": ["Mill & river <b>"]},
+        "description": {},
+        "creators": [{"name": "Anna Roth", "death_year": 1901}],
+        "date_earliest": 1880,
+        "object_type": {"none": ["painting"]},
+        "materials": {},
+        "dimensions": {"en": ["47 x 37 cm"]},
+        "extra_metadata": [[{"en": ["Note"]}, {"none": ["=1+1"]}]],
+        "rights_statement": "CC BY 4.0",
+        "rights_statements": ["CC BY 4.0"],
+        "rights_key": "k" * 64,
+        "rights_uri": "http://creativecommons.org/licenses/by/4.0/",
+        "rights_status": "mapped",
+        "rights_label": "CC BY 4.0",
+        "rights_reuse": "conditions",
+        "rights_rule": "cc-name",
+        "rights_reason": "names the licence",
+        "rights_warnings": [],
+        "source_record": "<lido:lido/>",
+        "source_format": "lido",
+        "source_media_type": "application/xml",
+        "search_text": "mühle",
+        "content_hash": "h" * 64,
+        "revision": 1,
+        "status": "published",
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+@pytest.fixture(params=["sqlite", "sqlite-file"])
+def engine(request, tmp_path):
+    url = "sqlite://" if request.param == "sqlite" else f"sqlite:///{tmp_path / 'x.db'}"
+    engine = make_engine(url) if request.param == "sqlite-file" else create_engine(url)
+    Base.metadata.create_all(engine)
+    yield engine
+    engine.dispose()
+
+
+def test_rows_written_directly_read_back_as_sqlalchemy_wrote_them(engine) -> None:
+    now = datetime(2026, 12, 1, 9, 30, 15, 123456, tzinfo=UTC)
+    with engine.begin() as connection:
+        connection.execute(insert(Institution.__table__), [{"slug": "m", "name": "M"}])
+        connection.execute(insert(OBJECTS), [_values("by-sqlalchemy", now)])
+        statement = BulkStatement(connection, insert(OBJECTS), OBJECT_COLUMNS)
+        assert statement.direct
+        row = _values("direct", now)
+        statement.execute([tuple(row[name] for name in OBJECT_COLUMNS)])
+        stored = {r.identifier: r._asdict() for r in connection.execute(select(OBJECTS)).all()}
+        raw = connection.exec_driver_sql(
+            "SELECT identifier, created_at, title FROM collection_object ORDER BY id"
+        ).all()
+    a, b = stored["by-sqlalchemy"], stored["direct"]
+    assert {k: v for k, v in a.items() if k not in ("id", "identifier")} == {
+        k: v for k, v in b.items() if k not in ("id", "identifier")
+    }
+    # The very same text in the database, not only equal values after reading.
+    assert raw[0][1:] == raw[1][1:]
+
+
+def test_an_update_by_id_changes_only_the_named_row(engine) -> None:
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    with engine.begin() as connection:
+        connection.execute(insert(Institution.__table__), [{"slug": "m", "name": "M"}])
+        connection.execute(insert(OBJECTS), [_values("a", now), _values("b", now)])
+        ids = dict(connection.execute(select(OBJECTS.c.identifier, OBJECTS.c.id)).all())
+        statement = BulkStatement(
+            connection,
+            update(OBJECTS).where(OBJECTS.c.id == bindparam("object_id_")),
+            ("title", "revision", "object_id_"),
+        )
+        statement.execute([({"en": ["Changed"]}, 2, ids["b"])])
+        rows = dict(connection.execute(select(OBJECTS.c.identifier, OBJECTS.c.title)).all())
+    assert rows == {"a": {"de": ["Mühle"], "en": ["Mill & river <b>"]}, "b": {"en": ["Changed"]}}
+
+
+def test_a_column_left_out_is_refused_when_compiling(engine) -> None:
+    with engine.begin() as connection, pytest.raises(ValueError, match="no value given"):
+        BulkStatement(
+            connection,
+            update(OBJECTS).where(OBJECTS.c.id == bindparam("object_id_")),
+            ("title",),
+        )

@@ -1,0 +1,112 @@
+"""Large exports are read in a reader process: the same records, problems and
+errors as reading in-process, and a reader that dies ends the import cleanly."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bench._synthetic import HEADER, lido_record
+from glampub.errors import UnreadableInput, UsageError
+from glampub.models import CollectionObject
+from glampub.services import import_reader
+from glampub.services.import_reader import read_records
+from glampub.services.importing import ImportOptions, run_import
+from glampub.services.institutions import add_institution
+from importers.base import get_importer
+from tests.conftest import CORPUS, database
+
+
+@pytest.fixture
+def in_a_reader_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(import_reader, "READER_PROCESS_MIN_BYTES", 0)
+    monkeypatch.setattr(import_reader, "MESSAGE_ITEMS", 7)  # several messages per file
+
+
+def _lido(path: Path, count: int, tail: str = "</lido:lidoWrap>\n") -> Path:
+    path.write_text(HEADER + "".join(lido_record(n) for n in range(count)) + tail, "utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("importer", "path", "profile"),
+    [
+        ("lido", CORPUS / "lido" / "kenom" / "kenom_oai_chunk20.xml", None),
+        (
+            "csv",
+            CORPUS / "csv" / "met-subset-cp1252" / "MetObjects_subset_cp1252_semicolon.csv",
+            "met",
+        ),
+    ],
+    ids=["lido", "csv"],
+)
+def test_the_reader_process_yields_what_the_importer_yields(
+    in_a_reader_process: None, importer: str, path: Path, profile: str | None
+) -> None:
+    reader = get_importer(importer)
+    loaded = reader.load_profile(profile) if profile else None  # type: ignore[attr-defined]
+    expected = list(reader.read(path, loaded))
+    assert list(read_records(importer, path, loaded)) == expected
+    assert len(expected) >= 20
+
+
+def test_a_file_cut_short_gives_the_same_problem_from_the_reader_process(
+    in_a_reader_process: None, tmp_path: Path
+) -> None:
+    export = _lido(tmp_path / "cut.xml", 12, tail="<lido:lido><lido:lidoRecID>x")
+    items = list(read_records("lido", export, None))
+    assert items == list(get_importer("lido").read(export))
+    assert [p.code for p in items if not hasattr(p, "identifier")] == ["malformed-xml"]
+
+
+def test_errors_of_the_importer_arrive_as_the_same_error(
+    in_a_reader_process: None, tmp_path: Path
+) -> None:
+    not_lido = tmp_path / "other.xml"
+    not_lido.write_text('<?xml version="1.0"?><catalogue><item/></catalogue>', "utf-8")
+    with pytest.raises(UnreadableInput) as in_process:
+        list(get_importer("lido").read(not_lido))
+    with pytest.raises(UnreadableInput) as from_reader:
+        list(read_records("lido", not_lido, None))
+    assert str(from_reader.value) == str(in_process.value)
+    assert "not a LIDO file" in str(from_reader.value)
+    with pytest.raises(UsageError, match="unknown format"):
+        list(read_records("no-such-format", not_lido, None))
+
+
+def _reader_children() -> list[int]:
+    pids = []
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        children = (task / "children").read_text().split()
+        pids.extend(int(pid) for pid in children)
+    return pids
+
+
+def test_a_reader_process_that_dies_ends_the_import_and_publishes_nothing(
+    in_a_reader_process: None, app, tmp_path: Path
+) -> None:
+    data_dir = Path(app.config["DATA_DIR"])
+    with database(app).transaction() as session:
+        add_institution(session, "t", "Test Museum", data_dir)
+    export = _lido(tmp_path / "big.xml", 400)
+    killed: list[int] = []
+
+    def kill_the_reader(records: int, _bytes: int) -> None:
+        if not killed:
+            killed.extend(_reader_children())
+            for pid in killed:
+                os.kill(pid, signal.SIGKILL)
+
+    options = ImportOptions(institution="t", path=export)
+    stopped = r"the reader process stopped .*\(killed by signal SIGKILL\)"
+    with pytest.raises(UnreadableInput, match=stopped):
+        run_import(database(app), data_dir, options, progress=kill_the_reader)
+    assert killed
+    with database(app).transaction() as session:
+        assert session.scalar(select(func.count()).select_from(CollectionObject)) == 0
+    report = run_import(database(app), data_dir, options)
+    assert report.created == 400
