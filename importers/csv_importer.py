@@ -21,6 +21,7 @@ from importers.base import Profile, SourceRecord
 from importers.csv_columns import ColumnPlan, plan_columns, read_header
 from importers.csv_mapping import RowMapper
 from importers.csv_profile import ProfileConfig, load_profile, parse_profile
+from importers.csv_rejoin import rejoin_split_rows
 from importers.csv_text import (
     END_MARKER,
     HEAD_BYTES,
@@ -99,10 +100,11 @@ class CsvImporter:
         yield from header_problems
         yield from _plan_problems(path, config, plan)
         yield from _text_events(source, None)
-        rows = _parsed_rows(reader, source)
-        yield from _records_from_rows(
-            rows, source, RowMapper(plan, config), config, header_text, len(columns)
+        mapper = RowMapper(plan, config)
+        rows = rejoin_split_rows(
+            _parsed_rows(reader, source), len(columns), mapper.identifier, source.events
         )
+        yield from _records_from_rows(rows, source, mapper, config, header_text, len(columns))
 
 
 def _plan_problems(path: Path, config: ProfileConfig, plan: ColumnPlan) -> list[Problem]:

@@ -87,15 +87,30 @@ def test_met_cp1252_semicolon_export_with_its_broken_rows() -> None:
     records, problems = read(MET, "met")
     assert len(records) == 883
     codes = [(p.code, p.severity) for p in problems]
-    assert codes.count(("missing-identifier", "error")) == 115
-    assert codes.count(("malformed-row", "error")) == 1
-    # The first split-off Dimensions fragments ("Lip: Diam. 2 5/8 in." ...) and the
-    # one whose Object ID cell holds "Montour County".
-    assert summary(problems)[:2] == [
-        ("missing-identifier", 331, "error", None),
-        ("missing-identifier", 332, "error", None),
+    # Every Dimensions cell the re-export split into rows of their own is joined
+    # back ("Lip: Diam. 2 5/8 in." on line 331, "Base: ..." with the record's
+    # remaining cells on line 332); the one row broken some other way (its Object
+    # ID cell holds "Montour County") is still refused.
+    assert codes.count(("rejoined-rows", "warning")) == 62
+    assert codes.count(("missing-identifier", "error")) == 0
+    assert [p for p in summary(problems) if p[2] == "error"] == [
+        ("malformed-row", 459, "error", None)
     ]
-    assert ("malformed-row", 459, "error", None) in summary(problems)
+    assert summary(problems)[0] == ("rejoined-rows", 330, "warning", "376")
+    joined = next(r for r in records if r.identifier == "376")
+    assert joined.line == 330
+    assert joined.dimensions == {
+        "en": [
+            "Overall: H. 2 7/16 in. (6.2 cm); 3 oz. 19 dwt. (123.3 g)\n"
+            "Lip: Diam. 2 5/8 in. (6.7 cm)\nBase: Diam. 2 15/16 in. (7.4 cm)"
+        ]
+    }
+    assert joined.credit_line == "Bequest of Alphonso T. Clearwater, 1933"
+    assert joined.record_url == "http://www.metmuseum.org/art/collection/search/376"
+    assert joined.source.count("\r\n") == 4  # the header and the three physical rows
+    # Line 458's record is not joined to the broken row after it.
+    not_joined = next(r for r in records if r.identifier == "435")
+    assert (not_joined.credit_line, not_joined.dimensions) == (None, {})
     third = next(r for r in records if r.identifier == "3")
     assert third.line == 4
     assert third.title == {"en": ["Two-and-a-Half Dollar Coin"]}
