@@ -15,7 +15,7 @@ from glampub.credit import (
 )
 from glampub.services.publishing import Gone, find_object, has_canvas
 from glampub.services.search import institution_counts, recent_objects, search
-from glampub.services.views import object_info
+from glampub.services.views import object_info, source_document
 
 bp = Blueprint("public", __name__)
 
@@ -73,7 +73,8 @@ def source_record(institution: str, identifier: str) -> Response:
     obj = find_object(session(), institution, identifier)
     if obj.is_withdrawn:
         raise Gone(f"object {identifier!r} of {institution!r} has been withdrawn")
-    response = Response(obj.source_record, mimetype=obj.source_media_type)
+    text, media_type = source_document(obj)
+    response = Response(text, mimetype=media_type)
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
 

@@ -6,6 +6,7 @@ from glampub.iiif.records import ImageInfo, InstitutionInfo, ObjectInfo, RightsI
 from glampub.models import CollectionObject, Institution
 from glampub.rights import lookup
 from glampub.services.institutions import logo_image_id
+from importers.csv_formulas import neutralise_formulas
 
 
 def institution_info(institution: Institution) -> InstitutionInfo:
@@ -76,3 +77,15 @@ def object_info(obj: CollectionObject) -> ObjectInfo:
         source_media_type=obj.source_media_type,
         images=images,
     )
+
+
+def source_document(obj: CollectionObject) -> tuple[str, str]:
+    """The object's source record as served: (text, media type).
+
+    A LIDO record is served as exported. A CSV row is too, unless a cell
+    would run as a formula in a spreadsheet: then that cell is neutralised
+    (see importers/csv_formulas.py); the stored record stays as exported.
+    """
+    if obj.source_media_type == "text/csv":
+        return neutralise_formulas(obj.source_record), obj.source_media_type
+    return obj.source_record, obj.source_media_type
