@@ -77,9 +77,27 @@ def _import(tmp_path: Path, monkeypatch, path: Path, extra: list[str]) -> tuple[
     runner = CliRunner()
     added = runner.invoke(main, ["institution", "add", "corpus", "--name", "Corpus Museum"])
     assert added.exit_code == 0, added.output
-    result = runner.invoke(main, ["import", str(path), "--institution", "corpus", "--json", *extra])
+    return _run_import(path, extra)
+
+
+def _run_import(path: Path, extra: list[str]) -> tuple[int, dict, str]:
+    from click.testing import CliRunner
+
+    result = CliRunner().invoke(
+        main, ["import", str(path), "--institution", "corpus", "--json", *extra]
+    )
     report = json.loads(result.stdout) if result.exit_code != 2 else {}
     return result.exit_code, report, result.stderr
+
+
+def _check_reimport(path: Path, extra: list[str], first: dict) -> None:
+    """The same file again: every record unchanged, and the same problems reported."""
+    exit_code, again, _ = _run_import(path, extra)
+    assert exit_code in (0, 3)
+    assert (again["created"], again["updated"], again["withdrawn"]) == (0, 0, 0)
+    assert again["unchanged"] == first["created"] + first["updated"]
+    assert again["rejected"] == first["rejected"]
+    assert again["problems"] == first["problems"]
 
 
 def _check_report(exit_code: int, report: dict) -> None:
@@ -115,6 +133,7 @@ def test_every_lido_file_imports_and_its_manifests_validate(
         tmp_path, monkeypatch, path, ["--images", str(tmp_path / "images")]
     )
     _check_report(exit_code, report)
+    _check_reimport(path, ["--images", str(tmp_path / "images")], report)
     produced = _manifests_validate(tmp_path, iiif_validator)
     if names:
         assert produced > 0, "records with images found by name must get manifests"
@@ -137,6 +156,7 @@ def test_every_csv_file_imports_or_is_refused_as_a_people_list(
         extra += ["--images", str(tmp_path / "images")]
     exit_code, report, _ = _import(tmp_path, monkeypatch, path, extra)
     _check_report(exit_code, report)
+    _check_reimport(path, extra, report)
     produced = _manifests_validate(tmp_path, iiif_validator)
     assert produced >= min(len(names), 1)
 
