@@ -150,6 +150,13 @@ def detect_importer(path: Path) -> Importer:
         if importer.sniff(path):
             return importer
     known = ", ".join(sorted(registry()))
+    # An importer may say why it refused (the file is XML, but not its XML).
+    reasons = [
+        reason
+        for name in sorted(registry())
+        if (reason := getattr(registry()[name](), "why_not", lambda _: None)(path))
+    ]
+    why = f" ({'; '.join(reasons)})" if reasons else ""
     raise UsageError(
-        f"{path}: cannot tell the format of this file; name it with --format ({known})"
+        f"{path}: cannot tell the format of this file{why}; name it with --format ({known})"
     )

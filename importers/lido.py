@@ -80,6 +80,20 @@ class LidoImporter:
         tags = start_tags(head)
         return bool(tags) and (tags[0] in (LIDO_WRAP, LIDO_RECORD) or LIDO_RECORD in tags)
 
+    def why_not(self, path: Path) -> str | None:
+        """Why a file that ``sniff`` refused is not LIDO, when it is XML at all."""
+        try:
+            with Path(path).open("rb") as handle:
+                tags = start_tags(handle.read(_SNIFF_BYTES))
+        except OSError:
+            return None
+        if not tags:
+            return None
+        return (
+            f"it is XML, but its root element is {tags[0]}, not lido:lidoWrap or lido:lido "
+            f"in the namespace {LIDO_NS}"
+        )
+
     def read(self, path: Path, profile: Profile | None = None) -> Iterator[SourceRecord | Problem]:
         path = Path(path)
         prolog = read_prolog(path)

@@ -81,6 +81,9 @@ def iterparse(source: str | Path | BinaryIO, tag: str) -> Iterator[tuple[str, et
     )
 
 
+_DOCTYPE = re.compile(rb"<!DOCTYPE[^\[>]{0,200}")
+
+
 def read_prolog(path: Path) -> Prolog:
     """The root element of ``path``, after refusing any DOCTYPE.
 
@@ -108,8 +111,12 @@ def read_prolog(path: Path) -> Prolog:
         )
     docinfo = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+        # Quoted from the file: lxml rebuilds docinfo.doctype from the root
+        # element's name, whatever name the declaration gave.
+        declared = _DOCTYPE.search(head)
+        shown = declared.group(0).decode("utf-8", "replace").strip() if declared else "DTD"
         raise UnsafeInput(
-            f"{path}: refused: the file declares a DOCTYPE ({docinfo.doctype or 'DTD'}). "
+            f"{path}: refused: the file declares a DOCTYPE ({shown}...). "
             "DTDs and entity declarations are not accepted because they enable external-entity "
             "and entity-expansion attacks; export the file without a DOCTYPE."
         )

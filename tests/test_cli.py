@@ -202,3 +202,16 @@ def test_the_demo_is_idempotent(demo_app) -> None:
         ("kestrel-museum", 0, 0, 22),
         ("stadtmuseum-lindenau", 0, 0, 18),
     ]
+
+
+def test_xml_that_is_not_lido_says_what_its_root_is(runner, tmp_path) -> None:
+    runner.invoke(main, ["institution", "add", "t", "--name", "T"])
+    export = tmp_path / "other.xml"
+    export.write_text('<?xml version="1.0"?><lidoWrap xmlns="http://example.org/x"/>', "utf-8")
+    result = runner.invoke(main, ["import", str(export), "--institution", "t"])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: {export}: cannot tell the format of this file (it is XML, but its root "
+        "element is {http://example.org/x}lidoWrap, not lido:lidoWrap or lido:lido in the "
+        "namespace http://www.lido-schema.org); name it with --format (csv, lido)\n"
+    )
