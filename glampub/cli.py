@@ -91,6 +91,12 @@ def _serve(app: Flask, host: str, port: int) -> None:
 @click.option(
     "--profile", help="Column-mapping profile: a TOML file, or the name of a shipped one."
 )
+@click.option(
+    "--encoding", help="CSV: the file's text encoding (e.g. cp1252), instead of detecting it."
+)
+@click.option(
+    "--delimiter", help="CSV: the delimiter (a character, or comma, semicolon, tab, pipe)."
+)
 @click.option("--dry-run", is_flag=True, help="Report what would happen; publish nothing.")
 @click.option(
     "--full",
@@ -110,6 +116,8 @@ def import_command(
     fmt: str,
     images: Path | None,
     profile: str | None,
+    encoding: str | None,
+    delimiter: str | None,
     dry_run: bool,
     full: bool,
     fetch_images: bool,
@@ -128,6 +136,8 @@ def import_command(
         dry_run=dry_run,
         full=full,
         fetch_images=fetch_images,
+        encoding=encoding,
+        delimiter=delimiter,
     )
     enabled = not as_json and err.is_terminal
     with app_context() as app, import_progress(err, path, enabled=enabled) as advance:

@@ -20,7 +20,12 @@ from glampub.errors import Problem, UnreadableInput
 from importers.base import Profile, SourceRecord
 from importers.csv_columns import ColumnPlan, plan_columns, read_header
 from importers.csv_mapping import RowMapper
-from importers.csv_profile import ProfileConfig, load_profile, parse_profile
+from importers.csv_profile import (
+    ProfileConfig,
+    load_profile,
+    parse_profile,
+    with_text_settings,
+)
 from importers.csv_rejoin import rejoin_split_rows
 from importers.csv_text import (
     END_MARKER,
@@ -49,6 +54,8 @@ class CsvImporter:
     name = "csv"
     #: ``--profile`` values (a path or a bundled name) are read with this.
     load_profile = staticmethod(load_profile)
+    #: ``--encoding`` and ``--delimiter`` are applied to the profile with this.
+    with_text_settings = staticmethod(with_text_settings)
 
     def sniff(self, path: Path) -> bool:
         return looks_delimited(Path(path))

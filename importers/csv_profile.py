@@ -191,6 +191,22 @@ def load_profile(path_or_name: str | Path) -> Profile:
     return profile
 
 
+def with_text_settings(
+    profile: Profile | None, *, encoding: str | None = None, delimiter: str | None = None
+) -> Profile:
+    """``profile`` (the default one when None) with its encoding or delimiter
+    replaced, as ``--encoding`` and ``--delimiter`` ask; checked at once."""
+    base = profile if profile is not None and profile.settings else load_profile("default")
+    settings = {**base.settings, "profile": dict(base.settings.get("profile", {}))}
+    if encoding is not None:
+        settings["profile"]["encoding"] = encoding
+    if delimiter is not None:
+        settings["profile"]["delimiter"] = delimiter
+    changed = Profile(name=base.name, settings=settings, path=base.path)
+    parse_profile(changed, origin="--encoding/--delimiter")
+    return changed
+
+
 def parse_profile(profile: Profile, origin: str | None = None) -> ProfileConfig:
     """Check ``profile.settings`` and turn it into a :class:`ProfileConfig`."""
     where = origin or str(profile.path or f"profile {profile.name!r}")

@@ -215,3 +215,39 @@ def test_xml_that_is_not_lido_says_what_its_root_is(runner, tmp_path) -> None:
         "element is {http://example.org/x}lidoWrap, not lido:lidoWrap or lido:lido in the "
         "namespace http://www.lido-schema.org); name it with --format (csv, lido)\n"
     )
+
+
+def test_encoding_and_delimiter_can_be_given_instead_of_detected(runner, tmp_path) -> None:
+    runner.invoke(main, ["institution", "add", "t", "--name", "T"])
+    export = tmp_path / "objects.csv"
+    # Semicolons, cp1252 bytes that also decode as latin-1 and utf-8 fails on.
+    export.write_bytes("identifier;title\n1;Kr\u00fcge \u2013 zwei\n".encode("cp1252"))
+    given = runner.invoke(
+        main,
+        [
+            "import",
+            str(export),
+            "--institution",
+            "t",
+            "--json",
+            "--encoding",
+            "cp1252",
+            "--delimiter",
+            ";",
+        ],
+    )
+    assert given.exit_code == 0, given.stderr
+    report = json.loads(given.stdout)
+    assert report["created"] == 1
+    assert "encoding-guessed" not in [p["code"] for p in report["problems"]]
+    bogus = runner.invoke(
+        main, ["import", str(export), "--institution", "t", "--encoding", "klingon"]
+    )
+    assert bogus.exit_code == 2
+    assert bogus.stderr == (
+        "Error: --encoding/--delimiter: [profile] encoding: unknown encoding 'klingon'\n"
+    )
+    lido = KESTREL.parent / "stadtmuseum-lindenau" / "objects.xml"
+    not_csv = runner.invoke(main, ["import", str(lido), "--institution", "t", "--delimiter", ";"])
+    assert not_csv.exit_code == 2
+    assert not_csv.stderr == "Error: the lido format takes no --delimiter\n"

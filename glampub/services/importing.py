@@ -58,6 +58,9 @@ class ImportOptions:
     full: bool = False
     #: Fetch http(s) images that are not in --images (off: keep them as links).
     fetch_images: bool = False
+    #: CSV only: the text encoding and the delimiter, instead of detecting them.
+    encoding: str | None = None
+    delimiter: str | None = None
     max_pixels: int = 100_000_000
 
 
@@ -67,13 +70,20 @@ def choose_importer(path: Path, fmt: str) -> Importer:
     return detect_importer(path) if fmt == "auto" else get_importer(fmt)
 
 
-def load_profile(importer: Importer, profile: str | None) -> Profile | None:
-    if profile is None:
+def load_profile(importer: Importer, options: ImportOptions) -> Profile | None:
+    """The profile ``--profile`` names, with ``--encoding`` and ``--delimiter`` applied."""
+    overrides = {"encoding": options.encoding, "delimiter": options.delimiter}
+    given = [f"--{name}" for name, value in overrides.items() if value is not None]
+    if options.profile is None and not given:
         return None
     loader = getattr(importer, "load_profile", None)
     if loader is None:
-        raise UsageError(f"the {importer.name} format takes no --profile")
-    return loader(profile)
+        asked = " and ".join(([] if options.profile is None else ["--profile"]) + given)
+        raise UsageError(f"the {importer.name} format takes no {asked}")
+    profile = loader(options.profile) if options.profile is not None else None
+    if given:
+        profile = importer.with_text_settings(profile, **overrides)  # type: ignore[attr-defined]
+    return profile
 
 
 def run_import(
@@ -88,7 +98,7 @@ def run_import(
     another import for the same institution is running.
     """
     importer = choose_importer(options.path, options.format)
-    profile = load_profile(importer, options.profile)
+    profile = load_profile(importer, options)
     with database.transaction() as session:
         institution = get_institution(session, options.institution)
         # Only read before the lock is known to be free: with SQLite, a write
