@@ -87,6 +87,12 @@ def json_dumps(value: Any) -> str:
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets readers keep serving the published state while an import writes.
     cursor = dbapi_connection.cursor()
+    # Set before anything is written, this applies to a new database only (an
+    # existing one keeps its page size). An object row holds its source record,
+    # several KB: with 16 KB pages it mostly fits one page, instead of a chain of
+    # overflow pages, and a big import's write-ahead log has a quarter as many
+    # frames to index (the index is shared memory, held for the whole import).
+    cursor.execute("PRAGMA page_size=16384")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
