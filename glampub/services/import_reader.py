@@ -32,7 +32,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from glampub.errors import GlampubError, Problem, UnreadableInput
-from glampub.services.bulk_gc import bulk_garbage_collection
+from glampub.services.bulk_memory import bulk_garbage_collection
 from importers.base import Profile, SourceRecord, get_importer
 
 #: Files at least this large are read in a reader process.

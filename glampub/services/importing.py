@@ -27,7 +27,7 @@ from glampub.errors import Problem, UnreadableInput, UsageError
 from glampub.image_sources import ImageSource, open_image_source
 from glampub.models import ImportRun
 from glampub.services import import_lock
-from glampub.services.bulk_gc import bulk_garbage_collection
+from glampub.services.bulk_memory import bulk_garbage_collection, release_free_memory
 from glampub.services.image_fetch import ImageFetcher
 from glampub.services.import_reader import read_records
 from glampub.services.import_report import ImportReport
@@ -39,6 +39,8 @@ from importers.base import Importer, Profile, SourceRecord, detect_importer, get
 #: Records per batch: big enough to amortise each statement, small enough that a
 #: batch of 7 KB records stays a few MB of working memory.
 BATCH_SIZE = 250
+#: Batches between two returns of free memory to the system (see bulk_memory).
+TRIM_EVERY = 20
 #: Called after each batch with (records read, bytes of the file they took, roughly).
 ProgressCallback = Callable[[int, int], None]
 #: Problems that mean the file was not read to its end: a --full import must
@@ -142,8 +144,10 @@ def run_import(
             )
             reading = _Reading(report)
             records = reading.records(read_records(importer.name, options.path, profile))
-            for batch in _batches(records, BATCH_SIZE):
+            for number, batch in enumerate(_batches(records, BATCH_SIZE), 1):
                 writer.write(batch)
+                if number % TRIM_EVERY == 0:
+                    release_free_memory()
                 if progress:
                     progress(len(batch), sum(len(record.source) for record in batch))
             if options.full:
