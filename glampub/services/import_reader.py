@@ -11,8 +11,9 @@ The child only parses: it has no database connection and no image source.
 What it raises arrives here as the same error (a GlampubError keeps its
 class and message, so the CLI still answers with exit code 2 and a clear
 message); a child that dies (killed, out of memory) ends the import with an
-error naming its exit code. If this process dies, the child's next send
-fails and it exits; it is a daemon, so it never outlives a normal exit.
+error naming how it ended. If this process dies, the child's next send
+fails and it exits (within one batch); when reading ends any other way,
+this process stops the child before it returns.
 
 Small files are read in this process: starting a Python process (about a
 third of a second) is worth it only when there is real work to share.
@@ -73,7 +74,8 @@ def _from_reader_process(importer_name: str, path: Path, profile: Profile | None
     receiver = Connection(read_end, writable=False)
     try:
         assert child.stdin is not None
-        with child.stdin:
+        # A child that died at once is reported by the read below.
+        with contextlib.suppress(BrokenPipeError), child.stdin:
             child.stdin.write(pickle.dumps((importer_name, str(path), profile)))
         while True:
             try:
