@@ -43,13 +43,15 @@ _malloc_trim = _find_malloc_trim()
 
 
 def release_free_memory() -> None:
-    """Hand memory the C allocator holds free back to the operating system.
+    """Collect cyclic garbage, then hand free memory back to the operating system.
 
-    Writing a large export interleaves SQLite's page cache with Python's
-    large strings (source records, JSON); glibc keeps the holes they leave
-    and the process grows by some tens of bytes per record for good, tens of
-    MB over a million records. ``malloc_trim`` returns those free pages. A
-    no-op where the C library has no such call.
+    :func:`bulk_garbage_collection` makes the cyclic collector run rarely, so
+    whatever reference cycles an import leaves (a library's, or one of ours
+    to come) would pile up between its runs; collecting here bounds them.
+    Writing a large export also interleaves SQLite's page cache with Python's
+    large strings (source records, JSON), and glibc keeps the holes they leave;
+    ``malloc_trim`` returns those pages (a no-op where there is no such call).
     """
+    gc.collect()
     if _malloc_trim is not None:
         _malloc_trim(0)

@@ -23,6 +23,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    bindparam,
     exists,
     insert,
     select,
@@ -57,6 +58,23 @@ class SeenIdentifiers:
         )
         self.batch = 0
         seen = self.table
+        # Built once: a statement built per batch leaves a reference cycle (its
+        # bound parameter and the batch's values) for the garbage collector,
+        # which an import tunes to run rarely.
+        self._known = select(seen.c.identifier, seen.c.line).where(
+            seen.c.identifier.in_(bindparam("identifiers", expanding=True))
+        )
+        self._unseen = (
+            select(OBJECTS.c.id, OBJECTS.c.revision)
+            .where(
+                OBJECTS.c.institution_id == bindparam("institution"),
+                OBJECTS.c.status == "published",
+                OBJECTS.c.id > bindparam("after"),
+                ~exists().where(seen.c.identifier == OBJECTS.c.identifier),
+            )
+            .order_by(OBJECTS.c.id)
+            .limit(bindparam("page"))
+        )
         # From the batch's rows into the objects' unique (institution, identifier)
         # index. SQLite's planner, without statistics on a temporary table, would
         # rather scan every object of the institution per batch; CROSS JOIN is
@@ -78,13 +96,9 @@ class SeenIdentifiers:
         The new ones are recorded under a new batch number (see :meth:`stored`).
         """
         self.batch += 1
-        column = self.table.c.identifier
+        identifiers = list({record.identifier for record in records})
         known: dict[str, int | None] = dict(
-            self.session.execute(
-                select(column, self.table.c.line).where(
-                    column.in_({record.identifier for record in records})
-                )
-            ).all()
+            self.session.execute(self._known, {"identifiers": identifiers}).all()
         )
         fresh: list[SourceRecord] = []
         duplicates: list[tuple[SourceRecord, int | None]] = []
@@ -111,20 +125,10 @@ class SeenIdentifiers:
         Keyset-paged by id, so a full export that withdraws a great many
         objects still reads them a batch at a time.
         """
-        objects = CollectionObject.__table__
-        seen = self.table
         after = 0
         while True:
             rows = self.session.execute(
-                select(objects.c.id, objects.c.revision)
-                .where(
-                    objects.c.institution_id == institution_id,
-                    objects.c.status == "published",
-                    objects.c.id > after,
-                    ~exists().where(seen.c.identifier == objects.c.identifier),
-                )
-                .order_by(objects.c.id)
-                .limit(batch)
+                self._unseen, {"institution": institution_id, "after": after, "page": batch}
             ).all()
             if not rows:
                 return

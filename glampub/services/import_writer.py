@@ -52,6 +52,22 @@ IMAGE_COLUMNS = tuple(c.name for c in IMAGES.columns if c.name != "id")
 EVENT_COLUMNS = ("institution_id", "object_id", "kind", "revision", "at")
 #: A changed object: everything the record fills, then its id.
 UPDATE_COLUMNS = (*OBJECT_FIELDS, "content_hash", "revision", "status", "updated_at", "object_id_")
+# Statements run per batch are built once: one built per batch leaves a
+# reference cycle (its bound parameter and the batch's values) behind for the
+# garbage collector, which an import tunes to run rarely (see bulk_memory).
+_DELETE_IMAGES = delete(IMAGES).where(IMAGES.c.object_id.in_(bindparam("ids", expanding=True)))
+_STORED_FILES = select(
+    IMAGES.c.public_id, IMAGES.c.source_reference, *(IMAGES.c[name] for name in FILE_FIELDS)
+).where(
+    IMAGES.c.object_id.in_(bindparam("ids", expanding=True)),
+    IMAGES.c.checksum.is_not(None),
+    IMAGES.c.file_path.is_not(None),
+)
+_WITHDRAW = (
+    update(OBJECTS)
+    .where(OBJECTS.c.id.in_(bindparam("ids", expanding=True)))
+    .values(status="withdrawn", revision=OBJECTS.c.revision + 1, updated_at=bindparam("now"))
+)
 _object_row = itemgetter(*OBJECT_COLUMNS)
 _image_row = itemgetter(*IMAGE_COLUMNS)
 _update_row = itemgetter(*UPDATE_COLUMNS)
@@ -167,9 +183,7 @@ class BatchWriter:
                 report.updated += 1
         if changed:
             self.update_objects.execute([_update_row(values) for values in changed])
-            self.session.execute(
-                delete(IMAGES).where(IMAGES.c.object_id.in_([row[0] for row in new_images]))
-            )
+            self.session.execute(_DELETE_IMAGES, {"ids": [row[0] for row in new_images]})
         if new_objects:
             self.insert_objects.execute([_object_row(values) for values in new_objects])
             ids = self.seen.stored(self.institution_id)
@@ -201,17 +215,7 @@ class BatchWriter:
         ids = [existing[r.identifier].id for r in records if r.images and r.identifier in existing]
         if not ids:
             return {}
-        rows = self.session.execute(
-            select(
-                IMAGES.c.public_id,
-                IMAGES.c.source_reference,
-                *(IMAGES.c[name] for name in FILE_FIELDS),
-            ).where(
-                IMAGES.c.object_id.in_(ids),
-                IMAGES.c.checksum.is_not(None),
-                IMAGES.c.file_path.is_not(None),
-            )
-        )
+        rows = self.session.execute(_STORED_FILES, {"ids": ids})
         return {
             row.public_id: KnownImage(
                 row.checksum,
@@ -245,11 +249,7 @@ class BatchWriter:
         now = datetime.now(UTC)
         withdrawn = 0
         for rows in self.seen.unseen_published(self.institution_id, batch):
-            self.session.execute(
-                update(OBJECTS)
-                .where(OBJECTS.c.id.in_([row.id for row in rows]))
-                .values(status="withdrawn", revision=OBJECTS.c.revision + 1, updated_at=now)
-            )
+            self.session.execute(_WITHDRAW, {"ids": [row.id for row in rows], "now": now})
             self.insert_events.execute(
                 [self._event(row.id, "Delete", row.revision + 1, now) for row in rows]
             )
