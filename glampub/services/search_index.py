@@ -1,0 +1,62 @@
+"""The full-text index behind search, created beside the tables.
+
+SQLite: an FTS5 table over ``collection_object.search_text``, kept in step by
+triggers, so every writer (the bulk import's Core inserts, the rights review,
+staff edits) updates it without knowing it exists. PostgreSQL: a GIN index on
+the ``to_tsvector`` of the same column; the query uses the same expression.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, text
+
+#: The text search configuration on PostgreSQL: "simple" does no stemming, so a
+#: search for a name or an inventory number finds exactly it, in any language.
+PG_CONFIG = "simple"
+
+_SQLITE_DDL = (
+    # remove_diacritics 2: "Durer" finds "Dürer".
+    "CREATE VIRTUAL TABLE IF NOT EXISTS object_fts USING fts5("
+    "search_text, content='collection_object', content_rowid='id', "
+    "tokenize='unicode61 remove_diacritics 2')",
+    "CREATE TRIGGER IF NOT EXISTS object_fts_insert AFTER INSERT ON collection_object BEGIN "
+    "INSERT INTO object_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
+    "CREATE TRIGGER IF NOT EXISTS object_fts_delete AFTER DELETE ON collection_object BEGIN "
+    "INSERT INTO object_fts(object_fts, rowid, search_text) "
+    "VALUES ('delete', old.id, old.search_text); END",
+    "CREATE TRIGGER IF NOT EXISTS object_fts_update AFTER UPDATE OF search_text "
+    "ON collection_object BEGIN "
+    "INSERT INTO object_fts(object_fts, rowid, search_text) "
+    "VALUES ('delete', old.id, old.search_text); "
+    "INSERT INTO object_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
+)
+
+_PG_DDL = (
+    f"CREATE INDEX IF NOT EXISTS collection_object_fts ON collection_object "
+    f"USING gin (to_tsvector('{PG_CONFIG}', search_text))",
+)
+
+#: Indexes the facets and sort orders need, on both databases.
+_COMMON_DDL = (
+    "CREATE INDEX IF NOT EXISTS collection_object_status_updated "
+    "ON collection_object (status, updated_at)",
+    "CREATE INDEX IF NOT EXISTS collection_object_date ON collection_object (date_earliest)",
+)
+
+
+def ensure_search_index(engine: Engine) -> None:
+    """Create the index if missing; a new FTS5 table is filled from existing rows."""
+    with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            existed = conn.execute(
+                text("SELECT 1 FROM sqlite_master WHERE name = 'object_fts'")
+            ).first()
+            for statement in _SQLITE_DDL:
+                conn.execute(text(statement))
+            if not existed:
+                conn.execute(text("INSERT INTO object_fts(object_fts) VALUES ('rebuild')"))
+        elif engine.dialect.name == "postgresql":
+            for statement in _PG_DDL:
+                conn.execute(text(statement))
+        for statement in _COMMON_DDL:
+            conn.execute(text(statement))

@@ -1,0 +1,149 @@
+"""The SQL that differs between SQLite and PostgreSQL in search.
+
+Full-text matching and ranking (FTS5 ``MATCH``/``rank`` against PostgreSQL
+``@@``/``ts_rank``) and the JSON functions that read object types and
+creators out of their JSON columns for facets and filters.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    column,
+    distinct,
+    exists,
+    false,
+    func,
+    literal_column,
+    select,
+    table,
+    true,
+)
+
+from glampub.models import CollectionObject, Institution
+from glampub.services.search_index import PG_CONFIG
+
+#: Words of a query that count; the rest are ignored (a query is typed by a person).
+MAX_TERMS = 12
+_WORD = re.compile(r"\w+")
+_FTS = table("object_fts", column("rowid"), column("rank"), column("object_fts"))
+_PG_CONFIG = literal_column(f"'{PG_CONFIG}'::regconfig")
+
+
+def fts5_query(text: str) -> str | None:
+    """Every word, as a quoted prefix term: user input never reaches FTS5 syntax."""
+    terms = _WORD.findall(text.lower())[:MAX_TERMS]
+    return " ".join(f'"{term}"*' for term in terms) or None
+
+
+def tsquery(text: str) -> str | None:
+    """Every whitespace-separated word as a quoted prefix lexeme, ANDed."""
+    words = text.split()[:MAX_TERMS]
+    quoted = ["'" + w.replace("\\", "\\\\").replace("'", "''") + "':*" for w in words]
+    return " & ".join(quoted) or None
+
+
+def _pg_vector() -> ColumnElement[Any]:
+    # The same expression as the GIN index, so the planner uses it.
+    return func.to_tsvector(_PG_CONFIG, CollectionObject.search_text)
+
+
+def match_text(stmt: Select, dialect: str, text: str) -> Select:
+    if dialect == "sqlite":
+        query = fts5_query(text)
+        if query is None:
+            return stmt.where(false())
+        return stmt.join(_FTS, _FTS.c.rowid == CollectionObject.id).where(
+            _FTS.c.object_fts.op("MATCH")(query)
+        )
+    if dialect == "postgresql":
+        query = tsquery(text)
+        if query is None:
+            return stmt.where(false())
+        return stmt.where(_pg_vector().op("@@")(func.to_tsquery(_PG_CONFIG, query)))
+    # Any other database: every word must appear somewhere in the text.
+    for word in text.lower().split()[:MAX_TERMS]:
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        stmt = stmt.where(CollectionObject.search_text.like(f"%{escaped}%", escape="\\"))
+    return stmt
+
+
+def order_by(dialect: str, sort: str, text: str) -> list[ColumnElement[Any]]:
+    tie = CollectionObject.id.desc()
+    if sort == "relevance" and text:
+        if dialect == "sqlite" and fts5_query(text):
+            return [_FTS.c.rank, tie]
+        if dialect == "postgresql" and tsquery(text):
+            query = func.to_tsquery(_PG_CONFIG, tsquery(text))
+            return [func.ts_rank(_pg_vector(), query).desc(), tie]
+    if sort == "date-asc":
+        return [CollectionObject.date_earliest.is_(None), CollectionObject.date_earliest, tie]
+    if sort == "date-desc":
+        return [
+            CollectionObject.date_earliest.is_(None),
+            CollectionObject.date_earliest.desc(),
+            tie,
+        ]
+    if sort == "identifier":
+        return [CollectionObject.identifier, tie]
+    return [CollectionObject.updated_at.desc(), tie]
+
+
+def _type_values(dialect: str) -> tuple[Any, Any]:
+    """(the FROM items, the value column) of every value in an object_type language map."""
+    langs = func.json_each(CollectionObject.object_type).table_valued("key", "value").alias("l")
+    if dialect == "postgresql":
+        values = func.json_array_elements_text(langs.c.value).table_valued("value").alias("v")
+    else:
+        values = func.json_each(langs.c.value).table_valued("value").alias("v")
+    return (langs, values), values.c.value
+
+
+def _creator_names(dialect: str) -> tuple[Any, Any]:
+    if dialect == "postgresql":
+        people = func.json_array_elements(CollectionObject.creators).table_valued("value")
+        people = people.alias("c")
+        return (people,), people.c.value.op("->>")("name")
+    people = func.json_each(CollectionObject.creators).table_valued("value").alias("c")
+    return (people,), func.json_extract(people.c.value, "$.name")
+
+
+def _exists_value(froms: tuple[Any, ...], value_column: Any, value: str) -> ColumnElement[bool]:
+    inner = select(literal_column("1")).select_from(froms[0])
+    for item in froms[1:]:
+        inner = inner.join(item, true())
+    return exists(inner.where(value_column == value))
+
+
+def has_object_type(dialect: str, value: str) -> ColumnElement[bool]:
+    return _exists_value(*_type_values(dialect), value)
+
+
+def has_creator(dialect: str, value: str) -> ColumnElement[bool]:
+    return _exists_value(*_creator_names(dialect), value)
+
+
+def facet_counts(dialect: str, name: str, ids: Select, limit: int) -> Select:
+    """(value, count) rows of one facet over the objects whose ids ``ids`` selects."""
+    count = func.count(distinct(CollectionObject.id)).label("n")
+    if name == "institution":
+        value: Any = Institution.slug
+        stmt = select(value, count).join(Institution, Institution.id == CollectionObject.institution_id)
+    elif name in ("reuse", "licence"):
+        value = CollectionObject.rights_reuse if name == "reuse" else CollectionObject.rights_uri
+        stmt = select(value, count)
+    else:
+        froms, value = _type_values(dialect) if name == "object_type" else _creator_names(dialect)
+        stmt = select(value.label("value"), count).select_from(CollectionObject)
+        for item in froms:
+            stmt = stmt.join(item, true())
+    return (
+        stmt.where(CollectionObject.id.in_(ids), value.is_not(None))
+        .group_by(value)
+        .order_by(count.desc(), value)
+        .limit(limit)
+    )
