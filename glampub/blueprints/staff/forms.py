@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
+    SelectChoice,
     EmailField,
     HiddenField,
     IntegerField,
@@ -16,11 +17,16 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+
+def options(pairs: list[tuple[str, str]]) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms wants choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=320)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=320)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1000)])
 
 
@@ -45,7 +51,7 @@ class UploadForm(FlaskForm):
     )
     format = SelectField(
         _l("Format"),
-        choices=[("auto", _l("Recognise it")), ("csv", "CSV"), ("lido", "LIDO XML")],
+        choices=options([("auto", _l("Recognise it")), ("csv", "CSV"), ("lido", "LIDO XML")]),
         default="auto",
     )
     profile = SelectField(_l("Column profile (CSV)"), choices=[], validate_choice=False)

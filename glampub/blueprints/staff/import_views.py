@@ -11,7 +11,7 @@ from glampub.auth import staff
 from glampub.blueprints.helpers import request_urls, session
 from glampub.blueprints.staff import bp
 from glampub.blueprints.staff.common import data_dir, institution_for
-from glampub.blueprints.staff.forms import EmptyForm, UploadForm
+from glampub.blueprints.staff.forms import EmptyForm, UploadForm, options
 from glampub.errors import GlampubError
 from glampub.services import column_profiles, import_history, jobs
 from glampub.services.progress import progress_path, read_progress
@@ -35,7 +35,7 @@ def profile_choices(institution) -> list[tuple[str, str]]:  # type: ignore[no-un
 def upload(institution: str) -> Response | str | tuple[str, int]:
     inst = institution_for(institution)
     form = UploadForm()
-    form.profile.choices = profile_choices(inst)
+    form.profile.choices = options(profile_choices(inst))
     if request.method == "POST":
         db = session()
         if not form.validate_on_submit():

@@ -6,6 +6,7 @@ import re
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import login_required
 from markupsafe import Markup
 from sqlalchemy import func, select
@@ -23,6 +24,7 @@ from glampub.blueprints.staff.forms import (
     ObjectStatusForm,
     ProfileForm,
     SettingsForm,
+    options,
 )
 from glampub.errors import GlampubError, NotFound
 from glampub.models import CollectionObject, Institution
@@ -76,7 +78,7 @@ def review(institution: str) -> Response | str | tuple[str, int]:
     choices = _decision_choices()
     if request.method == "POST":
         form = DecideForm()
-        form.target.choices = choices
+        form.target.choices = options(choices)
         target = form.target.data or ""
         if not form.validate_on_submit() or target not in dict(choices):
             abort(400, description="Choose a decision from the list.")
@@ -90,11 +92,12 @@ def review(institution: str) -> Response | str | tuple[str, int]:
             return redirect(url_for("staff.review", institution=inst.slug))
         db.commit()
         flash(
-            _(
-                "Decided: “%(statement)s” is now %(target)s; %(count)d objects changed.",
+            ngettext(
+                "Decided: “%(statement)s” is now %(target)s; %(num)d object changed.",
+                "Decided: “%(statement)s” is now %(target)s; %(num)d objects changed.",
+                change.changed,
                 statement=form.statement.data,
                 target=dict(choices)[target],
-                count=change.changed,
             ),
             "info",
         )
@@ -103,7 +106,7 @@ def review(institution: str) -> Response | str | tuple[str, int]:
     forms = []
     for item in items:
         form = DecideForm(formdata=None, statement=item.statement)
-        form.target.choices = choices
+        form.target.choices = options(choices)
         forms.append((item, form))
     return render_template("staff/review.html", institution=inst, items=forms)
 
