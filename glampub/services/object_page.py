@@ -82,7 +82,7 @@ def _json_ld(info: ObjectInfo, page_url: str, image_url: str | None, credit: str
     if not rights.public_domain:
         # Only where someone holds rights: no notice claims the public domain.
         holder = info.rights_holder or info.institution.name
-        data["copyrightNotice"] = info.credit_line or f"© {holder}"
+        data["copyrightNotice"] = f"© {holder}"
         data["acquireLicensePage"] = (
             rights.licence_page if rights.uri and rights.reuse != "permission" else page_url
         )
