@@ -81,7 +81,8 @@ def _install_viewer(app: Flask) -> bool:
     data_dir = Path(app.config["DATA_DIR"])
     if installed_root(data_dir) is not None:
         return True
-    out.print(f"Installing the zoomable viewer ({OPENSEADRAGON.package} {OPENSEADRAGON.version}) from npm…")
+    asset = f"{OPENSEADRAGON.package} {OPENSEADRAGON.version}"
+    out.print(f"Installing the zoomable viewer ({asset}) from npm…")
     try:
         root = install(data_dir)
     except AssetUnavailable as exc:

@@ -100,7 +100,9 @@ def reference_text(obj: ObjectInfo, object_url: str, template: str | None = None
     return f"{credit}, {object_url}"
 
 
-def _linked(obj: ObjectInfo, template: str | None, escape_text: Callable[[str], str], link: str) -> str:
+def _linked(
+    obj: ObjectInfo, template: str | None, escape_text: Callable[[str], str], link: str
+) -> str:
     """The credit with the institution's name as a link (``link`` holds the markup)."""
     _, marked = _parts(obj, template)
     before, _, after = marked.partition("\x00")

@@ -66,7 +66,9 @@ def sample_zip(tmp_path: Path) -> Path:
     """The Kestrel sample export with its images, in one ZIP as a museum sends it."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("sample_images", REPO / "sample_collections" / "make_images.py")
+    spec = importlib.util.spec_from_file_location(
+        "sample_images", REPO / "sample_collections" / "make_images.py"
+    )
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     import sys

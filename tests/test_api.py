@@ -62,7 +62,11 @@ def test_upload_preview_publish_through_the_api(app, tokens, tmp_path: Path) -> 
         )
     assert response.status_code == 202, response.get_json()
     upload = response.get_json()
-    assert (upload["status"], upload["file"], upload["format"]) == ("previewing", "kestrel.zip", "csv")
+    assert (upload["status"], upload["file"], upload["format"]) == (
+        "previewing",
+        "kestrel.zip",
+        "csv",
+    )
     wait_for_upload(app, upload["id"])
     body = _wait_status(client, upload["url"], token, "previewed")
     preview = body["preview"]
@@ -99,7 +103,9 @@ def test_review_and_withdraw_through_the_api(app, tokens) -> None:
     )
     client = app.test_client()
     token = tokens["kestrel"]
-    queue = client.get("/api/v1/institutions/kestrel-museum/review", headers=_auth(token)).get_json()
+    queue = client.get(
+        "/api/v1/institutions/kestrel-museum/review", headers=_auth(token)
+    ).get_json()
     statements = [item["statement"] for item in queue["items"]]
     assert "Contact the registrar before use" in statements
     decided = client.post(
@@ -124,7 +130,11 @@ def test_review_and_withdraw_through_the_api(app, tokens) -> None:
         json={"identifier": "KM 1901/3", "status": "withdrawn"},
         headers=_auth(token),
     )
-    assert withdrawn.get_json() == {"identifier": "KM 1901/3", "status": "withdrawn", "changed": True}
+    assert withdrawn.get_json() == {
+        "identifier": "KM 1901/3",
+        "status": "withdrawn",
+        "changed": True,
+    }
     assert client.get("/objects/kestrel-museum/KM%201901%2F3").status_code == 410
 
 

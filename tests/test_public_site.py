@@ -15,15 +15,22 @@ PDM = "http://creativecommons.org/publicdomain/mark/1.0/"
 
 
 def _ld(html: str) -> dict:
-    return json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1))
+    return json.loads(
+        re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
+    )
 
 
 def test_search_shows_facets_with_counts_and_filters_by_them(demo_client) -> None:
     html = demo_client.get("/search").get_data(as_text=True)
     assert '<p class="result-count" role="status">40 results</p>' in html
-    assert re.search(r'institution=kestrel-museum">Kestrel Museum of Art <span class="count">\(22\)</span>', html)
+    assert re.search(
+        r'institution=kestrel-museum">Kestrel Museum of Art <span class="count">\(22\)</span>', html
+    )
     assert re.search(r'reuse=free">Free to reuse <span class="count">\(\d+\)</span>', html)
-    assert 'href="/search?licence=http://creativecommons.org/publicdomain/mark/1.0/">Public Domain Mark 1.0 <span class="count">' in html
+    assert (
+        'href="/search?licence=http://creativecommons.org/publicdomain/mark/1.0/">'
+        'Public Domain Mark 1.0 <span class="count">' in html
+    )
     assert re.search(r'type=painting">painting <span class="count">\(\d+\)</span>', html)
     creator_link, creator_count = re.search(
         r'href="(/search\?creator=[^"]+)">[^<]+<span class="count">\((\d+)\)', html
@@ -31,7 +38,12 @@ def test_search_shows_facets_with_counts_and_filters_by_them(demo_client) -> Non
     by_creator = demo_client.get(creator_link.replace("&amp;", "&")).get_data(as_text=True)
     assert f'<p class="result-count" role="status">{creator_count} result' in by_creator
     painting = demo_client.get("/search?type=painting").get_data(as_text=True)
-    count = int(re.search(r'aria-current="true" class="chosen">\s*painting <span class="count">\((\d+)\)', painting).group(1))
+    count = int(
+        re.search(
+            r'aria-current="true" class="chosen">\s*painting <span class="count">\((\d+)\)',
+            painting,
+        ).group(1)
+    )
     assert f'<p class="result-count" role="status">{count} results</p>' in painting
     assert painting.count('<li class="card">') == count
 
@@ -75,7 +87,9 @@ def test_object_page_json_ld_for_a_licensed_image(demo_client) -> None:
     assert data["acquireLicensePage"] == "https://creativecommons.org/licenses/by/4.0/"
     assert data["creator"] == [{"@type": "Person", "name": "Wren, Elias"}]
     assert data["contentUrl"].startswith("http://glampub.test/iiif/image/3/")
-    assert data["creditText"].startswith("“Portrait of a Ferryman” by Wren, Elias (ca. 1850), Kestrel")
+    assert data["creditText"].startswith(
+        "“Portrait of a Ferryman” by Wren, Elias (ca. 1850), Kestrel"
+    )
     assert data["copyrightNotice"] == "© Kestrel Museum of Art"
     assert '<meta property="og:title" content="Portrait of a Ferryman">' in html
     assert '<meta property="og:image" content="http://glampub.test/iiif/image/3/' in html
@@ -93,15 +107,23 @@ def test_public_domain_json_ld_claims_no_copyright(demo_client) -> None:
 
 def test_open_in_another_viewer_carries_a_content_state(demo_client) -> None:
     html = demo_client.get("/objects/kestrel-museum/1887.12").get_data(as_text=True)
-    link = re.search(r'<a class="other-viewer" href="https://projectmirador.org/embed/\?iiif-content=([^"]+)"', html)
+    link = re.search(
+        r'<a class="other-viewer" href="https://projectmirador.org/embed/\?iiif-content=([^"]+)"',
+        html,
+    )
     encoded = link.group(1)
-    decoded = json.loads(unquote(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode()))
+    decoded = json.loads(
+        unquote(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode())
+    )
     assert decoded["motivation"] == ["contentState"]
     assert decoded["target"] == {
         "id": "http://glampub.test/iiif/3/kestrel-museum/1887.12/manifest",
         "type": "Manifest",
     }
-    assert 'class="iiif-dnd" href="http://glampub.test/iiif/3/kestrel-museum/1887.12/manifest?manifest=' in html
+    assert (
+        'class="iiif-dnd" href="http://glampub.test/iiif/3/kestrel-museum/1887.12/manifest?manifest='
+        in html
+    )
 
 
 def test_the_download_is_a_file_that_carries_the_credit(demo_client) -> None:
@@ -112,7 +134,10 @@ def test_the_download_is_a_file_that_carries_the_credit(demo_client) -> None:
     data = response.get_data()
     response.close()
     assert response.status_code == 200
-    assert response.headers["Content-Disposition"] == "attachment; filename=kestrel-museum-1923.5-1.jpg"
+    assert (
+        response.headers["Content-Disposition"]
+        == "attachment; filename=kestrel-museum-1923.5-1.jpg"
+    )
     image = Image.open(io.BytesIO(data))
     xmp = image.info["xmp"].decode("utf-8")
     assert credit.replace("&#34;", '"') in xmp
@@ -124,7 +149,9 @@ def test_content_in_the_readers_language(demo_client) -> None:
     english = demo_client.get(url).get_data(as_text=True)
     assert "<h1>View of the Estuary from Saltings Hill</h1>" in english
     french = demo_client.get(url + "?lang=fr").get_data(as_text=True)
-    header = demo_client.get(url, headers={"Accept-Language": "fr-FR,fr;q=0.9"}).get_data(as_text=True)
+    header = demo_client.get(url, headers={"Accept-Language": "fr-FR,fr;q=0.9"}).get_data(
+        as_text=True
+    )
     french_title = re.search(r"<h1>([^<]+)</h1>", french).group(1)
     assert french_title != "View of the Estuary from Saltings Hill"
     assert f"<h1>{french_title}</h1>" in header
@@ -137,7 +164,9 @@ def test_the_viewer_is_served_from_the_data_folder_when_installed(demo_app, tmp_
     client = demo_app.test_client()
     if not (root / "openseadragon.min.js").is_file():
         assert client.get("/vendor/openseadragon/openseadragon.min.js").status_code == 404
-        assert 'id="viewer"' not in client.get("/objects/kestrel-museum/1923.5").get_data(as_text=True)
+        assert 'id="viewer"' not in client.get("/objects/kestrel-museum/1923.5").get_data(
+            as_text=True
+        )
         return
     response = client.get("/vendor/openseadragon/openseadragon.min.js")
     assert response.status_code == 200

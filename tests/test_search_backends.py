@@ -94,9 +94,13 @@ def test_the_fts5_index_follows_updates_and_deletes(app) -> None:
             .where(CollectionObject.identifier == "1887.12")
             .values(search_text="a boatman by the river")
         )
-        obj = session.scalar(select(CollectionObject).where(CollectionObject.identifier == "1887.12"))
+        obj = session.scalar(
+            select(CollectionObject).where(CollectionObject.identifier == "1887.12")
+        )
         session.add(
-            ChangeEvent(institution_id=obj.institution_id, object_id=obj.id, kind="Update", revision=2)
+            ChangeEvent(
+                institution_id=obj.institution_id, object_id=obj.id, kind="Update", revision=2
+            )
         )
     with app.app_context():
         session = database.session()

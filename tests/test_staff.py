@@ -72,8 +72,10 @@ def test_login_sets_a_http_only_same_site_cookie_and_passwords_are_hashed(staff_
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     with staff_app.app_context():
-        user = staff_app.extensions["glampub.db"].session().scalar(
-            select(User).where(User.email == STAFF)
+        user = (
+            staff_app.extensions["glampub.db"]
+            .session()
+            .scalar(select(User).where(User.email == STAFF))
         )
         assert user.password_hash.startswith(("scrypt:", "pbkdf2:"))
         assert PASSWORD not in user.password_hash
@@ -125,9 +127,12 @@ def test_upload_preview_then_publish(staff_app, tmp_path: Path) -> None:
     html = client.get(f"/staff/kestrel-museum/uploads/{upload.id}").get_data(as_text=True)
     assert '<tr><th scope="row">New</th><td>22</td></tr>' in html
     assert '<tr><th scope="row">Rejected</th><td>0</td></tr>' in html
-    assert '<a href="http://creativecommons.org/publicdomain/mark/1.0/">Public Domain Mark 1.0</a>' in html
+    assert (
+        '<a href="http://creativecommons.org/publicdomain/mark/1.0/">Public Domain Mark 1.0</a>'
+        in html
+    )
     assert "<td>Contact the registrar before use</td><td>1</td>" in html
-    assert '<h3>Portrait of a Ferryman</h3>' in html
+    assert "<h3>Portrait of a Ferryman</h3>" in html
     assert "A sample of records as they will look" in html
     assert '<button type="submit" class="primary">Publish these records</button>' in html
     assert re.search(r"<td>\d+</td>\s*<td>[^<]+</td>\s*<td><code>rights-warning</code>", html)
@@ -143,12 +148,20 @@ def test_upload_preview_then_publish(staff_app, tmp_path: Path) -> None:
     with staff_app.app_context():
         session = staff_app.extensions["glampub.db"].session()
         runs = session.scalars(select(ImportRun).order_by(ImportRun.id)).all()
-        assert [(r.dry_run, r.status, r.created) for r in runs] == [(True, "done", 22), (False, "done", 22)]
+        assert [(r.dry_run, r.status, r.created) for r in runs] == [
+            (True, "done", 22),
+            (False, "done", 22),
+        ]
     page = client.get("/objects/kestrel-museum/1887.12")
     assert page.status_code == 200
     history = client.get("/staff/kestrel-museum/imports").get_data(as_text=True)
-    assert f'/staff/kestrel-museum/imports/{upload.publish_run_id}">{upload.publish_run_id}</a>' in history
-    report = client.get(f"/staff/kestrel-museum/imports/{upload.publish_run_id}").get_data(as_text=True)
+    assert (
+        f'/staff/kestrel-museum/imports/{upload.publish_run_id}">{upload.publish_run_id}</a>'
+        in history
+    )
+    report = client.get(f"/staff/kestrel-museum/imports/{upload.publish_run_id}").get_data(
+        as_text=True
+    )
     assert '<tr><th scope="row">New</th><td>22</td></tr>' in report
 
 
@@ -182,7 +195,9 @@ def test_a_file_that_is_no_export_gets_a_clear_error(staff_app, tmp_path: Path) 
         response.get_data(as_text=True)
     )
     with staff_app.app_context():
-        assert staff_app.extensions["glampub.db"].session().scalar(select(func.count(Upload.id))) == 0
+        assert (
+            staff_app.extensions["glampub.db"].session().scalar(select(func.count(Upload.id))) == 0
+        )
 
 
 def test_a_broken_export_fails_with_its_reason_on_the_page(staff_app, tmp_path: Path) -> None:
@@ -281,7 +296,7 @@ def test_a_review_decision_applies_to_every_object_and_is_remembered(staff_app) 
     client = staff_app.test_client()
     login(client, STAFF)
     page = client.get("/staff/kestrel-museum/review").get_data(as_text=True)
-    assert "<h2 id=\"statement-1\">“" in page
+    assert '<h2 id="statement-1">“' in page
     assert "“Contact the registrar before use”" in page
     response = client.post(
         "/staff/kestrel-museum/review",
@@ -309,7 +324,9 @@ def test_a_review_decision_applies_to_every_object_and_is_remembered(staff_app) 
         ).all()
         assert uris == ["http://rightsstatements.org/vocab/InC/1.0/"]
     page = client.get("/staff/kestrel-museum/review").get_data(as_text=True)
-    assert "Decided: “Contact the registrar before use” is now In Copyright; 1 object changed." in page
+    assert (
+        "Decided: “Contact the registrar before use” is now In Copyright; 1 object changed." in page
+    )
     assert "“Contact the registrar before use”</h2>" not in page
 
 
@@ -327,8 +344,9 @@ def test_settings_change_the_credit_line_and_bad_templates_are_explained(staff_a
     }
     bad = client.post("/staff/kestrel-museum/settings", data={**form, "credit_template": "{owner}"})
     assert bad.status_code == 400
-    assert "the credit line template may only use {title}, {creator}, {date}, {identifier}, {institution}; not {owner}" in (
-        bad.get_data(as_text=True)
+    assert (
+        "the credit line template may only use {title}, {creator}, {date}, {identifier}, "
+        "{institution}; not {owner}" in bad.get_data(as_text=True)
     )
     assert client.post("/staff/kestrel-museum/settings", data=form).status_code == 302
     html = client.get("/objects/kestrel-museum/1923.5").get_data(as_text=True)
@@ -377,7 +395,9 @@ def test_only_admins_manage_institutions(staff_app) -> None:
         data={"csrf_token": csrf_token(page), "slug": "new-museum", "name": "New Museum"},
     )
     assert response.status_code == 302
-    assert "New Museum</a> <code>new-museum</code>" in admin.get("/staff/institutions").get_data(as_text=True)
+    assert "New Museum</a> <code>new-museum</code>" in admin.get("/staff/institutions").get_data(
+        as_text=True
+    )
     # An admin may open any institution's pages.
     assert admin.get("/staff/harbour-museum/").status_code == 200
 

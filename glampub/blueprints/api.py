@@ -173,7 +173,9 @@ def publish_upload(institution: str, upload_id: int) -> tuple[Response, int]:
     row = import_history.get_upload(db, inst, upload_id)
     if row.status != "previewed":
         return _problem(
-            409, "Conflict", f"upload {row.id} is {row.status}; only a previewed upload is published"
+            409,
+            "Conflict",
+            f"upload {row.id} is {row.status}; only a previewed upload is published",
         ), 409
     row.status = "publishing"
     db.commit()
@@ -256,7 +258,9 @@ def post_review(institution: str) -> Response:
     db = session()
     change = decide(db, inst.slug, statement, target, _user().email, note)
     db.commit()
-    return jsonify({"statement": statement, "target": change.rule.target, "changed": change.changed})
+    return jsonify(
+        {"statement": statement, "target": change.rule.target, "changed": change.changed}
+    )
 
 
 @bp.post("/institutions/<institution>/objects/status")

@@ -15,7 +15,12 @@ _SLUG = {
 
 
 def _id(name: str) -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 1},
+    }
 
 
 def _json(schema: str) -> dict[str, Any]:
@@ -40,7 +45,14 @@ def openapi_document(base_url: str) -> dict[str, Any]:
             "full": {"type": "boolean"},
             "status": {
                 "type": "string",
-                "enum": ["uploaded", "previewing", "previewed", "publishing", "published", "failed"],
+                "enum": [
+                    "uploaded",
+                    "previewing",
+                    "previewed",
+                    "publishing",
+                    "published",
+                    "failed",
+                ],
             },
             "message": {"type": "string", "nullable": True},
             "progress": {"type": "object"},
@@ -140,7 +152,10 @@ def openapi_document(base_url: str) -> dict[str, Any]:
                                             "format": "binary",
                                             "description": "A ZIP of images",
                                         },
-                                        "format": {"type": "string", "enum": ["auto", "csv", "lido"]},
+                                        "format": {
+                                            "type": "string",
+                                            "enum": ["auto", "csv", "lido"],
+                                        },
                                         "profile": {"type": "string"},
                                         "full": {"type": "string", "enum": ["true", "false"]},
                                     },
@@ -282,7 +297,10 @@ def openapi_document(base_url: str) -> dict[str, Any]:
                 "ImportList": {
                     "type": "object",
                     "properties": {
-                        "imports": {"type": "array", "items": {"$ref": "#/components/schemas/ImportRun"}}
+                        "imports": {
+                            "type": "array",
+                            "items": {"$ref": "#/components/schemas/ImportRun"},
+                        }
                     },
                 },
                 "ReviewQueue": {

@@ -62,7 +62,9 @@ def start(app: Flask, upload_id: int, mode: str, base_url: str) -> str:
 
 def _thread_job(app: Flask, upload_id: int, mode: str, base_url: str) -> None:
     with app.app_context():
-        run_upload(app.extensions["glampub.db"], Path(app.config["DATA_DIR"]), upload_id, mode, base_url)
+        run_upload(
+            app.extensions["glampub.db"], Path(app.config["DATA_DIR"]), upload_id, mode, base_url
+        )
 
 
 def rq_job(upload_id: int, mode: str, base_url: str) -> None:
@@ -78,7 +80,9 @@ def rq_job(upload_id: int, mode: str, base_url: str) -> None:
         database.dispose()
 
 
-def run_upload(database: Database, data_dir: Path, upload_id: int, mode: str, base_url: str) -> None:
+def run_upload(
+    database: Database, data_dir: Path, upload_id: int, mode: str, base_url: str
+) -> None:
     """Dry-run (``preview``) or import (``publish``) one upload, recording the outcome."""
     with database.transaction() as session:
         upload = session.get(Upload, upload_id)

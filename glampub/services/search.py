@@ -124,8 +124,7 @@ def search(session: Session, query: SearchQuery) -> SearchResult:
     order = search_sql.order_by(dialect, query.sort, query.text)
     ids = list(
         session.scalars(
-            matches
-            .order_by(*order)
+            matches.order_by(*order)
             .offset((query.page - 1) * query.page_size)
             .limit(query.page_size)
         )
@@ -160,8 +159,9 @@ def _summary(session: Session, query: SearchQuery) -> dict[str, Any]:
     matches = _filtered(session, query).subquery()
     total = session.scalar(select(func.count()).select_from(matches)) or 0
     years = session.execute(
-        select(func.min(CollectionObject.date_earliest), func.max(CollectionObject.date_latest))
-        .where(CollectionObject.id.in_(select(matches.c.id)))
+        select(
+            func.min(CollectionObject.date_earliest), func.max(CollectionObject.date_latest)
+        ).where(CollectionObject.id.in_(select(matches.c.id)))
     ).one()
     facets: dict[str, list[FacetValue]] = {}
     for name in ("institution", "reuse", "licence", "object_type", "creator"):

@@ -132,7 +132,9 @@ def facet_counts(dialect: str, name: str, ids: Select, limit: int) -> Select:
     count = func.count(distinct(CollectionObject.id)).label("n")
     if name == "institution":
         value: Any = Institution.slug
-        stmt = select(value, count).join(Institution, Institution.id == CollectionObject.institution_id)
+        stmt = select(value, count).join(
+            Institution, Institution.id == CollectionObject.institution_id
+        )
     elif name in ("reuse", "licence"):
         value = CollectionObject.rights_reuse if name == "reuse" else CollectionObject.rights_uri
         stmt = select(value, count)

@@ -46,7 +46,10 @@ def login() -> Response | tuple[str, int] | str:
         if wait is not None:
             db.commit()
             form.form_errors.append(
-                _("Too many failed sign-ins. Try again in %(minutes)d minutes.", minutes=-(-wait // 60))
+                _(
+                    "Too many failed sign-ins. Try again in %(minutes)d minutes.",
+                    minutes=-(-wait // 60),
+                )
             )
             html = render_template("staff/login.html", form=form)
             return html, 429, {"Retry-After": str(wait)}  # type: ignore[return-value]

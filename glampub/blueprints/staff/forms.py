@@ -7,11 +7,11 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
-    SelectChoice,
     EmailField,
     HiddenField,
     IntegerField,
     PasswordField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -55,7 +55,9 @@ class UploadForm(FlaskForm):
         default="auto",
     )
     profile = SelectField(_l("Column profile (CSV)"), choices=[], validate_choice=False)
-    full = BooleanField(_l("This file is the whole collection: withdraw objects it no longer lists"))
+    full = BooleanField(
+        _l("This file is the whole collection: withdraw objects it no longer lists")
+    )
 
 
 class DecideForm(FlaskForm):
@@ -74,7 +76,9 @@ class SettingsForm(FlaskForm):
     homepage = URLField(_l("Homepage"), validators=[Optional(), Length(max=1000)])
     logo = FileField(
         _l("Logo (PNG or JPEG)"),
-        validators=[FileAllowed(["png", "jpg", "jpeg"], _l("The logo must be a PNG or JPEG image."))],
+        validators=[
+            FileAllowed(["png", "jpg", "jpeg"], _l("The logo must be a PNG or JPEG image."))
+        ],
     )
     credit_template = StringField(
         _l("Credit line template"), validators=[Optional(), Length(max=500)]

@@ -19,7 +19,6 @@ from glampub.blueprints.staff import bp
 from glampub.blueprints.staff.common import data_dir, institution_for
 from glampub.blueprints.staff.forms import (
     DecideForm,
-    EmptyForm,
     InstitutionForm,
     ObjectStatusForm,
     ProfileForm,
@@ -84,7 +83,12 @@ def review(institution: str) -> Response | str | tuple[str, int]:
             abort(400, description="Choose a decision from the list.")
         try:
             change = decide(
-                db, inst.slug, form.statement.data or "", target, staff().email, form.note.data or ""
+                db,
+                inst.slug,
+                form.statement.data or "",
+                target,
+                staff().email,
+                form.note.data or "",
             )
         except GlampubError as exc:
             db.rollback()
@@ -127,7 +131,10 @@ def objects(institution: str) -> Response | str:
             message = (
                 _("%(id)s is published again.", id=obj.identifier)
                 if form.action.data == "publish"
-                else _("%(id)s is withdrawn: its page and manifest now answer 410 Gone.", id=obj.identifier)
+                else _(
+                    "%(id)s is withdrawn: its page and manifest now answer 410 Gone.",
+                    id=obj.identifier,
+                )
             )
             flash(message, "info")
         return redirect(request.form.get("back") or url_for("staff.objects", institution=inst.slug))
@@ -186,7 +193,9 @@ def settings(institution: str) -> Response | str | tuple[str, int]:
         db.commit()
         flash(_("Settings saved."), "info")
         if changed:
-            flash(_("The new copyright term changed the rights of %(n)d objects.", n=changed), "info")
+            flash(
+                _("The new copyright term changed the rights of %(n)d objects.", n=changed), "info"
+            )
         return redirect(url_for("staff.settings", institution=inst.slug))
     return render_template("staff/settings.html", institution=inst, form=form)
 
@@ -220,7 +229,9 @@ def edit_profile(institution: str) -> Response | str | tuple[str, int]:
     if not form.validate_on_submit():
         return render_template("staff/profile_edit.html", institution=inst, form=form), 400
     try:
-        column_profiles.save_profile(db, inst, form.name.data or "", form.toml.data or "", profile_id)
+        column_profiles.save_profile(
+            db, inst, form.name.data or "", form.toml.data or "", profile_id
+        )
     except GlampubError as exc:
         db.rollback()
         form.toml.errors = [str(exc)]
@@ -240,7 +251,10 @@ def institutions() -> Response | str | tuple[str, int]:
         if form.validate_on_submit():
             try:
                 add_institution(
-                    db, form.slug.data or "", form.name.data or "", data_dir(),
+                    db,
+                    form.slug.data or "",
+                    form.name.data or "",
+                    data_dir(),
                     homepage=form.homepage.data or None,
                 )
                 db.commit()
