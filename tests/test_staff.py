@@ -124,6 +124,14 @@ def test_upload_preview_then_publish(staff_app, tmp_path: Path) -> None:
     assert (data_dir / upload.export_path).read_bytes() == (KESTREL / "objects.csv").read_bytes()
     assert list((data_dir / "uploads" / "incoming").iterdir()) == []
 
+    progress = client.get(f"/staff/kestrel-museum/uploads/{upload.id}/progress").get_json()
+    assert progress == {
+        "status": "previewed",
+        "finished": True,
+        "percent": 100,
+        "records": 22,
+        "text": "22 records read",
+    }
     html = client.get(f"/staff/kestrel-museum/uploads/{upload.id}").get_data(as_text=True)
     assert '<tr><th scope="row">New</th><td>22</td></tr>' in html
     assert '<tr><th scope="row">Rejected</th><td>0</td></tr>' in html

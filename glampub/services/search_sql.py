@@ -57,9 +57,15 @@ def match_text(stmt: Select, dialect: str, text: str) -> Select:
         query = fts5_query(text)
         if query is None:
             return stmt.where(false())
-        return stmt.join(_FTS, _FTS.c.rowid == CollectionObject.id).where(
-            _FTS.c.object_fts.op("MATCH")(query)
+        # Materialised once per statement: joined directly, SQLite may drive the
+        # join from collection_object and run the MATCH once per row.
+        matches = (
+            select(_FTS.c.rowid.label("rowid"), _FTS.c.rank.label("rank"))
+            .where(_FTS.c.object_fts.op("MATCH")(query))
+            .cte("fts_matches")
+            .prefix_with("MATERIALIZED")
         )
+        return stmt.join(matches, matches.c.rowid == CollectionObject.id)
     if dialect == "postgresql":
         query = tsquery(text)
         if query is None:
@@ -76,7 +82,7 @@ def order_by(dialect: str, sort: str, text: str) -> list[ColumnElement[Any]]:
     tie = CollectionObject.id.desc()
     if sort == "relevance" and text:
         if dialect == "sqlite" and fts5_query(text):
-            return [_FTS.c.rank, tie]
+            return [literal_column("fts_matches.rank"), tie]
         if dialect == "postgresql" and tsquery(text):
             query = func.to_tsquery(_PG_CONFIG, tsquery(text))
             return [func.ts_rank(_pg_vector(), query).desc(), tie]

@@ -137,7 +137,10 @@ def objects(institution: str) -> Response | str:
                 )
             )
             flash(message, "info")
-        return redirect(request.form.get("back") or url_for("staff.objects", institution=inst.slug))
+        back = request.form.get("back") or ""
+        listing = url_for("staff.objects", institution=inst.slug)
+        # Back to the same filtered list, and never anywhere off this list.
+        return redirect(back if back.startswith(listing) else listing)
     page = request.args.get("page", 1, type=int) or 1
     status = request.args.get("status") or None
     text = request.args.get("q", "")[:200]
