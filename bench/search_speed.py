@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import re
 import statistics
 import tempfile
 import time
@@ -24,7 +25,13 @@ from glampub import create_app
 from glampub.models import ChangeEvent, CollectionObject, Institution
 from glampub.services.search import SearchQuery, search
 
-WORDS = ["portrait", "landscape", "estuary", "harbour", "ferry", "boat", "church", "tower", "orchard", "gate", "garden", "river", "bridge", "mill", "storm", "sea", "shore", "village", "market", "street", "window", "interior", "still", "life", "flowers", "fruit", "vase", "jug", "bowl", "figure", "woman", "man", "child", "dog", "horse", "cattle", "field", "hill", "moor", "forest", "tree", "winter", "summer", "evening", "morning", "night", "study", "sketch", "view", "of", "the", "with", "and", "a", "in", "on", "by", "at"]
+_VOCABULARY = """
+portrait landscape estuary harbour ferry boat church tower orchard gate garden river bridge
+mill storm sea shore village market street window interior still life flowers fruit vase jug
+bowl figure woman man child dog horse cattle field hill moor forest tree winter summer evening
+morning night study sketch view of the with and a in on by at
+"""
+WORDS = re.findall(r"[a-z]+", _VOCABULARY)
 TYPES = ["painting", "drawing", "print", "photograph", "sculpture", "textile", "ceramic", "coin"]
 LICENCES = [
     ("http://creativecommons.org/publicdomain/mark/1.0/", "Public Domain Mark 1.0", "free"),
