@@ -2,8 +2,10 @@
 
 SQLite: an FTS5 table over ``collection_object.search_text``, kept in step by
 triggers, so every writer (the bulk import's Core inserts, the rights review,
-staff edits) updates it without knowing it exists. PostgreSQL: a GIN index on
-the ``to_tsvector`` of the same column; the query uses the same expression.
+staff edits) updates it without knowing it exists. PostgreSQL: the same idea,
+a table ``object_search`` of stored ``tsvector`` values with a GIN index, kept
+by a trigger: ranking and matching read the stored vector instead of parsing
+every matching row's text again (at 100,000 objects that took seconds).
 """
 
 from __future__ import annotations
@@ -31,9 +33,26 @@ _SQLITE_DDL = (
     "INSERT INTO object_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
 )
 
-_PG_DDL = (
-    f"CREATE INDEX IF NOT EXISTS collection_object_fts ON collection_object "
-    f"USING gin (to_tsvector('{PG_CONFIG}', search_text))",
+_PG_TABLE = (
+    "CREATE TABLE IF NOT EXISTS object_search ("
+    "object_id integer PRIMARY KEY REFERENCES collection_object(id) ON DELETE CASCADE, "
+    "tsv tsvector NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS object_search_tsv ON object_search USING gin (tsv)",
+)
+_PG_TRIGGER = (
+    f"""CREATE OR REPLACE FUNCTION glampub_object_search() RETURNS trigger AS $$
+    BEGIN
+      INSERT INTO object_search (object_id, tsv)
+      VALUES (NEW.id, to_tsvector('{PG_CONFIG}', coalesce(NEW.search_text, '')))
+      ON CONFLICT (object_id) DO UPDATE SET tsv = EXCLUDED.tsv;
+      RETURN NEW;
+    END $$ LANGUAGE plpgsql""",
+    "CREATE TRIGGER object_search_sync AFTER INSERT OR UPDATE OF search_text "
+    "ON collection_object FOR EACH ROW EXECUTE FUNCTION glampub_object_search()",
+    # Rows written before the trigger existed.
+    f"INSERT INTO object_search (object_id, tsv) SELECT id, "
+    f"to_tsvector('{PG_CONFIG}', coalesce(search_text, '')) FROM collection_object "
+    f"ON CONFLICT (object_id) DO NOTHING",
 )
 
 #: Indexes the facets and sort orders need, on both databases.
@@ -56,7 +75,13 @@ def ensure_search_index(engine: Engine) -> None:
             if not existed:
                 conn.execute(text("INSERT INTO object_fts(object_fts) VALUES ('rebuild')"))
         elif engine.dialect.name == "postgresql":
-            for statement in _PG_DDL:
+            for statement in _PG_TABLE:
                 conn.execute(text(statement))
+            exists = conn.execute(
+                text("SELECT 1 FROM pg_trigger WHERE tgname = 'object_search_sync'")
+            ).first()
+            if not exists:
+                for statement in _PG_TRIGGER:
+                    conn.execute(text(statement))
         for statement in _COMMON_DDL:
             conn.execute(text(statement))

@@ -32,6 +32,7 @@ MAX_TERMS = 12
 _WORD = re.compile(r"\w+")
 _FTS = table("object_fts", column("rowid"), column("rank"), column("object_fts"))
 _PG_CONFIG = literal_column(f"'{PG_CONFIG}'::regconfig")
+_PG_SEARCH = table("object_search", column("object_id"), column("tsv"))
 
 
 def fts5_query(text: str) -> str | None:
@@ -45,11 +46,6 @@ def tsquery(text: str) -> str | None:
     words = text.split()[:MAX_TERMS]
     quoted = ["'" + w.replace("\\", "\\\\").replace("'", "''") + "':*" for w in words]
     return " & ".join(quoted) or None
-
-
-def _pg_vector() -> ColumnElement[Any]:
-    # The same expression as the GIN index, so the planner uses it.
-    return func.to_tsvector(_PG_CONFIG, CollectionObject.search_text)
 
 
 def match_text(stmt: Select, dialect: str, text: str) -> Select:
@@ -70,7 +66,9 @@ def match_text(stmt: Select, dialect: str, text: str) -> Select:
         query = tsquery(text)
         if query is None:
             return stmt.where(false())
-        return stmt.where(_pg_vector().op("@@")(func.to_tsquery(_PG_CONFIG, query)))
+        return stmt.join(_PG_SEARCH, _PG_SEARCH.c.object_id == CollectionObject.id).where(
+            _PG_SEARCH.c.tsv.op("@@")(func.to_tsquery(_PG_CONFIG, query))
+        )
     # Any other database: every word must appear somewhere in the text.
     for word in text.lower().split()[:MAX_TERMS]:
         escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -85,7 +83,7 @@ def order_by(dialect: str, sort: str, text: str) -> list[ColumnElement[Any]]:
             return [literal_column("fts_matches.rank"), tie]
         if dialect == "postgresql" and tsquery(text):
             query = func.to_tsquery(_PG_CONFIG, tsquery(text))
-            return [func.ts_rank(_pg_vector(), query).desc(), tie]
+            return [func.ts_rank(_PG_SEARCH.c.tsv, query).desc(), tie]
     if sort == "date-asc":
         return [CollectionObject.date_earliest.is_(None), CollectionObject.date_earliest, tie]
     if sort == "date-desc":
