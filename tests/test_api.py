@@ -3,6 +3,7 @@ and schemathesis against its own OpenAPI description (no 5xx, whatever is sent).
 
 from __future__ import annotations
 
+import io
 import time
 from pathlib import Path
 
@@ -222,3 +223,17 @@ def test_no_request_makes_the_api_fail(api_schema, app) -> None:  # type: ignore
         no_server_error()
     for thread in app.extensions.get("glampub.jobs", []):
         thread.join(timeout=120)
+
+
+def test_an_upload_over_the_size_limit_is_refused_before_it_is_stored(app, tokens) -> None:
+    app.config["MAX_CONTENT_LENGTH"] = 10_000
+    client = app.test_client()
+    response = post_multipart(
+        client,
+        "/api/v1/institutions/kestrel-museum/uploads",
+        {"export": (io.BytesIO(b"identifier,title\n" + b"x,y\n" * 5000), "big.csv")},
+        headers=_auth(tokens["kestrel"]),
+    )
+    assert response.status_code == 413
+    assert response.get_json()["error"] == "Request Entity Too Large"
+    assert not list((Path(app.config["DATA_DIR"]) / "uploads").glob("*/export.csv"))

@@ -69,7 +69,8 @@ def test_postgresql_and_sqlite_give_the_same_answers(demo_app, postgres_app) -> 
         # Every object has its stored vector, written by the trigger during the import.
         counts = session.execute(
             text(
-                "SELECT (SELECT count(*) FROM object_search), (SELECT count(*) FROM collection_object)"
+                "SELECT (SELECT count(*) FROM object_search), "
+                "(SELECT count(*) FROM collection_object)"
             )
         ).one()
         assert counts[0] == counts[1] == 40
