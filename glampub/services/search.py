@@ -88,7 +88,11 @@ def _filtered(session: Session, query: SearchQuery, *, skip: str | None = None) 
     """Published objects matching the query; ``skip`` leaves one facet's own
     filter out, so a facet keeps showing its other values once one is chosen."""
     dialect = session.get_bind().dialect.name
-    stmt = select(CollectionObject.id).where(CollectionObject.status == "published")
+    stmt = (
+        select(CollectionObject.id)
+        .select_from(CollectionObject)
+        .where(CollectionObject.status == "published")
+    )
     if query.text:
         stmt = search_sql.match_text(stmt, dialect, query.text)
     if query.institution and skip != "institution":
@@ -156,19 +160,20 @@ def _valid_sort(query: SearchQuery) -> str:
 
 def _summary(session: Session, query: SearchQuery) -> dict[str, Any]:
     dialect = session.get_bind().dialect.name
-    matches = _filtered(session, query).subquery()
-    total = session.scalar(select(func.count()).select_from(matches)) or 0
-    years = session.execute(
-        select(
-            func.min(CollectionObject.date_earliest), func.max(CollectionObject.date_latest)
-        ).where(CollectionObject.id.in_(select(matches.c.id)))
+    matches = _filtered(session, query)
+    total, first_year, last_year = session.execute(
+        matches.with_only_columns(
+            func.count(),
+            func.min(CollectionObject.date_earliest),
+            func.max(CollectionObject.date_latest),
+        )
     ).one()
     facets: dict[str, list[FacetValue]] = {}
     for name in ("institution", "reuse", "licence", "object_type", "creator"):
-        ids = select(_filtered(session, query, skip=name).subquery().c.id)
-        rows = session.execute(search_sql.facet_counts(dialect, name, ids, FACET_LIMIT)).all()
+        own = _filtered(session, query, skip=name)
+        rows = session.execute(search_sql.facet_counts(dialect, name, own, FACET_LIMIT)).all()
         facets[name] = _labelled(session, name, [(str(v), int(c)) for v, c in rows if v])
-    return {"total": total, "facets": facets, "years": (years[0], years[1])}
+    return {"total": total or 0, "facets": facets, "years": (first_year, last_year)}
 
 
 def _labelled(session: Session, name: str, rows: list[tuple[str, int]]) -> list[FacetValue]:

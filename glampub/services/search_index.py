@@ -60,6 +60,13 @@ _COMMON_DDL = (
     "CREATE INDEX IF NOT EXISTS collection_object_status_updated "
     "ON collection_object (status, updated_at)",
     "CREATE INDEX IF NOT EXISTS collection_object_date ON collection_object (date_earliest)",
+    # Covering indexes: the facet counts over the whole collection read only these.
+    "CREATE INDEX IF NOT EXISTS collection_object_status_reuse "
+    "ON collection_object (status, rights_reuse)",
+    "CREATE INDEX IF NOT EXISTS collection_object_status_licence "
+    "ON collection_object (status, rights_uri)",
+    "CREATE INDEX IF NOT EXISTS collection_object_status_institution "
+    "ON collection_object (status, institution_id)",
 )
 
 

@@ -131,24 +131,27 @@ def has_creator(dialect: str, value: str) -> ColumnElement[bool]:
     return _exists_value(*_creator_names(dialect), value)
 
 
-def facet_counts(dialect: str, name: str, ids: Select, limit: int) -> Select:
-    """(value, count) rows of one facet over the objects whose ids ``ids`` selects."""
-    count = func.count(distinct(CollectionObject.id)).label("n")
+def facet_counts(dialect: str, name: str, matches: Select, limit: int) -> Select:
+    """(value, count) rows of one facet over ``matches`` (the filtered select of
+    object ids), grouped in the same statement: an ``id IN (…)`` over a
+    subquery of 100,000 ids cost more than the counting itself."""
+    count: Any = func.count()
     if name == "institution":
         value: Any = Institution.slug
-        stmt = select(value, count).join(
-            Institution, Institution.id == CollectionObject.institution_id
-        )
+        stmt = matches.join(Institution, Institution.id == CollectionObject.institution_id)
     elif name in ("reuse", "licence"):
         value = CollectionObject.rights_reuse if name == "reuse" else CollectionObject.rights_uri
-        stmt = select(value, count)
+        stmt = matches
     else:
         froms, value = _type_values(dialect) if name == "object_type" else _creator_names(dialect)
-        stmt = select(value.label("value"), count).select_from(CollectionObject)
+        stmt = matches
         for item in froms:
             stmt = stmt.join(item, true())
+        # One object may name a value twice (in two languages, or twice as creator).
+        count = func.count(distinct(CollectionObject.id))
     return (
-        stmt.where(CollectionObject.id.in_(ids), value.is_not(None))
+        stmt.with_only_columns(value.label("value"), count.label("n"))
+        .where(value.is_not(None))
         .group_by(value)
         .order_by(count.desc(), value)
         .limit(limit)
