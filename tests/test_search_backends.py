@@ -82,7 +82,7 @@ def test_postgresql_and_sqlite_give_the_same_answers(demo_app, postgres_app) -> 
     assert sqlite[0][0] >= 1
 
 
-def test_the_fts5_index_follows_updates_and_deletes(app) -> None:
+def test_the_fts5_index_and_facets_follow_updates(app) -> None:
     load_demo(app.extensions["glampub.db"], Path(app.config["DATA_DIR"]))
     database = app.extensions["glampub.db"]
     with app.app_context():
@@ -92,7 +92,11 @@ def test_the_fts5_index_follows_updates_and_deletes(app) -> None:
         session.execute(
             update(CollectionObject)
             .where(CollectionObject.identifier == "1887.12")
-            .values(search_text="a boatman by the river")
+            .values(
+                search_text="a boatman by the river",
+                creators=[{"name": "Wren, Elias"}, {"name": "Pender, Josiah"}],
+                object_type={"en": ["portrait"], "fr": ["portrait", "tableau"]},
+            )
         )
         obj = session.scalar(
             select(CollectionObject).where(CollectionObject.identifier == "1887.12")
@@ -108,5 +112,12 @@ def test_the_fts5_index_follows_updates_and_deletes(app) -> None:
         assert [o.identifier for o in search(session, SearchQuery(text="boatman")).objects] == [
             "1887.12"
         ]
+        pender = search(session, SearchQuery(creator="Pender, Josiah"))
+        assert [o.identifier for o in pender.objects] == ["1887.12"]
+        assert [(f.value, f.count) for f in pender.facets["object_type"]] == [
+            ("portrait", 1),
+            ("tableau", 1),
+        ]
+        assert search(session, SearchQuery(object_type="tableau")).total == 1
         count = session.execute(text("SELECT count(*) FROM object_fts")).scalar_one()
         assert count == session.execute(text("SELECT count(*) FROM collection_object")).scalar_one()

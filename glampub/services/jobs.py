@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from sqlalchemy import text
 
 from glampub.db import Database
 from glampub.errors import GlampubError
@@ -132,7 +133,18 @@ def run_upload(
         progress.write("failed", message)
         return
     _finish(database, upload_id, mode, "done", None, report.summary() | extra, report.run_id)
+    if mode == "publish":
+        _refresh_statistics(database)
     progress.write("done")
+
+
+def _refresh_statistics(database: Database) -> None:
+    """After a big import PostgreSQL plans searches from stale row counts until
+    autovacuum catches up; fresh statistics now keep the first searches fast."""
+    engine = database.engine
+    if engine is not None and engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text("ANALYZE collection_object, object_search, object_facet"))
 
 
 def _profile_argument(session: Any, upload: Upload, data_dir: Path) -> str | None:

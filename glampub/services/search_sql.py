@@ -1,8 +1,8 @@
 """The SQL that differs between SQLite and PostgreSQL in search.
 
 Full-text matching and ranking (FTS5 ``MATCH``/``rank`` against PostgreSQL
-``@@``/``ts_rank``) and the JSON functions that read object types and
-creators out of their JSON columns for facets and filters.
+``@@``/``ts_rank``); the facets read the ``object_facet`` table that triggers
+fill on both databases.
 """
 
 from __future__ import annotations
@@ -14,14 +14,11 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     column,
-    distinct,
-    exists,
     false,
     func,
     literal_column,
     select,
     table,
-    true,
 )
 
 from glampub.models import CollectionObject, Institution
@@ -33,6 +30,8 @@ _WORD = re.compile(r"\w+")
 _FTS = table("object_fts", column("rowid"), column("rank"), column("object_fts"))
 _PG_CONFIG = literal_column(f"'{PG_CONFIG}'::regconfig")
 _PG_SEARCH = table("object_search", column("object_id"), column("tsv"))
+#: Filled by triggers (see search_index): object types and creator names, one row each.
+_FACETS = table("object_facet", column("object_id"), column("kind"), column("value"))
 
 
 def fts5_query(text: str) -> str | None:
@@ -97,38 +96,18 @@ def order_by(dialect: str, sort: str, text: str) -> list[ColumnElement[Any]]:
     return [CollectionObject.updated_at.desc(), tie]
 
 
-def _type_values(dialect: str) -> tuple[Any, Any]:
-    """(the FROM items, the value column) of every value in an object_type language map."""
-    langs = func.json_each(CollectionObject.object_type).table_valued("key", "value").alias("l")
-    if dialect == "postgresql":
-        values = func.json_array_elements_text(langs.c.value).table_valued("value").alias("v")
-    else:
-        values = func.json_each(langs.c.value).table_valued("value").alias("v")
-    return (langs, values), values.c.value
-
-
-def _creator_names(dialect: str) -> tuple[Any, Any]:
-    if dialect == "postgresql":
-        people = func.json_array_elements(CollectionObject.creators).table_valued("value")
-        people = people.alias("c")
-        return (people,), people.c.value.op("->>")("name")
-    people = func.json_each(CollectionObject.creators).table_valued("value").alias("c")
-    return (people,), func.json_extract(people.c.value, "$.name")
-
-
-def _exists_value(froms: tuple[Any, ...], value_column: Any, value: str) -> ColumnElement[bool]:
-    inner = select(literal_column("1")).select_from(froms[0])
-    for item in froms[1:]:
-        inner = inner.join(item, true())
-    return exists(inner.where(value_column == value))
+def _has_facet(kind: str, value: str) -> ColumnElement[bool]:
+    return CollectionObject.id.in_(
+        select(_FACETS.c.object_id).where(_FACETS.c.kind == kind, _FACETS.c.value == value)
+    )
 
 
 def has_object_type(dialect: str, value: str) -> ColumnElement[bool]:
-    return _exists_value(*_type_values(dialect), value)
+    return _has_facet("object_type", value)
 
 
 def has_creator(dialect: str, value: str) -> ColumnElement[bool]:
-    return _exists_value(*_creator_names(dialect), value)
+    return _has_facet("creator", value)
 
 
 def facet_counts(dialect: str, name: str, matches: Select, limit: int) -> Select:
@@ -143,12 +122,11 @@ def facet_counts(dialect: str, name: str, matches: Select, limit: int) -> Select
         value = CollectionObject.rights_reuse if name == "reuse" else CollectionObject.rights_uri
         stmt = matches
     else:
-        froms, value = _type_values(dialect) if name == "object_type" else _creator_names(dialect)
-        stmt = matches
-        for item in froms:
-            stmt = stmt.join(item, true())
-        # One object may name a value twice (in two languages, or twice as creator).
-        count = func.count(distinct(CollectionObject.id))
+        # One row per (object, value): the triggers that fill the table keep them distinct.
+        value = _FACETS.c.value
+        stmt = matches.join(_FACETS, _FACETS.c.object_id == CollectionObject.id).where(
+            _FACETS.c.kind == name
+        )
     return (
         stmt.with_only_columns(value.label("value"), count.label("n"))
         .where(value.is_not(None))
