@@ -92,8 +92,10 @@ _PG_FACETS = """
       json_array_elements_text(l.value) AS v
     WHERE json_typeof(o.object_type) = 'object' AND json_typeof(l.value) = 'array'
     UNION
-    SELECT DISTINCT o.id, 'creator', c->>'name' FROM {rows} AS o, json_array_elements(o.creators) AS c
-    WHERE json_typeof(o.creators) = 'array' AND json_typeof(c) = 'object' AND c->>'name' IS NOT NULL
+    SELECT DISTINCT o.id, 'creator', c->>'name'
+    FROM {rows} AS o, json_array_elements(o.creators) AS c
+    WHERE json_typeof(o.creators) = 'array' AND json_typeof(c) = 'object'
+      AND c->>'name' IS NOT NULL
 """
 _PG_FACET_DDL = (
     f"""CREATE OR REPLACE FUNCTION glampub_object_facets() RETURNS trigger AS $$
