@@ -418,3 +418,17 @@ def test_the_guide_is_linked_and_served(staff_app) -> None:
     guide = client.get("/staff/guide").get_data(as_text=True)
     assert '<h2 id="preparing-an-export">Preparing an export</h2>' in guide
     assert '<h2 id="deciding-rights-in-the-review-queue">' in guide
+
+
+def test_html_in_an_uploaded_title_is_shown_escaped_in_the_preview(staff_app, tmp_path) -> None:
+    export = tmp_path / "objects.csv"
+    export.write_text(
+        'identifier,title,rights\nX-1,"<script>alert(1)</script> & <b>bold</b>",Public domain\n',
+        "utf-8",
+    )
+    client = staff_app.test_client()
+    login(client, STAFF)
+    upload = wait_for_upload(staff_app, _upload_id(_upload(client, export)))
+    html = client.get(f"/staff/kestrel-museum/uploads/{upload.id}").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in html
+    assert "<h3>&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;</h3>" in html
