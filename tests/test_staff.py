@@ -432,3 +432,62 @@ def test_html_in_an_uploaded_title_is_shown_escaped_in_the_preview(staff_app, tm
     html = client.get(f"/staff/kestrel-museum/uploads/{upload.id}").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html
     assert "<h3>&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;</h3>" in html
+
+
+def test_another_institutions_upload_is_not_found_under_ones_own(staff_app) -> None:
+    kestrel = staff_app.test_client()
+    login(kestrel, STAFF)
+    upload = wait_for_upload(staff_app, _upload_id(_upload(kestrel, KESTREL / "objects.csv")))
+    harbour = staff_app.test_client()
+    login(harbour, OTHER)
+    for url in (
+        f"/staff/harbour-museum/uploads/{upload.id}",
+        f"/staff/harbour-museum/uploads/{upload.id}/progress",
+        f"/staff/harbour-museum/imports/{upload.preview_run_id}",
+    ):
+        response = harbour.get(url)
+        assert response.status_code == 404, url
+        assert "objects.csv" not in response.get_data(as_text=True)
+    page = harbour.get("/staff/harbour-museum/objects").get_data(as_text=True)
+    response = harbour.post(
+        f"/staff/harbour-museum/uploads/{upload.id}/publish", data={"csrf_token": csrf_token(page)}
+    )
+    assert response.status_code == 404
+    assert _count(staff_app) == 0
+
+
+def test_a_logo_uploaded_in_the_settings_is_stored_and_served(staff_app, tmp_path) -> None:
+    import io
+
+    from PIL import Image as PILImage
+
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (120, 60), (11, 92, 138)).save(buffer, "PNG")
+    buffer.seek(0)
+    client = staff_app.test_client()
+    login(client, STAFF)
+    page = client.get("/staff/kestrel-museum/settings").get_data(as_text=True)
+    response = post_multipart(
+        client,
+        "/staff/kestrel-museum/settings",
+        {
+            "csrf_token": csrf_token(page),
+            "name": "Kestrel Museum",
+            "copyright_term": "70",
+            "courtesy_statement": "y",
+            "logo": (buffer, "logo.png"),
+        },
+    )
+    assert response.status_code == 302
+    with staff_app.app_context():
+        from glampub.models import Institution
+
+        inst = (
+            staff_app.extensions["glampub.db"]
+            .session()
+            .scalar(select(Institution).where(Institution.slug == "kestrel-museum"))
+        )
+        assert (inst.logo_width, inst.logo_height, inst.courtesy_statement) == (120, 60, True)
+        assert inst.logo_path.startswith("logos/")
+    info = client.get("/iiif/image/3/logo-kestrel-museum/info.json").get_json()
+    assert (info["width"], info["height"]) == (120, 60)
