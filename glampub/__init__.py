@@ -24,6 +24,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from glampub.blueprints import register_blueprints
     from glampub.config import build_config
     from glampub.db import Database
+    from glampub.web.extensions import init_extensions
     from glampub.web_errors import register_error_handlers
 
     app = Flask(
@@ -35,6 +36,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     database = Database()
     database.init_app(app)
     database.create_all()
+    from glampub.services.search_index import ensure_search_index
+
+    assert database.engine is not None
+    ensure_search_index(database.engine)
+    init_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)
     return app

@@ -74,7 +74,54 @@ def serve(host: str, port: int) -> None:
     _serve(create_app(), host, port)
 
 
+def _install_viewer(app: Flask) -> bool:
+    """The zoomable viewer, installed from npm into the data folder on first run."""
+    from glampub.services.vendor import OPENSEADRAGON, AssetUnavailable, install, installed_root
+
+    data_dir = Path(app.config["DATA_DIR"])
+    if installed_root(data_dir) is not None:
+        return True
+    asset = f"{OPENSEADRAGON.package} {OPENSEADRAGON.version}"
+    out.print(f"Installing the zoomable viewer ({asset}) from npm…")
+    try:
+        root = install(data_dir)
+    except AssetUnavailable as exc:
+        err.print(f"Warning: {exc}")
+        return False
+    out.print(f"Installed the viewer in {root}")
+    return True
+
+
+@main.command("install-viewer")
+@domain_errors
+def install_viewer() -> None:
+    """Install the zoomable image viewer (OpenSeadragon, from npm) into the data folder."""
+    if not _install_viewer(create_app()):
+        sys.exit(2)
+
+
+@main.command()
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@domain_errors
+def worker(burst: bool) -> None:
+    """Run background imports from the RQ queue (needs GLAMPUB_REDIS_URL)."""
+    from redis import Redis
+    from rq import Queue, Worker
+
+    app = create_app()
+    url = app.config.get("REDIS_URL")
+    if not url:
+        from glampub.errors import UsageError
+
+        raise UsageError("set GLAMPUB_REDIS_URL: without it imports run inside `glampub serve`")
+    connection = Redis.from_url(url)
+    queue = Queue(app.config["RQ_QUEUE"], connection=connection)
+    out.print(f"Working on the RQ queue {queue.name!r}")
+    Worker([queue], connection=connection).work(burst=burst)
+
+
 def _serve(app: Flask, host: str, port: int) -> None:
+    _install_viewer(app)
     out.print(f"Serving glampub on http://{host}:{port}/ (Ctrl+C to stop)")
     app.run(host=host, port=port, threaded=True, load_dotenv=False)
 

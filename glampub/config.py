@@ -35,6 +35,18 @@ def build_config(
         "COLLECTION_PAGE_SIZE": 1000,
         "DISCOVERY_PAGE_SIZE": 1000,
         "SEARCH_PAGE_SIZE": 24,
+        # The largest upload accepted (an export with its images), in bytes.
+        "MAX_CONTENT_LENGTH": 8 * 1024**3,
+        # The RQ queue background imports go to when GLAMPUB_REDIS_URL is set.
+        "RQ_QUEUE": "glampub",
+        # Failed logins allowed per account and per address in LOGIN_WINDOW_MINUTES.
+        "LOGIN_LIMIT_PER_ACCOUNT": 5,
+        "LOGIN_LIMIT_PER_ADDRESS": 20,
+        "LOGIN_WINDOW_MINUTES": 15,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
     }
     if test_config:
         config.update(test_config)

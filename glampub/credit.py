@@ -8,9 +8,16 @@ the licence requires: title, creator, source and licence (TASL).
 
 from __future__ import annotations
 
+import re
+import string
+from collections.abc import Callable
 from html import escape
 
+from glampub.errors import UsageError
 from glampub.iiif.records import ObjectInfo
+
+#: The names an institution's credit line template may use.
+TEMPLATE_FIELDS = ("title", "creator", "date", "identifier", "institution")
 
 
 def first_value(lang_map: dict[str, list[str]], preferred: tuple[str, ...] = ("en", "none")) -> str:
@@ -33,53 +40,97 @@ def creator_names(obj: ObjectInfo) -> str:
     return ", ".join(n for n in names if n)
 
 
-def _parts(obj: ObjectInfo) -> tuple[str, str, str]:
+def check_template(template: str) -> None:
+    """UsageError unless ``template`` uses only the known {names}, plainly."""
+    try:
+        fields = list(string.Formatter().parse(template))
+    except ValueError as exc:
+        raise UsageError(f"the credit line template is malformed: {exc}") from None
+    for _text, name, spec, conversion in fields:
+        if name is None:
+            continue
+        if name not in TEMPLATE_FIELDS or spec or conversion:
+            known = ", ".join("{" + f + "}" for f in TEMPLATE_FIELDS)
+            raise UsageError(f"the credit line template may only use {known}; not {{{name}}}")
+
+
+def _parts(
+    obj: ObjectInfo, template: str | None = None, source: Callable[[str], str] | None = None
+) -> tuple[str, str]:
+    """(the credit before its links, as plain text; the same with the institution
+    rendered by ``source``). Without a template: “Title” by Creator (date), Institution."""
     title = first_value(obj.title) or obj.identifier
     creators = creator_names(obj)
+    name = obj.institution.name
+    if template:
+        values = {
+            "title": title,
+            "creator": creators,
+            "date": obj.date_display or "",
+            "identifier": obj.identifier,
+        }
+        return (
+            _tidy(template.format(**values, institution=name)),
+            _tidy(template.format(**values, institution="\x00")),
+        )
     made = f"“{title}”"
     if creators:
         made += f" by {creators}"
     if obj.date_display:
         made += f" ({obj.date_display})"
-    return title, made, obj.institution.name
+    return f"{made}, {name}", f"{made}, \x00"
 
 
-def reference_text(obj: ObjectInfo, object_url: str) -> str:
+def _tidy(text: str) -> str:
+    """What an empty field leaves behind in a template: "()", "“”", doubled commas."""
+    text = re.sub(r"\(\s*\)|“\s*”|\bby\s*(?=[,;(]|$)", "", text)
+    text = re.sub(r"\s*,(\s*,)+", ",", text)
+    return re.sub(r"\s{2,}", " ", text).strip(" ,;")
+
+
+def reference_text(obj: ObjectInfo, object_url: str, template: str | None = None) -> str:
     """Plain text, ready to paste under a reused image."""
-    _title, made, source = _parts(obj)
+    credit, _ = _parts(obj, template)
     rights = obj.rights
     if rights.uri and rights.public_domain:
-        return f"{made}, {source}, {object_url} ({rights.label})"
+        return f"{credit}, {object_url} ({rights.label})"
     if rights.uri:
         licence = f"{rights.label}, {rights.licence_page or rights.uri}"
-        return f"{made}, {source}, {object_url}. {licence}"
-    return f"{made}, {source}, {object_url}"
+        return f"{credit}, {object_url}. {licence}"
+    return f"{credit}, {object_url}"
 
 
-def reference_html(obj: ObjectInfo, object_url: str) -> str:
+def _linked(
+    obj: ObjectInfo, template: str | None, escape_text: Callable[[str], str], link: str
+) -> str:
+    """The credit with the institution's name as a link (``link`` holds the markup)."""
+    _, marked = _parts(obj, template)
+    before, _, after = marked.partition("\x00")
+    return escape_text(before) + link + escape_text(after)
+
+
+def reference_html(obj: ObjectInfo, object_url: str, template: str | None = None) -> str:
     """The same credit as HTML, with links; every value escaped."""
-    _title, made, source = _parts(obj)
     rights = obj.rights
-    html = f'{escape(made)}, <a href="{escape(object_url)}">{escape(source)}</a>'
+    link = f'<a href="{escape(object_url)}">{escape(obj.institution.name)}</a>'
+    html = _linked(obj, template, escape, link)
     if rights.uri:
         page = rights.licence_page or rights.uri
         html += f', <a href="{escape(page)}">{escape(rights.label)}</a>'
     return html
 
 
-def reference_markdown(obj: ObjectInfo, object_url: str) -> str:
-    _title, made, source = _parts(obj)
+def reference_markdown(obj: ObjectInfo, object_url: str, template: str | None = None) -> str:
     rights = obj.rights
-    text = f"{_md(made)}, [{_md(source)}]({object_url})"
+    text = _linked(obj, template, _md, f"[{_md(obj.institution.name)}]({object_url})")
     if rights.uri:
         text += f", [{_md(rights.label)}]({rights.licence_page or rights.uri})"
     return text
 
 
-def reference_wikitext(obj: ObjectInfo, object_url: str) -> str:
-    _title, made, source = _parts(obj)
+def reference_wikitext(obj: ObjectInfo, object_url: str, template: str | None = None) -> str:
     rights = obj.rights
-    text = f"{_wiki(made)}, [{object_url} {_wiki(source)}]"
+    text = _linked(obj, template, _wiki, f"[{object_url} {_wiki(obj.institution.name)}]")
     if rights.uri:
         text += f", [{rights.licence_page or rights.uri} {_wiki(rights.label)}]"
     return text

@@ -282,6 +282,75 @@ class ApiToken(Base):
     user: Mapped[User] = relationship()
 
 
+class Upload(Base):
+    """An export a staff member uploaded through the web or the API.
+
+    It is previewed (a dry run) before it is published; both runs are
+    background jobs whose progress is kept in a file beside the upload (see
+    glampub.services.jobs), since with SQLite the import holds the database's
+    only write lock while it runs.
+    """
+
+    __tablename__ = "upload"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    #: The name the file had on the uploader's machine (shown, never used as a path).
+    original_name: Mapped[str] = mapped_column(String(500))
+    #: Under the data folder: uploads/<generated>/...
+    export_path: Mapped[str] = mapped_column(String(500))
+    images_path: Mapped[str | None] = mapped_column(String(500))
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    format: Mapped[str] = mapped_column(String(20), default="auto")
+    #: A shipped profile's name or the id of the institution's own ("profile:7").
+    profile: Mapped[str | None] = mapped_column(String(200))
+    full: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: uploaded, previewing, previewed, publishing, published, failed
+    status: Mapped[str] = mapped_column(String(20), default="uploaded")
+    preview_run_id: Mapped[int | None] = mapped_column(ForeignKey("import_run.id"))
+    publish_run_id: Mapped[int | None] = mapped_column(ForeignKey("import_run.id"))
+    #: ImportReport.summary() of the dry run, and a few records as they will look.
+    preview: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    message: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    institution: Mapped[Institution] = relationship()
+
+
+class ColumnProfile(Base):
+    """An institution's own CSV column-mapping profile (TOML, as in docs/csv-format.md)."""
+
+    __tablename__ = "column_profile"
+    __table_args__ = (UniqueConstraint("institution_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    toml: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CreditTemplate(Base):
+    """How an institution wants to be credited, e.g. "{title}, {creator} – {institution}"."""
+
+    __tablename__ = "credit_template"
+
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), primary_key=True)
+    template: Mapped[str] = mapped_column(String(500))
+
+
+class LoginAttempt(Base):
+    """A failed login, kept for a while so that guessing passwords is slowed down."""
+
+    __tablename__ = "login_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: "email:<address>" or "ip:<address>"
+    key: Mapped[str] = mapped_column(String(400), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
 @event.listens_for(Session, "before_flush")
 def _bump_institution_revision(session: Session, _context: Any, _instances: Any) -> None:
     """Any real edit of an institution invalidates the documents that show it."""

@@ -1,4 +1,6 @@
-// Copy buttons for the "How to reference" box: one click puts the credit on the clipboard.
+// glampub's few scripts. Every page works without them; they add comfort.
+
+// Copy buttons: one click puts the credit on the clipboard.
 document.addEventListener("click", async (event) => {
   const button = event.target.closest("button.copy");
   if (!button) return;
@@ -10,7 +12,74 @@ document.addEventListener("click", async (event) => {
     field.select();
     document.execCommand("copy");
   }
-  const original = button.textContent;
+  const original = button.innerHTML;
   button.textContent = "Copied";
-  setTimeout(() => { button.textContent = original; }, 1500);
+  setTimeout(() => { button.innerHTML = original; }, 1500);
+});
+
+// The download button: the file comes at once (never blocked); the credit to
+// use shows beside it at that moment.
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("a.download");
+  if (!link) return;
+  const note = document.getElementById("download-note");
+  if (note) note.hidden = false;
+});
+
+// The zoomable viewer, on the IIIF Image API service of the object's image.
+function startViewer() {
+  const element = document.getElementById("viewer");
+  if (!element || !window.OpenSeadragon) return;
+  element.hidden = false;
+  element.setAttribute("role", "img");
+  element.setAttribute("aria-label", element.dataset.label);
+  const viewer = window.OpenSeadragon({
+    element,
+    prefixUrl: element.dataset.prefix,
+    tileSources: [element.dataset.info],
+    // The 2D canvas drawer works on every machine, GPU or not.
+    drawer: "canvas",
+    crossOriginPolicy: "Anonymous",
+    showNavigator: false,
+    gestureSettingsMouse: { scrollToZoom: true },
+  });
+  const still = document.querySelector(".main-image .still");
+  if (still) still.hidden = true;
+  viewer.addHandler("open", () => { element.dataset.ready = "true"; });
+  document.querySelectorAll(".thumbs a[data-info]").forEach((thumb) => {
+    thumb.addEventListener("click", (event) => {
+      event.preventDefault();
+      viewer.open(thumb.dataset.info);
+    });
+  });
+}
+
+// The staff import page: a live progress bar until the job is done.
+function followProgress() {
+  const bar = document.querySelector("progress[data-progress-url]");
+  if (!bar) return;
+  const label = document.getElementById("progress-label");
+  const poll = async () => {
+    let state = null;
+    try {
+      const response = await fetch(bar.dataset.progressUrl, { headers: { Accept: "application/json" } });
+      state = await response.json();
+    } catch {
+      setTimeout(poll, 2000);
+      return;
+    }
+    if (state.percent !== undefined) bar.value = state.percent;
+    if (label) label.textContent = state.text || "";
+    if (state.finished) {
+      window.location.reload();
+      return;
+    }
+    setTimeout(poll, 700);
+  };
+  poll();
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  startViewer();
+  followProgress();
 });

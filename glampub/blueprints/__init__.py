@@ -6,7 +6,12 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from glampub.blueprints import iiif, public
+    from glampub.blueprints import api, iiif, public, staff
+    from glampub.web.extensions import csrf
 
     app.register_blueprint(public.bp)
     app.register_blueprint(iiif.bp)
+    app.register_blueprint(staff.bp)
+    # The API authenticates every request by token, never by cookie: no CSRF to forge.
+    csrf.exempt(api.bp)
+    app.register_blueprint(api.bp)

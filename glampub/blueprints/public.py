@@ -1,29 +1,43 @@
-"""Public pages: home, search, object pages, and the source record behind each object."""
+"""Public pages: home, search, object pages, downloads, and the source record behind each object."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, request
+import re
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    render_template,
+    request,
+    send_file,
+    send_from_directory,
+    url_for,
+)
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from glampub.blueprints.helpers import request_urls, session
-from glampub.credit import (
-    reference_html,
-    reference_markdown,
-    reference_text,
-    reference_wikitext,
-)
+from glampub.credit import first_value
+from glampub.services import image_delivery, vendor
+from glampub.services.institution_settings import credit_template
+from glampub.services.object_page import page_extras
 from glampub.services.publishing import Gone, find_object, has_canvas
-from glampub.services.search import institution_counts, recent_objects, search
+from glampub.services.search import SORTS, SearchQuery, institution_counts, recent_objects, search
 from glampub.services.views import object_info, source_document
 
 bp = Blueprint("public", __name__)
 
 REUSE_CLASSES = {
-    "free": "Free to reuse",
-    "conditions": "Reuse with conditions",
-    "permission": "Ask permission",
+    "free": _l("Free to reuse"),
+    "conditions": _l("Reuse with conditions"),
+    "permission": _l("Ask permission"),
 }
+#: Deep pages are for crawlers, not people; they cost the database an offset scan.
+MAX_PAGE = 1000
 
 
 @bp.app_template_filter("lang")
@@ -40,7 +54,28 @@ def pick_language(lang_map: dict[str, list[str]] | None, fallback: str = "") -> 
 
 @bp.app_context_processor
 def shared_names() -> dict[str, object]:
-    return {"reuse_classes": REUSE_CLASSES, "urls": request_urls()}
+    return {
+        "reuse_classes": REUSE_CLASSES,
+        "urls": request_urls(),
+        "viewer_installed": _viewer_root() is not None,
+        "search_url": search_url,
+    }
+
+
+def search_url(**changes: object) -> str:
+    """This search with some parameters changed (None drops one); back to page 1
+    unless a page is given."""
+    params = {k: v for k, v in request.args.items() if k != "page"}
+    for key, value in changes.items():
+        if value is None:
+            params.pop(key, None)
+        else:
+            params[key] = str(value)
+    return url_for("public.search_page", **params)
+
+
+def _viewer_root() -> Path | None:
+    return vendor.installed_root(Path(current_app.config["DATA_DIR"]))
 
 
 @bp.get("/")
@@ -51,21 +86,30 @@ def home() -> str:
     )
 
 
+def _year(name: str) -> int | None:
+    value = request.args.get(name, "").strip()
+    return int(value) if re.fullmatch(r"-?\d{1,4}", value) else None
+
+
 @bp.get("/search")
 def search_page() -> str:
-    query = request.args.get("q", "").strip()
-    reuse = request.args.get("reuse") or None
-    if reuse not in REUSE_CLASSES:
-        reuse = None
-    result = search(
-        session(),
-        query,
-        institution=request.args.get("institution") or None,
-        reuse=reuse,
-        page=request.args.get("page", 1, type=int) or 1,
+    args = request.args
+    reuse = args.get("reuse") or None
+    query = SearchQuery(
+        text=args.get("q", "").strip()[:500],
+        institution=args.get("institution") or None,
+        reuse=reuse if reuse in REUSE_CLASSES else None,
+        licence=args.get("licence") or None,
+        object_type=args.get("type") or None,
+        creator=args.get("creator") or None,
+        date_from=_year("from"),
+        date_to=_year("to"),
+        sort=args.get("sort", ""),
+        page=min(max(args.get("page", 1, type=int) or 1, 1), MAX_PAGE),
         page_size=current_app.config["SEARCH_PAGE_SIZE"],
     )
-    return render_template("search.html", result=result, reuse=reuse)
+    result = search(session(), query)
+    return render_template("search.html", result=result, sorts=SORTS)
 
 
 @bp.get("/objects/<institution>/<path:identifier>/source")
@@ -79,27 +123,51 @@ def source_record(institution: str, identifier: str) -> Response:
     return response
 
 
+@bp.get("/objects/<institution>/<path:identifier>/download/<int:position>")
+def download(institution: str, identifier: str, position: int) -> Response:
+    """The full image as a file to keep, its credit and licence in its own metadata."""
+    db = session()
+    obj = find_object(db, institution, identifier)
+    if obj.is_withdrawn:
+        raise Gone(f"object {identifier!r} of {institution!r} has been withdrawn")
+    image = next((i for i in obj.images if i.position == position and i.width), None)
+    if image is None:
+        abort(404, description=f"object {identifier!r} has no image {position}")
+    data_dir = Path(current_app.config["DATA_DIR"])
+    served = image_delivery.find_image(db, image.public_id, data_dir, request_urls())
+    path, media_type = image_delivery.render(served, "full", "max", "0", "default", "jpg", data_dir)
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", f"{institution}-{identifier}-{position}").strip("-")
+    return send_file(path, mimetype=media_type, as_attachment=True, download_name=f"{name}.jpg")
+
+
 @bp.get("/objects/<institution>/<path:identifier>")
 def object_page(institution: str, identifier: str) -> str:
-    obj = find_object(session(), institution, identifier)
+    db = session()
+    obj = find_object(db, institution, identifier)
     if obj.is_withdrawn:
         raise Gone(f"object {identifier!r} of {institution!r} has been withdrawn")
     urls = request_urls()
     info = object_info(obj)
-    page_url = urls.object_page(institution, obj.identifier)
-    references = {
-        "Plain text": reference_text(info, page_url),
-        "HTML": reference_html(info, page_url),
-        "Markdown": reference_markdown(info, page_url),
-        "Wikitext": reference_wikitext(info, page_url),
-    }
-    return render_template(
-        "object.html",
-        obj=obj,
-        info=info,
-        references=references,
-        manifest_url=urls.manifest(institution, obj.identifier) if has_canvas(obj) else None,
+    manifest_url = urls.manifest(institution, obj.identifier) if has_canvas(obj) else None
+    extras = page_extras(
+        info,
+        urls,
+        manifest_url,
+        credit_template(db, obj.institution),
+        pick_language(obj.description) or first_value(obj.description),
     )
+    return render_template(
+        "object.html", obj=obj, info=info, extras=extras, manifest_url=manifest_url
+    )
+
+
+@bp.get("/vendor/openseadragon/<path:filename>")
+def viewer_file(filename: str) -> Response:
+    root = _viewer_root()
+    if root is None:
+        abort(404, description="the zoomable viewer is not installed: run glampub install-viewer")
+    response = send_from_directory(root, filename, max_age=86400)
+    return response
 
 
 @bp.get("/healthz")

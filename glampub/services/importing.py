@@ -72,20 +72,26 @@ def choose_importer(path: Path, fmt: str) -> Importer:
     return detect_importer(path) if fmt == "auto" else get_importer(fmt)
 
 
-def load_profile(importer: Importer, options: ImportOptions) -> Profile | None:
+def load_profile(
+    importer: Importer,
+    profile: str | None,
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+) -> Profile | None:
     """The profile ``--profile`` names, with ``--encoding`` and ``--delimiter`` applied."""
-    overrides = {"encoding": options.encoding, "delimiter": options.delimiter}
+    overrides = {"encoding": encoding, "delimiter": delimiter}
     given = [f"--{name}" for name, value in overrides.items() if value is not None]
-    if options.profile is None and not given:
+    if profile is None and not given:
         return None
     loader = getattr(importer, "load_profile", None)
     if loader is None:
-        asked = " and ".join(([] if options.profile is None else ["--profile"]) + given)
+        asked = " and ".join(([] if profile is None else ["--profile"]) + given)
         raise UsageError(f"the {importer.name} format takes no {asked}")
-    profile = loader(options.profile) if options.profile is not None else None
+    loaded = loader(profile) if profile is not None else None
     if given:
-        profile = importer.with_text_settings(profile, **overrides)  # type: ignore[attr-defined]
-    return profile
+        loaded = importer.with_text_settings(loaded, **overrides)  # type: ignore[attr-defined]
+    return loaded
 
 
 def run_import(
@@ -100,7 +106,9 @@ def run_import(
     another import for the same institution is running.
     """
     importer = choose_importer(options.path, options.format)
-    profile = load_profile(importer, options)
+    profile = load_profile(
+        importer, options.profile, encoding=options.encoding, delimiter=options.delimiter
+    )
     with database.transaction() as session:
         institution = get_institution(session, options.institution)
         # Only read before the lock is known to be free: with SQLite, a write

@@ -1,71 +1,246 @@
-"""Finding published objects: every word of the query must appear in the object's text.
+"""Finding published objects: full-text search with facets, sorting and pages.
 
-A plain LIKE search over a lower-cased text column, good for a few thousand
-objects; full-text indexes (SQLite FTS5, PostgreSQL) replace it behind this
-same function.
+One interface over two engines: SQLite FTS5 on the embedded default and
+PostgreSQL full-text search on PostgreSQL (see :mod:`search_index` and
+:mod:`search_sql`). Facet counts over the whole collection are the costly
+part of a search page and the most asked for, so they are kept per data
+version and reused until something is published, changed or withdrawn.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from glampub.models import CollectionObject, Institution
+from glampub.models import ChangeEvent, CollectionObject, Institution
+from glampub.rights import lookup
+from glampub.services import search_sql
+
+SORTS = {
+    "relevance": "Best match",
+    "newest": "Recently published",
+    "date-asc": "Oldest first",
+    "date-desc": "Newest first",
+    "identifier": "Identifier",
+}
+REUSE_CLASSES = ("free", "conditions", "permission")
+FACET_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    text: str = ""
+    institution: str | None = None
+    reuse: str | None = None
+    licence: str | None = None
+    object_type: str | None = None
+    creator: str | None = None
+    date_from: int | None = None
+    date_to: int | None = None
+    sort: str = "relevance"
+    page: int = 1
+    page_size: int = 24
+
+    def filters(self) -> dict[str, Any]:
+        """The query without its page and order: what the facets depend on."""
+        return {
+            key: value
+            for key, value in self.__dict__.items()
+            if key not in ("sort", "page", "page_size") and value not in (None, "")
+        }
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    label: str
+    count: int
 
 
 @dataclass(frozen=True)
 class SearchResult:
-    query: str
+    query: SearchQuery
     total: int
-    page: int
-    page_size: int
     objects: list[CollectionObject]
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    #: Earliest and latest year among the matches (for the date range inputs).
+    years: tuple[int | None, int | None] = (None, None)
+
+    @property
+    def page(self) -> int:
+        return self.query.page
+
+    @property
+    def page_size(self) -> int:
+        return self.query.page_size
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.page_size))
 
 
-def _escape_like(term: str) -> str:
-    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _filtered(query: str, institution: str | None, reuse: str | None) -> Select:
-    stmt = select(CollectionObject).where(CollectionObject.status == "published")
-    for term in query.lower().split()[:10]:
-        stmt = stmt.where(CollectionObject.search_text.like(f"%{_escape_like(term)}%", escape="\\"))
-    if institution:
-        stmt = stmt.join(Institution).where(Institution.slug == institution)
-    if reuse:
-        stmt = stmt.where(CollectionObject.rights_reuse == reuse)
+def _filtered(session: Session, query: SearchQuery, *, skip: str | None = None) -> Select:
+    """Published objects matching the query; ``skip`` leaves one facet's own
+    filter out, so a facet keeps showing its other values once one is chosen."""
+    dialect = session.get_bind().dialect.name
+    stmt = (
+        select(CollectionObject.id)
+        .select_from(CollectionObject)
+        .where(CollectionObject.status == "published")
+    )
+    if query.text:
+        stmt = search_sql.match_text(stmt, dialect, query.text)
+    if query.institution and skip != "institution":
+        stmt = stmt.where(
+            CollectionObject.institution_id.in_(
+                select(Institution.id).where(Institution.slug == query.institution)
+            )
+        )
+    if query.reuse and skip != "reuse":
+        stmt = stmt.where(CollectionObject.rights_reuse == query.reuse)
+    if query.licence and skip != "licence":
+        stmt = stmt.where(CollectionObject.rights_uri == query.licence)
+    if query.object_type and skip != "object_type":
+        stmt = stmt.where(search_sql.has_object_type(dialect, query.object_type))
+    if query.creator and skip != "creator":
+        stmt = stmt.where(search_sql.has_creator(dialect, query.creator))
+    if query.date_from is not None:
+        stmt = stmt.where(
+            func.coalesce(CollectionObject.date_latest, CollectionObject.date_earliest)
+            >= query.date_from
+        )
+    if query.date_to is not None:
+        stmt = stmt.where(CollectionObject.date_earliest <= query.date_to)
     return stmt
 
 
-def search(
-    session: Session,
-    query: str,
-    *,
-    institution: str | None = None,
-    reuse: str | None = None,
-    page: int = 1,
-    page_size: int = 24,
-) -> SearchResult:
-    stmt = _filtered(query, institution, reuse)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    page = max(1, page)
-    objects = list(
+def search(session: Session, query: SearchQuery) -> SearchResult:
+    """One page of matches, with the total and the facet counts."""
+    query = replace(query, page=max(1, query.page), sort=_valid_sort(query))
+    dialect = session.get_bind().dialect.name
+    matches = _filtered(session, query)
+    summary = _cached_summary(session, query)
+    order = search_sql.order_by(dialect, query.sort, query.text)
+    ids = list(
         session.scalars(
-            stmt.order_by(CollectionObject.updated_at.desc(), CollectionObject.id.desc())
-            .offset((page - 1) * page_size)
-            .limit(page_size)
+            matches.order_by(*order)
+            .offset((query.page - 1) * query.page_size)
+            .limit(query.page_size)
+        )
+    )
+    objects = {
+        obj.id: obj
+        for obj in session.scalars(
+            select(CollectionObject)
+            .where(CollectionObject.id.in_(ids))
             .options(
                 selectinload(CollectionObject.images), selectinload(CollectionObject.institution)
             )
         )
+    }
+    return SearchResult(
+        query=query,
+        total=summary["total"],
+        objects=[objects[i] for i in ids if i in objects],
+        facets=summary["facets"],
+        years=summary["years"],
     )
-    return SearchResult(query, total, page, page_size, objects)
+
+
+def _valid_sort(query: SearchQuery) -> str:
+    if query.sort not in SORTS or (query.sort == "relevance" and not query.text):
+        return "relevance" if query.text else "newest"
+    return query.sort
+
+
+def _summary(session: Session, query: SearchQuery) -> dict[str, Any]:
+    dialect = session.get_bind().dialect.name
+    matches = _filtered(session, query)
+    total, first_year, last_year = session.execute(
+        matches.with_only_columns(
+            func.count(),
+            func.min(CollectionObject.date_earliest),
+            func.max(CollectionObject.date_latest),
+        )
+    ).one()
+    facets: dict[str, list[FacetValue]] = {}
+    for name in ("institution", "reuse", "licence", "object_type", "creator"):
+        own = _filtered(session, query, skip=name)
+        rows = session.execute(search_sql.facet_counts(dialect, name, own, FACET_LIMIT)).all()
+        facets[name] = _labelled(session, name, [(str(v), int(c)) for v, c in rows if v])
+    return {"total": total or 0, "facets": facets, "years": (first_year, last_year)}
+
+
+def _labelled(session: Session, name: str, rows: list[tuple[str, int]]) -> list[FacetValue]:
+    if name == "institution":
+        names = dict(session.execute(select(Institution.slug, Institution.name)).all())
+        return [FacetValue(v, names.get(v, v), c) for v, c in rows]
+    if name == "licence":
+        return [FacetValue(v, _licence_label(v), c) for v, c in rows]
+    if name == "reuse":
+        order = {key: n for n, key in enumerate(REUSE_CLASSES)}
+        return sorted((FacetValue(v, v, c) for v, c in rows), key=lambda f: order.get(f.value, 9))
+    return [FacetValue(v, v, c) for v, c in rows]
+
+
+def _licence_label(uri: str) -> str:
+    term = lookup(uri)
+    return term.label if term else uri
+
+
+class _SummaryCache:
+    """Totals and facets per (database, data version, filters); small and bounded."""
+
+    SIZE = 256
+
+    def __init__(self) -> None:
+        self._items: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> dict[str, Any] | None:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: tuple[Any, ...], value: dict[str, Any]) -> None:
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.SIZE:
+                self._items.popitem(last=False)
+
+
+_CACHE = _SummaryCache()
+
+
+def data_version(session: Session) -> tuple[Any, ...]:
+    """Changes whenever what search shows could change: every publication,
+    update and withdrawal writes a change event, and every edit of an
+    institution bumps its revision."""
+    last_event = session.scalar(select(func.max(ChangeEvent.id)))
+    revisions = session.execute(
+        select(func.count(Institution.id), func.sum(Institution.revision))
+    ).one()
+    return (last_event, revisions[0], revisions[1])
+
+
+def _cached_summary(session: Session, query: SearchQuery) -> dict[str, Any]:
+    key = (
+        str(session.get_bind().url),
+        data_version(session),
+        tuple(sorted(query.filters().items())),
+    )
+    summary = _CACHE.get(key)
+    if summary is None:
+        summary = _summary(session, query)
+        _CACHE.put(key, summary)
+    return summary
 
 
 def institution_counts(session: Session) -> list[tuple[Institution, int]]:

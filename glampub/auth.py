@@ -1,0 +1,136 @@
+"""Who is asking: staff sessions (Flask-Login), API tokens, and what each may touch.
+
+Every staff member belongs to one institution and sees and changes nothing
+of another's; admins manage every institution.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Flask, abort, current_app, request
+from flask.sessions import SecureCookieSessionInterface
+from flask_login import LoginManager, UserMixin, current_user
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from glampub.models import ApiToken, Institution, User
+from glampub.services.accounts import token_digest
+
+login_manager = LoginManager()
+login_manager.login_view = "staff.login"
+login_manager.login_message = "Please sign in to see that page."
+login_manager.session_protection = "basic"
+
+# Compared against when the e-mail is unknown, so that a miss takes as long as a hit.
+_DUMMY_HASH = generate_password_hash("not a password of anyone")
+
+
+class StaffUser(UserMixin):
+    """The signed-in account, as the views need it."""
+
+    def __init__(self, user: User) -> None:
+        self.user_id = user.id
+        self.email = user.email
+        self.is_admin = user.is_admin
+        self.institution_id = user.institution_id
+        self.institution_slug = user.institution.slug
+        # Part of the session id: changing the password ends every other session.
+        self._fingerprint = user.password_hash[-16:]
+
+    def get_id(self) -> str:
+        return f"{self.user_id}:{self._fingerprint}"
+
+    def may_manage(self, institution: Institution | str) -> bool:
+        slug = institution if isinstance(institution, str) else institution.slug
+        return self.is_admin or slug == self.institution_slug
+
+
+def _session() -> Session:
+    from glampub.blueprints.helpers import session
+
+    return session()
+
+
+@login_manager.user_loader
+def load_user(session_id: str) -> StaffUser | None:
+    user_id, _, fingerprint = session_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = _session().get(User, int(user_id))
+    if user is None or user.password_hash[-16:] != fingerprint:
+        return None
+    return StaffUser(user)
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    return user if check_password_hash(user.password_hash, password) else None
+
+
+def token_user(session: Session, header: str | None) -> StaffUser | None:
+    """The account of ``Authorization: Bearer <token>``, or None."""
+    scheme, _, token = (header or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    found = session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == token_digest(token.strip()))
+    )
+    return StaffUser(found.user) if found is not None else None
+
+
+def staff() -> StaffUser:
+    """The signed-in staff member; only call in views that require a login."""
+    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    assert isinstance(user, StaffUser)
+    return user
+
+
+def require_institution(slug: str, user: StaffUser | None = None) -> None:
+    """403 unless the account belongs to that institution (or is an admin)."""
+    if not (user or staff()).may_manage(slug):
+        abort(403, description="This belongs to another institution; you cannot see or change it.")
+
+
+def admin_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_authenticated:
+            return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
+        if not staff().is_admin:
+            abort(403, description="Only an administrator can manage institutions.")
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+class GlampubSessionInterface(SecureCookieSessionInterface):
+    """Session cookies are Secure everywhere except plain HTTP on a loopback
+    address (the demo and development on one's own machine), where a browser
+    would otherwise drop them."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        if request.is_secure:
+            return True
+        host = request.host.rsplit(":", 1)[0].strip("[]")
+        if host == "localhost":
+            return False
+        try:
+            return not ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            return True
+
+
+def init_auth(app: Flask) -> None:
+    app.session_interface = GlampubSessionInterface()
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
+    login_manager.init_app(app)

@@ -1,0 +1,86 @@
+"""Signing in and out, and the staff start page."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from glampub.auth import StaffUser, authenticate, staff
+from glampub.blueprints.helpers import session
+from glampub.blueprints.staff import bp
+from glampub.blueprints.staff.forms import EmptyForm, LoginForm
+from glampub.models import Institution
+from glampub.services import login_throttle
+
+
+def _limits() -> login_throttle.Limits:
+    config = current_app.config
+    return login_throttle.Limits(
+        per_account=config["LOGIN_LIMIT_PER_ACCOUNT"],
+        per_address=config["LOGIN_LIMIT_PER_ADDRESS"],
+        window=timedelta(minutes=config["LOGIN_WINDOW_MINUTES"]),
+    )
+
+
+def _safe_next(target: str | None) -> str:
+    # Only a path on this site: never an open redirect to another host.
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("staff.dashboard")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Response | tuple[str, int] | str:
+    form = LoginForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return render_template("staff/login.html", form=form), 400
+        db = session()
+        email, address = form.email.data or "", request.remote_addr
+        wait = login_throttle.blocked_for(db, email, address, _limits())
+        if wait is not None:
+            db.commit()
+            form.form_errors.append(
+                _(
+                    "Too many failed sign-ins. Try again in %(minutes)d minutes.",
+                    minutes=-(-wait // 60),
+                )
+            )
+            html = render_template("staff/login.html", form=form)
+            return html, 429, {"Retry-After": str(wait)}  # type: ignore[return-value]
+        user = authenticate(db, email, form.password.data or "")
+        if user is None:
+            login_throttle.record_failure(db, email, address, _limits())
+            db.commit()
+            form.form_errors.append(_("That e-mail and password do not match an account."))
+            return render_template("staff/login.html", form=form), 401
+        login_throttle.clear(db, email)
+        db.commit()
+        login_user(StaffUser(user))
+        return redirect(_safe_next(request.args.get("next")))
+    return render_template("staff/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> Response:
+    if not EmptyForm().validate_on_submit():
+        abort(400, description="The form had expired; sign out again.")
+    logout_user()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("public.home"))
+
+
+@bp.get("/")
+@login_required
+def dashboard() -> Response | str:
+    user = staff()
+    if not user.is_admin:
+        return redirect(url_for("staff.institution_home", institution=user.institution_slug))
+    institutions = session().scalars(select(Institution).order_by(Institution.name)).all()
+    return render_template("staff/dashboard.html", institutions=institutions, user=current_user)

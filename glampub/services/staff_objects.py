@@ -1,0 +1,62 @@
+"""What staff do to one published object: withdraw it, or publish it again.
+
+A withdrawn object answers 410 Gone, leaves search, collections and
+manifests, and is announced as a Delete in IIIF Change Discovery; publishing
+it again is a new Create, as when an import brings an object back.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from glampub.errors import UsageError
+from glampub.models import ChangeEvent, CollectionObject, Institution
+
+PAGE_SIZE = 50
+
+
+def set_published(session: Session, obj: CollectionObject, published: bool) -> bool:
+    """Withdraw (False) or republish (True); returns whether anything changed."""
+    wanted = "published" if published else "withdrawn"
+    if obj.status == wanted:
+        return False
+    if obj.status not in ("published", "withdrawn"):
+        raise UsageError(f"object {obj.identifier!r} is {obj.status}; it cannot be changed here")
+    now = datetime.now(UTC)
+    obj.status = wanted
+    obj.revision += 1
+    obj.updated_at = now
+    session.add(
+        ChangeEvent(
+            institution_id=obj.institution_id,
+            object_id=obj.id,
+            kind="Create" if published else "Delete",
+            revision=obj.revision,
+            at=now,
+        )
+    )
+    session.flush()
+    return True
+
+
+def list_objects(
+    session: Session, institution: Institution, status: str | None, text: str, page: int
+) -> tuple[list[CollectionObject], int]:
+    """The institution's objects for the staff list, by identifier, with the total."""
+    stmt = select(CollectionObject).where(CollectionObject.institution_id == institution.id)
+    if status in ("published", "withdrawn"):
+        stmt = stmt.where(CollectionObject.status == status)
+    if text.strip():
+        needle = text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        stmt = stmt.where(CollectionObject.search_text.like(f"%{needle}%", escape="\\"))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    objects = session.scalars(
+        stmt.order_by(CollectionObject.identifier)
+        .offset((max(page, 1) - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
+        .options(selectinload(CollectionObject.images))
+    ).all()
+    return list(objects), total

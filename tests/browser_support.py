@@ -1,0 +1,130 @@
+"""What the browser tests need: a live glampub on an ephemeral port, headless
+Chromium (Debian's, driven by Playwright), and axe-core from the npm registry."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from glampub.services.vendor import AssetUnavailable, NpmAsset, install
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE = NpmAsset("axe-core", "4.11.4", "", "axe.min.js")
+GLAMPUB = Path(sys.executable).parent / "glampub"
+PASSWORD = "a long browser-test password"
+
+
+def missing(what: str) -> None:
+    """In CI a missing tool is a failure (.ci/run installs it); elsewhere a skip."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} (.ci/run should have installed it)")
+    pytest.skip(what)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass(frozen=True)
+class LiveSite:
+    url: str
+    data_dir: Path
+    staff: str
+    other_staff: str
+
+
+def _cli(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
+    result = subprocess.run(
+        [str(GLAMPUB), *args], env=env, input=stdin, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@contextmanager
+def live_site(tmp: Path) -> Iterator[LiveSite]:
+    """`glampub demo` on an ephemeral port (samples imported, viewer installed),
+    with two institutions' staff accounts; stopped afterwards."""
+    env = {**os.environ, "GLAMPUB_DATA_DIR": str(tmp / "data")}
+    for name in ("GLAMPUB_DATABASE_URL", "GLAMPUB_BASE_URL", "GLAMPUB_REDIS_URL"):
+        env.pop(name, None)
+    _cli(env, "institution", "add", "harbour-museum", "--name", "Harbour Museum")
+    _cli(env, "institution", "add", "moor-gallery", "--name", "Moor Gallery")
+    staff, other = "registrar@harbour.example", "curator@moor.example"
+    _cli(
+        env,
+        "user",
+        "add",
+        staff,
+        "--institution",
+        "harbour-museum",
+        "--password-stdin",
+        stdin=PASSWORD,
+    )
+    _cli(
+        env,
+        "user",
+        "add",
+        other,
+        "--institution",
+        "moor-gallery",
+        "--password-stdin",
+        stdin=PASSWORD,
+    )
+    port = free_port()
+    log = (tmp / "server.log").open("w")
+    process = subprocess.Popen(
+        [str(GLAMPUB), "demo", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/healthz", timeout=5):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError((tmp / "server.log").read_text()) from None
+                time.sleep(0.5)
+        yield LiveSite(url, tmp / "data", staff, other)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def axe_source(folder: Path) -> str:
+    if shutil.which("npm") is None:
+        missing("npm is needed to install axe-core")
+    try:
+        root = install(folder, AXE)
+    except AssetUnavailable as exc:
+        missing(str(exc))
+    return (root / "axe.min.js").read_text("utf-8")

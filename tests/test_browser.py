@@ -1,0 +1,229 @@
+"""End to end in headless Chromium: staff publish an export, the public finds,
+views, copies the credit and downloads; other institutions' staff are refused;
+no serious accessibility violations. Screenshots for the README go to docs/."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from tests.browser_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PASSWORD,
+    LiveSite,
+    axe_source,
+    live_site,
+    missing,
+)
+from tests.staff_helpers import sample_zip
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+TIMEOUT = 60_000
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
+    with live_site(tmp_path_factory.mktemp("live")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    if not os.path.exists(CHROMIUM):
+        missing(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, site):  # type: ignore[no-untyped-def]
+    context = browser.new_context(
+        base_url=site.url, viewport={"width": 1280, "height": 900}, accept_downloads=True
+    )
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site.url)
+    context.set_default_timeout(TIMEOUT)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def _sign_in(page, email: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/staff/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def _viewer_has_drawn(page) -> bool:  # type: ignore[no-untyped-def]
+    """True once the viewer's canvas holds an image: many pixels, not one colour."""
+    return page.evaluate(
+        """() => {
+          const canvas = document.querySelector('#viewer canvas');
+          if (!canvas || !canvas.width) return false;
+          const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+          const colours = new Set();
+          let lit = 0;
+          for (let i = 0; i < data.length; i += 4 * 97) {
+            if (data[i + 3] > 0) {
+              lit++;
+              colours.add((data[i] >> 4) << 8 | (data[i + 1] >> 4) << 4 | (data[i + 2] >> 4));
+            }
+          }
+          return lit > 500 && colours.size > 20;
+        }"""
+    )
+
+
+def test_staff_publish_then_the_public_finds_views_copies_and_downloads(
+    page, site, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    # Staff: sign in, upload the export with its images, read the preview, publish.
+    _sign_in(page, site.staff)
+    page.wait_for_url("**/staff/harbour-museum/")
+    page.get_by_role("link", name="Upload", exact=True).click()
+    page.get_by_label("Export file").set_input_files(str(sample_zip(tmp_path)))
+    page.get_by_role("button", name="Upload and preview").click()
+    publish = page.get_by_role("button", name="Publish these records")
+    publish.wait_for()
+    counts = page.locator("table.counts")
+    assert counts.locator("tr", has_text="New").inner_text().split() == ["New", "22"]
+    assert page.get_by_role("heading", name="A sample of records as they will look").is_visible()
+    assert (
+        page.locator(".sample-record h3").first.inner_text()
+        == "View of the Estuary from Saltings Hill"
+    )
+    first_problem = page.locator("table.problems tbody tr").first.locator("td")
+    assert first_problem.nth(0).inner_text().isdigit()  # every problem names its line
+    page.screenshot(path=str(DOCS / "import-preview.png"), full_page=False)
+    publish.click()
+    page.get_by_text("Published.").wait_for()
+
+    # The public: search, open the object just published.
+    page.goto("/")
+    page.get_by_role("searchbox", name="Search the collections").fill("ferryman")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search?q=ferryman")
+    harbour = page.locator("li.card", has_text="Harbour Museum").first
+    harbour.locator("a").first.click()
+    page.wait_for_url(re.compile(r".*/objects/harbour-museum/1887\.12$"))
+    assert page.get_by_role("heading", level=1).inner_text() == "Portrait of a Ferryman"
+
+    # The zoomable viewer draws the image from the IIIF Image API service.
+    page.locator("#viewer[data-ready=true]").wait_for()
+    page.wait_for_function("() => document.querySelector('#viewer canvas') !== null")
+    for _ in range(60):
+        if _viewer_has_drawn(page):
+            break
+        page.wait_for_timeout(500)
+    assert _viewer_has_drawn(page), "the viewer drew nothing"
+    # Tall enough for the viewer, the rights badge and the "How to reference" box.
+    page.set_viewport_size({"width": 1280, "height": 1500})
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(DOCS / "screenshot.png"), full_page=False)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    # The copy button puts the plain-text credit on the clipboard.
+    credit = page.locator("#credit-1").input_value()
+    assert credit.startswith("“Portrait of a Ferryman” by Wren, Elias (ca. 1850), Harbour Museum, ")
+    page.locator(".reference button.copy").first.click()
+    assert page.evaluate("() => navigator.clipboard.readText()") == credit
+
+    # The download starts at once, shows the credit, and the file carries it.
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Download image").click()
+    note = page.locator("#download-note")
+    note.wait_for(state="visible")
+    assert credit in note.inner_text()
+    saved = tmp_path / info.value.suggested_filename
+    info.value.save_as(saved)
+    assert saved.name == "harbour-museum-1887.12-1.jpg"
+    xmp = Image.open(io.BytesIO(saved.read_bytes())).info["xmp"].decode("utf-8")
+    assert credit in xmp
+    assert "http://creativecommons.org/licenses/by/4.0/" in xmp
+
+
+def test_a_long_preview_shows_a_live_progress_bar(page, site, tmp_path, axe) -> None:  # type: ignore[no-untyped-def]
+    rows = ["identifier,title,creator,date,rights"]
+    rows += [
+        f'LONG-{n:05d},Study of a harbour no. {n},"Pellow, Thomas",{1850 + n % 60},Public domain'
+        for n in range(20_000)
+    ]
+    export = tmp_path / "long-export.csv"
+    export.write_text("\n".join(rows) + "\n", "utf-8")
+    _sign_in(page, site.staff)
+    page.goto("/staff/harbour-museum/upload")
+    page.get_by_label("Export file").set_input_files(str(export))
+    page.get_by_role("button", name="Upload and preview").click()
+    bar = page.locator("progress#import-progress")
+    bar.wait_for()
+    assert page.get_by_text("Previewing…").is_visible()
+    page.wait_for_function(
+        "() => { const b = document.querySelector('progress#import-progress');"
+        " return !b || b.value > 0; }"
+    )
+    page.get_by_role("button", name="Publish these records").wait_for(timeout=240_000)
+    assert page.locator("table.counts tr", has_text="New").inner_text().split() == ["New", "20000"]
+    _assert_accessible(page, axe)
+
+
+def _assert_accessible(page, axe: str) -> None:  # type: ignore[no-untyped-def]
+    page.add_script_tag(content=axe)
+    results = page.evaluate(
+        """async () => await axe.run(document, {runOnly: {type: 'tag',
+            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"""
+    )
+    serious = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == []
+    assert results["passes"], "axe checked nothing"
+
+
+def test_staff_of_another_institution_are_refused(page, site) -> None:  # type: ignore[no-untyped-def]
+    _sign_in(page, site.other_staff)
+    page.wait_for_url("**/staff/moor-gallery/")
+    response = page.goto("/staff/harbour-museum/upload")
+    assert response.status == 403
+    assert page.get_by_text(
+        "This belongs to another institution; you cannot see or change it."
+    ).is_visible()
+    assert page.goto("/staff/harbour-museum/review").status == 403
+
+
+@pytest.fixture(scope="module")
+def axe(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return axe_source(tmp_path_factory.mktemp("npm"))
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/search?q=portrait", "/objects/kestrel-museum/1887.12", "/staff/login"]
+)
+def test_no_serious_accessibility_violations(page, axe, path) -> None:  # type: ignore[no-untyped-def]
+    page.goto(path)
+    _assert_accessible(page, axe)
+
+
+def test_keyboard_and_small_screens(page) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/objects/kestrel-museum/1887.12")
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.textContent") == "Skip to content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "main"
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto("/search?q=portrait")
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+    page.goto("/objects/kestrel-museum/1887.12")
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
