@@ -35,6 +35,11 @@ def build_config(
         "COLLECTION_PAGE_SIZE": 1000,
         "DISCOVERY_PAGE_SIZE": 1000,
         "SEARCH_PAGE_SIZE": 24,
+        # What each worker keeps of the IIIF documents and image records it
+        # served (see glampub.services.served_cache): bounded, so a worker's
+        # memory does not grow with the collection.
+        "SERVED_CACHE_BYTES": 16 * 1024 * 1024,
+        "SERVED_IMAGE_ENTRIES": 20_000,
     }
     if test_config:
         config.update(test_config)

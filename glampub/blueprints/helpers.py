@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import gzip
+from collections.abc import Callable, Hashable
 from functools import lru_cache
+from typing import Any, TypeVar
 
-from flask import current_app, request
+from flask import current_app, g, request
 from sqlalchemy.orm import Session
 
 from glampub.db import get_db
 from glampub.iiif.urls import IiifUrls
+from glampub.services.served_cache import ServedCache, publication_stamp
+
+T = TypeVar("T")
 
 
 def session() -> Session:
@@ -30,3 +35,24 @@ def gzipped(etag: str, body: str) -> bytes:
     """The gzip form of a stored document, kept per ETag: popular manifests are
     compressed once, not per request."""
     return gzip.compress(body.encode("utf-8"), compresslevel=6, mtime=0)
+
+
+def served(cache_name: str, key: Hashable, build: Callable[[], T]) -> T:
+    """``build()``, or what this worker built for ``key`` while nothing was published since.
+
+    The publication stamp is read once per request, however many lookups it makes.
+    """
+    stamp = g.get("publication_stamp")
+    if stamp is None:
+        stamp = g.publication_stamp = publication_stamp(get_db().engine)
+    caches: dict[str, ServedCache[Any]] = current_app.extensions["glampub.served"]
+    return caches[cache_name].fetch(key, stamp, build)
+
+
+def served_caches(document_bytes: int, image_entries: int) -> dict[str, ServedCache[Any]]:
+    """The per-worker caches: documents bounded by bytes, image records by count."""
+    return {
+        "documents": ServedCache(document_bytes, lambda doc: 2 * len(doc.body) + 400),
+        # A ServedImage is a few hundred bytes; counting each as 1 bounds the entries.
+        "images": ServedCache(image_entries, lambda _image: 1),
+    }

@@ -6,15 +6,15 @@ ETag, and answers 304 to a matching If-None-Match.
 
 from __future__ import annotations
 
-import hashlib
-import json
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, request, send_file
 
-from glampub.blueprints.helpers import gzipped, request_urls, session
+from glampub.blueprints.helpers import gzipped, request_urls, served, served_caches, session
 from glampub.iiif.image_api import ImageApiError
 from glampub.services import discovery, image_delivery
+from glampub.services.document_cache import document
 from glampub.services.publishing import (
     Document,
     institution_collection_document,
@@ -24,6 +24,14 @@ from glampub.services.publishing import (
 from glampub.web_errors import error_response
 
 bp = Blueprint("iiif", __name__)
+bp.record_once(
+    lambda state: state.app.extensions.setdefault(
+        "glampub.served",
+        served_caches(
+            state.app.config["SERVED_CACHE_BYTES"], state.app.config["SERVED_IMAGE_ENTRIES"]
+        ),
+    )
+)
 #: Smaller bodies gain less from gzip than the header costs.
 GZIP_MIN_BYTES = 1024
 
@@ -32,22 +40,42 @@ IMAGE_TYPE = 'application/ld+json;profile="http://iiif.io/api/image/3/context.js
 
 
 def _json_answer(doc: Document, media_type: str, max_age: int = 300) -> Response:
-    """A stored document with its validators; gzip when the client accepts it."""
-    response = Response(mimetype=None, content_type=media_type)
-    response.set_etag(doc.etag)
-    if doc.built_at is not None:
-        response.last_modified = doc.built_at
-    response.headers["Cache-Control"] = f"public, max-age={max_age}"
-    response.vary.add("Accept-Encoding")
-    response = response.make_conditional(request)
-    if response.status_code == 304:
-        return response
-    if "gzip" in request.accept_encodings and len(doc.body) >= GZIP_MIN_BYTES:
-        response.set_data(gzipped(doc.etag, doc.body))
-        response.headers["Content-Encoding"] = "gzip"
-    else:
-        response.set_data(doc.body)
-    return response
+    """A stored document with its validators; gzip when the client accepts it.
+
+    Headers are set directly rather than through Response.make_conditional:
+    this is the hot path, and the document already knows its ETag and date.
+    """
+    headers = {
+        "Content-Type": media_type,
+        "ETag": f'"{doc.etag}"',
+        "Cache-Control": f"public, max-age={max_age}",
+        "Vary": "Accept-Encoding",
+    }
+    if doc.http_date:
+        headers["Last-Modified"] = doc.http_date
+    if _not_modified(doc):
+        return Response(status=304, headers=headers)
+    body: str | bytes = doc.body
+    if len(doc.body) >= GZIP_MIN_BYTES and "gzip" in request.headers.get("Accept-Encoding", ""):
+        body = gzipped(doc.etag, doc.body)
+        headers["Content-Encoding"] = "gzip"
+    return Response(body, headers=headers)
+
+
+def _not_modified(doc: Document) -> bool:
+    if "If-None-Match" in request.headers:
+        return request.if_none_match.contains_weak(doc.etag)
+    since = request.if_modified_since
+    return (
+        since is not None
+        and doc.built_at is not None
+        and doc.built_at.replace(microsecond=0) <= since
+    )
+
+
+def _cached(key: tuple, build: Callable[[], Document]) -> Document:  # type: ignore[type-arg]
+    """A document this worker served before, while nothing has been published since."""
+    return served("documents", key, build)
 
 
 @bp.after_request
@@ -58,28 +86,29 @@ def cors(response: Response) -> Response:
 
 @bp.get("/iiif/3/collection")
 def top_collection() -> Response:
-    return _json_answer(top_collection_document(session(), request_urls()), PRESENTATION_TYPE)
-
-
-@bp.get("/iiif/3/collection/<institution>")
-def institution_collection(institution: str) -> Response:
-    doc = institution_collection_document(
-        session(), institution, request_urls(), current_app.config["COLLECTION_PAGE_SIZE"]
-    )
+    urls = request_urls()
+    doc = _cached(("collection", urls), lambda: top_collection_document(session(), urls))
     return _json_answer(doc, PRESENTATION_TYPE)
 
 
+@bp.get("/iiif/3/collection/<institution>")
 @bp.get("/iiif/3/collection/<institution>/page/<int:page>")
-def institution_collection_page(institution: str, page: int) -> Response:
-    doc = institution_collection_document(
-        session(), institution, request_urls(), current_app.config["COLLECTION_PAGE_SIZE"], page
+def institution_collection(institution: str, page: int | None = None) -> Response:
+    urls, size = request_urls(), current_app.config["COLLECTION_PAGE_SIZE"]
+    doc = _cached(
+        ("collection", urls, institution, page, size),
+        lambda: institution_collection_document(session(), institution, urls, size, page),
     )
     return _json_answer(doc, PRESENTATION_TYPE)
 
 
 @bp.get("/iiif/3/<institution>/<path:identifier>/manifest")
 def manifest(institution: str, identifier: str) -> Response:
-    doc = manifest_document(session(), institution, identifier, request_urls())
+    urls = request_urls()
+    doc = _cached(
+        ("manifest", urls, institution, identifier),
+        lambda: manifest_document(session(), institution, identifier, urls),
+    )
     return _json_answer(doc, PRESENTATION_TYPE)
 
 
@@ -88,16 +117,20 @@ DISCOVERY_TYPE = 'application/ld+json;profile="http://iiif.io/api/discovery/1/co
 
 @bp.get("/iiif/discovery/all-changes")
 def all_changes() -> Response:
-    doc = discovery.changes_document(
-        session(), request_urls(), current_app.config["DISCOVERY_PAGE_SIZE"]
+    urls, size = request_urls(), current_app.config["DISCOVERY_PAGE_SIZE"]
+    doc = _cached(
+        ("discovery", urls, None, size),
+        lambda: discovery.changes_document(session(), urls, size),
     )
     return _json_answer(doc, DISCOVERY_TYPE, max_age=60)
 
 
 @bp.get("/iiif/discovery/all-changes/page/<int:page>")
 def all_changes_page(page: int) -> Response:
-    doc = discovery.changes_page_document(
-        session(), request_urls(), current_app.config["DISCOVERY_PAGE_SIZE"], page
+    urls, size = request_urls(), current_app.config["DISCOVERY_PAGE_SIZE"]
+    doc = _cached(
+        ("discovery", urls, page, size),
+        lambda: discovery.changes_page_document(session(), urls, size, page),
     )
     return _json_answer(doc, DISCOVERY_TYPE, max_age=60)
 
@@ -110,19 +143,30 @@ def image_base(image_id: str) -> Response:
     return response
 
 
+def _served_image(image_id: str) -> image_delivery.ServedImage:
+    urls, data_dir = request_urls(), _data_dir()
+    return served(
+        "images",
+        (urls, image_id),
+        lambda: image_delivery.find_image(session(), image_id, data_dir, urls),
+    )
+
+
 @bp.get("/iiif/image/3/<image_id>/info.json")
 def image_info(image_id: str) -> Response:
     urls = request_urls()
-    image = image_delivery.find_image(session(), image_id, _data_dir(), urls)
-    body = json.dumps(image_delivery.info_document(image, urls), separators=(",", ":"))
-    doc = Document(body, hashlib.sha256(body.encode()).hexdigest()[:32])
-    return _json_answer(doc, IMAGE_TYPE)
+
+    def build() -> Document:
+        info = image_delivery.info_document(_served_image(image_id), urls)
+        return document(info)
+
+    return _json_answer(_cached(("info", urls, image_id), build), IMAGE_TYPE)
 
 
 @bp.get("/iiif/image/3/<image_id>/<region>/<size>/<rotation>/<quality>.<fmt>")
 def image(image_id: str, region: str, size: str, rotation: str, quality: str, fmt: str):  # type: ignore[no-untyped-def]
     data_dir = _data_dir()
-    image = image_delivery.find_image(session(), image_id, data_dir, request_urls())
+    image = _served_image(image_id)
     try:
         path, media_type = image_delivery.render(
             image, region, size, rotation, quality, fmt, data_dir
