@@ -135,8 +135,9 @@ def gunicorn(app: str, env: dict[str, str], *, pythonpath: Path = REPO) -> Itera
 
 
 @contextmanager
-def nginx(server_block: str) -> Iterator[str]:
-    """nginx in the foreground with one server block; yields its base URL."""
+def nginx(server_block: str, http_extra: str = "") -> Iterator[str]:
+    """nginx in the foreground with one server block (and ``http_extra``, e.g.
+    an upstream, beside it); yields its base URL."""
     need("nginx", packages="nginx-light")
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="bench-nginx-") as tmp:
@@ -156,6 +157,7 @@ http {{
     proxy_temp_path {tmp}/proxy;
     uwsgi_temp_path {tmp}/uwsgi;
     scgi_temp_path {tmp}/scgi;
+    {http_extra}
     server {{
         listen 127.0.0.1:{port};
         {server_block}
@@ -286,8 +288,9 @@ def _parse_wrk(out: str) -> WrkResult:
     )
 
 
-def children_rss_mb(parent_pid: int) -> list[float]:
-    """Resident memory of each direct child (gunicorn's workers), in MB."""
+def children_rss_mb(parent_pid: int, field: str = "VmRSS") -> list[float]:
+    """Resident memory of each direct child (gunicorn's workers), in MB:
+    now (``VmRSS``) or at its peak (``VmHWM``)."""
     sizes = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -300,7 +303,7 @@ def children_rss_mb(parent_pid: int) -> list[float]:
             status = (entry / "status").read_text()
         except (OSError, IndexError, ValueError):
             continue  # the process ended while we looked
-        match = re.search(r"VmRSS:\s+(\d+) kB", status)
+        match = re.search(rf"{field}:\s+(\d+) kB", status)
         if match:
             sizes.append(int(match.group(1)) / 1024)
     return sizes

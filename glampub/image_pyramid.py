@@ -18,12 +18,17 @@ from pathlib import Path
 
 from PIL import Image
 
-from glampub.iiif.image_api import ImageRequest, render_box
+from glampub.iiif.image_api import ImageRequest, finish, scale_box
 
 TILE = 512
 #: Below this many pixels on the long side a master is its own best pyramid.
 MIN_SIDE = 1500
 TILE_QUALITY = 90
+#: Outputs above this many pixels are scaled in bands of one tile row's worth
+#: of level rows; below it the whole region (at most about four times the
+#: output, since the level is chosen that way) is scaled in one piece.
+BAND_ABOVE = 1_000_000
+BAND_LEVEL_ROWS = TILE
 
 
 def pyramid_dir(master: Path) -> Path:
@@ -78,7 +83,12 @@ def _cut(level: Image.Image, folder: Path) -> None:
 
 
 def render_from_pyramid(master: Path, req: ImageRequest) -> Image.Image | None:
-    """The rendered request, from the pyramid's tiles; None when there is no pyramid."""
+    """The rendered request, from the pyramid's tiles; None when there is no pyramid.
+
+    Large outputs are scaled band by band (each band from the tile rows it
+    needs, with a margin for the filter), so memory follows the output, not
+    the region: a download of a whole level never holds the level at once.
+    """
     root = pyramid_dir(master)
     if not root.is_dir():
         return None
@@ -88,20 +98,57 @@ def render_from_pyramid(master: Path, req: ImageRequest) -> Image.Image | None:
         f for f in factors(req.image_width, req.image_height) if f * out_w <= w and f * out_h <= h
     ]
     factor = max(usable, default=1)
-    # The region in level pixels, and the tiles it touches.
+    level_rows = math.ceil(math.ceil(req.image_height / factor) / TILE)
+    # The region in level pixels.
     left, top, right, bottom = x / factor, y / factor, (x + w) / factor, (y + h) / factor
-    first_col, first_row = int(left // TILE), int(top // TILE)
-    last_col, last_row = math.ceil(right / TILE) - 1, math.ceil(bottom / TILE) - 1
+    per_row = (bottom - top) / out_h  # level pixels per output row
+    # Lanczos reaches three source pixels (three output pixels when shrinking) each way.
+    margin = math.ceil(3 * max(per_row, 1)) + 1
+    band_rows = max(1, math.floor(BAND_LEVEL_ROWS / per_row))
+    if band_rows >= out_h or out_w * out_h <= BAND_ABOVE:
+        return finish(
+            _band(root / str(factor), (left, top, right, bottom), level_rows, 0, (out_w, out_h)),
+            req,
+        )
+    out = None
+    for first in range(0, out_h, band_rows):
+        rows = min(band_rows, out_h - first)
+        band_box = (left, top + first * per_row, right, top + (first + rows) * per_row)
+        band = _band(root / str(factor), band_box, level_rows, margin, (out_w, rows))
+        if out is None:
+            out = Image.new(band.mode, (out_w, out_h))
+        out.paste(band, (0, first))
+    assert out is not None
+    return finish(out, req)
+
+
+def _band(
+    level: Path,
+    box: tuple[float, float, float, float],
+    level_rows: int,
+    margin: int,
+    size: tuple[int, int],
+) -> Image.Image:
+    """``box`` (level pixels) scaled to ``size``, from the tiles it touches
+    (and ``margin`` rows beyond, so the filter sees what it would in one piece)."""
+    left, top, right, bottom = box
+    first_col, last_col = int(left // TILE), math.ceil(right / TILE) - 1
+    first_row = max(0, int((top - margin) // TILE))
+    last_row = min(level_rows - 1, math.ceil((bottom + margin) / TILE) - 1)
     block = None
     for row in range(first_row, last_row + 1):
         for col in range(first_col, last_col + 1):
-            with Image.open(root / str(factor) / f"{col}_{row}.jpg") as tile:
+            with Image.open(level / f"{col}_{row}.jpg") as tile:
                 tile.load()
                 if block is None:
-                    size = ((last_col - first_col + 1) * TILE, (last_row - first_row + 1) * TILE)
-                    block = Image.new(tile.mode, size)
+                    block_size = (
+                        (last_col - first_col + 1) * TILE,
+                        (last_row - first_row + 1) * TILE,
+                    )
+                    block = Image.new(tile.mode, block_size)
                 block.paste(tile, ((col - first_col) * TILE, (row - first_row) * TILE))
     assert block is not None
     offset_x, offset_y = first_col * TILE, first_row * TILE
-    box = (left - offset_x, top - offset_y, right - offset_x, bottom - offset_y)
-    return render_box(block, box, req, exact=factor == 1)
+    return scale_box(
+        block, (left - offset_x, top - offset_y, right - offset_x, bottom - offset_y), size
+    )

@@ -195,3 +195,22 @@ def test_after_import_a_tile_is_served_without_the_master(app, client, tmp_path:
             served = Image.open(io.BytesIO(response.data))
         corner = served.getpixel((served.width - 20, served.height - 20))
         assert all(abs(a - b) < 60 for a, b in zip(corner, YELLOW, strict=True)), corner
+
+
+def test_a_large_output_is_scaled_band_by_band(master: Path, monkeypatch) -> None:
+    """Memory follows the output: no block of tiles taller than a band is held."""
+    made: list[tuple[int, int]] = []
+    real_new = Image.new
+
+    def spy(mode, size, *args, **kwargs):  # type: ignore[no-untyped-def]
+        made.append(size)
+        return real_new(mode, size, *args, **kwargs)
+
+    monkeypatch.setattr("glampub.image_pyramid.Image.new", spy)
+    out = render_from_pyramid(master, request("full", "max"))
+    assert out is not None and out.size == (W, H)
+    blocks = [size for size in made if size != (W, H)]
+    assert len(made) - len(blocks) == 1  # the output, filled in bands
+    assert len(blocks) >= 4
+    # One tile row per band, plus at most a row above and below for the filter.
+    assert max(height for _width, height in blocks) <= 3 * TILE

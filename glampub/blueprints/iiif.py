@@ -6,10 +6,12 @@ ETag, and answers 304 to a matching If-None-Match.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, request, send_file
+from flask import Blueprint, Response, current_app, request
+from werkzeug.wsgi import wrap_file
 
 from glampub.blueprints.helpers import gzipped, request_urls, served, served_caches, session
 from glampub.iiif.image_api import ImageApiError
@@ -157,7 +159,8 @@ def image_info(image_id: str) -> Response:
     urls = request_urls()
 
     def build() -> Document:
-        info = image_delivery.info_document(_served_image(image_id), urls)
+        max_area = current_app.config["IMAGE_MAX_AREA"]
+        info = image_delivery.info_document(_served_image(image_id), urls, max_area)
         return document(info)
 
     return _json_answer(_cached(("info", urls, image_id), build), IMAGE_TYPE)
@@ -165,19 +168,45 @@ def image_info(image_id: str) -> Response:
 
 @bp.get("/iiif/image/3/<image_id>/<region>/<size>/<rotation>/<quality>.<fmt>")
 def image(image_id: str, region: str, size: str, rotation: str, quality: str, fmt: str):  # type: ignore[no-untyped-def]
-    data_dir = _data_dir()
     image = _served_image(image_id)
     try:
-        path, media_type = image_delivery.render(
-            image, region, size, rotation, quality, fmt, data_dir
+        rendered = image_delivery.render(
+            image,
+            region,
+            size,
+            rotation,
+            quality,
+            fmt,
+            _data_dir(),
+            max_area=current_app.config["IMAGE_MAX_AREA"],
+            render_slots=current_app.config["IMAGE_RENDER_SLOTS"],
         )
     except ImageApiError as exc:
         return error_response(exc.status, "Image request not supported", exc.message)
-    response = send_file(path, mimetype=media_type, etag=True, max_age=86400, conditional=True)
-    response.headers["Link"] = f'<{request_urls().image_service(image_id)}>;rel="canonical"'
+    service = request_urls().image_service(image_id)
+    links = [f'<{service}/{rendered.canonical}>;rel="canonical"', f'<{LEVEL2}>;rel="profile"']
     if image.rights_uri:
-        response.headers["Link"] += f', <{image.rights_uri}>;rel="license"'
-    return response
+        links.append(f'<{image.rights_uri}>;rel="license"')
+    return _file_answer(rendered.path, rendered.media_type, rendered.etag, ", ".join(links))
+
+
+LEVEL2 = "http://iiif.io/api/image/3/level2.json"
+
+
+def _file_answer(path: Path, media_type: str, etag: str, link: str) -> Response:
+    """A rendered file: its name is its version, so the ETag needs no stat, and
+    the body goes out through the server's file wrapper (sendfile under gunicorn)."""
+    headers = {
+        "Content-Type": media_type,
+        "ETag": f'"{etag}"',
+        "Cache-Control": "public, max-age=86400",
+        "Link": link,
+    }
+    if "If-None-Match" in request.headers and request.if_none_match.contains_weak(etag):
+        return Response(status=304, headers=headers)
+    handle = path.open("rb")
+    headers["Content-Length"] = str(os.fstat(handle.fileno()).st_size)
+    return Response(wrap_file(request.environ, handle), headers=headers, direct_passthrough=True)
 
 
 def _data_dir() -> Path:

@@ -347,23 +347,31 @@ def render(source: Image.Image, req: ImageRequest) -> Image.Image:
     x, y, w, h = req.region
     img, scale = _reduced_decode(source, req)
     box = (x / scale, y / scale, (x + w) / scale, (y + h) / scale)
-    return render_box(img, box, req, exact=scale == 1)
+    return render_box(img, box, req)
 
 
 def render_box(
-    img: Image.Image, box: tuple[float, float, float, float], req: ImageRequest, *, exact: bool
+    img: Image.Image, box: tuple[float, float, float, float], req: ImageRequest
 ) -> Image.Image:
-    """Finish a request from an image that holds its region at ``box``: scale,
-    mirror, rotate, convert. ``exact`` says ``box`` is in full-size pixels, so
-    a request for the region at its own size is a plain crop."""
-    out_w, out_h = req.size
+    """Finish a request from an image that holds its region at ``box``."""
+    return finish(scale_box(img, box, req.size), req)
+
+
+def scale_box(
+    img: Image.Image, box: tuple[float, float, float, float], size: tuple[int, int]
+) -> Image.Image:
+    """The part of ``img`` at ``box``, scaled to ``size``; a plain crop when
+    ``box`` is whole pixels of that very size."""
     img = _resampleable(img)
-    if exact and (box[2] - box[0], box[3] - box[1]) == (out_w, out_h):
-        img = img.crop(tuple(int(v) for v in box))  # type: ignore[arg-type]
-    else:
-        # reducing_gap lets Pillow shrink by whole factors first (cheap box
-        # filter) and keep Lanczos for the last step only.
-        img = img.resize((out_w, out_h), Image.Resampling.LANCZOS, box=box, reducing_gap=3.0)
+    if all(float(v).is_integer() for v in box) and (box[2] - box[0], box[3] - box[1]) == size:
+        return img.crop(tuple(int(v) for v in box))  # type: ignore[arg-type]
+    # reducing_gap lets Pillow shrink by whole factors first (cheap box
+    # filter) and keep Lanczos for the last step only.
+    return img.resize(size, Image.Resampling.LANCZOS, box=box, reducing_gap=3.0)
+
+
+def finish(img: Image.Image, req: ImageRequest) -> Image.Image:
+    """Mirror, rotate and convert an image already scaled to ``req.size``."""
     if req.mirror:
         img = img.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
     if req.rotation:

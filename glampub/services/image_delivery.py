@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -63,6 +65,16 @@ class ServedImage:
         return hashlib.sha1("|".join(p or "" for p in parts).encode()).hexdigest()[:16]
 
 
+@dataclass(frozen=True)
+class Rendered:
+    path: Path
+    media_type: str
+    #: ``region/size/rotation/quality.format`` in the spec's canonical form.
+    canonical: str
+    #: Changes exactly when the file's bytes would: the image's version and the request.
+    etag: str
+
+
 def find_image(session: Session, image_id: str, data_dir: Path, urls: IiifUrls) -> ServedImage:
     if image_id.startswith(LOGO_PREFIX):
         return _logo(session, image_id, data_dir)
@@ -111,13 +123,34 @@ def _logo(session: Session, image_id: str, data_dir: Path) -> ServedImage:
     )
 
 
-def info_document(image: ServedImage, urls: IiifUrls) -> dict[str, Any]:
+def info_document(
+    image: ServedImage, urls: IiifUrls, max_area: int | None = None
+) -> dict[str, Any]:
+    """The image's info.json; ``max_area`` is the largest output offered (and
+    what makes "^" upscaling possible: the spec allows it only within a limit)."""
     return image_api.info_json(
         urls.image_service(image.image_id),
         image.width,
         image.height,
         rights=image.rights_uri,
+        max_area=max_area,
     )
+
+
+_renderers_lock = threading.Lock()
+_renderers: dict[int, ThreadPoolExecutor] = {}
+
+
+def _renderer(threads: int) -> ThreadPoolExecutor:
+    """The process's render threads: at most ``threads`` renders at once, always
+    on the same threads. Each render holds decoded pixels, so request threads
+    must not multiply a worker's memory, and glibc keeps what a thread freed in
+    that thread's own arena: renders spread over every request thread would
+    leave each arena holding a render's worth. Cached answers never wait here."""
+    with _renderers_lock:
+        if threads not in _renderers:
+            _renderers[threads] = ThreadPoolExecutor(threads, thread_name_prefix="glampub-render")
+        return _renderers[threads]
 
 
 def render(
@@ -128,19 +161,40 @@ def render(
     quality: str,
     fmt: str,
     data_dir: Path,
-) -> tuple[Path, str]:
-    """The rendered file (cached on disk) and its media type.
+    *,
+    max_area: int | None = None,
+    render_slots: int = 1,
+) -> Rendered:
+    """The rendered file (cached on disk), its media type and canonical form.
 
     Raises image_api.ImageApiError for a request the API rejects.
     """
     request = image_api.parse_request(
-        region, size, rotation, quality, fmt, width=image.width, height=image.height
+        region,
+        size,
+        rotation,
+        quality,
+        fmt,
+        width=image.width,
+        height=image.height,
+        max_area=max_area,
     )
     canonical = image_api.canonical_params(request)
     target = data_dir / CACHE_FOLDER / image.image_id / image.version / canonical.replace("/", "_")
     media_type = image_api.media_type(request.format)
-    if target.exists():
-        return target, media_type
+    rendered = Rendered(target, media_type, canonical, f"{image.version}-{_digest(canonical)}")
+    if not target.exists():
+        _renderer(render_slots).submit(_render_to, target, image, request).result()
+    return rendered
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()[:12]
+
+
+def _render_to(target: Path, image: ServedImage, request: image_api.ImageRequest) -> None:
+    if target.exists():  # rendered for another request while this one waited
+        return
     rendered = render_from_pyramid(image.path, request)
     if rendered is None:
         with open_image(image.path) as source:
@@ -162,4 +216,3 @@ def render(
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
     os.replace(tmp, target)
-    return target, media_type

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -202,16 +202,17 @@ def _export_image(
     named: tuple[tuple[str, str], ...],
 ) -> None:
     served = image_delivery.find_image(session, image_id, data_dir, urls)
-    info = level0_info(image_delivery.info_document(served, urls))
+    max_area = current_app.config["IMAGE_MAX_AREA"]
+    info = level0_info(image_delivery.info_document(served, urls, max_area))
     service = urls.image_service(image_id)
     tree.write(f"{service}/info.json", json.dumps(info, separators=(",", ":")).encode())
     for path, data in level0_files(served, info):
         tree.write(f"{service}/{path}", data)
     for size, fmt in named:
-        rendered, _media = image_delivery.render(
-            served, "full", size, "0", "default", fmt, data_dir
+        rendered = image_delivery.render(
+            served, "full", size, "0", "default", fmt, data_dir, max_area=max_area
         )
-        tree.write(urls.image(image_id, size=size, fmt=fmt), rendered.read_bytes())
+        tree.write(urls.image(image_id, size=size, fmt=fmt), rendered.path.read_bytes())
 
 
 def _export_page(client, slug: str, obj: CollectionObject, urls: IiifUrls, tree: _Tree) -> None:  # type: ignore[no-untyped-def]
