@@ -24,11 +24,12 @@ TILE = 512
 #: Below this many pixels on the long side a master is its own best pyramid.
 MIN_SIDE = 1500
 TILE_QUALITY = 90
-#: Outputs above this many pixels are scaled in bands of one tile row's worth
-#: of level rows; below it the whole region (at most about four times the
-#: output, since the level is chosen that way) is scaled in one piece.
-BAND_ABOVE = 1_000_000
-BAND_LEVEL_ROWS = TILE
+#: Outputs above this many pixels are scaled in pieces of at most this many
+#: level pixels (plus the filter's margin); below it the whole region (at most
+#: about four times the output, since the level is chosen that way) is scaled
+#: in one piece.
+PIECES_ABOVE = 1_000_000
+PIECE_LEVEL_SIZE = (4 * TILE, TILE)
 
 
 def pyramid_dir(master: Path) -> Path:
@@ -85,7 +86,7 @@ def _cut(level: Image.Image, folder: Path) -> None:
 def render_from_pyramid(master: Path, req: ImageRequest) -> Image.Image | None:
     """The rendered request, from the pyramid's tiles; None when there is no pyramid.
 
-    Large outputs are scaled band by band (each band from the tile rows it
+    Large outputs are scaled piece by piece (each piece from the tiles it
     needs, with a margin for the filter), so memory follows the output, not
     the region: a download of a whole level never holds the level at once.
     """
@@ -98,57 +99,74 @@ def render_from_pyramid(master: Path, req: ImageRequest) -> Image.Image | None:
         f for f in factors(req.image_width, req.image_height) if f * out_w <= w and f * out_h <= h
     ]
     factor = max(usable, default=1)
-    level_rows = math.ceil(math.ceil(req.image_height / factor) / TILE)
+    level = _Level(
+        root / str(factor),
+        math.ceil(math.ceil(req.image_width / factor) / TILE),
+        math.ceil(math.ceil(req.image_height / factor) / TILE),
+    )
     # The region in level pixels.
     left, top, right, bottom = x / factor, y / factor, (x + w) / factor, (y + h) / factor
-    per_row = (bottom - top) / out_h  # level pixels per output row
+    if out_w * out_h <= PIECES_ABOVE:
+        return finish(level.scaled((left, top, right, bottom), (out_w, out_h), 0, 0), req)
+    per_col, per_row = (right - left) / out_w, (bottom - top) / out_h  # level px per output px
     # Lanczos reaches three source pixels (three output pixels when shrinking) each way.
-    margin = math.ceil(3 * max(per_row, 1)) + 1
-    band_rows = max(1, math.floor(BAND_LEVEL_ROWS / per_row))
-    if band_rows >= out_h or out_w * out_h <= BAND_ABOVE:
-        return finish(
-            _band(root / str(factor), (left, top, right, bottom), level_rows, 0, (out_w, out_h)),
-            req,
-        )
+    margin_x = math.ceil(3 * max(per_col, 1)) + 1
+    margin_y = math.ceil(3 * max(per_row, 1)) + 1
+    piece_w = max(1, math.floor(PIECE_LEVEL_SIZE[0] / per_col))
+    piece_h = max(1, math.floor(PIECE_LEVEL_SIZE[1] / per_row))
     out = None
-    for first in range(0, out_h, band_rows):
-        rows = min(band_rows, out_h - first)
-        band_box = (left, top + first * per_row, right, top + (first + rows) * per_row)
-        band = _band(root / str(factor), band_box, level_rows, margin, (out_w, rows))
-        if out is None:
-            out = Image.new(band.mode, (out_w, out_h))
-        out.paste(band, (0, first))
+    for top_row in range(0, out_h, piece_h):
+        rows = min(piece_h, out_h - top_row)
+        for left_col in range(0, out_w, piece_w):
+            cols = min(piece_w, out_w - left_col)
+            box = (
+                left + left_col * per_col,
+                top + top_row * per_row,
+                left + (left_col + cols) * per_col,
+                top + (top_row + rows) * per_row,
+            )
+            piece = level.scaled(box, (cols, rows), margin_x, margin_y)
+            if out is None:
+                out = Image.new(piece.mode, (out_w, out_h))
+            out.paste(piece, (left_col, top_row))
     assert out is not None
     return finish(out, req)
 
 
-def _band(
-    level: Path,
-    box: tuple[float, float, float, float],
-    level_rows: int,
-    margin: int,
-    size: tuple[int, int],
-) -> Image.Image:
-    """``box`` (level pixels) scaled to ``size``, from the tiles it touches
-    (and ``margin`` rows beyond, so the filter sees what it would in one piece)."""
-    left, top, right, bottom = box
-    first_col, last_col = int(left // TILE), math.ceil(right / TILE) - 1
-    first_row = max(0, int((top - margin) // TILE))
-    last_row = min(level_rows - 1, math.ceil((bottom + margin) / TILE) - 1)
-    block = None
-    for row in range(first_row, last_row + 1):
-        for col in range(first_col, last_col + 1):
-            with Image.open(level / f"{col}_{row}.jpg") as tile:
-                tile.load()
-                if block is None:
-                    block_size = (
-                        (last_col - first_col + 1) * TILE,
-                        (last_row - first_row + 1) * TILE,
-                    )
-                    block = Image.new(tile.mode, block_size)
-                block.paste(tile, ((col - first_col) * TILE, (row - first_row) * TILE))
-    assert block is not None
-    offset_x, offset_y = first_col * TILE, first_row * TILE
-    return scale_box(
-        block, (left - offset_x, top - offset_y, right - offset_x, bottom - offset_y), size
-    )
+class _Level:
+    """One level of a pyramid: its folder and its size in tiles."""
+
+    def __init__(self, folder: Path, cols: int, rows: int) -> None:
+        self.folder, self.cols, self.rows = folder, cols, rows
+
+    def scaled(
+        self,
+        box: tuple[float, float, float, float],
+        size: tuple[int, int],
+        margin_x: int,
+        margin_y: int,
+    ) -> Image.Image:
+        """``box`` (level pixels) scaled to ``size``, from the tiles it touches
+        and a margin beyond, so the filter sees what it would in one piece."""
+        left, top, right, bottom = box
+        first_col = max(0, int((left - margin_x) // TILE))
+        last_col = min(self.cols - 1, math.ceil((right + margin_x) / TILE) - 1)
+        first_row = max(0, int((top - margin_y) // TILE))
+        last_row = min(self.rows - 1, math.ceil((bottom + margin_y) / TILE) - 1)
+        block = None
+        for row in range(first_row, last_row + 1):
+            for col in range(first_col, last_col + 1):
+                with Image.open(self.folder / f"{col}_{row}.jpg") as tile:
+                    tile.load()
+                    if block is None:
+                        block_size = (
+                            (last_col - first_col + 1) * TILE,
+                            (last_row - first_row + 1) * TILE,
+                        )
+                        block = Image.new(tile.mode, block_size)
+                    block.paste(tile, ((col - first_col) * TILE, (row - first_row) * TILE))
+        assert block is not None
+        offset_x, offset_y = first_col * TILE, first_row * TILE
+        return scale_box(
+            block, (left - offset_x, top - offset_y, right - offset_x, bottom - offset_y), size
+        )

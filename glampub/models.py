@@ -44,6 +44,8 @@ class Institution(Base):
     logo_height: Mapped[int | None] = mapped_column(Integer)
     #: Opt-in: show a "Courtesy of" requiredStatement on public-domain items too.
     courtesy_statement: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Opt-in: publish images of in-copyright items in full, not as thumbnails only.
+    full_images_in_copyright: Mapped[bool] = mapped_column(Boolean, default=False)
     #: The jurisdiction's copyright term, in years after the creator's death.
     copyright_term_years: Mapped[int] = mapped_column(Integer, default=70)
     #: Bumped whenever what the institution publishes about itself changes

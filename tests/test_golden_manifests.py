@@ -29,6 +29,8 @@ CASES = {
     "km-1887-12": ("kestrel-museum", "1887.12"),
     # LIDO 1.1 in German and English, three images, CC BY-SA
     "sml-k-0210": ("stadtmuseum-lindenau", "SML-K-0210"),
+    # In Copyright: a thumbnail-only image service, no download
+    "km-2003-17": ("kestrel-museum", "2003.17"),
 }
 
 

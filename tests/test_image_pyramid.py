@@ -197,8 +197,8 @@ def test_after_import_a_tile_is_served_without_the_master(app, client, tmp_path:
         assert all(abs(a - b) < 60 for a, b in zip(corner, YELLOW, strict=True)), corner
 
 
-def test_a_large_output_is_scaled_band_by_band(master: Path, monkeypatch) -> None:
-    """Memory follows the output: no block of tiles taller than a band is held."""
+def test_a_large_output_is_scaled_piece_by_piece(master: Path, monkeypatch) -> None:
+    """Memory follows the output: no block of tiles larger than a piece is held."""
     made: list[tuple[int, int]] = []
     real_new = Image.new
 
@@ -210,7 +210,8 @@ def test_a_large_output_is_scaled_band_by_band(master: Path, monkeypatch) -> Non
     out = render_from_pyramid(master, request("full", "max"))
     assert out is not None and out.size == (W, H)
     blocks = [size for size in made if size != (W, H)]
-    assert len(made) - len(blocks) == 1  # the output, filled in bands
+    assert len(made) - len(blocks) == 1  # the output, filled in pieces
     assert len(blocks) >= 4
-    # One tile row per band, plus at most a row above and below for the filter.
+    # A piece is at most four tiles by one, plus a tile each way for the filter.
+    assert max(width for width, _height in blocks) <= 6 * TILE
     assert max(height for _width, height in blocks) <= 3 * TILE

@@ -14,6 +14,7 @@ from flask import Blueprint, Response, current_app, request
 from werkzeug.wsgi import wrap_file
 
 from glampub.blueprints.helpers import gzipped, request_urls, served, served_caches, session
+from glampub.errors import NotFound
 from glampub.iiif.image_api import ImageApiError
 from glampub.services import discovery, image_delivery
 from glampub.services.document_cache import document
@@ -21,6 +22,7 @@ from glampub.services.publishing import (
     Document,
     institution_collection_document,
     manifest_document,
+    record_document,
     top_collection_document,
 )
 from glampub.web_errors import error_response
@@ -114,6 +116,16 @@ def manifest(institution: str, identifier: str) -> Response:
     return _json_answer(doc, PRESENTATION_TYPE)
 
 
+@bp.get("/iiif/3/<institution>/<path:identifier>/record")
+def record(institution: str, identifier: str) -> Response:
+    urls = request_urls()
+    doc = _cached(
+        ("record", urls, institution, identifier),
+        lambda: record_document(session(), institution, identifier, urls),
+    )
+    return _json_answer(doc, "application/json")
+
+
 DISCOVERY_TYPE = 'application/ld+json;profile="http://iiif.io/api/discovery/1/context.json"'
 
 
@@ -193,6 +205,19 @@ def image(image_id: str, region: str, size: str, rotation: str, quality: str, fm
 LEVEL2 = "http://iiif.io/api/image/3/level2.json"
 
 
+@bp.get("/iiif/download/<image_id>.<ext>")
+def download(image_id: str, ext: str) -> Response:
+    """The original file at full resolution, with the credit embedded."""
+    image = _served_image(image_id)
+    rendered = image_delivery.original(image, _data_dir())
+    if rendered.path.suffix != f".{ext}":
+        raise NotFound(f"image {image_id!r} is published as {rendered.path.suffix[1:]}, not {ext}")
+    link = f'<{image.rights_uri}>;rel="license"' if image.rights_uri else ""
+    response = _file_answer(rendered.path, rendered.media_type, rendered.etag, link)
+    response.headers["Content-Disposition"] = f'attachment; filename="{image.download_name}"'
+    return response
+
+
 def _file_answer(path: Path, media_type: str, etag: str, link: str) -> Response:
     """A rendered file: its name is its version, so the ETag needs no stat, and
     the body goes out through the server's file wrapper (sendfile under gunicorn)."""
@@ -200,8 +225,9 @@ def _file_answer(path: Path, media_type: str, etag: str, link: str) -> Response:
         "Content-Type": media_type,
         "ETag": f'"{etag}"',
         "Cache-Control": "public, max-age=86400",
-        "Link": link,
     }
+    if link:
+        headers["Link"] = link
     if "If-None-Match" in request.headers and request.if_none_match.contains_weak(etag):
         return Response(status=304, headers=headers)
     handle = path.open("rb")

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +20,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from glampub.credit import reference_text
-from glampub.errors import NotFound
+from glampub.errors import Forbidden, NotFound
 from glampub.iiif import image_api
 from glampub.iiif.urls import IiifUrls
-from glampub.image_credit import embed_credit
+from glampub.image_credit import build_xmp, embed_credit
+from glampub.image_original import write_with_xmp
 from glampub.image_pyramid import render_from_pyramid
 from glampub.images import open_image
 from glampub.models import CollectionObject, Image, Institution
@@ -41,6 +43,8 @@ PUBLIC_DOMAIN_TOOLS = {
 class ServedImage:
     image_id: str
     path: Path
+    #: The size the service offers: the master's, or a thumbnail's (see
+    #: glampub.image_policy); every request is parsed against it.
     width: int
     height: int
     checksum: str
@@ -50,6 +54,11 @@ class ServedImage:
     source_url: str | None
     rights_label: str | None = None
     creators: tuple[str, ...] = ()
+    #: The stored master's size, when it differs from the offered one.
+    master_size: tuple[int, int] | None = None
+    #: A file name for the download of the original ("…-1.jpg"); None when
+    #: the original is not published (thumbnail-only images, logos).
+    download_name: str | None = None
 
     @property
     def use_guidelines(self) -> str | None:
@@ -61,7 +70,7 @@ class ServedImage:
     def version(self) -> str:
         """Changes whenever the pixels or the embedded credit would."""
         parts = (self.checksum, self.credit, self.rights_uri, self.title, self.source_url)
-        parts += (self.rights_label, *self.creators)
+        parts += (self.rights_label, f"{self.width}x{self.height}", *self.creators)
         return hashlib.sha1("|".join(p or "" for p in parts).encode()).hexdigest()[:16]
 
 
@@ -89,12 +98,20 @@ def find_image(session: Session, image_id: str, data_dir: Path, urls: IiifUrls) 
     if obj.is_withdrawn:
         raise Gone(f"image {image_id!r} belongs to a withdrawn object")
     info = object_info(obj)
+    published = next(i for i in info.images if i.image_id == image_id)
     page = urls.object_page(obj.institution.slug, obj.identifier)
+    width, height = published.published_size
+    download = None
+    if not published.thumbnail_only:
+        stem = f"{obj.institution.slug}-{obj.identifier}-{image.position}"
+        download = f"{re.sub(r'[^A-Za-z0-9._-]+', '_', stem)}.{published.extension}"
     return ServedImage(
         image_id=image_id,
         path=data_dir / image.file_path,
-        width=image.width,
-        height=image.height,
+        width=width,
+        height=height,
+        master_size=(image.width, image.height) if published.thumbnail_only else None,
+        download_name=download,
         checksum=image.checksum or "",
         rights_uri=image.rights_uri,
         credit=image.credit_line or reference_text(info, page),
@@ -184,8 +201,49 @@ def render(
     media_type = image_api.media_type(request.format)
     rendered = Rendered(target, media_type, canonical, f"{image.version}-{_digest(canonical)}")
     if not target.exists():
-        _renderer(render_slots).submit(_render_to, target, image, request).result()
+        _renderer(render_slots).submit(
+            _render_to, target, image, for_master(image, request)
+        ).result()
     return rendered
+
+
+def for_master(image: ServedImage, request: image_api.ImageRequest) -> image_api.ImageRequest:
+    """A request parsed against the offered size, in the master's pixels."""
+    if image.master_size is None:
+        return request
+    master_w, master_h = image.master_size
+    sx, sy = master_w / image.width, master_h / image.height
+    x, y, w, h = request.region
+    left, top = min(master_w - 1, round(x * sx)), min(master_h - 1, round(y * sy))
+    region = (left, top, min(master_w - left, round(w * sx)), min(master_h - top, round(h * sy)))
+    return replace(request, region=region, image_width=master_w, image_height=master_h)
+
+
+def original(image: ServedImage, data_dir: Path) -> Rendered:
+    """The master file with the credit spliced in (full resolution, not re-encoded)."""
+    if image.download_name is None:
+        raise Forbidden(
+            f"the original of image {image.image_id!r} is not published: the item is in "
+            "copyright, so only a thumbnail is; ask the institution"
+        )
+    extension = image.path.suffix.lstrip(".")
+    target = data_dir / CACHE_FOLDER / image.image_id / image.version / f"original.{extension}"
+    if not target.exists():
+        write_with_xmp(image.path, target, _xmp(image))
+    media_type = image_api.media_type(extension)
+    return Rendered(target, media_type, "original", f"{image.version}-original")
+
+
+def _xmp(image: ServedImage) -> bytes:
+    return build_xmp(
+        credit=image.credit,
+        rights_uri=image.rights_uri,
+        rights_label=image.rights_label,
+        title=image.title,
+        creators=image.creators,
+        source_url=image.source_url,
+        use_guidelines=image.use_guidelines,
+    )
 
 
 def _digest(text: str) -> str:

@@ -35,6 +35,7 @@ from glampub.services.publishing import (
     has_canvas,
     institution_collection_document,
     manifest_document,
+    record_document,
     top_collection_document,
 )
 from glampub.services.static_tiles import level0_files, level0_info
@@ -182,6 +183,8 @@ def _export_institution(
         if progress:
             progress(f"{institution.slug}/{obj.identifier}")
         _export_page(client, institution.slug, obj, urls, tree)
+        record = record_document(session, institution.slug, obj.identifier, urls)
+        tree.write(urls.record(institution.slug, obj.identifier), record.body.encode())
         if not has_canvas(obj):
             continue
         manifest = manifest_document(session, institution.slug, obj.identifier, urls)
@@ -208,6 +211,10 @@ def _export_image(
     tree.write(f"{service}/info.json", json.dumps(info, separators=(",", ":")).encode())
     for path, data in level0_files(served, info):
         tree.write(f"{service}/{path}", data)
+    if served.download_name is not None:
+        original = image_delivery.original(served, data_dir)
+        extension = original.path.suffix.lstrip(".")
+        tree.write(urls.download(image_id, extension), original.path.read_bytes())
     for size, fmt in named:
         rendered = image_delivery.render(
             served, "full", size, "0", "default", fmt, data_dir, max_area=max_area
