@@ -20,7 +20,10 @@ Printed, for both and as a ratio:
   them from the pyramid, is timed too;
 - arbitrary regions and sizes, each URL asked for once, so neither server has
   it cached (target: at least 0.5x);
-- the peak resident memory of each glampub worker (target: at most 150 MB).
+- the original download (full resolution, the credit spliced in);
+- the peak resident memory of each glampub worker (target: at most 150 MB)
+  after all that and after ``--images`` more images (300) were each asked
+  for as a viewer would: the caches are bounded, so the number does not count.
 """
 
 from __future__ import annotations
@@ -147,6 +150,44 @@ def iipimage(folder: Path):  # type: ignore[no-untyped-def]
     return running()
 
 
+def many_images(root: Path, base: str, count: int) -> None:
+    """Another ``count`` objects with images of their own, each asked for as a
+    viewer would (info.json, a thumbnail, a tile), so the workers' caches see
+    many images: their memory must not grow with the number."""
+    from PIL import Image
+
+    from glampub import create_app
+    from glampub.services.importing import ImportOptions, run_import
+
+    folder = root / "many"
+    folder.mkdir()
+    rows = ["identifier,title,rights,images"]
+    for n in range(count):
+        Image.new("RGB", (1600 + n % 7, 1200), (n % 255, 80, 160)).save(folder / f"m{n}.jpg")
+        rows.append(f"m{n},Study {n},CC0,m{n}.jpg")
+    (folder / "many.csv").write_text("\n".join(rows) + "\n", "utf-8")
+    app = create_app({"DATA_DIR": str(root / "data")})
+    database = app.extensions["glampub.db"]
+    options = ImportOptions(institution="bench", path=folder / "many.csv", images=folder)
+    run_import(database, root / "data", options)
+    database.dispose()
+    start = time.perf_counter()
+    for n in range(count):
+        manifest = json.loads(fetch(f"{base}/iiif/3/bench/m{n}/manifest")[1])
+        service = manifest["items"][0]["items"][0]["items"][0]["body"]["service"][0]["id"]
+        for tail in (
+            "info.json",
+            "full/!200,200/0/default.jpg",
+            "0,0,512,512/512,512/0/default.jpg",
+        ):
+            status, _body = fetch(f"{service}/{tail}")
+            assert status == 200, (service, tail, status)
+    took = time.perf_counter() - start
+    print(
+        f"{count} more images, each asked for its info.json, a thumbnail and a tile: {took:.0f} s"
+    )
+
+
 def fetch(url: str) -> tuple[int, bytes]:
     try:
         with urllib.request.urlopen(url, timeout=30) as response:
@@ -159,6 +200,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--images", type=int, default=300, help="images for the memory check")
     args = parser.parse_args()
     need(IIPSRV, packages="iipimage-server")
     need("vips", packages="libvips-tools")
@@ -249,6 +291,18 @@ def main() -> None:
                 f"{info.get('maxArea', 0):,} px), cold: {took * 1000:.0f} ms, "
                 f"{len(body) / 1e6:.1f} MB\n"
             )
+            download = manifest["rendering"][0]["id"]
+            for when in ("first (the credit spliced into a copy)", "again (from the cache)"):
+                start = time.perf_counter()
+                status, body = fetch(download)
+                took = time.perf_counter() - start
+                assert status == 200, status
+                print(
+                    f"glampub download of the original, {when}: {took * 1000:.0f} ms, "
+                    f"{len(body) / 1e6:.1f} MB"
+                )
+            print()
+            many_images(root, ours.base_url, args.images)
             errors = sum(
                 n
                 for runs in (tiles["glampub"], regions["glampub"])

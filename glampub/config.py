@@ -39,11 +39,12 @@ def build_config(
         # served (see glampub.services.served_cache): bounded, so a worker's
         # memory does not grow with the collection.
         "SERVED_CACHE_BYTES": 16 * 1024 * 1024,
-        "SERVED_IMAGE_ENTRIES": 20_000,
+        "SERVED_IMAGE_ENTRIES": 5_000,
         # The largest image the Image API renders (pixels): declared as
-        # maxArea in info.json, it bounds one request's memory and lets "^"
-        # sizes upscale up to it. 10 MP is e.g. 3873 x 2582.
-        "IMAGE_MAX_AREA": 10_000_000,
+        # maxArea in info.json, it bounds one request's memory (about 9 bytes
+        # a pixel at its peak) and lets "^" sizes upscale up to it. 6 MP is
+        # e.g. 3000 x 2000; the full-resolution original is the download.
+        "IMAGE_MAX_AREA": 6_000_000,
         # Renders at once per process (cached answers never wait): a worker's
         # memory then follows this, not its number of threads.
         "IMAGE_RENDER_SLOTS": 1,
