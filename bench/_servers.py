@@ -135,11 +135,11 @@ def gunicorn(app: str, env: dict[str, str], *, pythonpath: Path = REPO) -> Itera
 
 
 @contextmanager
-def nginx(server_block: str, http_extra: str = "") -> Iterator[str]:
+def nginx(server_block: str, http_extra: str = "", port: int | None = None) -> Iterator[str]:
     """nginx in the foreground with one server block (and ``http_extra``, e.g.
-    an upstream, beside it); yields its base URL."""
+    an upstream, beside it), on ``port`` or a free one; yields its base URL."""
     need("nginx", packages="nginx-light")
-    port = free_port()
+    port = port or free_port()
     with tempfile.TemporaryDirectory(prefix="bench-nginx-") as tmp:
         conf = Path(tmp) / "nginx.conf"
         conf.write_text(
