@@ -13,7 +13,7 @@ from typing import Any
 
 import iiif_prezi3 as prezi
 
-from glampub.credit import reference_html
+from glampub.credit import reference_html, reference_text
 from glampub.iiif.labels import label
 from glampub.iiif.records import ImageInfo, InstitutionInfo, ObjectInfo
 from glampub.iiif.text import html_span, plain, plain_map
@@ -249,7 +249,7 @@ def _metadata(obj: ObjectInfo, object_url: str) -> list[dict[str, Any]]:
     if obj.rights.public_domain:
         # A request, not a condition: CC's 2024 guidance for public-domain material.
         pairs.append(
-            _pair("how_to_reference", {"none": [html_span(reference_html(obj, object_url))]})
+            _pair("how_to_reference", {"none": [html_span(_reference_line(obj, object_url))]})
         )
     record_licence = obj.record_rights_uri or CC0
     term = lookup(record_licence)
@@ -257,6 +257,18 @@ def _metadata(obj: ObjectInfo, object_url: str) -> list[dict[str, Any]]:
     link = f'<a href="{escape(record_licence)}">{escape(name)}</a>'
     pairs.append(_pair("metadata_licence", {"none": [html_span(link)]}))
     return pairs
+
+
+def _reference_line(obj: ObjectInfo, object_url: str) -> str:
+    """The ready-to-paste credit line, with the object's persistent URL shown
+    (and linked), so that copying the text keeps it."""
+    text = escape(reference_text(obj, object_url))
+    url = escape(object_url)
+    text = text.replace(url, f'<a href="{url}">{url}</a>', 1)
+    if obj.rights.licence_page:
+        name, page = escape(obj.rights.label), escape(obj.rights.licence_page)
+        text = text.replace(f"({name})", f'(<a href="{page}">{name}</a>)', 1)
+    return text
 
 
 def _required_statement(obj: ObjectInfo, object_url: str) -> dict[str, Any] | None:
