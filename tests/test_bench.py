@@ -51,7 +51,8 @@ def test_wrk_output_is_read_into_numbers() -> None:
 
 def test_the_tile_benchmark_asks_only_for_what_info_json_promises() -> None:
     from bench.tiles_vs_iipimage import HEIGHT, WIDTH, arbitrary, grid
-    from glampub.iiif.image_api import info_json, parse_request
+    from glampub.iiif.image_api import parse_request
+    from glampub.iiif.image_info import info_json
 
     info = info_json("http://x/iiif/image/3/big", WIDTH, HEIGHT)
     tails = grid(info)

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageStat
 
-from glampub.iiif.image_api import info_json, parse_request, render
+from glampub.iiif.image_api import parse_request, render
+from glampub.iiif.image_info import info_json
 from glampub.image_pyramid import TILE, build_pyramid, factors, pyramid_dir, render_from_pyramid
 from glampub.services.importing import ImportOptions, run_import
 from glampub.services.institutions import add_institution

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, selectinload
 from glampub.credit import reference_text
 from glampub.errors import Forbidden, NotFound
 from glampub.iiif import image_api
+from glampub.iiif.image_info import info_json
 from glampub.iiif.urls import IiifUrls
 from glampub.image_credit import build_xmp, embed_credit
 from glampub.image_original import write_with_xmp
@@ -145,7 +146,7 @@ def info_document(
 ) -> dict[str, Any]:
     """The image's info.json; ``max_area`` is the largest output offered (and
     what makes "^" upscaling possible: the spec allows it only within a limit)."""
-    return image_api.info_json(
+    return info_json(
         urls.image_service(image.image_id),
         image.width,
         image.height,
