@@ -1,11 +1,11 @@
 """A pyramid of reduced levels, cut into tiles, made once per stored master.
 
 Level ``f`` holds the image reduced by the factor ``f`` (1, 2, 4 ...), in
-512 px JPEG tiles. A request is answered from the smallest level that still
-has enough pixels, decoding only the tiles its region touches: a viewer's tile
-never decodes the whole original, and a thumbnail of a 60 MP scan reads one
-small tile. Masters with transparency or small ones (a few tiles) are served
-from the master, which is as fast for them.
+512 px tiles: JPEG, or PNG for masters with transparency (so it survives). A
+request is answered from the smallest level that still has enough pixels,
+decoding only the tiles its region touches: a viewer's tile never decodes the
+whole original, and a thumbnail of a 60 MP scan reads one small tile. Small
+masters (a few tiles) are served from the master, which is as fast for them.
 """
 
 from __future__ import annotations
@@ -51,9 +51,10 @@ def build_pyramid(master: Path) -> bool:
         return True
     # The master was verified when it was stored; it is ours, not an upload.
     with Image.open(master) as img:
-        if max(img.size) < MIN_SIDE or img.mode not in ("RGB", "L", "CMYK", "YCbCr"):
+        mode = _level_mode(img)
+        if max(img.size) < MIN_SIDE or mode is None:
             return False
-        level = img.convert("RGB" if img.mode != "L" else "L")
+        level = img.convert(mode)
     # Cut into a temporary folder and rename it into place: a reader sees a
     # whole pyramid or none, and two processes building it do not collide.
     partial = Path(tempfile.mkdtemp(dir=master.parent, prefix=f".{master.name}."))
@@ -70,8 +71,26 @@ def build_pyramid(master: Path) -> bool:
     return True
 
 
+def _level_mode(img: Image.Image) -> str | None:
+    """The mode the levels are kept in; None for what masters never are."""
+    if img.mode in ("RGB", "L", "RGBA", "LA"):
+        return img.mode
+    if img.mode == "P":
+        return "RGBA" if img.has_transparency_data else "RGB"
+    if img.mode == "1":
+        return "L"
+    return "RGB" if img.mode in ("CMYK", "YCbCr") else None
+
+
+def _tile_format(mode: str) -> tuple[str, str]:
+    """(extension, Pillow format): PNG keeps transparency, JPEG everything else."""
+    return ("png", "PNG") if mode in ("RGBA", "LA") else ("jpg", "JPEG")
+
+
 def _cut(level: Image.Image, folder: Path) -> None:
     folder.mkdir()
+    extension, fmt = _tile_format(level.mode)
+    options = {"compress_level": 1} if fmt == "PNG" else {"quality": TILE_QUALITY}
     for row in range(math.ceil(level.height / TILE)):
         for col in range(math.ceil(level.width / TILE)):
             box = (
@@ -80,7 +99,7 @@ def _cut(level: Image.Image, folder: Path) -> None:
                 min((col + 1) * TILE, level.width),
                 min((row + 1) * TILE, level.height),
             )
-            level.crop(box).save(folder / f"{col}_{row}.jpg", "JPEG", quality=TILE_QUALITY)
+            level.crop(box).save(folder / f"{col}_{row}.{extension}", fmt, **options)
 
 
 def render_from_pyramid(master: Path, req: ImageRequest) -> Image.Image | None:
@@ -101,6 +120,7 @@ def render_from_pyramid(master: Path, req: ImageRequest) -> Image.Image | None:
     factor = max(usable, default=1)
     level = _Level(
         root / str(factor),
+        "png" if (root / "1" / "0_0.png").exists() else "jpg",
         math.ceil(math.ceil(req.image_width / factor) / TILE),
         math.ceil(math.ceil(req.image_height / factor) / TILE),
     )
@@ -136,8 +156,8 @@ def render_from_pyramid(master: Path, req: ImageRequest) -> Image.Image | None:
 class _Level:
     """One level of a pyramid: its folder and its size in tiles."""
 
-    def __init__(self, folder: Path, cols: int, rows: int) -> None:
-        self.folder, self.cols, self.rows = folder, cols, rows
+    def __init__(self, folder: Path, extension: str, cols: int, rows: int) -> None:
+        self.folder, self.extension, self.cols, self.rows = folder, extension, cols, rows
 
     def scaled(
         self,
@@ -156,7 +176,7 @@ class _Level:
         block = None
         for row in range(first_row, last_row + 1):
             for col in range(first_col, last_col + 1):
-                with Image.open(self.folder / f"{col}_{row}.jpg") as tile:
+                with Image.open(self.folder / f"{col}_{row}.{self.extension}") as tile:
                     tile.load()
                     if block is None:
                         block_size = (
