@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import io
+from urllib.parse import quote
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from tests.conftest import BASE_URL
@@ -130,3 +133,22 @@ def test_unknown_images_are_404_with_a_reason(demo_client) -> None:
         response = demo_client.get(path)
         assert response.status_code == 404
         assert response.get_json()["message"] == "no image 'unknown'"
+
+
+_SEGMENT = st.text(
+    alphabet=st.sampled_from("0123456789,.:!^-pctfulmaxsquregbidoyjnwe%"), min_size=0, max_size=14
+)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(region=_SEGMENT, size=_SEGMENT, rotation=_SEGMENT, quality=_SEGMENT, fmt=_SEGMENT)
+def test_any_image_url_is_answered_never_with_a_server_error(
+    demo_client, service, region, size, rotation, quality, fmt
+) -> None:
+    url = f"{service}/{quote(region)}/{quote(size)}/{quote(rotation)}/{quote(quality)}.{quote(fmt)}"
+    with demo_client.get(url) as response:
+        assert response.status_code in (200, 400, 404, 501), (url, response.status_code)
+        if response.status_code != 200:
+            assert response.get_json()["message"]
