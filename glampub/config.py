@@ -31,10 +31,6 @@ def build_config(
         "SECRET_KEY": env.get("GLAMPUB_SECRET_KEY") or None,
         # Images larger than this are refused as decompression bombs.
         "MAX_IMAGE_PIXELS": 100_000_000,
-        # Entries per page in IIIF Collections and Change Discovery.
-        "COLLECTION_PAGE_SIZE": 1000,
-        "DISCOVERY_PAGE_SIZE": 1000,
-        "SEARCH_PAGE_SIZE": 24,
         # What each worker keeps of the IIIF documents and image records it
         # served (see glampub.services.served_cache): bounded, so a worker's
         # memory does not grow with the collection.
@@ -48,6 +44,10 @@ def build_config(
         # Renders at once per process (cached answers never wait): a worker's
         # memory then follows this, not its number of threads.
         "IMAGE_RENDER_SLOTS": 1,
+        # Entries per page in IIIF Collections and Change Discovery.
+        "COLLECTION_PAGE_SIZE": 1000,
+        "DISCOVERY_PAGE_SIZE": 1000,
+        "SEARCH_PAGE_SIZE": 24,
     }
     if test_config:
         config.update(test_config)

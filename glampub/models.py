@@ -19,10 +19,6 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
-    insert,
-    inspect,
-    literal,
-    select,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -288,50 +284,13 @@ class ApiToken(Base):
     user: Mapped[User] = relationship()
 
 
-#: What of an institution its objects' manifests show (provider, logo, courtesy
-#: statement, image sizes): an edit of one of these changes every manifest.
-SHOWN_IN_MANIFESTS = (
-    "name",
-    "homepage",
-    "logo_path",
-    "logo_width",
-    "logo_height",
-    "courtesy_statement",
-    "full_images_in_copyright",
-)
-
-
 @event.listens_for(Session, "before_flush")
 def _bump_institution_revision(session: Session, _context: Any, _instances: Any) -> None:
-    """Any real edit of an institution invalidates the documents that show it;
-    one that its manifests show is also an Update of each, for Change Discovery."""
-    shown = session.info.setdefault("institutions_shown_changed", set())
+    """Any real edit of an institution invalidates the documents that show it."""
     for obj in session.dirty:
         if isinstance(obj, Institution) and session.is_modified(obj, include_collections=False):
             obj.revision = (obj.revision or 1) + 1
-            state = inspect(obj)
-            if any(state.attrs[name].history.has_changes() for name in SHOWN_IN_MANIFESTS):
-                shown.add(obj.id)
 
 
-@event.listens_for(Session, "after_flush")
-def _announce_institution_change(session: Session, _context: Any) -> None:
-    """One Update per published object of an institution whose manifests changed,
-    written in one INSERT ... SELECT however many objects it has."""
-    changed = session.info.pop("institutions_shown_changed", set())
-    if not changed:
-        return
-    objects = CollectionObject.__table__
-    now = utcnow()
-    rows = select(
-        objects.c.institution_id,
-        objects.c.id,
-        literal("Update"),
-        objects.c.revision,
-        literal(now, DateTime(timezone=True)),
-    ).where(objects.c.institution_id.in_(changed), objects.c.status == "published")
-    session.connection().execute(
-        insert(ChangeEvent.__table__).from_select(
-            ["institution_id", "object_id", "kind", "revision", "at"], rows
-        )
-    )
+# Registers the Change Discovery listeners on institution edits.
+from glampub import institution_events  # noqa: E402, F401
