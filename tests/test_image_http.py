@@ -66,6 +66,8 @@ def test_an_image_names_its_canonical_url_profile_and_licence(demo_client, servi
         etag = response.headers["ETag"]
         length = int(response.headers["Content-Length"])
         assert len(response.data) == length
+        assert response.headers["Last-Modified"].endswith(" GMT")
+        assert response.headers["Cache-Control"] == "public, max-age=86400"
     assert f'<{BASE_URL}{service}/full/{half}/0/default.jpg>;rel="canonical"' in links
     assert f'<{LEVEL2}>;rel="profile"' in links
     assert f'<{PDM}>;rel="license"' in links

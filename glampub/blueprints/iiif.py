@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, request
+from werkzeug.http import http_date
 from werkzeug.wsgi import wrap_file
 
 from glampub.blueprints.helpers import gzipped, request_urls, served, served_caches, session
@@ -231,7 +232,9 @@ def _file_answer(path: Path, media_type: str, etag: str, link: str) -> Response:
     if "If-None-Match" in request.headers and request.if_none_match.contains_weak(etag):
         return Response(status=304, headers=headers)
     handle = path.open("rb")
-    headers["Content-Length"] = str(os.fstat(handle.fileno()).st_size)
+    stat = os.fstat(handle.fileno())
+    headers["Content-Length"] = str(stat.st_size)
+    headers["Last-Modified"] = http_date(stat.st_mtime)
     return Response(wrap_file(request.environ, handle), headers=headers, direct_passthrough=True)
 
 
