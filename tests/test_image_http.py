@@ -154,3 +154,31 @@ def test_any_image_url_is_answered_never_with_a_server_error(
         assert response.status_code in (200, 400, 404, 501), (url, response.status_code)
         if response.status_code != 200:
             assert response.get_json()["message"]
+
+
+def test_only_whole_images_and_grid_tiles_are_kept_on_disk(demo_app, demo_client, service):
+    from pathlib import Path
+
+    cache = Path(demo_app.config["DATA_DIR"]) / "cache" / "iiif" / service.rsplit("/", 1)[1]
+
+    def kept() -> set[str]:
+        return {p.name for p in cache.rglob("*") if p.is_file()} if cache.exists() else set()
+
+    before = kept()
+    for tail in (
+        "512,0,512,512/512,512/0/default.jpg",  # a tile of the info.json grid
+        "0,0,1024,1000/512,/0/default.jpg",  # a tile at scale factor 2 (cut at the edge)
+        "full/!150,150/0/gray.png",  # the whole image, at any size
+        "10,10,100,100/max/0/default.jpg",  # an arbitrary region: answered, not kept
+        "512,0,512,512/300,/0/default.jpg",  # a grid region at another size: likewise
+    ):
+        with demo_client.get(f"{service}/{tail}") as first:
+            assert first.status_code == 200, tail
+            data, etag = first.data, first.headers["ETag"]
+        with demo_client.get(f"{service}/{tail}") as again:
+            assert (again.data, again.headers["ETag"]) == (data, etag), tail
+    assert kept() - before == {
+        "512,0,512,512_max_0_default.jpg",
+        "0,0,1024,1000_512,500_0_default.jpg",
+        "full_150,107_0_gray.png",
+    }

@@ -200,7 +200,7 @@ def image(image_id: str, region: str, size: str, rotation: str, quality: str, fm
     links = [f'<{service}/{rendered.canonical}>;rel="canonical"', f'<{LEVEL2}>;rel="profile"']
     if image.rights_uri:
         links.append(f'<{image.rights_uri}>;rel="license"')
-    return _file_answer(rendered.path, rendered.media_type, rendered.etag, ", ".join(links))
+    return _file_answer(rendered, ", ".join(links))
 
 
 LEVEL2 = "http://iiif.io/api/image/3/level2.json"
@@ -211,27 +211,32 @@ def download(image_id: str, ext: str) -> Response:
     """The original file at full resolution, with the credit embedded."""
     image = _served_image(image_id)
     rendered = image_delivery.original(image, _data_dir())
+    assert rendered.path is not None
     if rendered.path.suffix != f".{ext}":
         raise NotFound(f"image {image_id!r} is published as {rendered.path.suffix[1:]}, not {ext}")
     link = f'<{image.rights_uri}>;rel="license"' if image.rights_uri else ""
-    response = _file_answer(rendered.path, rendered.media_type, rendered.etag, link)
+    response = _file_answer(rendered, link)
     response.headers["Content-Disposition"] = f'attachment; filename="{image.download_name}"'
     return response
 
 
-def _file_answer(path: Path, media_type: str, etag: str, link: str) -> Response:
-    """A rendered file: its name is its version, so the ETag needs no stat, and
-    the body goes out through the server's file wrapper (sendfile under gunicorn)."""
+def _file_answer(rendered: image_delivery.Rendered, link: str) -> Response:
+    """A rendered image: a cached file's name is its version, so the ETag needs
+    no stat, and the body goes out through the server's file wrapper (sendfile
+    under gunicorn); a render not kept on disk goes out from memory."""
     headers = {
-        "Content-Type": media_type,
-        "ETag": f'"{etag}"',
+        "Content-Type": rendered.media_type,
+        "ETag": f'"{rendered.etag}"',
         "Cache-Control": "public, max-age=86400",
     }
     if link:
         headers["Link"] = link
-    if "If-None-Match" in request.headers and request.if_none_match.contains_weak(etag):
+    if "If-None-Match" in request.headers and request.if_none_match.contains_weak(rendered.etag):
         return Response(status=304, headers=headers)
-    handle = path.open("rb")
+    if rendered.path is None:
+        assert rendered.data is not None
+        return Response(rendered.data, headers=headers)
+    handle = rendered.path.open("rb")
     stat = os.fstat(handle.fileno())
     headers["Content-Length"] = str(stat.st_size)
     headers["Last-Modified"] = http_date(stat.st_mtime)

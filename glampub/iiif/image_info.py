@@ -46,7 +46,7 @@ def info_json(
     if max_area:
         info["maxArea"] = max_area
     info["sizes"] = [{"width": w, "height": h} for w, h in _sizes(width, height, tile_size, limits)]
-    info["tiles"] = [{"width": tile_size, "scaleFactors": _scale_factors(width, height, tile_size)}]
+    info["tiles"] = [{"width": tile_size, "scaleFactors": scale_factors(width, height, tile_size)}]
     # png is already part of level 2; only webp is extra.
     info["extraFormats"] = ["webp"]
     info["extraQualities"] = ["color", "gray", "bitonal"] if color else ["gray", "bitonal"]
@@ -56,7 +56,7 @@ def info_json(
     return info
 
 
-def _scale_factors(width: int, height: int, tile_size: int) -> list[int]:
+def scale_factors(width: int, height: int, tile_size: int) -> list[int]:
     """1, 2, 4 ... until one tile covers the whole reduced image."""
     factors = [1]
     while max(width, height) / factors[-1] > tile_size:
@@ -67,7 +67,7 @@ def _scale_factors(width: int, height: int, tile_size: int) -> list[int]:
 def _sizes(width: int, height: int, tile_size: int, limits: Limits) -> list[tuple[int, int]]:
     """Halvings of the full image, smallest first, down to one no bigger than a tile."""
     sizes = []
-    for factor in _scale_factors(width, height, tile_size):
+    for factor in scale_factors(width, height, tile_size):
         w, h = math.ceil(width / factor), math.ceil(height / factor)
         # Every listed size must be deliverable within the declared limits.
         if limits.fits(w, h):

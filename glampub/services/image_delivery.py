@@ -7,6 +7,7 @@ so the attribution travels with the file.
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import re
 import tempfile
@@ -22,11 +23,11 @@ from sqlalchemy.orm import Session, selectinload
 from glampub.credit import reference_text
 from glampub.errors import Forbidden, NotFound
 from glampub.iiif import image_api
-from glampub.iiif.image_info import info_json
+from glampub.iiif.image_info import info_json, scale_factors
 from glampub.iiif.urls import IiifUrls
 from glampub.image_credit import build_xmp, embed_credit
 from glampub.image_original import write_with_xmp
-from glampub.image_pyramid import render_from_pyramid
+from glampub.image_pyramid import TILE, render_from_pyramid
 from glampub.images import open_image
 from glampub.models import CollectionObject, Image, Institution
 from glampub.services.institutions import LOGO_PREFIX
@@ -77,12 +78,15 @@ class ServedImage:
 
 @dataclass(frozen=True)
 class Rendered:
-    path: Path
+    #: The cached file; None for a render not worth keeping (see worth_keeping).
+    path: Path | None
     media_type: str
     #: ``region/size/rotation/quality.format`` in the spec's canonical form.
     canonical: str
     #: Changes exactly when the file's bytes would: the image's version and the request.
     etag: str
+    #: The bytes, when they were not kept on disk.
+    data: bytes | None = None
 
 
 def find_image(session: Session, image_id: str, data_dir: Path, urls: IiifUrls) -> ServedImage:
@@ -200,12 +204,40 @@ def render(
     canonical = image_api.canonical_params(request)
     target = data_dir / CACHE_FOLDER / image.image_id / image.version / canonical.replace("/", "_")
     media_type = image_api.media_type(request.format)
-    rendered = Rendered(target, media_type, canonical, f"{image.version}-{_digest(canonical)}")
-    if not target.exists():
-        _renderer(render_slots).submit(
-            _render_to, target, image, for_master(image, request)
-        ).result()
-    return rendered
+    etag = f"{image.version}-{_digest(canonical)}"
+    if target.exists():
+        return Rendered(target, media_type, canonical, etag)
+    job = _renderer(render_slots).submit(_render, image, for_master(image, request), target)
+    data = job.result()
+    if data is None:  # rendered and kept for another request while this one waited
+        return Rendered(target, media_type, canonical, etag)
+    if not worth_keeping(request):
+        return Rendered(None, media_type, canonical, etag, data)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Write then rename, so a concurrent reader never sees half a file.
+    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    os.replace(tmp, target)
+    return Rendered(target, media_type, canonical, etag)
+
+
+def worth_keeping(request: image_api.ImageRequest, tile: int = TILE) -> bool:
+    """Whether a render is kept on disk: the whole image at any size, and the
+    tiles of the info.json grid, which viewers ask for again and again. Any
+    other region is rendered for its request only, so the cache stays bounded
+    by what the images offer, not by what URLs anyone can make up."""
+    if request.is_full_region:
+        return True
+    x, y, w, h = request.region
+    width, height = request.image_width, request.image_height
+    for factor in scale_factors(width, height, tile):
+        span = tile * factor
+        if x % span or y % span:
+            continue
+        if (w, h) == (min(span, width - x), min(span, height - y)):
+            return request.size == (math.ceil(w / factor), math.ceil(h / factor))
+    return False
 
 
 def for_master(image: ServedImage, request: image_api.ImageRequest) -> image_api.ImageRequest:
@@ -251,14 +283,16 @@ def _digest(text: str) -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:12]
 
 
-def _render_to(target: Path, image: ServedImage, request: image_api.ImageRequest) -> None:
-    if target.exists():  # rendered for another request while this one waited
-        return
+def _render(image: ServedImage, request: image_api.ImageRequest, target: Path) -> bytes | None:
+    """The encoded render, credit embedded; None when another request has
+    meanwhile put it on disk."""
+    if target.exists():
+        return None
     rendered = render_from_pyramid(image.path, request)
     if rendered is None:
         with open_image(image.path) as source:
             rendered = image_api.render(source, request)
-    data = embed_credit(
+    return embed_credit(
         rendered,
         request.format,
         credit=image.credit,
@@ -269,9 +303,3 @@ def _render_to(target: Path, image: ServedImage, request: image_api.ImageRequest
         creators=image.creators,
         use_guidelines=image.use_guidelines,
     )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # Write then rename, so a concurrent reader never sees half a file.
-    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    os.replace(tmp, target)

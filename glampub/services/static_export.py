@@ -213,13 +213,15 @@ def _export_image(
         tree.write(f"{service}/{path}", data)
     if served.download_name is not None:
         original = image_delivery.original(served, data_dir)
+        assert original.path is not None
         extension = original.path.suffix.lstrip(".")
         tree.write(urls.download(image_id, extension), original.path.read_bytes())
     for size, fmt in named:
         rendered = image_delivery.render(
             served, "full", size, "0", "default", fmt, data_dir, max_area=max_area
         )
-        tree.write(urls.image(image_id, size=size, fmt=fmt), rendered.path.read_bytes())
+        data = rendered.data if rendered.path is None else rendered.path.read_bytes()
+        tree.write(urls.image(image_id, size=size, fmt=fmt), data)
 
 
 def _export_page(client, slug: str, obj: CollectionObject, urls: IiifUrls, tree: _Tree) -> None:  # type: ignore[no-untyped-def]
