@@ -121,6 +121,8 @@ def test_in_copyright_images_are_published_as_thumbnails_only(demo_client, iiif_
     download = demo_client.get(f"/iiif/download/{service.rsplit('/', 1)[1]}.jpg")
     assert download.status_code == 403
     assert "in copyright" in download.get_json()["message"]
+    assert demo_client.get("/iiif/download/logo-kestrel-museum.png").status_code == 404
+    assert demo_client.get("/iiif/download/unknown.jpg").status_code == 404
 
 
 def test_the_record_as_json_is_the_second_see_also(demo_client) -> None:

@@ -254,6 +254,8 @@ def for_master(image: ServedImage, request: image_api.ImageRequest) -> image_api
 
 def original(image: ServedImage, data_dir: Path) -> Rendered:
     """The master file with the credit spliced in (full resolution, not re-encoded)."""
+    if image.image_id.startswith(LOGO_PREFIX):
+        raise NotFound(f"a logo has no download; ask for {image.image_id!r} through the Image API")
     if image.download_name is None:
         raise Forbidden(
             f"the original of image {image.image_id!r} is not published: the item is in "
