@@ -3,6 +3,7 @@ manifest is a lookup, and any change, from any process, shows at once."""
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 import pytest
@@ -99,3 +100,38 @@ def test_changes_from_another_process_show_at_once(app, client, museum, tmp_path
     gone = client.get("/iiif/3/tm/2/manifest")
     assert gone.status_code == 410
     assert gone.get_json()["error"] == "Gone"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/iiif/3/stadtmuseum-lindenau/%C3%84-12/manifest",  # a non-ASCII identifier
+        "/iiif/3/collection/kestrel-museum",
+        "/iiif/discovery/all-changes/page/1",
+    ],
+)
+def test_a_second_answer_from_before_flask_is_the_same_answer(demo_app, path, monkeypatch):
+    """The middleware answers what Flask answered, header for header."""
+    from glampub.blueprints import iiif
+
+    client = demo_app.test_client()
+    first = client.get(path)  # through Flask, which remembers the answer
+    assert first.status_code == 200
+    with monkeypatch.context() as patch:
+        patch.setattr(iiif, "_json_answer", None)  # the views must not be reached
+        second = client.get(path)
+        packed = client.get(path, headers={"Accept-Encoding": "gzip"})
+        head = client.head(path)
+        not_modified = client.get(path, headers={"If-None-Match": first.headers["ETag"]})
+    assert second.data == first.data
+    assert dict(second.headers) == dict(first.headers)
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.data) == first.data
+    assert head.status_code == 200 and head.data == b""
+    assert head.headers["Content-Length"] == first.headers["Content-Length"]
+    assert not_modified.status_code == 304 and not_modified.data == b""
+    assert not_modified.headers["ETag"] == first.headers["ETag"]
+    assert not_modified.headers["Access-Control-Allow-Origin"] == "*"
+    # What it is unsure of, it leaves to Flask, which answers as before.
+    since = client.get(path, headers={"If-Modified-Since": first.headers["Last-Modified"]})
+    assert since.status_code == 304

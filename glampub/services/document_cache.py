@@ -45,6 +45,11 @@ class Document:
     built_at: datetime | None = None
 
     @cached_property
+    def data(self) -> bytes:
+        """The body as sent, encoded once per document."""
+        return self.body.encode("utf-8")
+
+    @cached_property
     def http_date(self) -> str | None:
         """``built_at`` as a Last-Modified value, formatted once per document."""
         if self.built_at is None:
