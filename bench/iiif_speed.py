@@ -65,8 +65,9 @@ def main() -> None:
         )
         timed("info.json", [lambda s=s: client.get(f"{s}/info.json") for s in services])
         for name, tail in (
-            ("thumbnail full/400,", "full/400,/0/default.jpg"),
-            ("tile 0,0,512,512/512,", "0,0,512,512/512,/0/default.jpg"),
+            # Confined sizes never upscale: thumbnail-only images are 400 px at most.
+            ("thumbnail full/!400,400", "full/!400,400/0/default.jpg"),
+            ("tile 0,0,512,512/!512,512", "0,0,512,512/!512,512/0/default.jpg"),
             ("full/max", "full/max/0/default.jpg"),
         ):
             calls = [lambda s=s, tail=tail: client.get(f"{s}/{tail}") for s in services]

@@ -111,10 +111,28 @@ def admin_required(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+#: Blueprints whose answers never depend on who is signed in (IIIF documents
+#: and images, the token-authenticated API).
+SESSIONLESS_BLUEPRINTS = frozenset({"iiif", "api"})
+
+
 class GlampubSessionInterface(SecureCookieSessionInterface):
     """Session cookies are Secure everywhere except plain HTTP on a loopback
     address (the demo and development on one's own machine), where a browser
-    would otherwise drop them."""
+    would otherwise drop them.
+
+    Flask-Login looks at the session after every request, so Flask would add
+    ``Vary: Cookie`` to every answer; for IIIF documents and images, which are
+    the same for everyone, that would keep shared caches (a CDN, a proxy)
+    from caching them. Their answers therefore do not vary on the cookie.
+    """
+
+    def save_session(self, app: Flask, session: Any, response: Any) -> None:
+        super().save_session(app, session, response)
+        if request.blueprint in SESSIONLESS_BLUEPRINTS and not session.modified:
+            # (lower case: HeaderSet.discard compares the header as given with
+            # lower-cased names, so "Cookie" would stay)
+            response.vary.discard("cookie")
 
     def get_cookie_secure(self, app: Flask) -> bool:
         if request.is_secure:

@@ -211,9 +211,26 @@ def institution() -> None:
     type=click.IntRange(1, 150),
     help="Years after the creator's death that copyright lasts where you are (default 70).",
 )
+@click.option(
+    "--courtesy-statement/--no-courtesy-statement",
+    default=None,
+    help='Also show "Courtesy of NAME" on public-domain items (a courtesy, never a condition).',
+)
+@click.option(
+    "--in-copyright-images",
+    type=click.Choice(["thumbnails", "full"]),
+    help="Publish images of in-copyright items as thumbnails only (the default) or in full "
+    "(when you hold the rights or have permission).",
+)
 @domain_errors
 def institution_add(
-    slug: str, name: str, homepage: str | None, logo: Path | None, copyright_term: int | None
+    slug: str,
+    name: str,
+    homepage: str | None,
+    logo: Path | None,
+    copyright_term: int | None,
+    courtesy_statement: bool | None,
+    in_copyright_images: str | None,
 ) -> None:
     """Add (or update) a publishing institution."""
     from glampub.services.institutions import add_institution
@@ -223,6 +240,10 @@ def institution_add(
         inst, created = add_institution(
             session, slug, name, Path(app.config["DATA_DIR"]), homepage=homepage, logo=logo
         )
+        if courtesy_statement is not None:
+            inst.courtesy_statement = courtesy_statement
+        if in_copyright_images is not None:
+            inst.full_images_in_copyright = in_copyright_images == "full"
         changed = 0
         if copyright_term is not None and copyright_term != inst.copyright_term_years:
             inst.copyright_term_years = copyright_term

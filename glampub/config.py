@@ -31,6 +31,19 @@ def build_config(
         "SECRET_KEY": env.get("GLAMPUB_SECRET_KEY") or None,
         # Images larger than this are refused as decompression bombs.
         "MAX_IMAGE_PIXELS": 100_000_000,
+        # What each worker keeps of the IIIF documents and image records it
+        # served (see glampub.services.served_cache): bounded, so a worker's
+        # memory does not grow with the collection.
+        "SERVED_CACHE_BYTES": 16 * 1024 * 1024,
+        "SERVED_IMAGE_ENTRIES": 5_000,
+        # The largest image the Image API renders (pixels): declared as
+        # maxArea in info.json, it bounds one request's memory (about 9 bytes
+        # a pixel at its peak) and lets "^" sizes upscale up to it. 6 MP is
+        # e.g. 3000 x 2000; the full-resolution original is the download.
+        "IMAGE_MAX_AREA": 6_000_000,
+        # Renders at once per process (cached answers never wait): a worker's
+        # memory then follows this, not its number of threads.
+        "IMAGE_RENDER_SLOTS": 1,
         # Entries per page in IIIF Collections and Change Discovery.
         "COLLECTION_PAGE_SIZE": 1000,
         "DISCOVERY_PAGE_SIZE": 1000,

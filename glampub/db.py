@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 
 
@@ -45,6 +45,7 @@ class Database:
 
         assert self.engine is not None
         Base.metadata.create_all(self.engine)
+        add_missing_columns(self.engine)
 
     def dispose(self) -> None:
         if self.session is not None:
@@ -63,6 +64,38 @@ class Database:
         except BaseException:
             session.rollback()
             raise
+
+
+def add_missing_columns(engine: Engine) -> list[str]:
+    """Add columns a newer glampub declares to tables an older one created.
+
+    ``create_all`` makes missing tables but never alters existing ones, so an
+    instance folder from before a column was added would fail on every query.
+    Only additive changes are made here, each a column with a plain default
+    (or nullable), which every database can add in place. Returns what was added.
+    """
+    added = []
+    inspector = inspect(engine)
+    with engine.begin() as connection:
+        for table in Base.metadata.sorted_tables:
+            present = {column["name"] for column in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name in present:
+                    continue
+                kind = column.type.compile(dialect=engine.dialect)
+                clause = f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}"
+                default = column.default.arg if column.default is not None else None
+                if isinstance(default, bool):
+                    clause += f" DEFAULT {int(default)} NOT NULL"
+                elif isinstance(default, int | float):
+                    clause += f" DEFAULT {default} NOT NULL"
+                elif isinstance(default, str):
+                    clause += " DEFAULT '" + default.replace("'", "''") + "' NOT NULL"
+                elif not column.nullable:
+                    continue  # no safe default to fill existing rows with
+                connection.execute(text(clause))
+                added.append(f"{table.name}.{column.name}")
+    return added
 
 
 def make_engine(url: str) -> Engine:

@@ -71,6 +71,12 @@ class NotFound(GlampubError):
     http_status = 404
 
 
+class Forbidden(GlampubError):
+    """Published, but not in this form (e.g. the original of an in-copyright image)."""
+
+    http_status = 403
+
+
 class ImportLocked(GlampubError):
     """Another import for the same institution is running."""
 

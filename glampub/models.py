@@ -44,6 +44,8 @@ class Institution(Base):
     logo_height: Mapped[int | None] = mapped_column(Integer)
     #: Opt-in: show a "Courtesy of" requiredStatement on public-domain items too.
     courtesy_statement: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Opt-in: publish images of in-copyright items in full, not as thumbnails only.
+    full_images_in_copyright: Mapped[bool] = mapped_column(Boolean, default=False)
     #: The jurisdiction's copyright term, in years after the creator's death.
     copyright_term_years: Mapped[int] = mapped_column(Integer, default=70)
     #: Bumped whenever what the institution publishes about itself changes
@@ -357,3 +359,7 @@ def _bump_institution_revision(session: Session, _context: Any, _instances: Any)
     for obj in session.dirty:
         if isinstance(obj, Institution) and session.is_modified(obj, include_collections=False):
             obj.revision = (obj.revision or 1) + 1
+
+
+# Registers the Change Discovery listeners on institution edits.
+from glampub import institution_events  # noqa: E402, F401

@@ -25,7 +25,7 @@ def error_response(status: int, title: str, message: str) -> tuple[Response | st
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(GlampubError)
     def glampub_error(exc: GlampubError):  # type: ignore[no-untyped-def]
-        titles = {404: "Not Found", 410: "Gone", 409: "Conflict"}
+        titles = {403: "Forbidden", 404: "Not Found", 410: "Gone", 409: "Conflict"}
         status = exc.http_status
         return error_response(status, titles.get(status, "Bad Request"), str(exc))
 

@@ -114,6 +114,12 @@ def test_renaming_an_institution_rebuilds_its_documents(app, client, tmp_path) -
     assert after["provider"][0]["label"] == {"none": ["Test Museum of Art"]}
     collection = client.get("/iiif/3/collection").get_json()
     assert collection["items"][0]["label"] == {"none": ["Test Museum of Art"]}
+    # Every manifest changed, so harvesters hear of each; saying the same again is no change.
+    expected = [("Create", "1"), ("Create", "2"), ("Update", "1"), ("Update", "2")]
+    assert _activities(client) == expected
+    with database(app).transaction() as session:
+        add_institution(session, "tm", "Test Museum of Art", Path(app.config["DATA_DIR"]))
+    assert _activities(client) == expected
 
 
 def test_gzip_when_asked_and_the_same_document_either_way(demo_client) -> None:

@@ -14,11 +14,11 @@ from glampub.iiif.image_api import (
     ImageApiError,
     ImageRequest,
     canonical_params,
-    info_json,
     media_type,
     parse_request,
     render,
 )
+from glampub.iiif.image_info import info_json
 
 W, H = 1000, 600
 RED, BLUE, GREEN, WHITE = (255, 0, 0), (0, 0, 255), (0, 255, 0), (255, 255, 255)

@@ -55,3 +55,22 @@ def test_a_licensed_download_names_the_creator_and_the_licence(demo_client, tmp_
     assert tags["Marked"] is True
     assert "UseGuidelines" not in tags
     assert "Achterberg" in str(tags["Creator"])
+
+
+@pytest.mark.skipif(shutil.which("exiftool") is None, reason="exiftool is not installed")
+@pytest.mark.parametrize("identifier", ["1923.5", "2020.11"], ids=["jpeg", "png"])
+def test_a_downloaded_original_shows_the_credit_in_exiftool(
+    demo_client, tmp_path, identifier
+) -> None:
+    manifest = demo_client.get(f"/iiif/3/kestrel-museum/{identifier}/manifest").get_json()
+    download = manifest["items"][0]["rendering"][0]["id"].removeprefix("http://glampub.test")
+    with demo_client.get(download) as response:
+        assert response.status_code == 200
+        tags = _exif(tmp_path, response.data, download.rsplit("/", 1)[1])
+    page = manifest["homepage"][0]["id"]
+    assert tags["WebStatement"] == page
+    assert tags["License"] == manifest["rights"]
+    assert tags["Title"] and tags["AttributionName"]
+    assert tags["Marked"] is (manifest["rights"] != PDM)
+    if manifest["rights"] == PDM:
+        assert tags["UseGuidelines"] == page

@@ -16,7 +16,7 @@ from PIL import Image as PILImage
 
 from glampub.cli import main
 from glampub.services.static_export import export_static
-from tests.conftest import assert_valid_iiif
+from tests.conftest import BASE_URL, assert_valid_iiif
 
 
 class _Quiet(SimpleHTTPRequestHandler):
@@ -164,3 +164,69 @@ def test_withdrawn_objects_leave_the_export(runner, tmp_path: Path) -> None:
     assert " removed" in second.stdout and ", 0 removed" not in second.stdout
     bad = runner.invoke(main, ["export-static", str(out), "--base-url", "cdn.example"])
     assert bad.exit_code == 2 and "must be an http(s) URL" in bad.stderr
+
+
+def _ids(node: object) -> Iterator[tuple[str, str]]:
+    """(id, type) of every resource a document names, however deep."""
+    if isinstance(node, dict):
+        if isinstance(node.get("id"), str):
+            yield node["id"], str(node.get("type", ""))
+        for value in node.values():
+            yield from _ids(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _ids(value)
+
+
+def _same_form(node: object, static_base: str) -> object:
+    """A document with its URLs in one form, live or static, and services at
+    one level: what is left must be the same on both sides."""
+    if isinstance(node, dict):
+        return {k: _same_form(v, static_base) for k, v in node.items() if k != "profile"}
+    if isinstance(node, list):
+        return [_same_form(v, static_base) for v in node]
+    if isinstance(node, str):
+        # Static ids: another base, .json and index.html files, names encoded twice.
+        text = node.replace(static_base, BASE_URL).replace(".json", "")
+        return text.replace("/index.html", "").replace("%25", "%")
+    return node
+
+
+@pytest.mark.parametrize(
+    ("institution", "identifier", "static_segment"),
+    [
+        ("kestrel-museum", "KM 1901/3", "KM%25201901%252F3"),
+        ("kestrel-museum", "2003.17", "2003.17"),
+        ("stadtmuseum-lindenau", "SML-K-0210", "SML-K-0210"),
+    ],
+)
+def test_everything_a_manifest_names_is_served_and_it_says_what_the_live_one_says(
+    exported, demo_client, institution, identifier, static_segment
+) -> None:
+    from urllib.parse import quote
+
+    base, _, _ = exported
+    manifest = _json(f"{base}/iiif/3/{institution}/{static_segment}/manifest.json")
+    live = demo_client.get(f"/iiif/3/{institution}/{quote(identifier, safe='')}/manifest")
+    # The same manifest, but for the form of its URLs and the level of its services.
+    assert _same_form(manifest, base) == _same_form(live.get_json(), base)
+    checked = 0
+    for url, kind in _ids(manifest):
+        if not url.startswith(base):
+            continue  # the museum's own homepage, elsewhere
+        if kind == "ImageService3":
+            assert _json(f"{url}/info.json")["id"] == url
+        elif kind not in ("Canvas", "AnnotationPage", "Annotation"):
+            data = _get(url)
+            if url.endswith("/record.json"):
+                assert json.loads(data)["identifier"] == identifier
+        checked += 1
+    assert checked > 10
+    if identifier == "2003.17":  # in copyright: a thumbnail only, no download
+        assert "rendering" not in manifest
+        service = manifest["items"][0]["items"][0]["items"][0]["body"]["service"][0]["id"]
+        info = _json(f"{service}/info.json")
+        assert max(info["width"], info["height"]) == 400
+    else:
+        original = _get(manifest["rendering"][0]["id"])
+        assert b"http://ns.adobe.com/xap/1.0/" in original

@@ -140,3 +140,14 @@ def test_health_check_answers_when_the_database_does(demo_client) -> None:
     response = demo_client.get("/healthz")
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok"}
+
+
+def test_iiif_answers_do_not_vary_on_the_session_cookie(demo_client) -> None:
+    # Flask-Login reads the session on every request; a page that shows who is
+    # signed in varies on the cookie, a IIIF document the same for all must not,
+    # or no shared cache (a CDN, a proxy) would keep it.
+    manifest = demo_client.get("/iiif/3/kestrel-museum/KM%201901%2F3/manifest")
+    assert manifest.status_code == 200
+    assert "cookie" not in {v.lower() for v in manifest.headers.get("Vary", "").split(", ")}
+    home = demo_client.get("/")
+    assert "Cookie" in home.headers["Vary"]

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import gzip
+from collections.abc import Callable, Hashable
 from functools import lru_cache
+from typing import Any, TypeVar
 
 from flask import current_app, request
 from sqlalchemy.orm import Session
 
+from glampub.blueprints.fast_documents import environ_base, stamp_for
 from glampub.db import get_db
 from glampub.iiif.urls import IiifUrls
+from glampub.services.served_cache import ServedCache
+
+T = TypeVar("T")
 
 
 def session() -> Session:
@@ -20,9 +26,19 @@ def session() -> Session:
 
 def request_urls() -> IiifUrls:
     """IIIF ids from GLAMPUB_BASE_URL, or from the request when it is unset."""
-    base = current_app.config.get("BASE_URL") or request.url_root.rstrip("/")
+    config = current_app.config
     # The static export renders pages with the ids of its own files.
-    return IiifUrls(base, static=bool(current_app.config.get("STATIC_URLS")))
+    static = bool(config.get("STATIC_URLS"))
+    if config.get("BASE_URL"):
+        return _urls(config["BASE_URL"], static)
+    # What request.url_root gives, without its IRI round trip: this runs on
+    # every IIIF request.
+    return _urls(environ_base(request.environ), static)
+
+
+@lru_cache(maxsize=64)
+def _urls(base: str, static: bool) -> IiifUrls:
+    return IiifUrls(base.rstrip("/"), static=static)
 
 
 @lru_cache(maxsize=256)
@@ -30,3 +46,25 @@ def gzipped(etag: str, body: str) -> bytes:
     """The gzip form of a stored document, kept per ETag: popular manifests are
     compressed once, not per request."""
     return gzip.compress(body.encode("utf-8"), compresslevel=6, mtime=0)
+
+
+def served(cache_name: str, key: Hashable, build: Callable[[], T]) -> T:
+    """``build()``, or what this worker built for ``key`` while nothing was published since.
+
+    The publication stamp is read once per request, however many lookups it makes.
+    """
+    stamp = stamp_for(request.environ, get_db().engine)
+    caches: dict[str, ServedCache[Any]] = current_app.extensions["glampub.served"]
+    return caches[cache_name].fetch(key, stamp, build)
+
+
+def served_caches(document_bytes: int, image_entries: int) -> dict[str, ServedCache[Any]]:
+    """The per-worker caches: documents bounded by bytes, image records by count."""
+    return {
+        # Documents, and the answers made of them (see fast_documents), by their size.
+        "documents": ServedCache(
+            document_bytes, lambda value: 2 * len(getattr(value, "doc", value).body) + 400
+        ),
+        # A ServedImage is a few hundred bytes; counting each as 1 bounds the entries.
+        "images": ServedCache(image_entries, lambda _image: 1),
+    }

@@ -6,48 +6,93 @@ ETag, and answers 304 to a matching If-None-Match.
 
 from __future__ import annotations
 
-import hashlib
-import json
+import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from flask import Blueprint, Response, current_app, request, send_file
+from flask import Blueprint, Response, current_app, request
+from werkzeug.http import http_date
+from werkzeug.wsgi import wrap_file
 
-from glampub.blueprints.helpers import gzipped, request_urls, session
+from glampub.blueprints.fast_documents import (
+    GZIP_MIN_BYTES,
+    Answer,
+    FastDocuments,
+    answer_key,
+    stamp_for,
+)
+from glampub.blueprints.helpers import gzipped, request_urls, served, served_caches, session
+from glampub.db import get_db
+from glampub.errors import NotFound
 from glampub.iiif.image_api import ImageApiError
 from glampub.services import discovery, image_delivery
+from glampub.services.document_cache import document
 from glampub.services.publishing import (
     Document,
     institution_collection_document,
     manifest_document,
+    record_document,
     top_collection_document,
 )
 from glampub.web_errors import error_response
 
 bp = Blueprint("iiif", __name__)
-#: Smaller bodies gain less from gzip than the header costs.
-GZIP_MIN_BYTES = 1024
+
+
+@bp.record_once
+def _setup(state: Any) -> None:
+    """The worker's caches, and the middleware that answers from them before Flask."""
+    app = state.app
+    caches = served_caches(app.config["SERVED_CACHE_BYTES"], app.config["SERVED_IMAGE_ENTRIES"])
+    app.extensions["glampub.served"] = caches
+    app.wsgi_app = FastDocuments(app, app.wsgi_app, caches["documents"])  # type: ignore[method-assign]
+
 
 PRESENTATION_TYPE = 'application/ld+json;profile="http://iiif.io/api/presentation/3/context.json"'
 IMAGE_TYPE = 'application/ld+json;profile="http://iiif.io/api/image/3/context.json"'
 
 
 def _json_answer(doc: Document, media_type: str, max_age: int = 300) -> Response:
-    """A stored document with its validators; gzip when the client accepts it."""
-    response = Response(mimetype=None, content_type=media_type)
-    response.set_etag(doc.etag)
-    if doc.built_at is not None:
-        response.last_modified = doc.built_at
-    response.headers["Cache-Control"] = f"public, max-age={max_age}"
-    response.vary.add("Accept-Encoding")
-    response = response.make_conditional(request)
-    if response.status_code == 304:
-        return response
-    if "gzip" in request.accept_encodings and len(doc.body) >= GZIP_MIN_BYTES:
-        response.set_data(gzipped(doc.etag, doc.body))
-        response.headers["Content-Encoding"] = "gzip"
-    else:
-        response.set_data(doc.body)
-    return response
+    """A stored document with its validators; gzip when the client accepts it.
+
+    Headers are set directly rather than through Response.make_conditional:
+    this is the hot path, and the document already knows its ETag and date.
+    """
+    answer = Answer(doc, media_type, max_age)
+    headers = answer.headers()
+    environ = request.environ
+    # The next request for this path is answered before Flask (see fast_documents).
+    key = answer_key(environ, current_app.config)
+    if key is not None:
+        current_app.extensions["glampub.served"]["documents"].put(
+            key, stamp_for(environ, get_db().engine), answer
+        )
+    if _not_modified(doc, environ):
+        return Response(status=304, headers=headers)
+    body = doc.data
+    if len(body) >= GZIP_MIN_BYTES and "gzip" in environ.get("HTTP_ACCEPT_ENCODING", ""):
+        body = gzipped(doc.etag, doc.body)
+        headers.append(("Content-Encoding", "gzip"))
+    return Response(body, headers=headers)
+
+
+def _not_modified(doc: Document, environ: dict) -> bool:  # type: ignore[type-arg]
+    if "HTTP_IF_NONE_MATCH" in environ:
+        return request.if_none_match.contains_weak(doc.etag)
+    if "HTTP_IF_MODIFIED_SINCE" not in environ:
+        return False
+    since = request.if_modified_since
+    return (
+        since is not None
+        and doc.built_at is not None
+        and doc.built_at.replace(microsecond=0) <= since
+    )
+
+
+def _cached(key: tuple, build: Callable[[], Document]) -> Document:  # type: ignore[type-arg]
+    """A document this worker served before, while nothing has been published since."""
+    return served("documents", key, build)
 
 
 @bp.after_request
@@ -58,29 +103,40 @@ def cors(response: Response) -> Response:
 
 @bp.get("/iiif/3/collection")
 def top_collection() -> Response:
-    return _json_answer(top_collection_document(session(), request_urls()), PRESENTATION_TYPE)
-
-
-@bp.get("/iiif/3/collection/<institution>")
-def institution_collection(institution: str) -> Response:
-    doc = institution_collection_document(
-        session(), institution, request_urls(), current_app.config["COLLECTION_PAGE_SIZE"]
-    )
+    urls = request_urls()
+    doc = _cached(("collection", urls), lambda: top_collection_document(session(), urls))
     return _json_answer(doc, PRESENTATION_TYPE)
 
 
+@bp.get("/iiif/3/collection/<institution>")
 @bp.get("/iiif/3/collection/<institution>/page/<int:page>")
-def institution_collection_page(institution: str, page: int) -> Response:
-    doc = institution_collection_document(
-        session(), institution, request_urls(), current_app.config["COLLECTION_PAGE_SIZE"], page
+def institution_collection(institution: str, page: int | None = None) -> Response:
+    urls, size = request_urls(), current_app.config["COLLECTION_PAGE_SIZE"]
+    doc = _cached(
+        ("collection", urls, institution, page, size),
+        lambda: institution_collection_document(session(), institution, urls, size, page),
     )
     return _json_answer(doc, PRESENTATION_TYPE)
 
 
 @bp.get("/iiif/3/<institution>/<path:identifier>/manifest")
 def manifest(institution: str, identifier: str) -> Response:
-    doc = manifest_document(session(), institution, identifier, request_urls())
+    urls = request_urls()
+    doc = _cached(
+        ("manifest", urls, institution, identifier),
+        lambda: manifest_document(session(), institution, identifier, urls),
+    )
     return _json_answer(doc, PRESENTATION_TYPE)
+
+
+@bp.get("/iiif/3/<institution>/<path:identifier>/record")
+def record(institution: str, identifier: str) -> Response:
+    urls = request_urls()
+    doc = _cached(
+        ("record", urls, institution, identifier),
+        lambda: record_document(session(), institution, identifier, urls),
+    )
+    return _json_answer(doc, "application/json")
 
 
 DISCOVERY_TYPE = 'application/ld+json;profile="http://iiif.io/api/discovery/1/context.json"'
@@ -88,16 +144,20 @@ DISCOVERY_TYPE = 'application/ld+json;profile="http://iiif.io/api/discovery/1/co
 
 @bp.get("/iiif/discovery/all-changes")
 def all_changes() -> Response:
-    doc = discovery.changes_document(
-        session(), request_urls(), current_app.config["DISCOVERY_PAGE_SIZE"]
+    urls, size = request_urls(), current_app.config["DISCOVERY_PAGE_SIZE"]
+    doc = _cached(
+        ("discovery", urls, None, size),
+        lambda: discovery.changes_document(session(), urls, size),
     )
     return _json_answer(doc, DISCOVERY_TYPE, max_age=60)
 
 
 @bp.get("/iiif/discovery/all-changes/page/<int:page>")
 def all_changes_page(page: int) -> Response:
-    doc = discovery.changes_page_document(
-        session(), request_urls(), current_app.config["DISCOVERY_PAGE_SIZE"], page
+    urls, size = request_urls(), current_app.config["DISCOVERY_PAGE_SIZE"]
+    doc = _cached(
+        ("discovery", urls, page, size),
+        lambda: discovery.changes_page_document(session(), urls, size, page),
     )
     return _json_answer(doc, DISCOVERY_TYPE, max_age=60)
 
@@ -110,30 +170,89 @@ def image_base(image_id: str) -> Response:
     return response
 
 
+def _served_image(image_id: str) -> image_delivery.ServedImage:
+    urls, data_dir = request_urls(), _data_dir()
+    return served(
+        "images",
+        (urls, image_id),
+        lambda: image_delivery.find_image(session(), image_id, data_dir, urls),
+    )
+
+
 @bp.get("/iiif/image/3/<image_id>/info.json")
 def image_info(image_id: str) -> Response:
     urls = request_urls()
-    image = image_delivery.find_image(session(), image_id, _data_dir(), urls)
-    body = json.dumps(image_delivery.info_document(image, urls), separators=(",", ":"))
-    doc = Document(body, hashlib.sha256(body.encode()).hexdigest()[:32])
-    return _json_answer(doc, IMAGE_TYPE)
+
+    def build() -> Document:
+        max_area = current_app.config["IMAGE_MAX_AREA"]
+        info = image_delivery.info_document(_served_image(image_id), urls, max_area)
+        return document(info)
+
+    return _json_answer(_cached(("info", urls, image_id), build), IMAGE_TYPE)
 
 
 @bp.get("/iiif/image/3/<image_id>/<region>/<size>/<rotation>/<quality>.<fmt>")
 def image(image_id: str, region: str, size: str, rotation: str, quality: str, fmt: str):  # type: ignore[no-untyped-def]
-    data_dir = _data_dir()
-    image = image_delivery.find_image(session(), image_id, data_dir, request_urls())
+    image = _served_image(image_id)
     try:
-        path, media_type = image_delivery.render(
-            image, region, size, rotation, quality, fmt, data_dir
+        rendered = image_delivery.render(
+            image,
+            region,
+            size,
+            rotation,
+            quality,
+            fmt,
+            _data_dir(),
+            max_area=current_app.config["IMAGE_MAX_AREA"],
+            render_slots=current_app.config["IMAGE_RENDER_SLOTS"],
         )
     except ImageApiError as exc:
         return error_response(exc.status, "Image request not supported", exc.message)
-    response = send_file(path, mimetype=media_type, etag=True, max_age=86400, conditional=True)
-    response.headers["Link"] = f'<{request_urls().image_service(image_id)}>;rel="canonical"'
+    service = request_urls().image_service(image_id)
+    links = [f'<{service}/{rendered.canonical}>;rel="canonical"', f'<{LEVEL2}>;rel="profile"']
     if image.rights_uri:
-        response.headers["Link"] += f', <{image.rights_uri}>;rel="license"'
+        links.append(f'<{image.rights_uri}>;rel="license"')
+    return _file_answer(rendered, ", ".join(links))
+
+
+LEVEL2 = "http://iiif.io/api/image/3/level2.json"
+
+
+@bp.get("/iiif/download/<image_id>.<ext>")
+def download(image_id: str, ext: str) -> Response:
+    """The original file at full resolution, with the credit embedded."""
+    image = _served_image(image_id)
+    rendered = image_delivery.original(image, _data_dir())
+    assert rendered.path is not None
+    if rendered.path.suffix != f".{ext}":
+        raise NotFound(f"image {image_id!r} is published as {rendered.path.suffix[1:]}, not {ext}")
+    link = f'<{image.rights_uri}>;rel="license"' if image.rights_uri else ""
+    response = _file_answer(rendered, link)
+    response.headers["Content-Disposition"] = f'attachment; filename="{image.download_name}"'
     return response
+
+
+def _file_answer(rendered: image_delivery.Rendered, link: str) -> Response:
+    """A rendered image: a cached file's name is its version, so the ETag needs
+    no stat, and the body goes out through the server's file wrapper (sendfile
+    under gunicorn); a render not kept on disk goes out from memory."""
+    headers = {
+        "Content-Type": rendered.media_type,
+        "ETag": f'"{rendered.etag}"',
+        "Cache-Control": "public, max-age=86400",
+    }
+    if link:
+        headers["Link"] = link
+    if "If-None-Match" in request.headers and request.if_none_match.contains_weak(rendered.etag):
+        return Response(status=304, headers=headers)
+    if rendered.path is None:
+        assert rendered.data is not None
+        return Response(rendered.data, headers=headers)
+    handle = rendered.path.open("rb")
+    stat = os.fstat(handle.fileno())
+    headers["Content-Length"] = str(stat.st_size)
+    headers["Last-Modified"] = http_date(stat.st_mtime)
+    return Response(wrap_file(request.environ, handle), headers=headers, direct_passthrough=True)
 
 
 def _data_dir() -> Path:

@@ -135,9 +135,17 @@ def download(institution: str, identifier: str, position: int) -> Response:
         abort(404, description=f"object {identifier!r} has no image {position}")
     data_dir = Path(current_app.config["DATA_DIR"])
     served = image_delivery.find_image(db, image.public_id, data_dir, request_urls())
-    path, media_type = image_delivery.render(served, "full", "max", "0", "default", "jpg", data_dir)
+    # The master at full resolution, credit spliced in (refused for an image
+    # published as a thumbnail only), as the manifest's "rendering" offers it.
+    original = image_delivery.original(served, data_dir)
+    assert original.path is not None
     name = re.sub(r"[^A-Za-z0-9._-]+", "-", f"{institution}-{identifier}-{position}").strip("-")
-    return send_file(path, mimetype=media_type, as_attachment=True, download_name=f"{name}.jpg")
+    return send_file(
+        original.path,
+        mimetype=original.media_type,
+        as_attachment=True,
+        download_name=f"{name}{original.path.suffix}",
+    )
 
 
 @bp.get("/objects/<institution>/<path:identifier>")

@@ -48,13 +48,18 @@ def top_collection(entries: Sequence[InstitutionEntry], urls: IiifUrls) -> dict[
         if entry.thumbnail_image_id:
             ref["thumbnail"] = [_thumbnail(entry.thumbnail_image_id, urls)]
         items.append(ref)
-    collection = prezi.Collection(
-        id=urls.collection(),
-        label={"en": ["All published collections"]},
-        summary={"en": [f"{len(entries)} institutions publishing with glampub"]},
-        items=items,
-    )
-    return json.loads(collection.json())
+    fields: dict[str, Any] = {
+        "id": urls.collection(),
+        "label": {"en": ["All published collections"]},
+        "summary": {"en": [f"{len(entries)} institutions publishing with glampub"]},
+        "items": items,
+    }
+    # Every institution provides part of what this collection lists.
+    if entries:
+        fields["provider"] = [provider(entry.institution, urls) for entry in entries]
+    if thumb := next((e.thumbnail_image_id for e in entries if e.thumbnail_image_id), None):
+        fields["thumbnail"] = [_thumbnail(thumb, urls)]
+    return json.loads(prezi.Collection(**fields).json())
 
 
 def page_count(total: int, page_size: int) -> int:
@@ -67,9 +72,12 @@ def institution_collection(
     page_size: int,
     urls: IiifUrls,
     first_page: Sequence[ManifestEntry] = (),
+    thumbnail_image_id: str | None = None,
 ) -> dict[str, Any]:
-    """The institution's collection: its manifests, or its pages when there are many."""
-    base = _institution_fields(institution, urls)
+    """The institution's collection: its manifests, or its pages when there are many.
+
+    ``thumbnail_image_id`` is the image of its first object, shown for the whole."""
+    base = _institution_fields(institution, urls, thumbnail_image_id)
     base["id"] = urls.collection(institution.slug)
     if total <= page_size:
         base["items"] = [_manifest_ref(institution, e, urls) for e in first_page]
@@ -94,7 +102,8 @@ def institution_page(
     entries: Sequence[ManifestEntry],
     urls: IiifUrls,
 ) -> dict[str, Any]:
-    base = _institution_fields(institution, urls)
+    first = next((e.thumbnail_image_id for e in entries if e.thumbnail_image_id), None)
+    base = _institution_fields(institution, urls, first)
     base["id"] = urls.collection(institution.slug, page)
     base["label"] = {"en": [f"{institution.name}, page {page} of {pages}"]}
     base["partOf"] = [{"id": urls.collection(institution.slug), "type": "Collection"}]
@@ -102,12 +111,17 @@ def institution_page(
     return json.loads(prezi.Collection(**base).json())
 
 
-def _institution_fields(institution: InstitutionInfo, urls: IiifUrls) -> dict[str, Any]:
-    return {
+def _institution_fields(
+    institution: InstitutionInfo, urls: IiifUrls, thumbnail_image_id: str | None
+) -> dict[str, Any]:
+    fields: dict[str, Any] = {
         "label": {"none": [institution.name]},
         "provider": [provider(institution, urls)],
         "partOf": [{"id": urls.collection(), "type": "Collection"}],
     }
+    if thumbnail_image_id:
+        fields["thumbnail"] = [_thumbnail(thumbnail_image_id, urls)]
+    return fields
 
 
 def _manifest_ref(

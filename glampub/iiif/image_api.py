@@ -38,7 +38,7 @@ FORMAT_MIME: dict[str, str] = {"jpg": "image/jpeg", "png": "image/png", "webp": 
 _OTHER_IIIF_FORMATS = {"tif", "gif", "jp2", "pdf"}
 QUALITIES = ("default", "color", "gray", "bitonal")
 #: Beyond what the level 2 profile already promises (mirroring and "^" sizes).
-_EXTRA_FEATURES = ["mirroring"]
+EXTRA_FEATURES = ["mirroring"]
 
 _INT = r"\d{1,9}"
 _DECIMAL = r"(?:\d{1,9}(?:\.\d+)?|\.\d+)"
@@ -98,7 +98,7 @@ class ImageRequest:
 
 
 @dataclass(frozen=True)
-class _Limits:
+class Limits:
     max_width: int | None
     max_height: int | None
     max_area: int | None
@@ -140,11 +140,11 @@ def parse_request(
     if width < 1 or height < 1:
         raise ValueError(f"image dimensions must be positive, got {width}x{height}")
     # The spec: a missing maxHeight means clients infer maxHeight = maxWidth.
-    limits = _Limits(max_width, max_height or max_width, max_area)
+    limits = Limits(max_width, max_height or max_width, max_area)
     box = _parse_region(region, width, height)
     rw, rh = box[2], box[3]
-    max_size = _max_size(rw, rh, limits, upscale=False)
-    up_max = _max_size(rw, rh, limits, upscale=True)
+    max_size = largest_size(rw, rh, limits, upscale=False)
+    up_max = largest_size(rw, rh, limits, upscale=True)
     out = _parse_size(size, rw, rh, limits, max_size, up_max)
     mirror, degrees = _parse_rotation(rotation)
     if quality not in QUALITIES:
@@ -191,7 +191,7 @@ def _parse_region(region: str, width: int, height: int) -> tuple[int, int, int, 
     return (x, y, min(w, width - x), min(h, height - y))
 
 
-def _max_size(rw: int, rh: int, limits: _Limits, *, upscale: bool) -> tuple[int, int]:
+def largest_size(rw: int, rh: int, limits: Limits, *, upscale: bool) -> tuple[int, int]:
     """The largest size of a ``rw`` x ``rh`` region within the limits."""
     scale = math.inf if upscale else 1.0
     if limits.max_width:
@@ -211,7 +211,7 @@ def _max_size(rw: int, rh: int, limits: _Limits, *, upscale: bool) -> tuple[int,
 
 
 def _parse_size(
-    size: str, rw: int, rh: int, limits: _Limits, max_size: tuple[int, int], up_max: tuple[int, int]
+    size: str, rw: int, rh: int, limits: Limits, max_size: tuple[int, int], up_max: tuple[int, int]
 ) -> tuple[int, int]:
     upscale = size.startswith("^")
     spec = size[1:] if upscale else size
@@ -244,7 +244,7 @@ def _parse_size(
 
 
 def _confined(
-    size: str, w: int, h: int, rw: int, rh: int, limits: _Limits, upscale: bool
+    size: str, w: int, h: int, rw: int, rh: int, limits: Limits, upscale: bool
 ) -> tuple[int, int]:
     """``!w,h``: as large as fits in w x h (and the region, unless ``^``) and the limits."""
     if w == 0 or h == 0:
@@ -257,13 +257,13 @@ def _confined(
     out = (max(1, min(w, round(rw * scale))), max(1, min(h, round(rh * scale))))
     if not limits.fits(*out):
         # Confined sizes shrink to the server's limits instead of failing (spec 4.2).
-        limited = _max_size(rw, rh, limits, upscale=upscale)
+        limited = largest_size(rw, rh, limits, upscale=upscale)
         out = (min(out[0], limited[0]), min(out[1], limited[1]))
     return out
 
 
 def _checked_size(
-    size: str, out: tuple[int, int], rw: int, rh: int, limits: _Limits, upscale: bool
+    size: str, out: tuple[int, int], rw: int, rh: int, limits: Limits, upscale: bool
 ) -> tuple[int, int]:
     w, h = out
     if w < 1 or h < 1:
@@ -347,23 +347,31 @@ def render(source: Image.Image, req: ImageRequest) -> Image.Image:
     x, y, w, h = req.region
     img, scale = _reduced_decode(source, req)
     box = (x / scale, y / scale, (x + w) / scale, (y + h) / scale)
-    return render_box(img, box, req, exact=scale == 1)
+    return render_box(img, box, req)
 
 
 def render_box(
-    img: Image.Image, box: tuple[float, float, float, float], req: ImageRequest, *, exact: bool
+    img: Image.Image, box: tuple[float, float, float, float], req: ImageRequest
 ) -> Image.Image:
-    """Finish a request from an image that holds its region at ``box``: scale,
-    mirror, rotate, convert. ``exact`` says ``box`` is in full-size pixels, so
-    a request for the region at its own size is a plain crop."""
-    out_w, out_h = req.size
+    """Finish a request from an image that holds its region at ``box``."""
+    return finish(scale_box(img, box, req.size), req)
+
+
+def scale_box(
+    img: Image.Image, box: tuple[float, float, float, float], size: tuple[int, int]
+) -> Image.Image:
+    """The part of ``img`` at ``box``, scaled to ``size``; a plain crop when
+    ``box`` is whole pixels of that very size."""
     img = _resampleable(img)
-    if exact and (box[2] - box[0], box[3] - box[1]) == (out_w, out_h):
-        img = img.crop(tuple(int(v) for v in box))  # type: ignore[arg-type]
-    else:
-        # reducing_gap lets Pillow shrink by whole factors first (cheap box
-        # filter) and keep Lanczos for the last step only.
-        img = img.resize((out_w, out_h), Image.Resampling.LANCZOS, box=box, reducing_gap=3.0)
+    if all(float(v).is_integer() for v in box) and (box[2] - box[0], box[3] - box[1]) == size:
+        return img.crop(tuple(int(v) for v in box))  # type: ignore[arg-type]
+    # reducing_gap lets Pillow shrink by whole factors first (cheap box
+    # filter) and keep Lanczos for the last step only.
+    return img.resize(size, Image.Resampling.LANCZOS, box=box, reducing_gap=3.0)
+
+
+def finish(img: Image.Image, req: ImageRequest) -> Image.Image:
+    """Mirror, rotate and convert an image already scaled to ``req.size``."""
     if req.mirror:
         img = img.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
     if req.rotation:
@@ -422,69 +430,3 @@ def _flatten_on_white(img: Image.Image) -> Image.Image:
     background.paste(img, mask=img.getchannel("A"))
     background.info = dict(img.info)
     return background
-
-
-def info_json(
-    image_id: str,
-    width: int,
-    height: int,
-    *,
-    rights: str | None = None,
-    tile_size: int = 512,
-    max_area: int | None = None,
-    max_width: int | None = None,
-    max_height: int | None = None,
-    color: bool = True,
-) -> dict[str, object]:
-    """The image information document (``info.json``) for a level 2 service.
-
-    ``color=False`` for an image that has no colour, so that ``color`` is not
-    advertised (spec 4.4). ``sizeUpscaling`` is only advertised when a limit
-    is given, as the spec requires and :func:`parse_request` enforces.
-    """
-    info: dict[str, object] = {
-        "@context": CONTEXT,
-        "id": image_id,
-        "type": "ImageService3",
-        "protocol": PROTOCOL,
-        "profile": "level2",
-        "width": width,
-        "height": height,
-    }
-    limits = _Limits(max_width, max_height or max_width, max_area)
-    if max_width:
-        info["maxWidth"] = max_width
-    if max_height:
-        info["maxHeight"] = max_height
-    if max_area:
-        info["maxArea"] = max_area
-    info["sizes"] = [{"width": w, "height": h} for w, h in _sizes(width, height, tile_size, limits)]
-    info["tiles"] = [{"width": tile_size, "scaleFactors": _scale_factors(width, height, tile_size)}]
-    # png is already part of level 2; only webp is extra.
-    info["extraFormats"] = ["webp"]
-    info["extraQualities"] = ["color", "gray", "bitonal"] if color else ["gray", "bitonal"]
-    info["extraFeatures"] = _EXTRA_FEATURES + (["sizeUpscaling"] if limits.any else [])
-    if rights:
-        info["rights"] = rights
-    return info
-
-
-def _scale_factors(width: int, height: int, tile_size: int) -> list[int]:
-    """1, 2, 4 ... until one tile covers the whole reduced image."""
-    factors = [1]
-    while max(width, height) / factors[-1] > tile_size:
-        factors.append(factors[-1] * 2)
-    return factors
-
-
-def _sizes(width: int, height: int, tile_size: int, limits: _Limits) -> list[tuple[int, int]]:
-    """Halvings of the full image, smallest first, down to one no bigger than a tile."""
-    sizes = []
-    for factor in _scale_factors(width, height, tile_size):
-        w, h = math.ceil(width / factor), math.ceil(height / factor)
-        # Every listed size must be deliverable within the declared limits.
-        if limits.fits(w, h):
-            sizes.append((w, h))
-    if not sizes:  # limits smaller than a tile: offer the largest allowed size
-        sizes.append(_max_size(width, height, limits, upscale=False))
-    return sorted(sizes)

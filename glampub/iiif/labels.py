@@ -63,6 +63,12 @@ LABELS: dict[str, dict[str, str]] = {
         "fr": "Notice source",
         "nl": "Bronrecord",
     },
+    "record_json": {
+        "en": "Record (JSON)",
+        "de": "Datensatz (JSON)",
+        "fr": "Notice (JSON)",
+        "nl": "Record (JSON)",
+    },
     "object_page": {
         "en": "Object page",
         "de": "Objektseite",

@@ -13,7 +13,7 @@ from typing import Any
 
 import iiif_prezi3 as prezi
 
-from glampub.credit import reference_html
+from glampub.credit import reference_html, reference_text
 from glampub.iiif.labels import label
 from glampub.iiif.records import ImageInfo, InstitutionInfo, ObjectInfo
 from glampub.iiif.text import html_span, plain, plain_map
@@ -21,6 +21,7 @@ from glampub.iiif.urls import IiifUrls
 from glampub.rights import lookup
 
 SOURCE_PROFILES = {"lido": "http://www.lido-schema.org"}
+DOWNLOAD_TYPES = {"jpg": "image/jpeg", "png": "image/png"}
 
 
 # The licence of the descriptive metadata when the record does not state one.
@@ -50,7 +51,7 @@ def build_manifest(obj: ObjectInfo, urls: IiifUrls) -> dict[str, Any]:
                 "format": "text/html",
             }
         ],
-        "seeAlso": [_source_record(obj, urls)],
+        "seeAlso": [_source_record(obj, urls), _record_json(obj, urls)],
         "partOf": [{"id": urls.collection(inst), "type": "Collection"}],
         "items": [_canvas(obj, image, urls) for image in obj.images],
     }
@@ -63,14 +64,8 @@ def build_manifest(obj: ObjectInfo, urls: IiifUrls) -> dict[str, Any]:
     if obj.images:
         first = obj.images[0]
         fields["thumbnail"] = [_thumbnail(first, urls)]
-        fields["rendering"] = [
-            {
-                "id": urls.image(first.image_id),
-                "type": "Image",
-                "label": label("download"),
-                "format": "image/jpeg",
-            }
-        ]
+        if not first.thumbnail_only:
+            fields["rendering"] = [_download(first, urls)]
     if obj.date_earliest is not None and 0 < obj.date_earliest <= 9999:
         fields["navDate"] = f"{obj.date_earliest:04d}-01-01T00:00:00Z"
     manifest = prezi.Manifest(**fields)
@@ -132,15 +127,27 @@ def _thumbnail(image: ImageInfo, urls: IiifUrls) -> dict[str, Any]:
     }
 
 
+def _download(image: ImageInfo, urls: IiifUrls) -> dict[str, Any]:
+    """The original file, at full resolution, with the credit embedded."""
+    return {
+        "id": urls.download(image.image_id, image.extension),
+        "type": "Image",
+        "label": label("download"),
+        "format": DOWNLOAD_TYPES.get(image.extension, "image/jpeg"),
+    }
+
+
 def _canvas(obj: ObjectInfo, image: ImageInfo, urls: IiifUrls) -> prezi.Canvas:
     inst = obj.institution.slug
     canvas_id = urls.canvas(inst, obj.identifier, image.position)
+    # A thumbnail-only image is smaller than its canvas; viewers scale it up.
+    published_width, published_height = image.published_size
     body = prezi.AnnotationBody(
         id=urls.image(image.image_id),
         type="Image",
         format="image/jpeg",
-        width=image.width,
-        height=image.height,
+        width=published_width,
+        height=published_height,
         service=[_image_service(image.image_id, urls)],
     )
     annotation = prezi.Annotation(
@@ -161,6 +168,8 @@ def _canvas(obj: ObjectInfo, image: ImageInfo, urls: IiifUrls) -> prezi.Canvas:
         "items": [page],
         "thumbnail": [_thumbnail(image, urls)],
     }
+    if not image.thumbnail_only:
+        canvas["rendering"] = [_download(image, urls)]
     # A canvas states its own rights only where they differ from the manifest's.
     if image.rights_uri and image.rights_uri != obj.rights.uri:
         canvas["rights"] = image.rights_uri
@@ -182,6 +191,15 @@ def _source_record(obj: ObjectInfo, urls: IiifUrls) -> dict[str, Any]:
     if profile := SOURCE_PROFILES.get(obj.source_format):
         see_also["profile"] = profile
     return see_also
+
+
+def _record_json(obj: ObjectInfo, urls: IiifUrls) -> dict[str, Any]:
+    return {
+        "id": urls.record(obj.institution.slug, obj.identifier),
+        "type": "Dataset",
+        "label": label("record_json"),
+        "format": "application/json",
+    }
 
 
 def _pair(key: str, value: dict[str, list[str]]) -> dict[str, Any]:
@@ -231,7 +249,7 @@ def _metadata(obj: ObjectInfo, object_url: str) -> list[dict[str, Any]]:
     if obj.rights.public_domain:
         # A request, not a condition: CC's 2024 guidance for public-domain material.
         pairs.append(
-            _pair("how_to_reference", {"none": [html_span(reference_html(obj, object_url))]})
+            _pair("how_to_reference", {"none": [html_span(_reference_line(obj, object_url))]})
         )
     record_licence = obj.record_rights_uri or CC0
     term = lookup(record_licence)
@@ -239,6 +257,18 @@ def _metadata(obj: ObjectInfo, object_url: str) -> list[dict[str, Any]]:
     link = f'<a href="{escape(record_licence)}">{escape(name)}</a>'
     pairs.append(_pair("metadata_licence", {"none": [html_span(link)]}))
     return pairs
+
+
+def _reference_line(obj: ObjectInfo, object_url: str) -> str:
+    """The ready-to-paste credit line, with the object's persistent URL shown
+    (and linked), so that copying the text keeps it."""
+    text = escape(reference_text(obj, object_url))
+    url = escape(object_url)
+    text = text.replace(url, f'<a href="{url}">{url}</a>', 1)
+    if obj.rights.licence_page:
+        name, page = escape(obj.rights.label), escape(obj.rights.licence_page)
+        text = text.replace(f"({name})", f'(<a href="{page}">{name}</a>)', 1)
+    return text
 
 
 def _required_statement(obj: ObjectInfo, object_url: str) -> dict[str, Any] | None:

@@ -19,6 +19,8 @@ class InstitutionInfo:
     logo_height: int | None = None
     #: Show "Courtesy of …" as a requiredStatement on public-domain items.
     courtesy_statement: bool = False
+    #: Publish images of in-copyright items in full (see glampub.image_policy).
+    full_images_in_copyright: bool = False
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,20 @@ class ImageInfo:
     label: LangMap = field(default_factory=dict)
     rights_uri: str | None = None
     credit_line: str | None = None
+    #: The size its Image API service offers: smaller than width x height for
+    #: a thumbnail-only image (see glampub.image_policy).
+    service_width: int | None = None
+    service_height: int | None = None
+    #: The master's file extension, for the download of the original.
+    extension: str = "jpg"
+
+    @property
+    def published_size(self) -> tuple[int, int]:
+        return (self.service_width or self.width, self.service_height or self.height)
+
+    @property
+    def thumbnail_only(self) -> bool:
+        return self.published_size != (self.width, self.height)
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,14 @@ class IiifUrls:
     def image(self, image_id: str, size: str = "max", fmt: str = "jpg") -> str:
         return f"{self.image_service(image_id)}/full/{size}/0/default.{fmt}"
 
+    def download(self, image_id: str, extension: str) -> str:
+        """The original image file, with the credit embedded."""
+        return f"{self.base}/iiif/download/{self._seg(image_id)}.{extension}"
+
+    def record(self, institution: str, identifier: str) -> str:
+        """The object's record as JSON (the seeAlso next to the source record)."""
+        return self._json(f"/iiif/3/{self._seg(institution)}/{self._seg(identifier)}/record")
+
     def object_page(self, institution: str, identifier: str) -> str:
         page = f"{self.base}/objects/{self._seg(institution)}/{self._seg(identifier)}"
         return f"{page}/index.html" if self.static else page

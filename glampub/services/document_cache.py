@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
 from typing import Any
@@ -19,6 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from werkzeug.http import http_date
 
 from glampub.models import DocumentCache
 
@@ -41,6 +43,20 @@ class Document:
     body: str
     etag: str
     built_at: datetime | None = None
+
+    @cached_property
+    def data(self) -> bytes:
+        """The body as sent, encoded once per document."""
+        return self.body.encode("utf-8")
+
+    @cached_property
+    def http_date(self) -> str | None:
+        """``built_at`` as a Last-Modified value, formatted once per document."""
+        if self.built_at is None:
+            return None
+        moment = self.built_at
+        # SQLite hands back naive datetimes; they were written in UTC.
+        return http_date(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
 
 
 def document(data: dict[str, Any]) -> Document:

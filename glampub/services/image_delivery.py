@@ -7,9 +7,13 @@ so the attribution travels with the file.
 from __future__ import annotations
 
 import hashlib
+import math
 import os
+import re
 import tempfile
-from dataclasses import dataclass
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +21,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from glampub.credit import reference_text
-from glampub.errors import NotFound
+from glampub.errors import Forbidden, NotFound
 from glampub.iiif import image_api
+from glampub.iiif.image_info import info_json, scale_factors
 from glampub.iiif.urls import IiifUrls
-from glampub.image_credit import embed_credit
-from glampub.image_pyramid import render_from_pyramid
+from glampub.image_credit import build_xmp, embed_credit
+from glampub.image_original import write_with_xmp
+from glampub.image_pyramid import TILE, render_from_pyramid
 from glampub.images import open_image
 from glampub.models import CollectionObject, Image, Institution
 from glampub.services.institutions import LOGO_PREFIX
@@ -39,6 +45,8 @@ PUBLIC_DOMAIN_TOOLS = {
 class ServedImage:
     image_id: str
     path: Path
+    #: The size the service offers: the master's, or a thumbnail's (see
+    #: glampub.image_policy); every request is parsed against it.
     width: int
     height: int
     checksum: str
@@ -48,6 +56,11 @@ class ServedImage:
     source_url: str | None
     rights_label: str | None = None
     creators: tuple[str, ...] = ()
+    #: The stored master's size, when it differs from the offered one.
+    master_size: tuple[int, int] | None = None
+    #: A file name for the download of the original ("…-1.jpg"); None when
+    #: the original is not published (thumbnail-only images, logos).
+    download_name: str | None = None
 
     @property
     def use_guidelines(self) -> str | None:
@@ -59,8 +72,21 @@ class ServedImage:
     def version(self) -> str:
         """Changes whenever the pixels or the embedded credit would."""
         parts = (self.checksum, self.credit, self.rights_uri, self.title, self.source_url)
-        parts += (self.rights_label, *self.creators)
+        parts += (self.rights_label, f"{self.width}x{self.height}", *self.creators)
         return hashlib.sha1("|".join(p or "" for p in parts).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Rendered:
+    #: The cached file; None for a render not worth keeping (see worth_keeping).
+    path: Path | None
+    media_type: str
+    #: ``region/size/rotation/quality.format`` in the spec's canonical form.
+    canonical: str
+    #: Changes exactly when the file's bytes would: the image's version and the request.
+    etag: str
+    #: The bytes, when they were not kept on disk.
+    data: bytes | None = None
 
 
 def find_image(session: Session, image_id: str, data_dir: Path, urls: IiifUrls) -> ServedImage:
@@ -77,12 +103,20 @@ def find_image(session: Session, image_id: str, data_dir: Path, urls: IiifUrls) 
     if obj.is_withdrawn:
         raise Gone(f"image {image_id!r} belongs to a withdrawn object")
     info = object_info(obj)
+    published = next(i for i in info.images if i.image_id == image_id)
     page = urls.object_page(obj.institution.slug, obj.identifier)
+    width, height = published.published_size
+    download = None
+    if not published.thumbnail_only:
+        stem = f"{obj.institution.slug}-{obj.identifier}-{image.position}"
+        download = f"{re.sub(r'[^A-Za-z0-9._-]+', '_', stem)}.{published.extension}"
     return ServedImage(
         image_id=image_id,
         path=data_dir / image.file_path,
-        width=image.width,
-        height=image.height,
+        width=width,
+        height=height,
+        master_size=(image.width, image.height) if published.thumbnail_only else None,
+        download_name=download,
         checksum=image.checksum or "",
         rights_uri=image.rights_uri,
         credit=image.credit_line or reference_text(info, page),
@@ -111,13 +145,34 @@ def _logo(session: Session, image_id: str, data_dir: Path) -> ServedImage:
     )
 
 
-def info_document(image: ServedImage, urls: IiifUrls) -> dict[str, Any]:
-    return image_api.info_json(
+def info_document(
+    image: ServedImage, urls: IiifUrls, max_area: int | None = None
+) -> dict[str, Any]:
+    """The image's info.json; ``max_area`` is the largest output offered (and
+    what makes "^" upscaling possible: the spec allows it only within a limit)."""
+    return info_json(
         urls.image_service(image.image_id),
         image.width,
         image.height,
         rights=image.rights_uri,
+        max_area=max_area,
     )
+
+
+_renderers_lock = threading.Lock()
+_renderers: dict[int, ThreadPoolExecutor] = {}
+
+
+def _renderer(threads: int) -> ThreadPoolExecutor:
+    """The process's render threads: at most ``threads`` renders at once, always
+    on the same threads. Each render holds decoded pixels, so request threads
+    must not multiply a worker's memory, and glibc keeps what a thread freed in
+    that thread's own arena: renders spread over every request thread would
+    leave each arena holding a render's worth. Cached answers never wait here."""
+    with _renderers_lock:
+        if threads not in _renderers:
+            _renderers[threads] = ThreadPoolExecutor(threads, thread_name_prefix="glampub-render")
+        return _renderers[threads]
 
 
 def render(
@@ -128,24 +183,118 @@ def render(
     quality: str,
     fmt: str,
     data_dir: Path,
-) -> tuple[Path, str]:
-    """The rendered file (cached on disk) and its media type.
+    *,
+    max_area: int | None = None,
+    render_slots: int = 1,
+) -> Rendered:
+    """The rendered file (cached on disk), its media type and canonical form.
 
     Raises image_api.ImageApiError for a request the API rejects.
     """
     request = image_api.parse_request(
-        region, size, rotation, quality, fmt, width=image.width, height=image.height
+        region,
+        size,
+        rotation,
+        quality,
+        fmt,
+        width=image.width,
+        height=image.height,
+        max_area=max_area,
     )
     canonical = image_api.canonical_params(request)
     target = data_dir / CACHE_FOLDER / image.image_id / image.version / canonical.replace("/", "_")
     media_type = image_api.media_type(request.format)
+    etag = f"{image.version}-{_digest(canonical)}"
     if target.exists():
-        return target, media_type
+        return Rendered(target, media_type, canonical, etag)
+    job = _renderer(render_slots).submit(_render, image, for_master(image, request), target)
+    data = job.result()
+    if data is None:  # rendered and kept for another request while this one waited
+        return Rendered(target, media_type, canonical, etag)
+    if not worth_keeping(request):
+        return Rendered(None, media_type, canonical, etag, data)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Write then rename, so a concurrent reader never sees half a file.
+    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    os.replace(tmp, target)
+    return Rendered(target, media_type, canonical, etag)
+
+
+def worth_keeping(request: image_api.ImageRequest, tile: int = TILE) -> bool:
+    """Whether a render is kept on disk: the whole image at any size, and the
+    tiles of the info.json grid, which viewers ask for again and again. Any
+    other region is rendered for its request only, so the cache stays bounded
+    by what the images offer, not by what URLs anyone can make up."""
+    if request.is_full_region:
+        return True
+    x, y, w, h = request.region
+    width, height = request.image_width, request.image_height
+    for factor in scale_factors(width, height, tile):
+        span = tile * factor
+        if x % span or y % span:
+            continue
+        if (w, h) == (min(span, width - x), min(span, height - y)):
+            return request.size == (math.ceil(w / factor), math.ceil(h / factor))
+    return False
+
+
+def for_master(image: ServedImage, request: image_api.ImageRequest) -> image_api.ImageRequest:
+    """A request parsed against the offered size, in the master's pixels."""
+    if image.master_size is None:
+        return request
+    master_w, master_h = image.master_size
+    sx, sy = master_w / image.width, master_h / image.height
+    x, y, w, h = request.region
+    left, top = min(master_w - 1, round(x * sx)), min(master_h - 1, round(y * sy))
+    region = (left, top, min(master_w - left, round(w * sx)), min(master_h - top, round(h * sy)))
+    return replace(request, region=region, image_width=master_w, image_height=master_h)
+
+
+def original(image: ServedImage, data_dir: Path) -> Rendered:
+    """The master file with the credit spliced in (full resolution, not re-encoded)."""
+    if image.image_id.startswith(LOGO_PREFIX):
+        raise NotFound(f"a logo has no download; ask for {image.image_id!r} through the Image API")
+    if image.download_name is None:
+        raise Forbidden(
+            f"the original of image {image.image_id!r} is not published: the item is in "
+            "copyright, so only a thumbnail is; ask the institution"
+        )
+    extension = image.path.suffix.lstrip(".")
+    target = data_dir / CACHE_FOLDER / image.image_id / image.version / f"original.{extension}"
+    if not target.exists():
+        write_with_xmp(image.path, target, _xmp(image))
+    media_type = image_api.media_type(extension)
+    return Rendered(target, media_type, "original", f"{image.version}-original")
+
+
+def _xmp(image: ServedImage) -> bytes:
+    return build_xmp(
+        credit=image.credit,
+        rights_uri=image.rights_uri,
+        rights_label=image.rights_label,
+        title=image.title,
+        creators=image.creators,
+        source_url=image.source_url,
+        use_guidelines=image.use_guidelines,
+    )
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()[:12]
+
+
+def _render(image: ServedImage, request: image_api.ImageRequest, target: Path) -> bytes | None:
+    """The encoded render, credit embedded; None when another request has
+    meanwhile put it on disk."""
+    if target.exists():
+        return None
     rendered = render_from_pyramid(image.path, request)
     if rendered is None:
         with open_image(image.path) as source:
             rendered = image_api.render(source, request)
-    data = embed_credit(
+    return embed_credit(
         rendered,
         request.format,
         credit=image.credit,
@@ -156,10 +305,3 @@ def render(
         creators=image.creators,
         use_guidelines=image.use_guidelines,
     )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # Write then rename, so a concurrent reader never sees half a file.
-    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    os.replace(tmp, target)
-    return target, media_type

@@ -21,6 +21,7 @@ from glampub.iiif.urls import IiifUrls
 from glampub.models import ChangeEvent, CollectionObject, Image, Institution
 from glampub.services.document_cache import Document, cached_document
 from glampub.services.institutions import get_institution
+from glampub.services.record_json import record_data
 from glampub.services.views import institution_info, object_info
 
 
@@ -63,6 +64,22 @@ def manifest_document(
         _cache_base(urls),
         f"{obj.revision}.{obj.institution.revision}",
         lambda: build_manifest(object_info(obj), urls),
+    )
+
+
+def record_document(
+    session: Session, institution: str, identifier: str, urls: IiifUrls
+) -> Document:
+    """The object's record as JSON (see glampub.services.record_json)."""
+    obj = find_object(session, institution, identifier)
+    if obj.is_withdrawn:
+        raise Gone(f"object {identifier!r} of {institution!r} has been withdrawn")
+    return cached_document(
+        session,
+        f"record:{obj.id}",
+        _cache_base(urls),
+        f"{obj.revision}.{obj.institution.revision}",
+        lambda: record_data(obj, urls),
     )
 
 
@@ -137,12 +154,13 @@ def institution_collection_document(
         info = institution_info(institution)
         total = _manifest_count(session, institution.id)
         if page is None:
-            first = (
-                _manifest_entries(session, institution.id, 0, page_size)
-                if total <= page_size
-                else []
+            first = _manifest_entries(
+                session, institution.id, 0, page_size if total <= page_size else 1
             )
-            return institution_collection(info, total, page_size, urls, first)
+            thumb = first[0].thumbnail_image_id if first else None
+            if total > page_size:
+                first = []
+            return institution_collection(info, total, page_size, urls, first, thumb)
         pages = page_count(total, page_size)
         if not 1 <= page <= pages or total <= page_size:
             raise NotFound(f"collection {slug!r} has no page {page}")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -35,6 +35,7 @@ from glampub.services.publishing import (
     has_canvas,
     institution_collection_document,
     manifest_document,
+    record_document,
     top_collection_document,
 )
 from glampub.services.static_tiles import level0_files, level0_info
@@ -182,6 +183,8 @@ def _export_institution(
         if progress:
             progress(f"{institution.slug}/{obj.identifier}")
         _export_page(client, institution.slug, obj, urls, tree)
+        record = record_document(session, institution.slug, obj.identifier, urls)
+        tree.write(urls.record(institution.slug, obj.identifier), record.body.encode())
         if not has_canvas(obj):
             continue
         manifest = manifest_document(session, institution.slug, obj.identifier, urls)
@@ -202,16 +205,23 @@ def _export_image(
     named: tuple[tuple[str, str], ...],
 ) -> None:
     served = image_delivery.find_image(session, image_id, data_dir, urls)
-    info = level0_info(image_delivery.info_document(served, urls))
+    max_area = current_app.config["IMAGE_MAX_AREA"]
+    info = level0_info(image_delivery.info_document(served, urls, max_area))
     service = urls.image_service(image_id)
     tree.write(f"{service}/info.json", json.dumps(info, separators=(",", ":")).encode())
     for path, data in level0_files(served, info):
         tree.write(f"{service}/{path}", data)
+    if served.download_name is not None:
+        original = image_delivery.original(served, data_dir)
+        assert original.path is not None
+        extension = original.path.suffix.lstrip(".")
+        tree.write(urls.download(image_id, extension), original.path.read_bytes())
     for size, fmt in named:
-        rendered, _media = image_delivery.render(
-            served, "full", size, "0", "default", fmt, data_dir
+        rendered = image_delivery.render(
+            served, "full", size, "0", "default", fmt, data_dir, max_area=max_area
         )
-        tree.write(urls.image(image_id, size=size, fmt=fmt), rendered.read_bytes())
+        data = rendered.data if rendered.path is None else rendered.path.read_bytes()
+        tree.write(urls.image(image_id, size=size, fmt=fmt), data)
 
 
 def _export_page(client, slug: str, obj: CollectionObject, urls: IiifUrls, tree: _Tree) -> None:  # type: ignore[no-untyped-def]

@@ -11,7 +11,7 @@ from typing import Any
 from glampub.iiif import image_api
 from glampub.image_credit import embed_credit
 from glampub.images import open_image
-from glampub.services.image_delivery import ServedImage
+from glampub.services.image_delivery import ServedImage, for_master
 
 TILE_SIZE = 512
 
@@ -60,7 +60,7 @@ def _level(image: ServedImage, level_w: int, level_h: int):  # type: ignore[no-u
         height=image.height,
     )
     with open_image(image.path) as master:
-        return image_api.render(master, request)
+        return image_api.render(master, for_master(image, request))
 
 
 def _encode(image: ServedImage, picture) -> bytes:  # type: ignore[no-untyped-def]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
+
 from glampub.iiif.records import ImageInfo, InstitutionInfo, ObjectInfo, RightsInfo
-from glampub.models import CollectionObject, Institution
+from glampub.image_policy import published_size, thumbnail_only
+from glampub.models import CollectionObject, Image, Institution
 from glampub.rights import lookup
 from glampub.services.institutions import logo_image_id
 from importers.csv_formulas import neutralise_formulas
@@ -18,6 +21,7 @@ def institution_info(institution: Institution) -> InstitutionInfo:
         logo_width=institution.logo_width,
         logo_height=institution.logo_height,
         courtesy_statement=institution.courtesy_statement,
+        full_images_in_copyright=institution.full_images_in_copyright,
     )
 
 
@@ -40,19 +44,29 @@ def rights_info(uri: str | None, label: str, reuse: str, institution_name: str) 
     )
 
 
+def image_info(image: Image, institution: Institution) -> ImageInfo:
+    assert image.width and image.height and image.file_path
+    thumbnail = thumbnail_only(image.rights_uri, institution.full_images_in_copyright)
+    service_width, service_height = published_size(image.width, image.height, thumbnail)
+    return ImageInfo(
+        image_id=image.public_id,
+        position=image.position,
+        width=image.width,
+        height=image.height,
+        mime_type=image.mime_type or "image/jpeg",
+        label=image.label or {},
+        rights_uri=image.rights_uri,
+        credit_line=image.credit_line,
+        service_width=service_width,
+        service_height=service_height,
+        extension=PurePosixPath(image.file_path).suffix.lstrip(".") or "jpg",
+    )
+
+
 def object_info(obj: CollectionObject) -> ObjectInfo:
     institution = obj.institution
     images = tuple(
-        ImageInfo(
-            image_id=image.public_id,
-            position=image.position,
-            width=image.width,
-            height=image.height,
-            mime_type=image.mime_type or "image/jpeg",
-            label=image.label or {},
-            rights_uri=image.rights_uri,
-            credit_line=image.credit_line,
-        )
+        image_info(image, institution)
         for image in obj.images
         if image.file_path and image.width and image.height
     )
