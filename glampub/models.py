@@ -107,6 +107,10 @@ class CollectionObject(Base):
     revision: Mapped[int] = mapped_column(Integer, default=1)
     #: "published" or "withdrawn"
     status: Mapped[str] = mapped_column(String(20), default="published", index=True)
+    #: Withdrawn by staff: it stays withdrawn whatever a later import brings,
+    #: until staff publish it again (a full export leaving it out also withdraws
+    #: it, but without this hold, so the export listing it again brings it back).
+    held_by_staff: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

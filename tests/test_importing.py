@@ -191,3 +191,58 @@ def test_change_events_record_real_changes_only(app, tmp_path) -> None:
         ("2", "Delete", 3),
         ("3", "Delete", 2),
     ]
+
+
+def _events(app, identifier: str) -> list[str]:
+    from glampub.models import ChangeEvent
+
+    with database(app).transaction() as session:
+        return list(
+            session.scalars(
+                select(ChangeEvent.kind)
+                .join(CollectionObject, CollectionObject.id == ChangeEvent.object_id)
+                .where(CollectionObject.identifier == identifier)
+                .order_by(ChangeEvent.id)
+            )
+        )
+
+
+def _status(app, identifier: str) -> tuple[str, bool, dict]:
+    with database(app).transaction() as session:
+        obj = session.scalar(
+            select(CollectionObject)
+            .where(CollectionObject.identifier == identifier)
+            .execution_options(populate_existing=True)
+        )
+        return obj.status, obj.held_by_staff, obj.title
+
+
+def test_what_staff_withdraw_stays_withdrawn_through_imports(app, tmp_path) -> None:
+    from glampub.services.staff_objects import set_published
+
+    images = _setup(app, tmp_path)
+    _import(app, _write(tmp_path, ROWS), images=images)
+    with database(app).transaction() as session:
+        obj = session.scalar(select(CollectionObject).where(CollectionObject.identifier == "2"))
+        assert set_published(session, obj, False)
+    again = _import(app, _write(tmp_path, ROWS), images=images)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+    assert [(p.record, p.code) for p in again.problems if p.code == "withdrawn-by-staff"] == [
+        ("2", "withdrawn-by-staff")
+    ]
+    assert _status(app, "2")[:2] == ("withdrawn", True)
+    # A changed record is kept up to date, and still not published: no activity.
+    changed = _import(app, _write(tmp_path, ROWS.replace("Gulls", "Gulls at dusk")), images=images)
+    assert (changed.created, changed.updated, changed.unchanged) == (0, 1, 2)
+    assert _status(app, "2") == ("withdrawn", True, {"none": ["Gulls at dusk"]})
+    assert _events(app, "2") == ["Create", "Delete"]
+    with database(app).transaction() as session:
+        obj = session.scalar(select(CollectionObject).where(CollectionObject.identifier == "2"))
+        assert set_published(session, obj, True)
+    assert _status(app, "2")[:2] == ("published", False)
+    # Withdrawn by a full export instead: back as soon as an export lists it again.
+    without_2 = "".join(line for line in ROWS.splitlines(True) if not line.startswith("2,"))
+    assert _import(app, _write(tmp_path, without_2), images=images, full=True).withdrawn == 1
+    _import(app, _write(tmp_path, ROWS.replace("Gulls", "Gulls at dusk")), images=images)
+    assert _status(app, "2")[:2] == ("published", False)
+    assert _events(app, "2") == ["Create", "Delete", "Create", "Delete", "Create"]

@@ -81,7 +81,7 @@ class SeenIdentifiers:
         # its documented way to fix the join order.
         join = "CROSS JOIN" if connection.dialect.name == "sqlite" else "JOIN"
         self._stored = text(
-            f"SELECT o.id, o.identifier, o.content_hash, o.revision, o.status "
+            f"SELECT o.id, o.identifier, o.content_hash, o.revision, o.status, o.held_by_staff "
             f"FROM {seen.name} AS s {join} {OBJECTS.name} AS o "
             "ON o.institution_id = :institution AND o.identifier = s.identifier "
             "WHERE s.batch = :batch"
@@ -113,7 +113,7 @@ class SeenIdentifiers:
         return fresh, duplicates
 
     def stored(self, institution_id: int) -> dict[str, Any]:
-        """Id, hash, revision and status of the stored objects of the last batch."""
+        """Id, hash, revision, status and staff hold of the stored objects of the last batch."""
         rows = self.session.execute(
             self._stored, {"institution": institution_id, "batch": self.batch}
         )

@@ -73,6 +73,17 @@ _image_row = itemgetter(*IMAGE_COLUMNS)
 _update_row = itemgetter(*UPDATE_COLUMNS)
 
 
+def _held_problem(record: SourceRecord) -> Problem:
+    return Problem(
+        record.identifier,
+        record.line,
+        "withdrawn-by-staff",
+        f"{record.identifier!r} was withdrawn by staff: its record is kept up to date, but it "
+        "stays withdrawn until staff publish it again (staff pages, Objects)",
+        "warning",
+    )
+
+
 class BatchWriter:
     def __init__(
         self,
@@ -159,28 +170,36 @@ class BatchWriter:
                     content_hash=digest,
                     revision=1,
                     status="published",
+                    held_by_staff=False,
                     created_at=now,
                     updated_at=now,
                 )
                 new_objects.append(values)
                 created.append((record.identifier, images))
                 report.created += 1
-            elif stored.content_hash == digest and stored.status == "published":
-                report.unchanged += 1
             else:
+                held = bool(stored.held_by_staff)
+                if held:
+                    report.problems.append(_held_problem(record))
+                if stored.content_hash == digest and (held or stored.status == "published"):
+                    report.unchanged += 1
+                    continue
                 values.update(
                     object_id_=stored.id,
                     content_hash=digest,
                     revision=stored.revision + 1,
-                    status="published",
+                    # What staff withdrew stays withdrawn; its record is kept up to date.
+                    status="withdrawn" if held else "published",
                     updated_at=now,
                 )
                 changed.append(values)
                 new_images.append((stored.id, images))
+                report.updated += 1
+                if held:
+                    continue  # nothing the public sees changes: no activity
                 # Back from withdrawn is a new publication, not an edit.
                 kind = "Create" if stored.status == "withdrawn" else "Update"
                 events.append(self._event(stored.id, kind, stored.revision + 1, now))
-                report.updated += 1
         if changed:
             self.update_objects.execute([_update_row(values) for values in changed])
             self.session.execute(_DELETE_IMAGES, {"ids": [row[0] for row in new_images]})

@@ -2,7 +2,9 @@
 
 A withdrawn object answers 410 Gone, leaves search, collections and
 manifests, and is announced as a Delete in IIIF Change Discovery; publishing
-it again is a new Create, as when an import brings an object back.
+it again is a new Create, as when an import brings an object back. What staff
+withdraw stays withdrawn through later imports (which still keep its record
+up to date) until staff publish it again.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ def set_published(session: Session, obj: CollectionObject, published: bool) -> b
         raise UsageError(f"object {obj.identifier!r} is {obj.status}; it cannot be changed here")
     now = datetime.now(UTC)
     obj.status = wanted
+    obj.held_by_staff = not published
     obj.revision += 1
     obj.updated_at = now
     session.add(
