@@ -58,7 +58,12 @@ def _parts(
     obj: ObjectInfo, template: str | None = None, source: Callable[[str], str] | None = None
 ) -> tuple[str, str]:
     """(the credit before its links, as plain text; the same with the institution
-    rendered by ``source``). Without a template: “Title” by Creator (date), Institution."""
+    rendered by ``source``). Without a template: “Title” by Creator (date), Institution.
+
+    ``template`` defaults to the institution's own, so that the page, the
+    manifest and the credit embedded in image files all say the same."""
+    if template is None:
+        template = obj.institution.credit_template
     title = first_value(obj.title) or obj.identifier
     creators = creator_names(obj)
     name = obj.institution.name

@@ -1,10 +1,10 @@
 """An institution edit its manifests show is an Update of each of its objects.
 
-Renaming an institution or changing its logo, homepage, courtesy statement or
-image policy changes every one of its manifests; Change Discovery must say so,
-or harvesters keep the old ones. Listeners on every session: the edit is seen
-before the flush, the activities are written after it, in one
-INSERT ... SELECT however many objects the institution has.
+Renaming an institution or changing its logo, homepage, courtesy statement,
+image policy or credit line template changes every one of its manifests;
+Change Discovery must say so, or harvesters keep the old ones. Listeners on
+every session: the edit is seen before the flush, the activities are written
+after it, in one INSERT ... SELECT however many objects the institution has.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import DateTime, event, insert, inspect, literal, select
 from sqlalchemy.orm import Session
 
-from glampub.models import ChangeEvent, CollectionObject, Institution, utcnow
+from glampub.models import ChangeEvent, CollectionObject, CreditTemplate, Institution, utcnow
 
 #: What of an institution its objects' manifests show.
 SHOWN_IN_MANIFESTS = (
@@ -37,6 +37,10 @@ def _note_shown_changes(session: Session, _context: Any, _instances: Any) -> Non
             state = inspect(obj)
             if any(state.attrs[name].history.has_changes() for name in SHOWN_IN_MANIFESTS):
                 pending.add(obj.id)
+    # The credit line template, kept in a table of its own, is in every manifest too.
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, CreditTemplate):
+            pending.add(obj.institution_id)
 
 
 @event.listens_for(Session, "after_flush")

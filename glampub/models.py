@@ -54,6 +54,12 @@ class Institution(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     objects: Mapped[list[CollectionObject]] = relationship(back_populates="institution")
+    #: Its credit line template, when it has set one (staff settings).
+    credit_template_row: Mapped[CreditTemplate | None] = relationship(viewonly=True)
+
+    @property
+    def credit_template(self) -> str | None:
+        return self.credit_template_row.template if self.credit_template_row else None
 
 
 class CollectionObject(Base):

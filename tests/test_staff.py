@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
 import pytest
+from PIL import Image as PILImage
 from sqlalchemy import func, select
 
 from glampub.models import ChangeEvent, CollectionObject, ImportRun, RightsRule, Upload, User
@@ -221,13 +223,19 @@ def test_a_broken_export_fails_with_its_reason_on_the_page(staff_app, tmp_path: 
         assert "malformed-xml" in html or "truncated-file" in html
 
 
-def _published_demo(app) -> None:
+def _published_demo(app, *, with_images: bool = False) -> None:
+    from glampub.services.demo import _image_maker
     from glampub.services.importing import ImportOptions, run_import
 
+    data_dir = Path(app.config["DATA_DIR"])
+    images = None
+    if with_images:
+        images = data_dir / "sample-images"
+        _image_maker(KESTREL.parent).make_images(KESTREL, images)
     run_import(
         app.extensions["glampub.db"],
-        Path(app.config["DATA_DIR"]),
-        ImportOptions(institution="kestrel-museum", path=KESTREL / "objects.csv"),
+        data_dir,
+        ImportOptions(institution="kestrel-museum", path=KESTREL / "objects.csv", images=images),
     )
 
 
@@ -339,7 +347,7 @@ def test_a_review_decision_applies_to_every_object_and_is_remembered(staff_app) 
 
 
 def test_settings_change_the_credit_line_and_bad_templates_are_explained(staff_app) -> None:
-    _published_demo(staff_app)
+    _published_demo(staff_app, with_images=True)
     client = staff_app.test_client()
     login(client, STAFF)
     page = client.get("/staff/kestrel-museum/settings").get_data(as_text=True)
@@ -358,10 +366,28 @@ def test_settings_change_the_credit_line_and_bad_templates_are_explained(staff_a
     )
     assert client.post("/staff/kestrel-museum/settings", data=form).status_code == 302
     html = client.get("/objects/kestrel-museum/1923.5").get_data(as_text=True)
-    assert (
+    credit = (
         "Kestrel Museum of Art: The Orchard Gate (1923.5), http://glampub.test/objects/"
-        "kestrel-museum/1923.5 (Public Domain Mark 1.0)</textarea>"
-    ) in html
+        "kestrel-museum/1923.5 (Public Domain Mark 1.0)"
+    )
+    assert f"{credit}</textarea>" in html
+    # The manifest says the same, and so does the image file's own metadata.
+    manifest = client.get("/iiif/3/kestrel-museum/1923.5/manifest").get_json()
+    reference = next(
+        pair["value"]["none"][0]
+        for pair in manifest["metadata"]
+        if pair["label"]["en"] == ["How to reference"]
+    )
+    assert "Kestrel Museum of Art: The Orchard Gate (1923.5)" in reference
+    image = manifest["items"][0]["items"][0]["items"][0]["body"]["service"][0]["id"]
+    with client.get(image.removeprefix("http://glampub.test") + "/full/200,/0/default.jpg") as jpeg:
+        assert jpeg.status_code == 200
+        xmp = PILImage.open(io.BytesIO(jpeg.data)).info["xmp"].decode("utf-8")
+    assert "Kestrel Museum of Art: The Orchard Gate (1923.5)" in xmp
+    # Harvesters are told: each published object of the institution was updated.
+    changes = client.get("/iiif/discovery/all-changes").get_json()
+    last = client.get(changes["last"]["id"].removeprefix("http://glampub.test")).get_json()
+    assert last["orderedItems"][-1]["type"] == "Update"
 
 
 def test_a_column_profile_is_checked_when_saved(staff_app) -> None:

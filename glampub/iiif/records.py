@@ -21,6 +21,9 @@ class InstitutionInfo:
     courtesy_statement: bool = False
     #: Publish images of in-copyright items in full (see glampub.image_policy).
     full_images_in_copyright: bool = False
+    #: How the institution wants to be credited, e.g. "{title} – {institution}"
+    #: (see glampub.credit); None for the default credit line.
+    credit_template: str | None = None
 
 
 @dataclass(frozen=True)

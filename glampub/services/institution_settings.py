@@ -58,15 +58,18 @@ def update_settings(
         institution.logo_width = stored.width
         institution.logo_height = stored.height
     row = session.get(CreditTemplate, institution.id)
-    if template is None and row is not None:
-        session.delete(row)
-    elif template is not None:
-        if row is None:
+    if template != (row.template if row else None):
+        if template is None:
+            session.delete(row)
+        elif row is None:
             session.add(CreditTemplate(institution_id=institution.id, template=template))
-        elif row.template != template:
+        else:
             row.template = template
-            # The credit shows on every object page: pages and caches follow the revision.
-            institution.revision = (institution.revision or 1) + 1
+        # The credit is on every page, manifest and image file: cached ones are
+        # rebuilt when the institution's revision changes.
+        institution.revision = (institution.revision or 1) + 1
+        session.flush()
+        session.expire(institution, ["credit_template_row"])
     changed = 0
     if settings.copyright_term_years != institution.copyright_term_years:
         institution.copyright_term_years = settings.copyright_term_years

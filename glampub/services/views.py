@@ -22,6 +22,7 @@ def institution_info(institution: Institution) -> InstitutionInfo:
         logo_height=institution.logo_height,
         courtesy_statement=institution.courtesy_statement,
         full_images_in_copyright=institution.full_images_in_copyright,
+        credit_template=institution.credit_template,
     )
 
 
