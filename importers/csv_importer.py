@@ -38,6 +38,12 @@ from importers.csv_text import (
 
 __all__ = ["CsvImporter", "load_profile"]
 
+#: Identifiers remembered here to report a repeated one with the line of its
+#: first use. Beyond that many, memory would grow with the file (about 100 MB
+#: for a million rows): the import itself still refuses every later duplicate,
+#: from its staging table in the database (glampub.services.import_staging).
+DUPLICATES_CHECKED_HERE = 50_000
+
 
 @dataclass
 class _Pending:
@@ -218,7 +224,8 @@ def _records_from_rows(
             yield from events
             yield from problems
             continue
-        first_line[identifier] = start
+        if len(first_line) < DUPLICATES_CHECKED_HERE:
+            first_line[identifier] = start
         if len(row) > width and any(cell.strip() for cell in row[width:]):
             events.append(
                 Problem(

@@ -105,6 +105,28 @@ def test_duplicates_are_caught_across_batches(app, tmp_path, monkeypatch) -> Non
     assert "first at line or record 1" in first.message
 
 
+def test_csv_duplicates_beyond_what_the_importer_remembers_are_still_refused(
+    app, tmp_path, monkeypatch
+) -> None:
+    from importers import csv_importer
+
+    # The CSV importer remembers only the first identifiers (flat memory); the
+    # import's staging table refuses every later repeat all the same.
+    monkeypatch.setattr(csv_importer, "DUPLICATES_CHECKED_HERE", 2)
+    monkeypatch.setattr(importing, "BATCH_SIZE", 2)
+    _setup(app)
+    export = tmp_path / "objects.csv"
+    rows = "".join(f"{i},Jug {i},CC0\n" for i in ("1", "2", "3", "4", "1", "3"))
+    export.write_text("identifier,title,rights\n" + rows, encoding="utf-8")
+    report = _import(app, export)
+    assert (report.created, report.rejected, report.exit_code) == (4, 2, 3)
+    duplicates = [(p.record, p.line) for p in report.problems if p.code == "duplicate-identifier"]
+    assert duplicates == [("1", 6), ("3", 7)]
+    messages = [p.message for p in report.problems if p.code == "duplicate-identifier"]
+    assert "already used by the record on line 2" in messages[0]  # remembered by the importer
+    assert "first at line or record 4" in messages[1]  # refused by the staging table
+
+
 def test_a_full_export_cut_short_withdraws_nothing(app, tmp_path) -> None:
     _setup(app)
     whole = tmp_path / "whole.xml"
