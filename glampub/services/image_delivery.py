@@ -68,6 +68,18 @@ class ServedImage:
         reference: CC's 2024 guidance puts the request where the file goes."""
         return self.source_url if self.rights_uri in PUBLIC_DOMAIN_TOOLS else None
 
+    def credit_fields(self) -> dict[str, Any]:
+        """What is embedded in every file of this image (see glampub.image_credit)."""
+        return {
+            "credit": self.credit,
+            "rights_uri": self.rights_uri,
+            "rights_label": self.rights_label,
+            "title": self.title,
+            "creators": self.creators,
+            "source_url": self.source_url,
+            "use_guidelines": self.use_guidelines,
+        }
+
     @property
     def version(self) -> str:
         """Changes whenever the pixels or the embedded credit would."""
@@ -270,15 +282,7 @@ def original(image: ServedImage, data_dir: Path) -> Rendered:
 
 
 def _xmp(image: ServedImage) -> bytes:
-    return build_xmp(
-        credit=image.credit,
-        rights_uri=image.rights_uri,
-        rights_label=image.rights_label,
-        title=image.title,
-        creators=image.creators,
-        source_url=image.source_url,
-        use_guidelines=image.use_guidelines,
-    )
+    return build_xmp(**image.credit_fields())
 
 
 def _digest(text: str) -> str:
@@ -294,14 +298,4 @@ def _render(image: ServedImage, request: image_api.ImageRequest, target: Path) -
     if rendered is None:
         with open_image(image.path) as source:
             rendered = image_api.render(source, request)
-    return embed_credit(
-        rendered,
-        request.format,
-        credit=image.credit,
-        rights_uri=image.rights_uri,
-        title=image.title,
-        source_url=image.source_url,
-        rights_label=image.rights_label,
-        creators=image.creators,
-        use_guidelines=image.use_guidelines,
-    )
+    return embed_credit(rendered, request.format, **image.credit_fields())

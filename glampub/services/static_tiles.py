@@ -64,14 +64,4 @@ def _level(image: ServedImage, level_w: int, level_h: int):  # type: ignore[no-u
 
 
 def _encode(image: ServedImage, picture) -> bytes:  # type: ignore[no-untyped-def]
-    return embed_credit(
-        picture,
-        "jpg",
-        credit=image.credit,
-        rights_uri=image.rights_uri,
-        title=image.title,
-        source_url=image.source_url,
-        rights_label=image.rights_label,
-        creators=image.creators,
-        use_guidelines=image.use_guidelines,
-    )
+    return embed_credit(picture, "jpg", **image.credit_fields())
