@@ -44,6 +44,7 @@ def _values(identifier: str, now: datetime) -> dict:
         "content_hash": "h" * 64,
         "revision": 1,
         "status": "published",
+        "held_by_staff": False,
         "created_at": now,
         "updated_at": now,
     }
