@@ -47,6 +47,15 @@ class Database:
         Base.metadata.create_all(self.engine)
         add_missing_columns(self.engine)
 
+    def prepare(self) -> None:
+        """Bring the database to the schema this glampub uses: tables, then the
+        search index beside them (see glampub.services.search_index)."""
+        from glampub.services.search_index import ensure_search_index
+
+        self.create_all()
+        assert self.engine is not None
+        ensure_search_index(self.engine)
+
     def dispose(self) -> None:
         if self.session is not None:
             self.session.remove()
