@@ -13,6 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 import glampub.config
+import glampub.db
 from glampub import create_app
 from glampub.db import Database
 from tests import databases as test_databases
@@ -40,6 +41,9 @@ def _database_server() -> Iterator[test_databases.PostgresDatabases | None]:
     with pytest.MonkeyPatch.context() as patch:
         hook = test_databases.config_hook(server, glampub.config.build_config)
         patch.setattr(glampub.config, "build_config", hook)
+        patch.setattr(
+            glampub.db, "make_engine", test_databases.engine_hook(server, glampub.db.make_engine)
+        )
         yield server
     test_databases.set_databases(None)
     server.close()
@@ -50,7 +54,7 @@ def _test_databases(
     _database_server: test_databases.PostgresDatabases | None,
 ) -> Iterator[None]:
     """The databases a test made are dropped when it ends."""
-    mark = len(_database_server.made) if _database_server else 0
+    mark = _database_server.mark() if _database_server else (0, 0)
     yield
     if _database_server is not None:
         _database_server.drop_after(mark)

@@ -6,8 +6,10 @@ file: one database per data folder, as on SQLite one file per data folder, so
 two apps on one folder share it and apps on different folders do not. Each is
 cloned from a template that holds the schema (made once per session), which
 costs a few tens of milliseconds, and is made only when an app asks for it.
-Databases a test made are dropped when it ends; those of session fixtures
-(the demo app) when the session ends.
+Databases a test made are dropped when it ends, after the engines it made
+are disposed (an app left open would otherwise leave its connections to be
+closed by the garbage collector, which warns); those of session fixtures (the
+demo app) when the session ends.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, create_engine, make_url, text
+from sqlalchemy import Connection, Engine, create_engine, make_url, text
 from sqlalchemy.pool import NullPool
 
 SERVER = os.environ.get("GLAMPUB_TEST_DATABASE_URL", "").rstrip("/")
@@ -38,6 +40,7 @@ class PostgresDatabases:
         self.prefix = f"glampub_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
         self.template = f"{self.prefix}_template"
         self.made: list[str] = []
+        self.engines: list[Engine] = []
         self.by_folder: dict[str, str] = {}
         engine = create_engine(
             self.server.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=NullPool
@@ -76,18 +79,38 @@ class PostgresDatabases:
             self.by_folder[key] = self.create()
         return self.by_folder[key]
 
-    def drop_after(self, mark: int) -> None:
-        """Drop the databases made since ``len(self.made)`` was ``mark``."""
-        for name in self.made[mark:]:
+    def mark(self) -> tuple[int, int]:
+        return len(self.made), len(self.engines)
+
+    def drop_after(self, mark: tuple[int, int]) -> None:
+        """Dispose of the engines and drop the databases made since :meth:`mark`."""
+        made, engines = mark
+        for engine in self.engines[engines:]:
+            engine.dispose()
+        del self.engines[engines:]
+        for name in self.made[made:]:
             self.admin.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        dropped = {self.url(name) for name in self.made[mark:]}
+        dropped = {self.url(name) for name in self.made[made:]}
         self.by_folder = {k: v for k, v in self.by_folder.items() if v not in dropped}
-        del self.made[mark:]
+        del self.made[made:]
 
     def close(self) -> None:
-        self.drop_after(0)
+        self.drop_after((0, 0))
         self.admin.execute(text(f'DROP DATABASE IF EXISTS "{self.template}" WITH (FORCE)'))
         self.admin.close()
+
+
+def engine_hook(
+    databases: PostgresDatabases, make_engine: Callable[..., Engine]
+) -> Callable[..., Engine]:
+    """``make_engine`` that remembers each engine, to be disposed of with its test."""
+
+    def make(url: str) -> Engine:
+        engine = make_engine(url)
+        databases.engines.append(engine)
+        return engine
+
+    return make
 
 
 def config_hook(
