@@ -78,7 +78,8 @@ class SeenIdentifiers:
         # From the batch's rows into the objects' unique (institution, identifier)
         # index. SQLite's planner, without statistics on a temporary table, would
         # rather scan every object of the institution per batch; CROSS JOIN is
-        # its documented way to fix the join order.
+        # its documented way to fix the join order. PostgreSQL's planner needs
+        # statistics on the objects (see ObjectStatistics).
         join = "CROSS JOIN" if connection.dialect.name == "sqlite" else "JOIN"
         self._stored = text(
             f"SELECT o.id, o.identifier, o.content_hash, o.revision, o.status, o.held_by_staff "
@@ -137,3 +138,31 @@ class SeenIdentifiers:
 
     def drop(self) -> None:
         self.table.drop(self.session.connection())
+
+
+class ObjectStatistics:
+    """PostgreSQL's statistics of the objects table, kept in step with one import.
+
+    An import writes in one transaction, which autovacuum cannot see into, so
+    the planner goes on believing the table holds what it held before: with
+    no statistics it looked up each batch's stored objects by institution only
+    and compared identifiers row by row, so a 10,000-record import spent two
+    thirds of its time there and slowed down as it went. ``ANALYZE`` inside the
+    transaction sees its own rows; it runs after the first batch and whenever
+    this import has doubled what it wrote, about twenty times for a million
+    records. SQLite needs nothing of the kind (see SeenIdentifiers).
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.enabled = session.get_bind().dialect.name == "postgresql"
+        self.written = 0
+        self.next_at = 1
+
+    def wrote(self, count: int) -> None:
+        if not self.enabled or count == 0:
+            return
+        self.written += count
+        if self.written >= self.next_at:
+            self.session.execute(text(f"ANALYZE {OBJECTS.name}"))
+            self.next_at = self.written * 2

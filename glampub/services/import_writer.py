@@ -25,7 +25,7 @@ from glampub.models import ChangeEvent, CollectionObject, Image, Institution
 from glampub.services.bulk_sql import BulkStatement
 from glampub.services.image_fetch import Fetched, ImageFetcher
 from glampub.services.import_report import ImportReport
-from glampub.services.import_staging import SeenIdentifiers
+from glampub.services.import_staging import ObjectStatistics, SeenIdentifiers
 from glampub.services.record_images import (
     FILE_FIELDS,
     ImageContext,
@@ -107,6 +107,7 @@ class BatchWriter:
         self.fetcher = fetcher
         self.max_pixels = max_pixels
         self.seen = SeenIdentifiers(session, run_id)
+        self.statistics = ObjectStatistics(session)
         connection = session.connection()
         self.insert_objects = BulkStatement(connection, insert(OBJECTS), OBJECT_COLUMNS)
         self.insert_images = BulkStatement(connection, insert(IMAGES), IMAGE_COLUMNS)
@@ -205,6 +206,7 @@ class BatchWriter:
             self.session.execute(_DELETE_IMAGES, {"ids": [row[0] for row in new_images]})
         if new_objects:
             self.insert_objects.execute([_object_row(values) for values in new_objects])
+            self.statistics.wrote(len(new_objects))
             ids = self.seen.stored(self.institution_id)
             for identifier, images in created:
                 object_id = ids[identifier].id
