@@ -109,6 +109,7 @@ def timed(label: str, call: Callable[[], Any], runs: int = 5) -> Any:
         times.append((time.perf_counter() - began) * 1000)
         assert response.status_code == 200, (label, response.status_code)
     print(f"  {label:<34} first {times[0]:8.1f} ms   then {statistics.median(times[1:]):7.1f} ms")
+    return response
 
 
 def main() -> None:
