@@ -65,10 +65,11 @@ class PostgresDatabases:
         database.prepare()
         database.dispose()
 
-    def create(self) -> str:
-        """A new database holding the current schema; its URL."""
+    def create(self, empty: bool = False) -> str:
+        """A new database holding the current schema (or nothing); its URL."""
         name = f"{self.prefix}_{len(self.made) + 1}"
-        self.admin.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"'))
+        template = "" if empty else f' TEMPLATE "{self.template}"'
+        self.admin.execute(text(f'CREATE DATABASE "{name}"{template}'))
         self.made.append(name)
         return self.url(name)
 
@@ -151,3 +152,11 @@ def database_url(data_dir: str | Path) -> str:
     if _databases is not None:
         return _databases.for_folder(data_dir)
     return default_sqlite_url(data_dir)
+
+
+def empty_database_url(folder: Path, name: str = "empty") -> str:
+    """A database with no tables at all, on the kind of database the suite runs on."""
+    if _databases is not None:
+        return _databases.create(empty=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / f'{name}.sqlite3'}"
