@@ -22,10 +22,11 @@ from sqlalchemy.orm import Session
 from glampub.errors import Problem
 from glampub.image_sources import ImageSource
 from glampub.models import ChangeEvent, CollectionObject, Image, Institution
+from glampub.services import search_index
 from glampub.services.bulk_sql import BulkStatement
 from glampub.services.image_fetch import Fetched, ImageFetcher
 from glampub.services.import_report import ImportReport
-from glampub.services.import_staging import ObjectStatistics, SeenIdentifiers
+from glampub.services.import_staging import PlannerStatistics, SeenIdentifiers
 from glampub.services.record_images import (
     FILE_FIELDS,
     ImageContext,
@@ -107,7 +108,9 @@ class BatchWriter:
         self.fetcher = fetcher
         self.max_pixels = max_pixels
         self.seen = SeenIdentifiers(session, run_id)
-        self.statistics = ObjectStatistics(session)
+        # With the tables the search index's triggers fill (search_index.py).
+        tables = (OBJECTS.name, IMAGES.name, EVENTS.name, *search_index.TRIGGER_TABLES)
+        self.statistics = PlannerStatistics(session, *tables)
         connection = session.connection()
         self.insert_objects = BulkStatement(connection, insert(OBJECTS), OBJECT_COLUMNS)
         self.insert_images = BulkStatement(connection, insert(IMAGES), IMAGE_COLUMNS)

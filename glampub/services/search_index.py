@@ -172,6 +172,9 @@ def create_search_index(conn: Connection) -> None:
         conn.execute(text(statement))
 
 
+#: The tables the triggers fill on PostgreSQL, as every object is written.
+TRIGGER_TABLES = ("object_search", "object_facet")
+
 #: What this module creates beside the models' tables: the schema comparison of
 #: the migrations leaves these out (they are not in the models' metadata).
 SEARCH_TABLES = frozenset({"object_fts", "object_search", "object_facet"})
