@@ -12,7 +12,16 @@ from contextlib import contextmanager
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, MetaData, create_engine, event, inspect, text
+from sqlalchemy import (
+    Connection,
+    Engine,
+    MetaData,
+    create_engine,
+    event,
+    inspect,
+    make_url,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 
 
@@ -110,7 +119,12 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30}, json_serializer=json_dumps)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, json_serializer=json_dumps)
+    parsed = make_url(url)
+    if parsed.drivername == "postgresql":
+        # A plain postgresql:// URL means SQLAlchemy's default driver, psycopg2;
+        # glampub's `postgresql` extra installs psycopg (version 3).
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return create_engine(parsed, pool_pre_ping=True, json_serializer=json_dumps)
 
 
 def json_dumps(value: Any) -> str:

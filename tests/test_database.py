@@ -42,3 +42,10 @@ def test_each_data_folder_has_its_own_database_of_the_kind_the_suite_runs_on(tmp
     finally:
         for app in apps:
             app.extensions["glampub.db"].dispose()
+
+
+def test_a_plain_postgresql_url_uses_the_driver_glampub_installs() -> None:
+    engine = make_engine("postgresql://glampub@db.example/collections")
+    assert (engine.dialect.name, engine.dialect.driver) == ("postgresql", "psycopg")
+    assert engine.url.database == "collections"
+    engine.dispose()
