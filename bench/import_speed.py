@@ -92,7 +92,7 @@ def main() -> None:
         url = args.database_url or f"sqlite:///{work / 'bench.db'}"
         database = Database()
         database.connect(url)
-        database.create_all()
+        database.prepare()
         with database.transaction() as session:
             add_institution(session, "bench", "Bench Museum", work)
         options = ImportOptions(institution="bench", path=export, format=args.format)

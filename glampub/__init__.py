@@ -35,11 +35,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(build_config(app.instance_path, test_config))
     database = Database()
     database.init_app(app)
-    database.create_all()
-    from glampub.services.search_index import ensure_search_index
-
-    assert database.engine is not None
-    ensure_search_index(database.engine)
+    database.prepare()
     init_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)

@@ -311,9 +311,11 @@ def export_static_command(outdir: Path, base_url: str) -> None:
 
 
 def _register_groups() -> None:
+    from glampub.cli_db import db
     from glampub.cli_rights import rights
 
     main.add_command(rights)
+    main.add_command(db)
 
 
 _register_groups()

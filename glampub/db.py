@@ -12,7 +12,16 @@ from contextlib import contextmanager
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import (
+    Connection,
+    Engine,
+    MetaData,
+    create_engine,
+    event,
+    inspect,
+    make_url,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 
 
@@ -40,12 +49,17 @@ class Database:
             if self.session is not None:
                 self.session.remove()
 
-    def create_all(self) -> None:
-        from glampub import models  # noqa: F401  (registers the tables)
+    def prepare(self) -> tuple[str | None, str]:
+        """Bring the database to the schema this glampub uses: every migration
+        (see glampub.migrations), then the search index beside the tables.
+        Returns the revisions it was at before and is at now."""
+        from glampub import migrations
+        from glampub.services.search_index import ensure_search_index
 
         assert self.engine is not None
-        Base.metadata.create_all(self.engine)
-        add_missing_columns(self.engine)
+        revisions = migrations.upgrade(self.engine)
+        ensure_search_index(self.engine)
+        return revisions
 
     def dispose(self) -> None:
         if self.session is not None:
@@ -66,35 +80,37 @@ class Database:
             raise
 
 
-def add_missing_columns(engine: Engine) -> list[str]:
-    """Add columns a newer glampub declares to tables an older one created.
+def add_missing_columns(connection: Connection, metadata: MetaData) -> list[str]:
+    """Add the columns of ``metadata``'s tables that the database's tables lack.
 
-    ``create_all`` makes missing tables but never alters existing ones, so an
-    instance folder from before a column was added would fail on every query.
-    Only additive changes are made here, each a column with a plain default
-    (or nullable), which every database can add in place. Returns what was added.
+    ``create_all`` makes missing tables but never alters existing ones, so a
+    database from before a column was added would fail on every query. Only
+    additive changes are made here, each a column with a plain default (or
+    nullable), which every database can add in place. Used by the first
+    migration to adopt databases made before glampub had migrations. Returns
+    what was added.
     """
     added = []
-    inspector = inspect(engine)
-    with engine.begin() as connection:
-        for table in Base.metadata.sorted_tables:
-            present = {column["name"] for column in inspector.get_columns(table.name)}
-            for column in table.columns:
-                if column.name in present:
-                    continue
-                kind = column.type.compile(dialect=engine.dialect)
-                clause = f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}"
-                default = column.default.arg if column.default is not None else None
-                if isinstance(default, bool):
-                    clause += f" DEFAULT {int(default)} NOT NULL"
-                elif isinstance(default, int | float):
-                    clause += f" DEFAULT {default} NOT NULL"
-                elif isinstance(default, str):
-                    clause += " DEFAULT '" + default.replace("'", "''") + "' NOT NULL"
-                elif not column.nullable:
-                    continue  # no safe default to fill existing rows with
-                connection.execute(text(clause))
-                added.append(f"{table.name}.{column.name}")
+    inspector = inspect(connection)
+    for table in metadata.sorted_tables:
+        present = {column["name"] for column in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name in present:
+                continue
+            kind = column.type.compile(dialect=connection.dialect)
+            clause = f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}"
+            default = column.default.arg if column.default is not None else None
+            if isinstance(default, bool):
+                # TRUE and FALSE: PostgreSQL refuses 0 and 1 for a boolean.
+                clause += f" DEFAULT {'TRUE' if default else 'FALSE'} NOT NULL"
+            elif isinstance(default, int | float):
+                clause += f" DEFAULT {default} NOT NULL"
+            elif isinstance(default, str):
+                clause += " DEFAULT '" + default.replace("'", "''") + "' NOT NULL"
+            elif not column.nullable:
+                continue  # no safe default to fill existing rows with
+            connection.execute(text(clause))
+            added.append(f"{table.name}.{column.name}")
     return added
 
 
@@ -103,7 +119,12 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30}, json_serializer=json_dumps)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, json_serializer=json_dumps)
+    parsed = make_url(url)
+    if parsed.drivername == "postgresql":
+        # A plain postgresql:// URL means SQLAlchemy's default driver, psycopg2;
+        # glampub's `postgresql` extra installs psycopg (version 3).
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return create_engine(parsed, pool_pre_ping=True, json_serializer=json_dumps)
 
 
 def json_dumps(value: Any) -> str:

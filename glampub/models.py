@@ -67,7 +67,9 @@ class CollectionObject(Base):
     __table_args__ = (UniqueConstraint("institution_id", "identifier"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), index=True)
+    #: Indexed by the unique (institution_id, identifier), whose first column it is
+    #: (migration 0002 dropped an index of its own).
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"))
     identifier: Mapped[str] = mapped_column(String(500))
     title: Mapped[LangMap] = mapped_column(JSON, default=dict)
     description: Mapped[LangMap] = mapped_column(JSON, default=dict)

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from glampub.services.vendor import AssetUnavailable, NpmAsset, install
+from tests.databases import subprocess_env
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -68,8 +69,8 @@ def _cli(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
 def live_site(tmp: Path) -> Iterator[LiveSite]:
     """`glampub demo` on an ephemeral port (samples imported, viewer installed),
     with two institutions' staff accounts; stopped afterwards."""
-    env = {**os.environ, "GLAMPUB_DATA_DIR": str(tmp / "data")}
-    for name in ("GLAMPUB_DATABASE_URL", "GLAMPUB_BASE_URL", "GLAMPUB_REDIS_URL"):
+    env = subprocess_env(tmp / "data")
+    for name in ("GLAMPUB_BASE_URL", "GLAMPUB_REDIS_URL"):
         env.pop(name, None)
     _cli(env, "institution", "add", "harbour-museum", "--name", "Harbour Museum")
     _cli(env, "institution", "add", "moor-gallery", "--name", "Moor Gallery")

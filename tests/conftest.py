@@ -12,8 +12,11 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 
+import glampub.config
+import glampub.db
 from glampub import create_app
 from glampub.db import Database
+from tests import databases as test_databases
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -24,6 +27,37 @@ BASE_URL = "http://glampub.test"
 
 def database(app: Flask) -> Database:
     return app.extensions["glampub.db"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _database_server() -> Iterator[test_databases.PostgresDatabases | None]:
+    """On PostgreSQL (GLAMPUB_TEST_DATABASE_URL), each data folder's database is
+    a fresh PostgreSQL one: see tests/databases.py."""
+    if not test_databases.ON_POSTGRESQL:
+        yield None
+        return
+    server = test_databases.PostgresDatabases(test_databases.SERVER)
+    test_databases.set_databases(server)
+    with pytest.MonkeyPatch.context() as patch:
+        hook = test_databases.config_hook(server, glampub.config.build_config)
+        patch.setattr(glampub.config, "build_config", hook)
+        patch.setattr(
+            glampub.db, "make_engine", test_databases.engine_hook(server, glampub.db.make_engine)
+        )
+        yield server
+    test_databases.set_databases(None)
+    server.close()
+
+
+@pytest.fixture(autouse=True)
+def _test_databases(
+    _database_server: test_databases.PostgresDatabases | None,
+) -> Iterator[None]:
+    """The databases a test made are dropped when it ends."""
+    mark = _database_server.mark() if _database_server else (0, 0)
+    yield
+    if _database_server is not None:
+        _database_server.drop_after(mark)
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The embedded SQLite database: WAL, and 16 KB pages for a new one."""
+"""The database: SQLite with WAL and 16 KB pages for a new one; one per data folder."""
 
 from __future__ import annotations
 
@@ -20,3 +20,32 @@ def test_a_new_database_gets_wal_and_16_kb_pages_an_old_one_keeps_its_pages(tmp_
             assert connection.execute(text("PRAGMA page_size")).scalar() == page_size
             assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         engine.dispose()
+
+
+def test_each_data_folder_has_its_own_database_of_the_kind_the_suite_runs_on(tmp_path) -> None:
+    from glampub import create_app
+    from glampub.models import Institution
+    from tests.databases import ON_POSTGRESQL
+
+    apps = [create_app({"DATA_DIR": str(tmp_path / name)}) for name in ("a", "a", "b")]
+    try:
+        databases = [app.extensions["glampub.db"] for app in apps]
+        kinds = {database.engine.dialect.name for database in databases}
+        assert kinds == {"postgresql" if ON_POSTGRESQL else "sqlite"}
+        with databases[0].transaction() as session:
+            session.add(Institution(slug="only-in-a", name="A"))
+        seen = []
+        for database in databases:
+            with database.transaction() as session:
+                seen.append(session.query(Institution.slug).all())
+        assert seen == [[("only-in-a",)], [("only-in-a",)], []]
+    finally:
+        for app in apps:
+            app.extensions["glampub.db"].dispose()
+
+
+def test_a_plain_postgresql_url_uses_the_driver_glampub_installs() -> None:
+    engine = make_engine("postgresql://glampub@db.example/collections")
+    assert (engine.dialect.name, engine.dialect.driver) == ("postgresql", "psycopg")
+    assert engine.url.database == "collections"
+    engine.dispose()

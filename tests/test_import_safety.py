@@ -2,7 +2,8 @@
 an import killed with SIGKILL leaves the published state exactly as it was.
 
 These run the command in subprocesses on generated LIDO exports (see
-bench/_synthetic.py) against one SQLite database in a temporary data folder.
+bench/_synthetic.py) against the database of a temporary data folder (its
+SQLite file, or its PostgreSQL database when the suite runs on PostgreSQL).
 To catch an import at an exact point, a record names an image on a local web
 server that holds the request open: with --fetch-images the import waits
 there, lock held and earlier batches written, until the test kills it or
@@ -14,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -22,10 +22,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 from bench._synthetic import HEADER, lido_record
 from glampub import create_app
 from tests.conftest import BASE_URL, database
+from tests.databases import database_url, subprocess_env
 from tests.image_server import image_server, jpeg_bytes
 
 RECORDS = 1200
@@ -38,9 +41,8 @@ class Site:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.data = root / "data"
-        self.env = {**os.environ, "GLAMPUB_DATA_DIR": str(self.data)}
-        self.env.pop("GLAMPUB_DATABASE_URL", None)
-        self.db = self.data / "glampub.sqlite3"
+        self.env = subprocess_env(self.data)
+        self.db_url = database_url(self.data)
 
     def run(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -57,11 +59,12 @@ class Site:
         )
 
     def query(self, sql: str) -> list[tuple]:
-        connection = sqlite3.connect(self.db, timeout=30)
+        engine = create_engine(self.db_url, poolclass=NullPool)
         try:
-            return connection.execute(sql).fetchall()
+            with engine.connect() as connection:
+                return [tuple(row) for row in connection.execute(text(sql))]
         finally:
-            connection.close()
+            engine.dispose()
 
     def published_state(self) -> dict[str, list[tuple]]:
         """Everything the site serves from: objects, revisions, images, change events."""

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
+
+from tests.databases import subprocess_env
 
 GLAMPUB = Path(sys.executable).parent / "glampub"
 
@@ -27,8 +28,7 @@ def _get(url: str, timeout: float = 5) -> tuple[int, dict, bytes]:
 
 def test_demo_imports_the_samples_and_serves_iiif(tmp_path: Path) -> None:
     port = _free_port()
-    env = {**os.environ, "GLAMPUB_DATA_DIR": str(tmp_path / "data")}
-    env.pop("GLAMPUB_DATABASE_URL", None)
+    env = subprocess_env(tmp_path / "data")
     env.pop("GLAMPUB_BASE_URL", None)
     process = subprocess.Popen(
         [str(GLAMPUB), "demo", "--port", str(port)],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from glampub.services.vendor import OPENSEADRAGON, AssetUnavailable, install, installed_root
+from tests.databases import subprocess_env
 
 GLAMPUB = Path(sys.executable).parent / "glampub"
 
@@ -23,8 +23,7 @@ def test_a_failing_npm_is_reported_and_nothing_is_served(tmp_path: Path) -> None
 
 
 def test_without_npm_the_command_says_what_to_do(tmp_path: Path) -> None:
-    env = {**os.environ, "GLAMPUB_DATA_DIR": str(tmp_path / "data"), "PATH": str(GLAMPUB.parent)}
-    env.pop("GLAMPUB_DATABASE_URL", None)
+    env = {**subprocess_env(tmp_path / "data"), "PATH": str(GLAMPUB.parent)}
     result = subprocess.run(
         [str(GLAMPUB), "install-viewer"], env=env, capture_output=True, text=True, timeout=120
     )

@@ -22,10 +22,11 @@ from sqlalchemy.orm import Session
 from glampub.errors import Problem
 from glampub.image_sources import ImageSource
 from glampub.models import ChangeEvent, CollectionObject, Image, Institution
+from glampub.services import search_index
 from glampub.services.bulk_sql import BulkStatement
 from glampub.services.image_fetch import Fetched, ImageFetcher
 from glampub.services.import_report import ImportReport
-from glampub.services.import_staging import SeenIdentifiers
+from glampub.services.import_staging import PlannerStatistics, SeenIdentifiers
 from glampub.services.record_images import (
     FILE_FIELDS,
     ImageContext,
@@ -107,6 +108,9 @@ class BatchWriter:
         self.fetcher = fetcher
         self.max_pixels = max_pixels
         self.seen = SeenIdentifiers(session, run_id)
+        # With the tables the search index's triggers fill (search_index.py).
+        tables = (OBJECTS.name, IMAGES.name, EVENTS.name, *search_index.TRIGGER_TABLES)
+        self.statistics = PlannerStatistics(session, *tables)
         connection = session.connection()
         self.insert_objects = BulkStatement(connection, insert(OBJECTS), OBJECT_COLUMNS)
         self.insert_images = BulkStatement(connection, insert(IMAGES), IMAGE_COLUMNS)
@@ -205,6 +209,7 @@ class BatchWriter:
             self.session.execute(_DELETE_IMAGES, {"ids": [row[0] for row in new_images]})
         if new_objects:
             self.insert_objects.execute([_object_row(values) for values in new_objects])
+            self.statistics.wrote(len(new_objects))
             ids = self.seen.stored(self.institution_id)
             for identifier, images in created:
                 object_id = ids[identifier].id

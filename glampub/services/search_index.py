@@ -10,7 +10,9 @@ every matching row's text again (at 100,000 objects that took seconds).
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, text
+import re
+
+from sqlalchemy import Connection, Engine, text
 
 #: The text search configuration on PostgreSQL: "simple" does no stemming, so a
 #: search for a name or an inventory number finds exactly it, in any language.
@@ -129,37 +131,89 @@ _COMMON_DDL = (
 def ensure_search_index(engine: Engine) -> None:
     """Create the index if missing; a new FTS5 table is filled from existing rows."""
     with engine.begin() as conn:
-        if engine.dialect.name == "sqlite":
-            existed = conn.execute(
-                text("SELECT 1 FROM sqlite_master WHERE name = 'object_fts'")
-            ).first()
-            for statement in _SQLITE_DDL:
-                conn.execute(text(statement))
-            if not existed:
-                conn.execute(text("INSERT INTO object_fts(object_fts) VALUES ('rebuild')"))
-            facets_existed = conn.execute(
-                text("SELECT 1 FROM sqlite_master WHERE name = 'object_facet'")
-            ).first()
-            for statement in _FACET_TABLE + _SQLITE_FACET_DDL:
-                conn.execute(text(statement))
-            if not facets_existed:
-                conn.execute(text(_SQLITE_FACET_FILL))
-        elif engine.dialect.name == "postgresql":
-            for statement in _PG_TABLE:
-                conn.execute(text(statement))
-            exists = conn.execute(
-                text("SELECT 1 FROM pg_trigger WHERE tgname = 'object_search_sync'")
-            ).first()
-            if not exists:
-                for statement in _PG_TRIGGER:
-                    conn.execute(text(statement))
-            for statement in _FACET_TABLE:
-                conn.execute(text(statement))
-            facet_trigger = conn.execute(
-                text("SELECT 1 FROM pg_trigger WHERE tgname = 'object_facet_sync'")
-            ).first()
-            if not facet_trigger:
-                for statement in _PG_FACET_DDL:
-                    conn.execute(text(statement))
-        for statement in _COMMON_DDL:
+        create_search_index(conn)
+
+
+def create_search_index(conn: Connection) -> None:
+    """:func:`ensure_search_index` in the caller's transaction (a migration's)."""
+    if conn.dialect.name == "sqlite":
+        existed = conn.execute(
+            text("SELECT 1 FROM sqlite_master WHERE name = 'object_fts'")
+        ).first()
+        for statement in _SQLITE_DDL:
             conn.execute(text(statement))
+        if not existed:
+            conn.execute(text("INSERT INTO object_fts(object_fts) VALUES ('rebuild')"))
+        facets_existed = conn.execute(
+            text("SELECT 1 FROM sqlite_master WHERE name = 'object_facet'")
+        ).first()
+        for statement in _FACET_TABLE + _SQLITE_FACET_DDL:
+            conn.execute(text(statement))
+        if not facets_existed:
+            conn.execute(text(_SQLITE_FACET_FILL))
+    elif conn.dialect.name == "postgresql":
+        for statement in _PG_TABLE:
+            conn.execute(text(statement))
+        exists = conn.execute(
+            text("SELECT 1 FROM pg_trigger WHERE tgname = 'object_search_sync'")
+        ).first()
+        if not exists:
+            for statement in _PG_TRIGGER:
+                conn.execute(text(statement))
+        for statement in _FACET_TABLE:
+            conn.execute(text(statement))
+        facet_trigger = conn.execute(
+            text("SELECT 1 FROM pg_trigger WHERE tgname = 'object_facet_sync'")
+        ).first()
+        if not facet_trigger:
+            for statement in _PG_FACET_DDL:
+                conn.execute(text(statement))
+    for statement in _COMMON_DDL:
+        conn.execute(text(statement))
+
+
+#: The tables the triggers fill on PostgreSQL, as every object is written.
+TRIGGER_TABLES = ("object_search", "object_facet")
+
+#: What this module creates beside the models' tables: the schema comparison of
+#: the migrations leaves these out (they are not in the models' metadata).
+SEARCH_TABLES = frozenset({"object_fts", "object_search", "object_facet"})
+SEARCH_INDEXES = frozenset(
+    re.findall(
+        r"CREATE INDEX IF NOT EXISTS (\w+)",
+        " ".join((*_PG_TABLE, *_FACET_TABLE, *_COMMON_DDL)),
+    )
+)
+
+
+def is_search_object(kind: str, name: str | None) -> bool:
+    """Whether a table or index (``kind`` as Alembic names it) belongs to the search index.
+
+    FTS5 keeps its rows in shadow tables named after the virtual table."""
+    if name is None:
+        return False
+    if kind == "table":
+        return name in SEARCH_TABLES or name.startswith("object_fts_")
+    return kind == "index" and name in SEARCH_INDEXES
+
+
+def drop_search_index(conn: Connection) -> None:
+    """Remove what :func:`create_search_index` made (a migration's downgrade)."""
+    statements = ["DROP TABLE IF EXISTS object_facet"]
+    if conn.dialect.name == "sqlite":
+        statements += [
+            f"DROP TRIGGER IF EXISTS {name}"
+            for name in re.findall(r"CREATE TRIGGER IF NOT EXISTS (\w+)", " ".join(_SQLITE_DDL))
+            + re.findall(r"CREATE TRIGGER IF NOT EXISTS (\w+)", " ".join(_SQLITE_FACET_DDL))
+        ]
+        statements.append("DROP TABLE IF EXISTS object_fts")
+    elif conn.dialect.name == "postgresql":
+        statements += [
+            "DROP TRIGGER IF EXISTS object_search_sync ON collection_object",
+            "DROP TRIGGER IF EXISTS object_facet_sync ON collection_object",
+            "DROP FUNCTION IF EXISTS glampub_object_search()",
+            "DROP FUNCTION IF EXISTS glampub_object_facets()",
+            "DROP TABLE IF EXISTS object_search",
+        ]
+    for statement in statements:
+        conn.execute(text(statement))

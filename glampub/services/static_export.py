@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -168,18 +168,8 @@ def _export_institution(
     logo = logo_image_id(institution)
     if logo:
         _export_image(session, logo, urls, tree, data_dir, named=(("max", "png"),))
-    objects = session.scalars(
-        select(CollectionObject)
-        .where(
-            CollectionObject.institution_id == institution.id,
-            CollectionObject.status == "published",
-        )
-        .order_by(CollectionObject.id)
-        .options(selectinload(CollectionObject.images))
-        .execution_options(yield_per=200)
-    )
     client = app.test_client()
-    for obj in objects:
+    for obj in _published_objects(session, institution.id):
         if progress:
             progress(f"{institution.slug}/{obj.identifier}")
         _export_page(client, institution.slug, obj, urls, tree)
@@ -194,6 +184,30 @@ def _export_institution(
             if image.width and image.file_path:
                 _export_image(session, image.public_id, urls, tree, data_dir, named=NAMED_SIZES)
                 report.images += 1
+
+
+def _published_objects(session: Session, institution_id: int) -> Iterator[CollectionObject]:
+    """The institution's published objects, read 200 at a time by id.
+
+    Pages by key rather than one streamed query: writing the documents commits
+    the session, and a commit closes a PostgreSQL server-side cursor."""
+    after = 0
+    while True:
+        batch = session.scalars(
+            select(CollectionObject)
+            .where(
+                CollectionObject.institution_id == institution_id,
+                CollectionObject.status == "published",
+                CollectionObject.id > after,
+            )
+            .order_by(CollectionObject.id)
+            .limit(200)
+            .options(selectinload(CollectionObject.images))
+        ).all()
+        if not batch:
+            return
+        yield from batch
+        after = batch[-1].id
 
 
 def _export_image(

@@ -1,0 +1,205 @@
+"""A million objects on PostgreSQL: import, search, collection pages, change discovery.
+
+    uv run --extra postgresql python bench/scale_postgresql.py --records 1000000
+    uv run --extra postgresql python bench/scale_postgresql.py --records 20000 --format csv
+
+Makes a fresh database on the server (``--server``, default the local one),
+writes a synthetic export (bench/_synthetic.py: about 7 KB per LIDO record),
+and imports it with the real ``glampub import`` command in a child process,
+sampling the resident memory of that process and of its reader process
+every second: a flat import holds the same memory at a tenth of the file as
+at nine tenths. The export references its images without sending them, as
+in a metadata-only import; since the IIIF Collection lists objects with an
+ingested image, every image is then given a size, as an ingest would record.
+Then, in this process, through the WSGI app (no network):
+
+- searches, each timed the first time (facets counted) and then (facets reused);
+- the institution's IIIF Collection: the top document and its first, middle and
+  last pages, each built the first time and then from the cache;
+- Change Discovery: the collection and its first and last pages, likewise.
+
+The database is dropped at the end unless ``--keep`` is given. Run it on an
+otherwise idle machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.pool import NullPool
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench._synthetic import write_csv, write_lido  # noqa: E402
+
+CLI = [sys.executable, "-c", "from glampub.cli import main; main()"]
+BASE_URL = "http://bench.test"
+SEARCHES = {
+    "no words, first page": "/search",
+    "a word in every record": "/search?q=landscape",
+    "a rare inventory number": "/search?q=GM+777777",
+    "two words": "/search?q=mill+river",
+    "word + free to reuse": "/search?q=painting&reuse=free",
+    "creator facet": "/search?creator=Maria+Becker",
+    "date range, oldest first": "/search?from=1850&to=1860&sort=date-asc",
+    "deep page": "/search?q=landscape&page=200",
+}
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of one process and its children, in MB (0 once it is gone)."""
+    total = 0.0
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1]) / 1024
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    return total + sum(rss_mb(int(child)) for child in children)
+
+
+def run_import(env: dict[str, str], export: Path, fmt: str) -> tuple[float, list[float]]:
+    """``glampub import`` in a child process; its duration and memory each second."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [*CLI, "import", str(export), "--institution", "bench", "--format", fmt, "--json"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    samples: list[float] = []
+
+    def sample() -> None:
+        while process.poll() is None:
+            samples.append(rss_mb(process.pid))
+            time.sleep(1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = process.communicate()
+    sampler.join()
+    took = time.perf_counter() - started
+    if process.returncode != 0:
+        raise SystemExit(f"glampub import failed ({process.returncode}):\n{err[-3000:]}")
+    print(f"import report: {out.strip()[:400]}")
+    return took, samples
+
+
+def timed(label: str, call: Callable[[], Any], runs: int = 5) -> Any:
+    """Times ``runs`` calls (the first one builds, the later ones are cached); the last answer."""
+    times = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        response = call()
+        times.append((time.perf_counter() - began) * 1000)
+        assert response.status_code == 200, (label, response.status_code)
+    print(f"  {label:<34} first {times[0]:8.1f} ms   then {statistics.median(times[1:]):7.1f} ms")
+    return response
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument("--format", choices=("lido", "csv"), default="lido")
+    parser.add_argument("--server", default="postgresql+psycopg://postgres@127.0.0.1:5432")
+    parser.add_argument("--workdir", type=Path, help="default: a temporary folder")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    args = parser.parse_args()
+
+    server = make_url(args.server)
+    name = f"glampub_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(
+        server.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=NullPool
+    )
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = server.set(database=name).render_as_string(hide_password=False)
+    print(f"database: {name}", flush=True)
+    try:
+        with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
+            measure(Path(tmp), url, args.records, args.format)
+    finally:
+        if not args.keep:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def measure(work: Path, url: str, records: int, fmt: str) -> None:
+    started = time.perf_counter()
+    writer = write_lido if fmt == "lido" else write_csv
+    export = writer(work / f"export.{'xml' if fmt == 'lido' else 'csv'}", records)
+    size = export.stat().st_size
+    print(
+        f"export: {fmt}, {records:,} records, {size / 1e6:,.0f} MB, "
+        f"written in {time.perf_counter() - started:,.0f} s",
+        flush=True,
+    )
+    env = {**os.environ, "GLAMPUB_DATA_DIR": str(work / "data"), "GLAMPUB_DATABASE_URL": url}
+    subprocess.run(
+        [*CLI, "institution", "add", "bench", "--name", "Bench Museum"], env=env, check=True
+    )
+
+    took, samples = run_import(env, export, fmt)
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    tenths = [samples[min(len(samples) - 1, len(samples) * k // 10)] for k in (1, 5, 9)]
+    print(
+        f"import: {took:,.0f} s = {records / took:,.0f} records/s; resident memory at 10/50/90% "
+        f"of the run: {' / '.join(f'{mb:,.0f}' for mb in tenths)} MB (importer + reader); "
+        f"peak of the largest process {peak:,.0f} MB",
+        flush=True,
+    )
+    engine = create_engine(url, poolclass=NullPool)
+    with engine.begin() as connection:
+        # The export references images without sending them (a metadata-only
+        # import), and the IIIF Collection lists only objects with an ingested
+        # image: give every image the size an ingest would have recorded.
+        connection.execute(text("UPDATE image SET width = 4000, height = 3000"))
+        db_size = connection.execute(text("SELECT pg_database_size(current_database())")).scalar()
+        objects = connection.execute(text("SELECT count(*) FROM collection_object")).scalar()
+    engine.dispose()
+    print(f"database: {objects:,} objects, {db_size / 1e9:,.1f} GB", flush=True)
+
+    from glampub import create_app
+
+    app = create_app({"DATA_DIR": str(work / "data"), "DATABASE_URL": url, "BASE_URL": BASE_URL})
+    client = app.test_client()
+    print("search (the public search page):")
+    for label, path in SEARCHES.items():
+        timed(label, lambda path=path: client.get(path))
+
+    print("IIIF Collection of the institution:")
+    top = timed("collection (lists its pages)", lambda: client.get("/iiif/3/collection/bench"))
+    pages = len(top.get_json()["items"])
+    for label, page in (("first", 1), ("middle", (pages + 1) // 2), ("last", pages)):
+        path = f"/iiif/3/collection/bench/page/{page}"
+        timed(f"page {page:,} of {pages:,} ({label})", lambda path=path: client.get(path))
+
+    print("Change Discovery:")
+    changes = timed(
+        "all-changes (names first, last)", lambda: client.get("/iiif/discovery/all-changes")
+    )
+    last = int(changes.get_json()["last"]["id"].rsplit("/", 1)[1])
+    for label, page in (("first", 1), ("last", last)):
+        path = f"/iiif/discovery/all-changes/page/{page}"
+        timed(f"page {page:,} of {last:,} ({label})", lambda path=path: client.get(path))
+    app.extensions["glampub.db"].dispose()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,65 @@
+"""The database schema's history, as Alembic revisions (``versions/``).
+
+Every way glampub opens a database (``create_app``, ``glampub demo``,
+``glampub serve``, ``glampub db upgrade``) brings it to the newest revision
+first. A database made before the revisions existed has glampub's tables but
+no ``alembic_version``: the first revision adopts it (it creates only what is
+missing and adds the columns such a database lacks), so it needs no stamping
+by hand. The search index beside the tables (FTS5 or PostgreSQL's stored
+vectors, with their triggers) is made by :mod:`glampub.services.search_index`,
+in the first revision and again, idempotently, after every upgrade.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, text
+
+HERE = Path(__file__).resolve().parent
+#: PostgreSQL advisory lock held while upgrading: several workers starting at
+#: once on a new database upgrade it one after another, not all together.
+UPGRADE_LOCK = 0x676C616D  # "glam"
+
+
+def include_object(_obj: Any, name: str | None, kind: str, _reflected: bool, _other: Any) -> bool:
+    """What schema comparisons look at: all but the search index's own objects."""
+    from glampub.services.search_index import is_search_object
+
+    return not is_search_object(kind, name)
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """Alembic's configuration, without an alembic.ini: the scripts ship in the package."""
+    config = Config()
+    config.set_main_option("script_location", str(HERE))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
+    """Bring the database to ``revision``; the revisions it was at before and is at now."""
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": UPGRADE_LOCK})
+        before = current_revision(connection)
+        target = head_revision() if revision == "head" else revision
+        if before != target:
+            command.upgrade(alembic_config(connection), revision)
+        return before, target

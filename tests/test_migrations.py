@@ -1,0 +1,169 @@
+"""The migrations: a fresh install, an upgraded one and an adopted pre-migration
+database end with the same schema, the one the models declare. On SQLite, and on
+PostgreSQL when the suite runs there (GLAMPUB_TEST_DATABASE_URL)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from click.testing import CliRunner
+from sqlalchemy import Connection, inspect, select, text
+
+from glampub import create_app, migrations
+from glampub.cli import main
+from glampub.db import Base, Database
+from glampub.models import Institution
+from tests.databases import empty_database_url
+
+
+def _open(url: str) -> Database:
+    database = Database()
+    database.connect(url)
+    return database
+
+
+def _differences(connection: Connection) -> list[Any]:
+    """What autogenerate would write to bring the database to the models."""
+    context = MigrationContext.configure(
+        connection, opts={"include_object": migrations.include_object, "compare_type": True}
+    )
+    return compare_metadata(context, Base.metadata)
+
+
+def _schema(connection: Connection) -> dict[str, Any]:
+    """Everything reflected about every table, search index included, comparable."""
+    inspector = inspect(connection)
+    tables = {}
+    for table in sorted(inspector.get_table_names()):
+        tables[table] = {
+            "columns": [
+                (c["name"], str(c["type"]), c["nullable"]) for c in inspector.get_columns(table)
+            ],
+            "indexes": sorted(
+                (i["name"], tuple(i["column_names"]), bool(i["unique"]))
+                for i in inspector.get_indexes(table)
+            ),
+            "unique": sorted(
+                tuple(u["column_names"]) for u in inspector.get_unique_constraints(table)
+            ),
+            "foreign": sorted(
+                (tuple(f["constrained_columns"]), f["referred_table"])
+                for f in inspector.get_foreign_keys(table)
+            ),
+        }
+    if connection.dialect.name == "sqlite":
+        triggers = connection.execute(
+            text("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
+        )
+    else:
+        triggers = connection.execute(
+            text("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal ORDER BY tgname")
+        )
+    return {"tables": tables, "triggers": triggers.scalars().all()}
+
+
+def test_a_fresh_install_has_exactly_the_models_schema_and_its_search_index(tmp_path) -> None:
+    database = _open(empty_database_url(tmp_path))
+    try:
+        assert database.prepare() == (None, migrations.head_revision())
+        with database.engine.connect() as connection:
+            assert _differences(connection) == []
+            assert migrations.current_revision(connection) == migrations.head_revision()
+            schema = _schema(connection)
+        search = "object_fts" if database.engine.dialect.name == "sqlite" else "object_search"
+        assert {search, "object_facet", "alembic_version"} <= set(schema["tables"])
+        assert len(schema["triggers"]) >= 2
+    finally:
+        database.dispose()
+
+
+def test_an_upgraded_database_keeps_its_rows_and_matches_a_fresh_one(tmp_path) -> None:
+    old, fresh = (_open(empty_database_url(tmp_path, name)) for name in ("old", "fresh"))
+    try:
+        # As glampub 0.1 left it, with a museum in it; then this glampub starts.
+        migrations.upgrade(old.engine, "0001")
+        with old.engine.begin() as connection:
+            assert migrations.current_revision(connection) == "0001"
+            assert "ix_collection_object_institution_id" in {
+                i["name"] for i in inspect(connection).get_indexes("collection_object")
+            }
+            connection.execute(
+                text(
+                    "INSERT INTO institution (slug, name, courtesy_statement,"
+                    " full_images_in_copyright, copyright_term_years, revision, created_at)"
+                    " VALUES ('old', 'Old Museum', FALSE, FALSE, 70, 1, '2020-01-01')"
+                )
+            )
+        assert old.prepare() == ("0001", migrations.head_revision())
+        fresh.prepare()
+        with old.engine.connect() as upgraded, fresh.engine.connect() as installed:
+            assert _differences(upgraded) == []
+            assert _schema(upgraded) == _schema(installed)
+        with old.transaction() as session:
+            assert session.scalars(select(Institution.name)).all() == ["Old Museum"]
+    finally:
+        old.dispose()
+        fresh.dispose()
+
+
+def test_a_database_from_before_migrations_is_adopted_in_place(tmp_path) -> None:
+    url = empty_database_url(tmp_path)
+    database = _open(url)
+    with database.engine.begin() as connection:
+        # What create_all made before there were migrations, from an older model
+        # without the newer column, and with a row in it.
+        Base.metadata.create_all(connection)
+        connection.execute(text("ALTER TABLE institution DROP COLUMN full_images_in_copyright"))
+        connection.execute(
+            text(
+                "INSERT INTO institution (slug, name, courtesy_statement,"
+                " copyright_term_years, revision, created_at)"
+                " VALUES ('old', 'Old Museum', FALSE, 70, 1, '2020-01-01')"
+            )
+        )
+    database.dispose()
+    app = create_app({"DATA_DIR": str(tmp_path / "data"), "DATABASE_URL": url})
+    try:
+        engine = app.extensions["glampub.db"].engine
+        with engine.connect() as connection:
+            assert migrations.current_revision(connection) == migrations.head_revision()
+            assert _differences(connection) == []
+            rows = connection.execute(
+                text("SELECT slug, full_images_in_copyright FROM institution")
+            ).all()
+        assert [(slug, bool(flag)) for slug, flag in rows] == [("old", False)]
+    finally:
+        app.extensions["glampub.db"].dispose()
+
+
+def test_downgrading_to_nothing_and_upgrading_again(tmp_path) -> None:
+    database = _open(empty_database_url(tmp_path))
+    try:
+        database.prepare()
+        with database.engine.begin() as connection:
+            command.downgrade(migrations.alembic_config(connection), "base")
+            assert set(inspect(connection).get_table_names()) == {"alembic_version"}
+            assert _schema(connection)["triggers"] == []
+        database.prepare()
+        with database.engine.connect() as connection:
+            assert _differences(connection) == []
+    finally:
+        database.dispose()
+
+
+def test_glampub_db_upgrade_and_current(runner: CliRunner) -> None:
+    head = migrations.head_revision()
+    upgraded = runner.invoke(main, ["db", "upgrade"])
+    assert upgraded.exit_code == 0, upgraded.output
+    assert upgraded.output.rstrip().endswith(f" to {head}") or f"already at revision {head}" in (
+        upgraded.output
+    )
+    again = runner.invoke(main, ["db", "upgrade"])
+    assert again.exit_code == 0
+    assert again.output.rstrip().endswith(f": already at revision {head}")
+    current = runner.invoke(main, ["db", "current"])
+    assert current.exit_code == 0
+    assert current.output.rstrip().endswith(f": revision {head}, up to date")
