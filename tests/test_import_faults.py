@@ -1,0 +1,180 @@
+"""Faults during `glampub import`, on the real command in subprocesses.
+
+An import killed with SIGKILL at random moments (before its lock, among its
+batches, while it stores images, while it commits) must leave a database that
+passes every integrity check, serve what was published before exactly as
+before, and let the next import complete. Two imports for one institution
+started at the same moment must never both run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from glampub import create_app
+from glampub.db import make_engine
+from glampub.services.integrity import check_integrity
+from tests.conftest import BASE_URL, database
+from tests.test_import_safety import CLI, Site, _export
+
+RECORDS = 1000
+#: Records whose first image is a file in the --images folder.
+WITH_IMAGES = 24
+KILLS = 20
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Site:
+    site = Site(tmp_path)
+    added = site.run("institution", "add", "bench", "--name", "Bench Museum")
+    assert added.returncode == 0, added.stderr
+    return site
+
+
+def _images(folder: Path, colour: str) -> Path:
+    """Files for the first records' first images, big enough to need a pyramid."""
+    for n in range(WITH_IMAGES):
+        (folder / str(n)).mkdir(parents=True, exist_ok=True)
+        size = (1700, 1100) if n % 3 == 0 else (300, 200)
+        Image.new("RGB", size, (n * 9 % 256, 80, 160 if colour == "blue" else 20)).save(
+            folder / str(n) / "1.jpg", quality=80
+        )
+    return folder
+
+
+def _integrity(site: Site) -> list[str]:
+    engine = make_engine(f"sqlite:///{site.db}")
+    try:
+        return check_integrity(engine, site.data).problems
+    finally:
+        engine.dispose()
+
+
+class Served:
+    """What the site answers for one object with an image: page, manifest, info.json."""
+
+    def __init__(self, site: Site) -> None:
+        self.app = create_app({"DATA_DIR": str(site.data), "TESTING": True, "BASE_URL": BASE_URL})
+        self.client = self.app.test_client()
+
+    def now(self) -> dict[str, str]:
+        manifest = self.client.get("/iiif/3/bench/BENCH-3/manifest")
+        assert manifest.status_code == 200
+        body = manifest.get_json()
+        service = body["items"][0]["items"][0]["items"][0]["body"]["service"][0]
+        info = self.client.get(service["id"].removeprefix(BASE_URL) + "/info.json")
+        page = self.client.get("/objects/bench/BENCH-3")
+        assert (info.status_code, page.status_code) == (200, 200)
+        return {
+            "manifest": manifest.get_data(as_text=True),
+            "etag": manifest.headers["ETag"],
+            "info": info.get_data(as_text=True),
+            "page": page.get_data(as_text=True),
+        }
+
+    def close(self) -> None:
+        database(self.app).dispose()
+
+
+def test_imports_killed_at_random_points_leave_everything_whole(site: Site, tmp_path) -> None:
+    variants = {
+        "": (_export(tmp_path / "a.xml", RECORDS, {}), _images(tmp_path / "img-a", "green")),
+        " (revised)": (
+            _export(tmp_path / "b.xml", RECORDS + 50, {}, " (revised)"),
+            _images(tmp_path / "img-b", "blue"),
+        ),
+    }
+
+    def start(variant: str) -> subprocess.Popen[bytes]:
+        export, images = variants[variant]
+        # Output is not read until the end: it must not fill a pipe and stall the import.
+        return subprocess.Popen(
+            [*CLI, "import", str(export), "--institution", "bench", "--full",
+             "--images", str(images)],
+            env=site.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+
+    # One import watched from outside: when it takes its lock and when it is done.
+    began = time.monotonic()
+    first = start("")
+    while site.lock_holder() != first.pid and first.poll() is None:
+        time.sleep(0.01)
+    locked = time.monotonic() - began
+    assert first.wait(timeout=120) == 0
+    finished = time.monotonic() - began
+    current = ""
+    served = Served(site)
+    seed = int(os.environ.get("GLAMPUB_KILL_SEED", random.SystemRandom().randrange(1 << 30)))
+    chance = random.Random(seed)
+    kills = completed = inside_import = after_commit = 0
+    try:
+        while kills < KILLS:
+            assert kills + completed < KILLS * 2, f"seed {seed}: imports kept finishing first"
+            before, page_before = site.published_state(), served.now()
+            runs_before = len(site.run_statuses())
+            target = " (revised)" if current == "" else ""
+            job = start(target)
+            # Mostly between taking the lock and the commit, some before and after.
+            time.sleep(chance.uniform(locked * 0.9, finished * 1.03))
+            if job.poll() is not None:  # it finished first: the state is the new one
+                assert job.returncode == 0
+                completed += 1
+                current = target
+                assert _integrity(site) == []
+                continue
+            os.kill(job.pid, signal.SIGKILL)
+            job.communicate()
+            kills += 1
+            where = f"seed {seed}, kill {kills}"
+            assert _integrity(site) == [], where
+            after = site.published_state()
+            if after != before:
+                # Killed after its commit: the whole new version, never a part of it.
+                assert _published(site) == RECORDS + (50 if target else 0), where
+                assert _versions(site) == {target}, where
+                current = target
+                after_commit += 1
+                continue
+            assert served.now() == page_before, where
+            inside_import += len(site.run_statuses()) > runs_before
+    finally:
+        served.close()
+    print(
+        f"\n{kills} kills: {kills - inside_import - after_commit} before the import run began, "
+        f"{inside_import} during it, {after_commit} after its commit; {completed} imports "
+        f"finished first; seed {seed}; lock taken after {locked:.1f} s, done after {finished:.1f} s"
+    )
+    assert inside_import >= KILLS // 4, f"seed {seed}: too few kills landed inside an import"
+    target = " (revised)" if current == "" else ""
+    export, images = variants[target]
+    finished = site.run("import", str(export), "--institution", "bench", "--json",
+                        "--images", str(images), "--full")  # fmt: skip
+    assert finished.returncode == 0, finished.stderr
+    report = json.loads(finished.stdout)
+    assert report["created"] + report["updated"] == RECORDS + (50 if target else 0)
+    assert _published(site) == RECORDS + (50 if target else 0)
+    assert site.lock_holder() is None
+    assert "running" not in site.run_statuses()
+    assert _integrity(site) == []
+    assert _versions(site) == {target}
+    stored = site.query("SELECT count(*) FROM image WHERE file_path IS NOT NULL")
+    assert stored == [(WITH_IMAGES,)]
+
+
+def _published(site: Site) -> int:
+    return site.query("SELECT count(*) FROM collection_object WHERE status = 'published'")[0][0]
+
+
+def _versions(site: Site) -> set[str]:
+    """Which export each object's title comes from: "" or " (revised)"."""
+    titles = site.query("SELECT title FROM collection_object WHERE status = 'published'")
+    return {" (revised)" if "(revised)" in title else "" for (title,) in titles}
