@@ -178,3 +178,32 @@ def _versions(site: Site) -> set[str]:
     """Which export each object's title comes from: "" or " (revised)"."""
     titles = site.query("SELECT title FROM collection_object WHERE status = 'published'")
     return {" (revised)" if "(revised)" in title else "" for (title,) in titles}
+
+
+def test_two_imports_started_together_never_interleave(site: Site, tmp_path) -> None:
+    exports = [
+        _export(tmp_path / "a.xml", 600, {}),
+        _export(tmp_path / "b.xml", 600, {}, " (revised)"),
+    ]
+    outcomes = []
+    for round_ in range(4):
+        export = exports[round_ % 2]
+        pair = [site.start_import(export) for _ in range(2)]
+        for job in pair:
+            out, err = job.communicate(timeout=180)
+            outcomes.append(job.returncode)
+            if job.returncode == 2:
+                # Refused at once, or after waiting for the other to take the lock.
+                assert err.startswith("Error: another import for bench "), err
+            else:
+                assert job.returncode == 0, err
+                json.loads(out)
+    print(f"\nexit codes of the four pairs: {outcomes}")
+    assert outcomes.count(0) >= 4  # at least one of each pair ran
+    assert _integrity(site) == []
+    assert _versions(site) == {" (revised)"}
+    runs = site.query("SELECT started_at, finished_at, status FROM import_run ORDER BY started_at")
+    assert [status for *_, status in runs] == ["done"] * outcomes.count(0)
+    # One institution's runs follow each other: none starts before the last has ended.
+    for (_, finished, _), (started, _, _) in zip(runs, runs[1:], strict=False):
+        assert started >= finished
