@@ -22,6 +22,8 @@ from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
 from glampub.db import Database
 from glampub.errors import Problem, UnreadableInput, UsageError
 from glampub.image_sources import ImageSource, open_image_source
@@ -123,27 +125,31 @@ def run_import(
         session.add(run)
         session.flush()
         import_lock.acquire(session, institution, run.id)
+        # Kept as plain values: after a rollback the objects would reload from
+        # the database, which may be the very thing that just failed.
+        run_id, institution_id = run.id, institution.id
     report = ImportReport(
         file=str(options.path),
         format=importer.name,
         institution=options.institution,
         dry_run=options.dry_run,
-        run_id=run.id,
-        problems=ProblemLog(problems_path(data_dir, run.id)),
+        run_id=run_id,
+        problems=ProblemLog(problems_path(data_dir, run_id)),
     )
     try:
         with ExitStack() as stack:
             assert database.engine is not None
             stack.enter_context(bulk_garbage_collection())
-            stack.enter_context(import_lock.Heartbeat(database.engine, institution.id, run.id))
+            stack.enter_context(import_lock.Heartbeat(database.engine, institution_id, run_id))
             source = stack.enter_context(open_image_source(options.images))
             fetcher = stack.enter_context(ImageFetcher()) if options.fetch_images else None
             session = stack.enter_context(database.transaction())
+            _take_write_lock(session)
             report.problems.extend(_source_problems(source))
             writer = BatchWriter(
                 session,
                 institution,
-                run.id,
+                run_id,
                 data_dir,
                 report,
                 source=source if options.images else None,
@@ -164,10 +170,29 @@ def run_import(
             if options.dry_run:
                 session.rollback()
     except BaseException as exc:
-        _finish_run(database, data_dir, run.id, institution.id, report, "failed", str(exc))
+        try:
+            _finish_run(database, data_dir, run_id, institution_id, report, "failed", str(exc))
+        finally:
+            import_lock.finished_here(run_id)
         raise
-    _finish_run(database, data_dir, run.id, institution.id, report, "done")
+    try:
+        _finish_run(database, data_dir, run_id, institution_id, report, "done")
+    finally:
+        import_lock.finished_here(run_id)
     return report
+
+
+def _take_write_lock(session: Session) -> None:
+    """On SQLite, take the database's write lock before the first read.
+
+    A transaction that reads and only then writes cannot get the write lock
+    once another import (of another institution) has committed since its
+    read: SQLite refuses at once ("database is locked"), busy timeout or not.
+    Taken first, the lock is waited for (the busy timeout), then held.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _withdraw(writer: BatchWriter, reading: _Reading, report: ImportReport) -> None:
