@@ -15,6 +15,7 @@ import random
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -207,3 +208,69 @@ def test_two_imports_started_together_never_interleave(site: Site, tmp_path) -> 
     # One institution's runs follow each other: none starts before the last has ended.
     for (_, finished, _), (started, _, _) in zip(runs, runs[1:], strict=False):
         assert started >= finished
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 2 MB tmpfs (needs root: mounting is the honest way to fill a disk)."""
+    folder = tmp_path / "small-disk"
+    folder.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(folder)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
+
+
+def _noise_images(folder: Path, count: int) -> Path:
+    """Photographs' worth of entropy: JPEGs of random pixels, about 1 MB each."""
+    for n in range(count):
+        (folder / str(n)).mkdir(parents=True, exist_ok=True)
+        Image.frombytes("RGB", (1600, 1000), os.urandom(1600 * 1000 * 3)).save(
+            folder / str(n) / "1.jpg", quality=90
+        )
+    return folder
+
+
+def test_a_full_disk_while_storing_images_fails_clearly_and_publishes_nothing(
+    site: Site, tmp_path: Path, small_disk: Path
+) -> None:
+    original = _export(tmp_path / "a.xml", 40, {})
+    assert site.run("import", str(original), "--institution", "bench").returncode in (0, 3)
+    before = site.published_state()
+    # The image store is on the small disk; the database is not.
+    assert not (site.data / "images").exists()
+    (site.data / "images").symlink_to(small_disk)
+    images = _noise_images(tmp_path / "noise", 6)
+    revised = _export(tmp_path / "b.xml", 40, {}, " (revised)")
+    full = site.run("import", str(revised), "--institution", "bench", "--images", str(images))
+    assert full.returncode == 2, full.stderr
+    assert full.stderr.startswith(
+        f"Error: the disk is full: glampub could not write under {site.data} (its images, "
+        "import reports or database) ([Errno 28] No space left on device"
+    ), full.stderr
+    assert full.stderr.rstrip().endswith(
+        "Nothing was published; what was published before is unchanged. Free some space, "
+        "then run the import again."
+    )
+    assert "Traceback" not in full.stderr
+    assert site.published_state() == before
+    assert site.run_statuses()[-1] == "failed"
+    assert site.lock_holder() is None
+    assert _integrity(site) == []
+    # Nothing half-written is left behind: only whole masters (and whole pyramids).
+    leftovers = [
+        p.name for p in small_disk.rglob("*") if p.name.startswith(".") or p.suffix == ".part"
+    ]
+    assert leftovers == []
+    # With room again the same import completes.
+    (site.data / "images").unlink()
+    again = site.run("import", str(revised), "--institution", "bench", "--images", str(images))
+    assert again.returncode in (0, 3), again.stderr
+    assert _versions(site) == {" (revised)"}
+    assert site.query("SELECT count(*) FROM image WHERE file_path IS NOT NULL") == [(6,)]
+    assert _integrity(site) == []

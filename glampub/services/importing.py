@@ -15,6 +15,8 @@ spilled to a file of the import run (see :mod:`glampub.services.problem_log`).
 
 from __future__ import annotations
 
+import errno
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -22,10 +24,11 @@ from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from glampub.db import Database
-from glampub.errors import Problem, UnreadableInput, UsageError
+from glampub.errors import Problem, StorageFull, UnreadableInput, UsageError
 from glampub.image_sources import ImageSource, open_image_source
 from glampub.models import ImportRun
 from glampub.services import import_lock
@@ -38,6 +41,7 @@ from glampub.services.institutions import get_institution
 from glampub.services.problem_log import ProblemLog, problems_path
 from importers.base import Importer, Profile, SourceRecord, detect_importer, get_importer
 
+log = logging.getLogger(__name__)
 #: Records per batch: big enough to amortise each statement, small enough that a
 #: batch of 7 KB records stays a few MB of working memory.
 BATCH_SIZE = 250
@@ -170,16 +174,39 @@ def run_import(
             if options.dry_run:
                 session.rollback()
     except BaseException as exc:
+        full = _storage_full(exc, data_dir)
         try:
-            _finish_run(database, data_dir, run_id, institution_id, report, "failed", str(exc))
+            _finish_run(
+                database, data_dir, run_id, institution_id, report, "failed", str(full or exc)
+            )
         finally:
             import_lock.finished_here(run_id)
+        if full is not None:
+            raise full from exc
         raise
     try:
         _finish_run(database, data_dir, run_id, institution_id, report, "done")
     finally:
         import_lock.finished_here(run_id)
     return report
+
+
+#: Errors that mean the disk or the quota is full.
+_FULL = (errno.ENOSPC, errno.EDQUOT)
+
+
+def _storage_full(exc: BaseException, data_dir: Path) -> StorageFull | None:
+    """The clear error for a full disk (files or SQLite's), else None."""
+    full = isinstance(exc, OSError) and exc.errno in _FULL
+    # SQLite says SQLITE_FULL as "database or disk is full".
+    full = full or (isinstance(exc, DBAPIError) and "disk is full" in str(exc.orig))
+    if not full:
+        return None
+    return StorageFull(
+        f"the disk is full: glampub could not write under {data_dir} (its images, "
+        f"import reports or database) ({exc}). Nothing was published; what was published "
+        "before is unchanged. Free some space, then run the import again."
+    )
 
 
 def _take_write_lock(session: Session) -> None:
@@ -261,7 +288,11 @@ def _finish_run(
     message: str | None = None,
 ) -> None:
     problems = report.problems
-    problems.close()
+    try:
+        problems.close()
+    except OSError as exc:  # e.g. the disk is full: the run is still recorded
+        log.error("import run %s: could not finish its problems file: %s", run_id, exc)
+        problems.path = None
     with database.transaction() as session:
         run = session.get(ImportRun, run_id)
         assert run is not None
