@@ -114,13 +114,23 @@ def worker(burst: bool) -> None:
         from glampub.errors import UsageError
 
         raise UsageError("set GLAMPUB_REDIS_URL: without it imports run inside `glampub serve`")
+    from glampub.services.jobs import recover
+
     connection = Redis.from_url(url)
     queue = Queue(app.config["RQ_QUEUE"], connection=connection)
+    with app.app_context():
+        for upload_id in recover(app):
+            err.print(f"Upload {upload_id}: its job's runner had gone; marked failed")
     out.print(f"Working on the RQ queue {queue.name!r}")
-    Worker([queue], connection=connection).work(burst=burst)
+    # The scheduler puts jobs due for a retry (after a pause) back on the queue.
+    Worker([queue], connection=connection).work(burst=burst, with_scheduler=True)
 
 
 def _serve(app: Flask, host: str, port: int) -> None:
+    from glampub.services.jobs import recover
+
+    with app.app_context():
+        recover(app)  # uploads whose job died with an earlier run of the site
     _install_viewer(app)
     out.print(f"Serving glampub on http://{host}:{port}/ (Ctrl+C to stop)")
     app.run(host=host, port=port, threaded=True, load_dotenv=False)

@@ -82,3 +82,10 @@ class ImportLocked(GlampubError):
 
     exit_code = 2
     http_status = 409
+
+
+class StorageFull(GlampubError):
+    """The disk (or quota) ran out while writing: nothing was published."""
+
+    exit_code = 2
+    http_status = 507

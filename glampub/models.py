@@ -327,6 +327,10 @@ class Upload(Base):
     #: ImportReport.summary() of the dry run, and a few records as they will look.
     preview: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     message: Mapped[str | None] = mapped_column(Text)
+    #: Who runs its job now ("host pid start token"; see services.job_runner),
+    #: None while it waits; and when that was last known (queued, claimed, heartbeat).
+    runner: Mapped[str | None] = mapped_column(String(300))
+    runner_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     institution: Mapped[Institution] = relationship()

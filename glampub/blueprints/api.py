@@ -20,7 +20,7 @@ from glampub.blueprints.staff.common import data_dir
 from glampub.errors import UsageError
 from glampub.models import ImportRun, Institution, Upload
 from glampub.rights import canonical_uri
-from glampub.services import column_profiles, import_history, jobs, staff_objects
+from glampub.services import column_profiles, import_history, job_runner, jobs, staff_objects
 from glampub.services.progress import progress_path, read_progress
 from glampub.services.publishing import find_object
 from glampub.services.rights_review import decide, review_queue
@@ -152,7 +152,7 @@ def create_upload(institution: str) -> tuple[Response, int]:
         profile=profile,
         full=full,
     )
-    row.status = "previewing"
+    job_runner.set_waiting(row, "previewing")
     db.commit()
     jobs.start(current_app._get_current_object(), row.id, "preview", request_urls().base)  # type: ignore[attr-defined]
     return jsonify(upload_json(row)), 202
@@ -177,7 +177,7 @@ def publish_upload(institution: str, upload_id: int) -> tuple[Response, int]:
             "Conflict",
             f"upload {row.id} is {row.status}; only a previewed upload is published",
         ), 409
-    row.status = "publishing"
+    job_runner.set_waiting(row, "publishing")
     db.commit()
     jobs.start(current_app._get_current_object(), row.id, "publish", request_urls().base)  # type: ignore[attr-defined]
     return jsonify(upload_json(row)), 202

@@ -91,8 +91,21 @@ def process_alive(pid: int, started: str) -> bool:
     return not (started and now_started is not None and now_started != started)
 
 
+#: Runs importing in this process now. A run of this very process that holds
+#: the lock but is not here gave up without releasing it (the database went
+#: away under it): a retry in the same process must be able to take over.
+_LIVE_RUNS: set[int] = set()
+
+
+def finished_here(run_id: int) -> None:
+    """The run no longer imports in this process, released or not."""
+    _LIVE_RUNS.discard(run_id)
+
+
 def holder_alive(lock: ImportLock, here: Holder, now: datetime) -> bool:
     if lock.host == here.host:
+        if lock.pid == here.pid and lock.process_started == here.process_started:
+            return lock.run_id in _LIVE_RUNS
         return process_alive(lock.pid, lock.process_started)
     beat = lock.heartbeat_at
     if beat.tzinfo is None:  # SQLite hands back naive UTC
@@ -140,6 +153,7 @@ def acquire(session: Session, institution: Institution, run_id: int) -> None:
         if dead is None:
             session.add(ImportLock(institution_id=institution.id, **values))
             session.flush()
+            _LIVE_RUNS.add(run_id)
             return
         taken = session.execute(
             update(ImportLock)
@@ -155,11 +169,12 @@ def acquire(session: Session, institution: Institution, run_id: int) -> None:
             .values(
                 status="failed",
                 finished_at=now,
-                message=f"interrupted: process {dead.pid} on {dead.host} stopped before it "
-                "finished; nothing it imported was published",
+                message=f"interrupted: process {dead.pid} on {dead.host} stopped (or lost the "
+                "database) before it finished; nothing it imported was published",
             )
             .execution_options(synchronize_session=False)
         )
+        _LIVE_RUNS.add(run_id)
     except (IntegrityError, OperationalError) as exc:
         raise ImportLocked(
             f"another import for {institution.slug} has just started; wait for it to finish"

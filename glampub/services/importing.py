@@ -15,6 +15,8 @@ spilled to a file of the import run (see :mod:`glampub.services.problem_log`).
 
 from __future__ import annotations
 
+import errno
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -22,8 +24,11 @@ from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
 
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
 from glampub.db import Database
-from glampub.errors import Problem, UnreadableInput, UsageError
+from glampub.errors import Problem, StorageFull, UnreadableInput, UsageError
 from glampub.image_sources import ImageSource, open_image_source
 from glampub.models import ImportRun
 from glampub.services import import_lock
@@ -36,6 +41,7 @@ from glampub.services.institutions import get_institution
 from glampub.services.problem_log import ProblemLog, problems_path
 from importers.base import Importer, Profile, SourceRecord, detect_importer, get_importer
 
+log = logging.getLogger(__name__)
 #: Records per batch: big enough to amortise each statement, small enough that a
 #: batch of 7 KB records stays a few MB of working memory.
 BATCH_SIZE = 250
@@ -123,27 +129,31 @@ def run_import(
         session.add(run)
         session.flush()
         import_lock.acquire(session, institution, run.id)
+        # Kept as plain values: after a rollback the objects would reload from
+        # the database, which may be the very thing that just failed.
+        run_id, institution_id = run.id, institution.id
     report = ImportReport(
         file=str(options.path),
         format=importer.name,
         institution=options.institution,
         dry_run=options.dry_run,
-        run_id=run.id,
-        problems=ProblemLog(problems_path(data_dir, run.id)),
+        run_id=run_id,
+        problems=ProblemLog(problems_path(data_dir, run_id)),
     )
     try:
         with ExitStack() as stack:
             assert database.engine is not None
             stack.enter_context(bulk_garbage_collection())
-            stack.enter_context(import_lock.Heartbeat(database.engine, institution.id, run.id))
+            stack.enter_context(import_lock.Heartbeat(database.engine, institution_id, run_id))
             source = stack.enter_context(open_image_source(options.images))
             fetcher = stack.enter_context(ImageFetcher()) if options.fetch_images else None
             session = stack.enter_context(database.transaction())
+            _take_write_lock(session)
             report.problems.extend(_source_problems(source))
             writer = BatchWriter(
                 session,
                 institution,
-                run.id,
+                run_id,
                 data_dir,
                 report,
                 source=source if options.images else None,
@@ -164,10 +174,52 @@ def run_import(
             if options.dry_run:
                 session.rollback()
     except BaseException as exc:
-        _finish_run(database, data_dir, run.id, institution.id, report, "failed", str(exc))
+        full = _storage_full(exc, data_dir)
+        try:
+            _finish_run(
+                database, data_dir, run_id, institution_id, report, "failed", str(full or exc)
+            )
+        finally:
+            import_lock.finished_here(run_id)
+        if full is not None:
+            raise full from exc
         raise
-    _finish_run(database, data_dir, run.id, institution.id, report, "done")
+    try:
+        _finish_run(database, data_dir, run_id, institution_id, report, "done")
+    finally:
+        import_lock.finished_here(run_id)
     return report
+
+
+#: Errors that mean the disk or the quota is full.
+_FULL = (errno.ENOSPC, errno.EDQUOT)
+
+
+def _storage_full(exc: BaseException, data_dir: Path) -> StorageFull | None:
+    """The clear error for a full disk (files or SQLite's), else None."""
+    full = isinstance(exc, OSError) and exc.errno in _FULL
+    # SQLite says SQLITE_FULL as "database or disk is full".
+    full = full or (isinstance(exc, DBAPIError) and "disk is full" in str(exc.orig))
+    if not full:
+        return None
+    return StorageFull(
+        f"the disk is full: glampub could not write under {data_dir} (its images, "
+        f"import reports or database) ({exc}). Nothing was published; what was published "
+        "before is unchanged. Free some space, then run the import again."
+    )
+
+
+def _take_write_lock(session: Session) -> None:
+    """On SQLite, take the database's write lock before the first read.
+
+    A transaction that reads and only then writes cannot get the write lock
+    once another import (of another institution) has committed since its
+    read: SQLite refuses at once ("database is locked"), busy timeout or not.
+    Taken first, the lock is waited for (the busy timeout), then held.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _withdraw(writer: BatchWriter, reading: _Reading, report: ImportReport) -> None:
@@ -236,7 +288,11 @@ def _finish_run(
     message: str | None = None,
 ) -> None:
     problems = report.problems
-    problems.close()
+    try:
+        problems.close()
+    except OSError as exc:  # e.g. the disk is full: the run is still recorded
+        log.error("import run %s: could not finish its problems file: %s", run_id, exc)
+        problems.path = None
     with database.transaction() as session:
         run = session.get(ImportRun, run_id)
         assert run is not None

@@ -4,22 +4,32 @@ On the embedded default the job runs in a thread of the web process; with
 ``GLAMPUB_REDIS_URL`` set it is queued for ``glampub worker`` (RQ), which may
 run on another machine that shares the database and the data folder. Either
 way :func:`run_upload` does the work, so both paths behave alike.
+
+A job first claims its upload (see :mod:`glampub.services.job_runner`), so a
+job queued twice, or seen by two workers, runs once. A database that cannot
+be reached (or, with SQLite, stays busy) is a transient failure: the job is
+tried again after a pause, by RQ's retry on a worker, by a loop in a thread.
+Anything else fails the upload at once with a message: a broken file or a
+full disk does not mend itself in a minute.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from glampub.db import Database
 from glampub.errors import GlampubError
 from glampub.iiif.urls import IiifUrls
 from glampub.models import Upload
+from glampub.services import job_runner
 from glampub.services.importing import ImportOptions, run_import
 from glampub.services.preview import sample_records
 from glampub.services.progress import ProgressFile, progress_path
@@ -28,25 +38,41 @@ log = logging.getLogger(__name__)
 MODES = ("preview", "publish")
 #: An RQ job is given this long before the worker stops it.
 JOB_TIMEOUT_SECONDS = 6 * 3600
-_RUNNING = {"preview": "previewing", "publish": "publishing"}
+_RUNNING = job_runner.RUNNING
+#: Pauses before each new attempt after a transient failure (seconds).
+RETRY_DELAYS = (5, 30, 120)
+#: RQ statuses of a job that will still run.
+_WAITING = ("queued", "scheduled", "deferred")
+
+
+class TransientFailure(Exception):
+    """The job could not reach the database; trying again later may succeed."""
+
+
+def job_id(upload_id: int, mode: str) -> str:
+    """One RQ job id per upload and mode, so the queue can be asked about it."""
+    return f"glampub-upload-{upload_id}-{mode}"
 
 
 def start(app: Flask, upload_id: int, mode: str, base_url: str) -> str:
     """Queue or start the job; returns where it runs ("rq" or "thread")."""
     if mode not in MODES:
         raise ValueError(mode)
+    database: Database = app.extensions["glampub.db"]
+    with database.transaction() as session:
+        job_runner.mark_queued(session, upload_id)
     redis_url = app.config.get("REDIS_URL")
     if redis_url:
-        from redis import Redis
-        from rq import Queue
+        from rq import Retry
 
-        queue = Queue(app.config["RQ_QUEUE"], connection=Redis.from_url(redis_url))
-        queue.enqueue(
+        _queue(app).enqueue(
             rq_job,
             upload_id,
             mode,
             base_url,
+            job_id=job_id(upload_id, mode),
             job_timeout=JOB_TIMEOUT_SECONDS,
+            retry=Retry(max=len(RETRY_DELAYS), interval=list(RETRY_DELAYS)),
             description=f"glampub {mode} of upload {upload_id}",
         )
         return "rq"
@@ -61,34 +87,112 @@ def start(app: Flask, upload_id: int, mode: str, base_url: str) -> str:
     return "thread"
 
 
+def _queue(app: Flask) -> Any:
+    from redis import Redis
+    from rq import Queue
+
+    return Queue(app.config["RQ_QUEUE"], connection=Redis.from_url(app.config["REDIS_URL"]))
+
+
 def _thread_job(app: Flask, upload_id: int, mode: str, base_url: str) -> None:
+    database: Database = app.extensions["glampub.db"]
+    data_dir = Path(app.config["DATA_DIR"])
     with app.app_context():
-        run_upload(
-            app.extensions["glampub.db"], Path(app.config["DATA_DIR"]), upload_id, mode, base_url
-        )
+        for attempt, delay in enumerate((*RETRY_DELAYS, None), 1):
+            try:
+                run_upload(database, data_dir, upload_id, mode, base_url, last=delay is None)
+                return
+            except TransientFailure as exc:
+                assert delay is not None  # the last attempt records its failure instead
+                log.warning("upload %s: attempt %d failed (%s); again in %d s", upload_id,
+                            attempt, exc, delay)  # fmt: skip
+                time.sleep(delay)
 
 
 def rq_job(upload_id: int, mode: str, base_url: str) -> None:
-    """The RQ entry point: the worker builds the app from its own environment."""
+    """The RQ entry point: the worker builds the app from its own environment.
+
+    A transient failure is raised for RQ to retry, except on the last attempt,
+    which records it on the upload.
+    """
+    from rq import get_current_job
+
     from glampub import create_app
 
+    job = get_current_job()
+    last = job is None or not job.retries_left
     app = create_app()
     database: Database = app.extensions["glampub.db"]
     try:
         with app.app_context():
-            run_upload(database, Path(app.config["DATA_DIR"]), upload_id, mode, base_url)
+            recover(app, ignore=upload_id)  # this job takes its own upload over
+            run_upload(database, Path(app.config["DATA_DIR"]), upload_id, mode, base_url, last=last)
     finally:
         database.dispose()
 
 
 def run_upload(
-    database: Database, data_dir: Path, upload_id: int, mode: str, base_url: str
+    database: Database,
+    data_dir: Path,
+    upload_id: int,
+    mode: str,
+    base_url: str,
+    *,
+    last: bool = True,
 ) -> None:
-    """Dry-run (``preview``) or import (``publish``) one upload, recording the outcome."""
+    """Dry-run (``preview``) or import (``publish``) one upload, recording the outcome.
+
+    Does nothing when another job has already done it or is doing it now.
+    Raises TransientFailure when the database could not be reached, unless
+    this is the ``last`` attempt: then the upload is marked failed (when the
+    database answers again) like for any other error.
+    """
+    claim = job_runner.Claim(upload_id, mode)
+    progress = ProgressFile(progress_path(data_dir, upload_id), 1, mode)
+    try:
+        with database.transaction() as session:
+            busy = claim.take(session)
+        if busy is not None:
+            log.info("upload %s: %s skipped: %s", upload_id, mode, busy)
+            return
+        assert database.engine is not None
+        with job_runner.RunnerHeartbeat(database.engine, claim):
+            _run_claimed(database, data_dir, upload_id, mode, base_url, progress)
+    except Exception as exc:
+        if not job_runner.transient(exc):
+            raise
+        message = (
+            f"the {mode} could not reach the database ({type(exc).__name__}: "
+            f"{str(exc).splitlines()[0]})"
+        )
+        if not last:
+            progress.write("retrying", message + "; it will be tried again shortly")
+            raise TransientFailure(message) from exc
+        message += f"; it was tried {len(RETRY_DELAYS) + 1} times. Start the {mode} again."
+        progress.write("failed", message)
+        try:
+            _finish(database, upload_id, mode, "failed", message)
+        except Exception as again:
+            if not job_runner.transient(again):
+                raise
+            # Still unreachable: once it answers, recover() sees the runner gone.
+            log.error("upload %s: %s; not recorded, the database is still away", upload_id,
+                      message)  # fmt: skip
+    finally:
+        claim.release()
+
+
+def _run_claimed(
+    database: Database,
+    data_dir: Path,
+    upload_id: int,
+    mode: str,
+    base_url: str,
+    progress: ProgressFile,
+) -> None:
     with database.transaction() as session:
         upload = session.get(Upload, upload_id)
-        if upload is None:
-            raise GlampubError(f"no upload {upload_id}")
+        assert upload is not None
         slug = upload.institution.slug
         export = data_dir / upload.export_path
         options = ImportOptions(
@@ -100,10 +204,7 @@ def run_upload(
             dry_run=mode == "preview",
             full=upload.full,
         )
-        upload.status = _RUNNING[mode]
-        upload.message = None
-        size = export.stat().st_size
-    progress = ProgressFile(progress_path(data_dir, upload_id), size, mode)
+        progress.total_bytes = max(export.stat().st_size, 1)
     progress.write("running")
     try:
         report = run_import(database, data_dir, options, progress=progress)
@@ -126,6 +227,8 @@ def run_upload(
         progress.write("failed", str(exc))
         return
     except Exception as exc:
+        if job_runner.transient(exc):
+            raise
         # A bug, not bad input: keep the traceback in the log, tell the page.
         log.exception("upload %s: %s failed", upload_id, mode)
         message = f"the {mode} stopped on an unexpected error ({type(exc).__name__}: {exc})"
@@ -136,6 +239,71 @@ def run_upload(
     if mode == "publish":
         _refresh_statistics(database)
     progress.write("done")
+
+
+def queue_state(app: Flask, upload_id: int, mode: str) -> str | None:
+    """What the RQ queue says of an upload's job (see job_runner.abandoned)."""
+    if not app.config.get("REDIS_URL"):
+        return None
+    from redis.exceptions import RedisError
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+
+    queue = _queue(app)
+    try:
+        status = Job.fetch(job_id(upload_id, mode), connection=queue.connection).get_status()
+    except NoSuchJobError:
+        return "gone"
+    except RedisError:
+        return None  # the queue cannot tell now: assume nothing
+    if status is None:
+        return "gone"
+    value = getattr(status, "value", status)
+    if value in _WAITING:
+        return "waiting"
+    return "started" if value == "started" else "gone"
+
+
+def stopped_reason(app: Flask, upload: Upload) -> str | None:
+    """Why this running upload will never finish (its runner is gone), or None."""
+    mode = job_runner.MODES.get(upload.status)
+    if mode is None:
+        return None
+    return job_runner.abandoned(upload, queue_state(app, upload.id, mode))
+
+
+def recover_one(app: Flask, session: Session, upload: Upload) -> bool:
+    """For a page showing a running upload: mark it failed now if its runner is gone."""
+    reason = stopped_reason(app, upload)
+    if reason is None:
+        return False
+    if session.execute(job_runner.fail_if_unchanged(upload, reason)).rowcount == 1:
+        log.warning("upload %s: %s", upload.id, reason)
+    session.commit()
+    session.refresh(upload)
+    return True
+
+
+def recover(app: Flask, ignore: int | None = None) -> list[int]:
+    """Mark failed every upload whose job's runner is gone; returns their ids.
+
+    Run when a worker starts and before each job it picks up, and when the
+    site starts: an upload never stays "previewing" or "publishing" for ever.
+    """
+    database: Database = app.extensions["glampub.db"]
+    marked = []
+    with database.transaction() as session:
+        for upload in job_runner.running_uploads(session):
+            if upload.id == ignore:
+                continue
+            reason = stopped_reason(app, upload)
+            if reason is None:
+                continue
+            taken = session.execute(job_runner.fail_if_unchanged(upload, reason)).rowcount
+            if taken == 1:
+                log.warning("upload %s: %s", upload.id, reason)
+                marked.append(upload.id)
+    return marked
 
 
 def _refresh_statistics(database: Database) -> None:
@@ -169,6 +337,7 @@ def _finish(
         upload = session.get(Upload, upload_id)
         assert upload is not None
         upload.message = message
+        upload.runner = None
         if outcome == "failed":
             upload.status = "failed"
         elif mode == "preview":

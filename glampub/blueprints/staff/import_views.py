@@ -13,7 +13,7 @@ from glampub.blueprints.staff import bp
 from glampub.blueprints.staff.common import data_dir, institution_for
 from glampub.blueprints.staff.forms import EmptyForm, UploadForm, options
 from glampub.errors import GlampubError
-from glampub.services import column_profiles, import_history, jobs
+from glampub.services import column_profiles, import_history, job_runner, jobs
 from glampub.services.progress import progress_path, read_progress
 from glampub.services.uploads import store_upload
 
@@ -58,7 +58,7 @@ def upload(institution: str) -> Response | str | tuple[str, int]:
                 profile=form.profile.data or None,
                 full=bool(form.full.data),
             )
-            row.status = "previewing"
+            job_runner.set_waiting(row, "previewing")
             db.commit()
         except GlampubError as exc:
             db.rollback()
@@ -75,6 +75,8 @@ def upload_page(institution: str, upload_id: int) -> str:
     inst = institution_for(institution)
     db = session()
     row = import_history.get_upload(db, inst, upload_id)
+    if row.status in RUNNING:
+        jobs.recover_one(current_app._get_current_object(), db, row)  # type: ignore[attr-defined]
     run = import_history.get_run(db, inst, row.preview_run_id) if row.preview_run_id else None
     page = request.args.get("page", 1, type=int) or 1
     problems = import_history.problems(data_dir(), run, page) if run else []
@@ -97,6 +99,8 @@ def upload_page(institution: str, upload_id: int) -> str:
 def upload_progress(institution: str, upload_id: int) -> dict[str, object]:
     inst = institution_for(institution)
     row = import_history.get_upload(session(), inst, upload_id)
+    if row.status in RUNNING:
+        jobs.recover_one(current_app._get_current_object(), session(), row)  # type: ignore[attr-defined]
     state = read_progress(progress_path(data_dir(), upload_id)) or {}
     records = state.get("records", 0)
     return {
@@ -104,7 +108,8 @@ def upload_progress(institution: str, upload_id: int) -> dict[str, object]:
         "finished": row.status not in RUNNING,
         "percent": state.get("percent", 0),
         "records": records,
-        "text": _("%(records)d records read", records=records),
+        # A retry's reason, or how far it got.
+        "text": state.get("message") or _("%(records)d records read", records=records),
     }
 
 
@@ -119,7 +124,7 @@ def publish(institution: str, upload_id: int) -> Response:
     if row.status != "previewed":
         flash(_("Only a previewed upload can be published."), "error")
         return redirect(url_for("staff.upload_page", institution=inst.slug, upload_id=row.id))
-    row.status = "publishing"
+    job_runner.set_waiting(row, "publishing")
     db.commit()
     jobs.start(current_app._get_current_object(), row.id, "publish", request_urls().base)  # type: ignore[attr-defined]
     return redirect(url_for("staff.upload_page", institution=inst.slug, upload_id=row.id))
@@ -130,6 +135,9 @@ def publish(institution: str, upload_id: int) -> Response:
 def history(institution: str) -> str:
     inst = institution_for(institution)
     db = session()
+    for row in import_history.uploads(db, inst):
+        if row.status in RUNNING:
+            jobs.recover_one(current_app._get_current_object(), db, row)  # type: ignore[attr-defined]
     return render_template(
         "staff/history.html",
         institution=inst,

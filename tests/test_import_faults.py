@@ -1,0 +1,276 @@
+"""Faults during `glampub import`, on the real command in subprocesses.
+
+An import killed with SIGKILL at random moments (before its lock, among its
+batches, while it stores images, while it commits) must leave a database that
+passes every integrity check, serve what was published before exactly as
+before, and let the next import complete. Two imports for one institution
+started at the same moment must never both run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from glampub import create_app
+from glampub.db import make_engine
+from glampub.services.integrity import check_integrity
+from tests.conftest import BASE_URL, database
+from tests.test_import_safety import CLI, Site, _export
+
+RECORDS = 1000
+#: Records whose first image is a file in the --images folder.
+WITH_IMAGES = 24
+KILLS = 20
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Site:
+    site = Site(tmp_path)
+    added = site.run("institution", "add", "bench", "--name", "Bench Museum")
+    assert added.returncode == 0, added.stderr
+    return site
+
+
+def _images(folder: Path, colour: str) -> Path:
+    """Files for the first records' first images, big enough to need a pyramid."""
+    for n in range(WITH_IMAGES):
+        (folder / str(n)).mkdir(parents=True, exist_ok=True)
+        size = (1700, 1100) if n % 3 == 0 else (300, 200)
+        Image.new("RGB", size, (n * 9 % 256, 80, 160 if colour == "blue" else 20)).save(
+            folder / str(n) / "1.jpg", quality=80
+        )
+    return folder
+
+
+def _integrity(site: Site) -> list[str]:
+    engine = make_engine(f"sqlite:///{site.db}")
+    try:
+        return check_integrity(engine, site.data).problems
+    finally:
+        engine.dispose()
+
+
+class Served:
+    """What the site answers for one object with an image: page, manifest, info.json."""
+
+    def __init__(self, site: Site) -> None:
+        self.app = create_app({"DATA_DIR": str(site.data), "TESTING": True, "BASE_URL": BASE_URL})
+        self.client = self.app.test_client()
+
+    def now(self) -> dict[str, str]:
+        manifest = self.client.get("/iiif/3/bench/BENCH-3/manifest")
+        assert manifest.status_code == 200
+        body = manifest.get_json()
+        service = body["items"][0]["items"][0]["items"][0]["body"]["service"][0]
+        info = self.client.get(service["id"].removeprefix(BASE_URL) + "/info.json")
+        page = self.client.get("/objects/bench/BENCH-3")
+        assert (info.status_code, page.status_code) == (200, 200)
+        return {
+            "manifest": manifest.get_data(as_text=True),
+            "etag": manifest.headers["ETag"],
+            "info": info.get_data(as_text=True),
+            "page": page.get_data(as_text=True),
+        }
+
+    def close(self) -> None:
+        database(self.app).dispose()
+
+
+def test_imports_killed_at_random_points_leave_everything_whole(site: Site, tmp_path) -> None:
+    variants = {
+        "": (_export(tmp_path / "a.xml", RECORDS, {}), _images(tmp_path / "img-a", "green")),
+        " (revised)": (
+            _export(tmp_path / "b.xml", RECORDS + 50, {}, " (revised)"),
+            _images(tmp_path / "img-b", "blue"),
+        ),
+    }
+
+    def start(variant: str) -> subprocess.Popen[bytes]:
+        export, images = variants[variant]
+        # Output is not read until the end: it must not fill a pipe and stall the import.
+        return subprocess.Popen(
+            [*CLI, "import", str(export), "--institution", "bench", "--full",
+             "--images", str(images)],
+            env=site.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+
+    # One import watched from outside: when it takes its lock and when it is done.
+    began = time.monotonic()
+    first = start("")
+    while site.lock_holder() != first.pid and first.poll() is None:
+        time.sleep(0.01)
+    locked = time.monotonic() - began
+    assert first.wait(timeout=120) == 0
+    finished = time.monotonic() - began
+    current = ""
+    served = Served(site)
+    seed = int(os.environ.get("GLAMPUB_KILL_SEED", random.SystemRandom().randrange(1 << 30)))
+    chance = random.Random(seed)
+    kills = completed = inside_import = after_commit = 0
+    try:
+        while kills < KILLS:
+            assert kills + completed < KILLS * 2, f"seed {seed}: imports kept finishing first"
+            before, page_before = site.published_state(), served.now()
+            runs_before = len(site.run_statuses())
+            target = " (revised)" if current == "" else ""
+            job = start(target)
+            # Mostly between taking the lock and the commit, some before and after.
+            time.sleep(chance.uniform(locked * 0.9, finished * 1.03))
+            if job.poll() is not None:  # it finished first: the state is the new one
+                assert job.returncode == 0
+                completed += 1
+                current = target
+                assert _integrity(site) == []
+                continue
+            os.kill(job.pid, signal.SIGKILL)
+            job.communicate()
+            kills += 1
+            where = f"seed {seed}, kill {kills}"
+            assert _integrity(site) == [], where
+            after = site.published_state()
+            if after != before:
+                # Killed after its commit: the whole new version, never a part of it.
+                assert _published(site) == RECORDS + (50 if target else 0), where
+                assert _versions(site) == {target}, where
+                current = target
+                after_commit += 1
+                continue
+            assert served.now() == page_before, where
+            inside_import += len(site.run_statuses()) > runs_before
+    finally:
+        served.close()
+    print(
+        f"\n{kills} kills: {kills - inside_import - after_commit} before the import run began, "
+        f"{inside_import} during it, {after_commit} after its commit; {completed} imports "
+        f"finished first; seed {seed}; lock taken after {locked:.1f} s, done after {finished:.1f} s"
+    )
+    assert inside_import >= KILLS // 4, f"seed {seed}: too few kills landed inside an import"
+    target = " (revised)" if current == "" else ""
+    export, images = variants[target]
+    finished = site.run("import", str(export), "--institution", "bench", "--json",
+                        "--images", str(images), "--full")  # fmt: skip
+    assert finished.returncode == 0, finished.stderr
+    report = json.loads(finished.stdout)
+    assert report["created"] + report["updated"] == RECORDS + (50 if target else 0)
+    assert _published(site) == RECORDS + (50 if target else 0)
+    assert site.lock_holder() is None
+    assert "running" not in site.run_statuses()
+    assert _integrity(site) == []
+    assert _versions(site) == {target}
+    stored = site.query("SELECT count(*) FROM image WHERE file_path IS NOT NULL")
+    assert stored == [(WITH_IMAGES,)]
+
+
+def _published(site: Site) -> int:
+    return site.query("SELECT count(*) FROM collection_object WHERE status = 'published'")[0][0]
+
+
+def _versions(site: Site) -> set[str]:
+    """Which export each object's title comes from: "" or " (revised)"."""
+    titles = site.query("SELECT title FROM collection_object WHERE status = 'published'")
+    return {" (revised)" if "(revised)" in title else "" for (title,) in titles}
+
+
+def test_two_imports_started_together_never_interleave(site: Site, tmp_path) -> None:
+    exports = [
+        _export(tmp_path / "a.xml", 600, {}),
+        _export(tmp_path / "b.xml", 600, {}, " (revised)"),
+    ]
+    outcomes = []
+    for round_ in range(4):
+        export = exports[round_ % 2]
+        pair = [site.start_import(export) for _ in range(2)]
+        for job in pair:
+            out, err = job.communicate(timeout=180)
+            outcomes.append(job.returncode)
+            if job.returncode == 2:
+                # Refused at once, or after waiting for the other to take the lock.
+                assert err.startswith("Error: another import for bench "), err
+            else:
+                assert job.returncode == 0, err
+                json.loads(out)
+    print(f"\nexit codes of the four pairs: {outcomes}")
+    assert outcomes.count(0) >= 4  # at least one of each pair ran
+    assert _integrity(site) == []
+    assert _versions(site) == {" (revised)"}
+    runs = site.query("SELECT started_at, finished_at, status FROM import_run ORDER BY started_at")
+    assert [status for *_, status in runs] == ["done"] * outcomes.count(0)
+    # One institution's runs follow each other: none starts before the last has ended.
+    for (_, finished, _), (started, _, _) in zip(runs, runs[1:], strict=False):
+        assert started >= finished
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 2 MB tmpfs (needs root: mounting is the honest way to fill a disk)."""
+    folder = tmp_path / "small-disk"
+    folder.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(folder)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
+
+
+def _noise_images(folder: Path, count: int) -> Path:
+    """Photographs' worth of entropy: JPEGs of random pixels, about 1 MB each."""
+    for n in range(count):
+        (folder / str(n)).mkdir(parents=True, exist_ok=True)
+        Image.frombytes("RGB", (1600, 1000), os.urandom(1600 * 1000 * 3)).save(
+            folder / str(n) / "1.jpg", quality=90
+        )
+    return folder
+
+
+def test_a_full_disk_while_storing_images_fails_clearly_and_publishes_nothing(
+    site: Site, tmp_path: Path, small_disk: Path
+) -> None:
+    original = _export(tmp_path / "a.xml", 40, {})
+    assert site.run("import", str(original), "--institution", "bench").returncode in (0, 3)
+    before = site.published_state()
+    # The image store is on the small disk; the database is not.
+    assert not (site.data / "images").exists()
+    (site.data / "images").symlink_to(small_disk)
+    images = _noise_images(tmp_path / "noise", 6)
+    revised = _export(tmp_path / "b.xml", 40, {}, " (revised)")
+    full = site.run("import", str(revised), "--institution", "bench", "--images", str(images))
+    assert full.returncode == 2, full.stderr
+    assert full.stderr.startswith(
+        f"Error: the disk is full: glampub could not write under {site.data} (its images, "
+        "import reports or database) ([Errno 28] No space left on device"
+    ), full.stderr
+    assert full.stderr.rstrip().endswith(
+        "Nothing was published; what was published before is unchanged. Free some space, "
+        "then run the import again."
+    )
+    assert "Traceback" not in full.stderr
+    assert site.published_state() == before
+    assert site.run_statuses()[-1] == "failed"
+    assert site.lock_holder() is None
+    assert _integrity(site) == []
+    # Nothing half-written is left behind: only whole masters (and whole pyramids).
+    leftovers = [
+        p.name for p in small_disk.rglob("*") if p.name.startswith(".") or p.suffix == ".part"
+    ]
+    assert leftovers == []
+    # With room again the same import completes.
+    (site.data / "images").unlink()
+    again = site.run("import", str(revised), "--institution", "bench", "--images", str(images))
+    assert again.returncode in (0, 3), again.stderr
+    assert _versions(site) == {" (revised)"}
+    assert site.query("SELECT count(*) FROM image WHERE file_path IS NOT NULL") == [(6,)]
+    assert _integrity(site) == []
