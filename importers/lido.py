@@ -104,6 +104,13 @@ class LidoImporter:
         version = schema_version(prolog.root_attributes.get(SCHEMA_LOCATION))
         default_lang = normalise_lang(prolog.root_attributes.get(XML_LANG) or "")
         count = yield from _records(path, version, default_lang)
+        if count == 0 and (misplaced := _misplaced_records(prolog.head)) is not None:
+            # Parses cleanly and yields nothing: the trap of a wrong namespace.
+            raise UnreadableInput(
+                f"{path}: no LIDO records: the file has {misplaced}, but LIDO records are "
+                f"lido:lido elements in the namespace {LIDO_NS}; nothing was imported. "
+                "Export the file with the LIDO namespace."
+            )
         if count == 0 and not lido_root:
             raise UnreadableInput(_not_lido(path, prolog.root_tag))
         if count == 0:
@@ -126,6 +133,16 @@ def schema_version(schema_location: str | None) -> str | None:
 
 def _declares_lido(head: bytes) -> bool:
     return any(f"{quote}{LIDO_NS}{quote}".encode() in head for quote in "\"'")
+
+
+def _misplaced_records(head: bytes) -> str | None:
+    """What looks like a LIDO record in another namespace (or none), if anything."""
+    for tag in start_tags(head, limit=2000):
+        namespace, _, local = tag[1:].rpartition("}") if tag.startswith("{") else ("", "", tag)
+        if local == "lido" and namespace != LIDO_NS:
+            where = f"the namespace {namespace}" if namespace else "no namespace"
+            return f"<lido> elements in {where}"
+    return None
 
 
 def _not_lido(path: Path, root_tag: str) -> str:
