@@ -1,6 +1,6 @@
 """The LIDO XML importer (LIDO 1.0 and 1.1, wrapped or single records).
 
-Streams ``lido:lido`` elements with the hardened ``iterparse`` of
+Streams ``lido:lido`` elements with the hardened, size-bounded streaming parser of
 :mod:`importers.safe_xml`, maps each into a :class:`SourceRecord` and then
 clears it (and everything before it), so memory stays flat however large the
 file. The record is kept verbatim as ``source``; whatever is not mapped is
@@ -40,9 +40,10 @@ from importers.lido_fields import (
 from importers.safe_xml import (
     ENTITY_MARK,
     EntityEscapingReader,
+    OversizedElement,
     describe_syntax_error,
     is_ascii_name,
-    iterparse,
+    iter_elements,
     read_prolog,
     start_tags,
 )
@@ -64,6 +65,10 @@ _MARKED_REFERENCE = re.compile(ENTITY_MARK + r"([^;\s]{1,200});")
 _SNIFF_BYTES = 8192
 #: Distinct undeclared entity names worth re-reading a file for.
 _MAX_ESCAPED_ENTITIES = 32
+#: The most XML one lido:lido element may take. Real records are kilobytes;
+#: lxml holds a record as a tree of up to some 15 times its bytes until it
+#: ends, so this bounds what one record can cost (see safe_xml.iter_elements).
+MAX_RECORD_BYTES = 16 * 2**20
 
 
 class LidoImporter:
@@ -167,11 +172,22 @@ def _records(
     while True:
         reader = EntityEscapingReader(path.open("rb"), escaped) if escaped else None
         try:
-            for number, (_, element) in enumerate(iterparse(reader or path, LIDO_RECORD), 1):
+            elements = iter_elements(reader or path, LIDO_RECORD, MAX_RECORD_BYTES)
+            for number, element in enumerate(elements, 1):
                 if number > handled:
                     yield from _record(element, number, version, default_lang)
                     handled = number
                 _release(element)
+            return handled
+        except OversizedElement as exc:
+            yield Problem(
+                None,
+                exc.line,
+                "record-too-large",
+                f"{path.name}: record {handled + 1} (line {exc.line}) is larger than "
+                f"{exc.limit // 2**20} MB of XML, far more than a real LIDO record; it and "
+                f"everything after it were not read. The {handled} record(s) before it were read.",
+            )
             return handled
         except etree.XMLSyntaxError as exc:
             problem = describe_syntax_error(exc)

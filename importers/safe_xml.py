@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -71,14 +72,61 @@ class SyntaxProblem:
     undeclared_entity: str | None = None
 
 
-def iterparse(source: str | Path | BinaryIO, tag: str) -> Iterator[tuple[str, etree._Element]]:
-    """``end`` events for ``tag`` from the hardened streaming parser."""
-    return etree.iterparse(
-        source if not isinstance(source, Path) else str(source),
-        events=("end",),
-        tag=tag,
-        **PARSER_OPTIONS,
-    )
+#: Bytes handed to the streaming parser at a time.
+FEED_BYTES = 1 << 16
+
+
+class OversizedElement(Exception):
+    """One element's XML ran past the byte limit before it ended."""
+
+    def __init__(self, line: int | None, limit: int) -> None:
+        super().__init__(f"an element starting at line {line} is larger than {limit:,} bytes")
+        self.line = line
+        self.limit = limit
+
+
+def iter_elements(source: Path | BinaryIO, tag: str, max_bytes: int) -> Iterator[etree._Element]:
+    """Each complete ``tag`` element, from the hardened streaming parser.
+
+    libxml2 caps a text node or an attribute (10 MB) and the nesting depth
+    (256), but not an element made of millions of small children, which lxml
+    keeps as a tree (some 150 bytes a child) until its end tag. So the bytes
+    fed since an unfinished ``tag`` element started are counted, and past
+    ``max_bytes`` :class:`OversizedElement` stops the parse: memory stays
+    bounded by the limit, whatever the file holds.
+    """
+    parser = etree.XMLPullParser(events=("start", "end"), tag=tag, **PARSER_OPTIONS)
+    #: The start line of the element not yet ended, and the bytes fed since
+    #: it started (counted from the start of the chunk it started in).
+    unfinished: dict[str, int | None] = {}
+
+    def complete() -> Iterator[etree._Element]:
+        for event, element in parser.read_events():
+            if event == "start":
+                unfinished.update(line=element.sourceline, fed=0)
+            else:
+                unfinished.clear()
+                yield element
+
+    with source.open("rb") if isinstance(source, Path) else nullcontext(source) as handle:
+        while chunk := handle.read(FEED_BYTES):
+            try:
+                parser.feed(chunk)
+            except etree.XMLSyntaxError:
+                # The elements completed before the error come first, as iterparse has it.
+                yield from complete()
+                raise
+            yield from complete()
+            if unfinished:
+                unfinished["fed"] = (unfinished["fed"] or 0) + len(chunk)
+                if unfinished["fed"] > max_bytes:
+                    raise OversizedElement(unfinished["line"], max_bytes)
+        try:
+            parser.close()
+        except etree.XMLSyntaxError:
+            yield from complete()
+            raise
+        yield from complete()
 
 
 _DOCTYPE = re.compile(rb"<!DOCTYPE[^\[>]{0,200}")

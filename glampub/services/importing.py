@@ -45,7 +45,7 @@ TRIM_EVERY = 20
 ProgressCallback = Callable[[int, int], None]
 #: Problems that mean the file was not read to its end: a --full import must
 #: not then withdraw the objects it did not get to.
-_FILE_CUT_SHORT = frozenset({"malformed-xml", "truncated-file"})
+_FILE_CUT_SHORT = frozenset({"malformed-xml", "truncated-file", "record-too-large"})
 
 
 @dataclass(frozen=True)
