@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from glampub.errors import GlampubError, Problem
@@ -181,6 +181,9 @@ SEGMENT = st.lists(
     height=st.integers(1, 100_000),
     max_area=st.none() | st.integers(1, 10**8),
 )
+# Unicode digits once matched the grammar's \d (fullwidth, Arabic-Indic).
+@example("full", "\uff11\uff10\uff10,", "0", "default", "jpg", 500, 500, None)
+@example("\u0660,\u0660,\u0661,\u0661", "max", "0", "default", "jpg", 500, 500, None)
 def test_image_parameters_give_a_request_or_a_400_or_501(
     region, size, rotation, quality, fmt, width, height, max_area
 ) -> None:
