@@ -628,3 +628,28 @@ def test_files_made_to_exhaust_memory_or_time_are_stopped_within_bounds(
     assert seconds < TIMEOUT_S
     assert peak_mb < MAX_RSS_MB, f"{case.name}: {peak_mb} MB"
     assert site.published() == site.before  # type: ignore[attr-defined]
+
+
+def test_an_uploaded_export_zip_bomb_is_refused_before_it_is_inflated(app, tmp_path) -> None:
+    from tests.staff_helpers import make_staff, post_multipart
+
+    token = make_staff(app, "kestrel-museum", "registrar@kestrel.example")
+    buffer = io.BytesIO()
+    with (
+        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive,
+        archive.open("export.csv", "w", force_zip64=True) as member,
+    ):
+        member.write(b"identifier,title\n")
+        for _ in range(400):  # 400 MB of CSV from well under 1 MB
+            member.write(b"\n" * 2**20)
+    response = post_multipart(
+        app.test_client(),
+        "/api/v1/institutions/kestrel-museum/uploads",
+        {"export": (io.BytesIO(buffer.getvalue()), "export.zip")},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 400
+    message = response.get_json()["message"]
+    assert "'export.zip' looks like a ZIP bomb: export.csv inflates" in message
+    uploads = Path(app.config["DATA_DIR"]) / "uploads"
+    assert not [p for p in uploads.rglob("*") if p.is_file()]
