@@ -180,13 +180,19 @@ def _records(
                 _release(element)
             return handled
         except OversizedElement as exc:
+            size = f"{exc.limit // 2**20} MB of XML"
+            what = (
+                f"record {handled + 1} (line {exc.line}) is larger than {size}, far more than "
+                "a real LIDO record; it and everything after it were not read"
+                if exc.inside
+                else f"{size} after record {handled} (up to line {exc.line}) hold no complete "
+                "lido:lido record; the rest of the file was not read"
+            )
             yield Problem(
                 None,
                 exc.line,
                 "record-too-large",
-                f"{path.name}: record {handled + 1} (line {exc.line}) is larger than "
-                f"{exc.limit // 2**20} MB of XML, far more than a real LIDO record; it and "
-                f"everything after it were not read. The {handled} record(s) before it were read.",
+                f"{path.name}: {what}. The {handled} record(s) before it were read.",
             )
             return handled
         except etree.XMLSyntaxError as exc:

@@ -77,12 +77,26 @@ FEED_BYTES = 1 << 16
 
 
 class OversizedElement(Exception):
-    """One element's XML ran past the byte limit before it ended."""
+    """The byte limit passed without a complete element: one too large, or none at all."""
 
-    def __init__(self, line: int | None, limit: int) -> None:
-        super().__init__(f"an element starting at line {line} is larger than {limit:,} bytes")
+    def __init__(self, line: int | None, limit: int, *, inside: bool) -> None:
+        what = "an element starting" if inside else "XML without a complete element up to"
+        super().__init__(f"{what} line {line} is larger than {limit:,} bytes")
         self.line = line
         self.limit = limit
+        #: True when an element had started (and was too large); False when
+        #: the bytes held no element at all.
+        self.inside = inside
+
+
+@dataclass
+class _Budget:
+    #: Bytes fed since the last complete element (or the start of the file).
+    fed: int = 0
+    #: Line breaks fed so far.
+    lines: int = 0
+    #: The start line of the element not yet complete, if one has started.
+    open_line: int | None = None
 
 
 def iter_elements(source: Path | BinaryIO, tag: str, max_bytes: int) -> Iterator[etree._Element]:
@@ -90,22 +104,22 @@ def iter_elements(source: Path | BinaryIO, tag: str, max_bytes: int) -> Iterator
 
     libxml2 caps a text node or an attribute (10 MB) and the nesting depth
     (256), but not an element made of millions of small children, which lxml
-    keeps as a tree (some 150 bytes a child) until its end tag. So the bytes
-    fed since an unfinished ``tag`` element started are counted, and past
+    keeps as a tree (some 150 bytes a child) until its end tag; nor millions
+    of other elements between two ``tag`` elements, which stay in the tree
+    until the next one ends and the caller frees what came before it. So the
+    bytes fed since the last complete ``tag`` element are counted, and past
     ``max_bytes`` :class:`OversizedElement` stops the parse: memory stays
     bounded by the limit, whatever the file holds.
     """
     parser = etree.XMLPullParser(events=("start", "end"), tag=tag, **PARSER_OPTIONS)
-    #: The start line of the element not yet ended, and the bytes fed since
-    #: it started (counted from the start of the chunk it started in).
-    unfinished: dict[str, int | None] = {}
+    budget = _Budget()
 
     def complete() -> Iterator[etree._Element]:
         for event, element in parser.read_events():
             if event == "start":
-                unfinished.update(line=element.sourceline, fed=0)
+                budget.open_line = element.sourceline
             else:
-                unfinished.clear()
+                budget.fed, budget.open_line = 0, None
                 yield element
 
     with source.open("rb") if isinstance(source, Path) else nullcontext(source) as handle:
@@ -117,10 +131,12 @@ def iter_elements(source: Path | BinaryIO, tag: str, max_bytes: int) -> Iterator
                 yield from complete()
                 raise
             yield from complete()
-            if unfinished:
-                unfinished["fed"] = (unfinished["fed"] or 0) + len(chunk)
-                if unfinished["fed"] > max_bytes:
-                    raise OversizedElement(unfinished["line"], max_bytes)
+            budget.fed += len(chunk)
+            budget.lines += chunk.count(b"\n")
+            if budget.fed > max_bytes:
+                inside = budget.open_line is not None
+                line = budget.open_line if inside else budget.lines + 1
+                raise OversizedElement(line, max_bytes, inside=inside)
         try:
             parser.close()
         except etree.XMLSyntaxError:

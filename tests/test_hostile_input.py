@@ -582,6 +582,13 @@ BOUNDED = [
         ("record-too-large", "not-withdrawn"),
     ),
     Case(
+        "millions-of-elements-between-records",
+        "between.xml",
+        three_records("<lido:x/>" * 3_000_000),
+        3,
+        ("record-too-large", "hold no complete lido:lido record", "not-withdrawn"),
+    ),
+    Case(
         "csv-huge-field",
         "big-field.csv",
         b"identifier,title\nC-7,ok\nC-8," + b"y" * 50_000_000 + b"\nC-9,ok\n",
