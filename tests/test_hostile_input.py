@@ -660,3 +660,36 @@ def test_an_uploaded_export_zip_bomb_is_refused_before_it_is_inflated(app, tmp_p
     assert "'export.zip' looks like a ZIP bomb: export.csv inflates" in message
     uploads = Path(app.config["DATA_DIR"]) / "uploads"
     assert not [p for p in uploads.rglob("*") if p.is_file()]
+
+
+def test_staff_uploading_a_file_that_yields_nothing_get_the_reason_and_lose_nothing(
+    app, tmp_path
+) -> None:
+    """The web path (upload, background preview) gives the same refusal as the command."""
+    from glampub.services.importing import ImportOptions, run_import
+    from tests.staff_helpers import make_staff, post_multipart
+
+    token = make_staff(app, "kestrel-museum", "registrar@kestrel.example")
+    baseline = tmp_path / "baseline.csv"
+    baseline.write_text(BASELINE, "utf-8")
+    data_dir = Path(app.config["DATA_DIR"])
+    options = ImportOptions(institution="kestrel-museum", path=baseline)
+    assert run_import(database(app), data_dir, options).created == 2
+    client = app.test_client()
+    before = [client.get(f"/iiif/3/kestrel-museum/S-{n}/manifest").data for n in (1, 2)]
+    headers = {"Authorization": f"Bearer {token}"}
+    response = post_multipart(
+        client,
+        "/api/v1/institutions/kestrel-museum/uploads",
+        {"export": (io.BytesIO(lido_file(WRONG_NS)), "wrong-ns.xml"), "full": "true"},
+        headers=headers,
+    )
+    assert response.status_code == 202, response.get_data(as_text=True)
+    for thread in app.extensions.get("glampub.jobs", []):
+        thread.join(timeout=120)
+    upload = client.get(response.get_json()["url"], headers=headers).get_json()
+    assert upload["status"] == "failed"
+    assert "no LIDO records" in upload["message"]
+    assert "namespace http://www.lido-schema.org/v2" in upload["message"]
+    after = [client.get(f"/iiif/3/kestrel-museum/S-{n}/manifest").data for n in (1, 2)]
+    assert after == before
