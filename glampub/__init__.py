@@ -24,6 +24,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from glampub.blueprints import register_blueprints
     from glampub.config import build_config
     from glampub.db import Database
+    from glampub.security import init_security
     from glampub.web.extensions import init_extensions
     from glampub.web_errors import register_error_handlers
 
@@ -39,4 +40,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     init_extensions(app)
     register_blueprints(app)
     register_error_handlers(app)
+    # Last: the proxy fix must wrap every WSGI layer the blueprints added.
+    init_security(app)
     return app

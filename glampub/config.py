@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from glampub.errors import UsageError
+
 #: Environment variables read at start-up (documented in the README; a test checks it).
 ENVIRONMENT_VARIABLES = (
     "GLAMPUB_DATABASE_URL",
@@ -15,6 +17,7 @@ ENVIRONMENT_VARIABLES = (
     "GLAMPUB_BASE_URL",
     "GLAMPUB_REDIS_URL",
     "GLAMPUB_SECRET_KEY",
+    "GLAMPUB_PROXIES",
 )
 
 
@@ -29,6 +32,9 @@ def build_config(
         "BASE_URL": (env.get("GLAMPUB_BASE_URL") or "").rstrip("/") or None,
         "REDIS_URL": env.get("GLAMPUB_REDIS_URL") or None,
         "SECRET_KEY": env.get("GLAMPUB_SECRET_KEY") or None,
+        # Reverse proxies in front of the app whose X-Forwarded-* headers are
+        # believed (glampub.security); 0 believes none.
+        "PROXIES": _whole_number("GLAMPUB_PROXIES", env.get("GLAMPUB_PROXIES") or "0"),
         # Images larger than this are refused as decompression bombs.
         "MAX_IMAGE_PIXELS": 100_000_000,
         # What each worker keeps of the IIIF documents and image records it
@@ -50,6 +56,8 @@ def build_config(
         "SEARCH_PAGE_SIZE": 24,
         # The largest upload accepted (an export with its images), in bytes.
         "MAX_CONTENT_LENGTH": 8 * 1024**3,
+        # The largest body of any other request (forms, JSON, a logo).
+        "MAX_REQUEST_BYTES": 16 * 1024**2,
         # The RQ queue background imports go to when GLAMPUB_REDIS_URL is set.
         "RQ_QUEUE": "glampub",
         # Failed logins allowed per account and per address in LOGIN_WINDOW_MINUTES.
@@ -71,6 +79,16 @@ def build_config(
     if not config["SECRET_KEY"]:
         config["SECRET_KEY"] = _kept_secret(data_dir / "secret_key")
     return config
+
+
+def _whole_number(name: str, text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise UsageError(f"{name} must be a whole number (0 or more), not {text!r}")
+    return value
 
 
 def _kept_secret(path: Path) -> str:

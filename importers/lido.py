@@ -1,6 +1,6 @@
 """The LIDO XML importer (LIDO 1.0 and 1.1, wrapped or single records).
 
-Streams ``lido:lido`` elements with the hardened ``iterparse`` of
+Streams ``lido:lido`` elements with the hardened, size-bounded streaming parser of
 :mod:`importers.safe_xml`, maps each into a :class:`SourceRecord` and then
 clears it (and everything before it), so memory stays flat however large the
 file. The record is kept verbatim as ``source``; whatever is not mapped is
@@ -40,9 +40,10 @@ from importers.lido_fields import (
 from importers.safe_xml import (
     ENTITY_MARK,
     EntityEscapingReader,
+    OversizedElement,
     describe_syntax_error,
     is_ascii_name,
-    iterparse,
+    iter_elements,
     read_prolog,
     start_tags,
 )
@@ -64,6 +65,10 @@ _MARKED_REFERENCE = re.compile(ENTITY_MARK + r"([^;\s]{1,200});")
 _SNIFF_BYTES = 8192
 #: Distinct undeclared entity names worth re-reading a file for.
 _MAX_ESCAPED_ENTITIES = 32
+#: The most XML one lido:lido element may take. Real records are kilobytes;
+#: lxml holds a record as a tree of up to some 15 times its bytes until it
+#: ends, so this bounds what one record can cost (see safe_xml.iter_elements).
+MAX_RECORD_BYTES = 16 * 2**20
 
 
 class LidoImporter:
@@ -104,6 +109,13 @@ class LidoImporter:
         version = schema_version(prolog.root_attributes.get(SCHEMA_LOCATION))
         default_lang = normalise_lang(prolog.root_attributes.get(XML_LANG) or "")
         count = yield from _records(path, version, default_lang)
+        if count == 0 and (misplaced := _misplaced_records(prolog.head)) is not None:
+            # Parses cleanly and yields nothing: the trap of a wrong namespace.
+            raise UnreadableInput(
+                f"{path}: no LIDO records: the file has {misplaced}, but LIDO records are "
+                f"lido:lido elements in the namespace {LIDO_NS}; nothing was imported. "
+                "Export the file with the LIDO namespace."
+            )
         if count == 0 and not lido_root:
             raise UnreadableInput(_not_lido(path, prolog.root_tag))
         if count == 0:
@@ -128,6 +140,16 @@ def _declares_lido(head: bytes) -> bool:
     return any(f"{quote}{LIDO_NS}{quote}".encode() in head for quote in "\"'")
 
 
+def _misplaced_records(head: bytes) -> str | None:
+    """What looks like a LIDO record in another namespace (or none), if anything."""
+    for tag in start_tags(head, limit=2000):
+        namespace, _, local = tag[1:].rpartition("}") if tag.startswith("{") else ("", "", tag)
+        if local == "lido" and namespace != LIDO_NS:
+            where = f"the namespace {namespace}" if namespace else "no namespace"
+            return f"<lido> elements in {where}"
+    return None
+
+
 def _not_lido(path: Path, root_tag: str) -> str:
     return (
         f"{path}: not a LIDO file: the root element is {root_tag}; expected lido:lidoWrap "
@@ -150,11 +172,28 @@ def _records(
     while True:
         reader = EntityEscapingReader(path.open("rb"), escaped) if escaped else None
         try:
-            for number, (_, element) in enumerate(iterparse(reader or path, LIDO_RECORD), 1):
+            elements = iter_elements(reader or path, LIDO_RECORD, MAX_RECORD_BYTES)
+            for number, element in enumerate(elements, 1):
                 if number > handled:
                     yield from _record(element, number, version, default_lang)
                     handled = number
                 _release(element)
+            return handled
+        except OversizedElement as exc:
+            size = f"{exc.limit // 2**20} MB of XML"
+            what = (
+                f"record {handled + 1} (line {exc.line}) is larger than {size}, far more than "
+                "a real LIDO record; it and everything after it were not read"
+                if exc.inside
+                else f"{size} after record {handled} (up to line {exc.line}) hold no complete "
+                "lido:lido record; the rest of the file was not read"
+            )
+            yield Problem(
+                None,
+                exc.line,
+                "record-too-large",
+                f"{path.name}: {what}. The {handled} record(s) before it were read.",
+            )
             return handled
         except etree.XMLSyntaxError as exc:
             problem = describe_syntax_error(exc)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -71,14 +72,77 @@ class SyntaxProblem:
     undeclared_entity: str | None = None
 
 
-def iterparse(source: str | Path | BinaryIO, tag: str) -> Iterator[tuple[str, etree._Element]]:
-    """``end`` events for ``tag`` from the hardened streaming parser."""
-    return etree.iterparse(
-        source if not isinstance(source, Path) else str(source),
-        events=("end",),
-        tag=tag,
-        **PARSER_OPTIONS,
-    )
+#: Bytes handed to the streaming parser at a time.
+FEED_BYTES = 1 << 16
+
+
+class OversizedElement(Exception):
+    """The byte limit passed without a complete element: one too large, or none at all."""
+
+    def __init__(self, line: int | None, limit: int, *, inside: bool) -> None:
+        what = "an element starting" if inside else "XML without a complete element up to"
+        super().__init__(f"{what} line {line} is larger than {limit:,} bytes")
+        self.line = line
+        self.limit = limit
+        #: True when an element had started (and was too large); False when
+        #: the bytes held no element at all.
+        self.inside = inside
+
+
+@dataclass
+class _Budget:
+    #: Bytes fed since the last complete element (or the start of the file).
+    fed: int = 0
+    #: Line breaks fed so far.
+    lines: int = 0
+    #: The start line of the element not yet complete, if one has started.
+    open_line: int | None = None
+
+
+def iter_elements(source: Path | BinaryIO, tag: str, max_bytes: int) -> Iterator[etree._Element]:
+    """Each complete ``tag`` element, from the hardened streaming parser.
+
+    libxml2 caps a text node or an attribute (10 MB) and the nesting depth
+    (256), but not an element made of millions of small children, which lxml
+    keeps as a tree (some 150 bytes a child) until its end tag; nor millions
+    of other elements between two ``tag`` elements, which stay in the tree
+    until the next one ends and the caller frees what came before it. So the
+    bytes fed since the last complete ``tag`` element are counted, and past
+    ``max_bytes`` :class:`OversizedElement` stops the parse: memory stays
+    bounded by the limit, whatever the file holds.
+    """
+    parser = etree.XMLPullParser(events=("start", "end"), tag=tag, **PARSER_OPTIONS)
+    budget = _Budget()
+
+    def complete() -> Iterator[etree._Element]:
+        for event, element in parser.read_events():
+            if event == "start":
+                budget.open_line = element.sourceline
+            else:
+                budget.fed, budget.open_line = 0, None
+                yield element
+
+    with source.open("rb") if isinstance(source, Path) else nullcontext(source) as handle:
+        while chunk := handle.read(FEED_BYTES):
+            try:
+                parser.feed(chunk)
+            except etree.XMLSyntaxError:
+                # The elements completed before the error come first, as iterparse has it.
+                yield from complete()
+                raise
+            yield from complete()
+            budget.fed += len(chunk)
+            budget.lines += chunk.count(b"\n")
+            if budget.fed > max_bytes:
+                inside = budget.open_line is not None
+                line = budget.open_line if inside else budget.lines + 1
+                raise OversizedElement(line, max_bytes, inside=inside)
+        try:
+            parser.close()
+        except etree.XMLSyntaxError:
+            yield from complete()
+            raise
+        yield from complete()
 
 
 _DOCTYPE = re.compile(rb"<!DOCTYPE[^\[>]{0,200}")

@@ -17,6 +17,7 @@ from typing import Any
 
 from werkzeug.http import parse_etags
 
+from glampub.security import header_pairs
 from glampub.services.document_cache import Document
 from glampub.services.served_cache import Stamp, publication_stamp
 
@@ -96,6 +97,7 @@ class FastDocuments:
 
         headers = answer.headers()
         headers.append(("Access-Control-Allow-Origin", "*"))
+        headers.extend(header_pairs(secure=environ.get("wsgi.url_scheme") == "https"))
         doc = answer.doc
         if_none_match = environ.get("HTTP_IF_NONE_MATCH")
         if if_none_match and parse_etags(if_none_match).contains_weak(doc.etag):

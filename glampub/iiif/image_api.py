@@ -40,8 +40,8 @@ QUALITIES = ("default", "color", "gray", "bitonal")
 #: Beyond what the level 2 profile already promises (mirroring and "^" sizes).
 EXTRA_FEATURES = ["mirroring"]
 
-_INT = r"\d{1,9}"
-_DECIMAL = r"(?:\d{1,9}(?:\.\d+)?|\.\d+)"
+_INT = r"[0-9]{1,9}"
+_DECIMAL = r"(?:[0-9]{1,9}(?:\.[0-9]+)?|\.[0-9]+)"
 _PX_REGION = re.compile(rf"({_INT}),({_INT}),({_INT}),({_INT})")
 _PCT_REGION = re.compile(rf"pct:({_DECIMAL}),({_DECIMAL}),({_DECIMAL}),({_DECIMAL})")
 _SIZE_W = re.compile(rf"({_INT}),")

@@ -77,12 +77,12 @@ def provider(institution: InstitutionInfo, urls: IiifUrls) -> dict[str, Any]:
     agent: dict[str, Any] = {
         "id": institution.homepage or urls.institution_page(institution.slug),
         "type": "Agent",
-        "label": {"none": [institution.name]},
+        "label": {"none": [plain(institution.name)]},
         "homepage": [
             {
                 "id": institution.homepage or urls.institution_page(institution.slug),
                 "type": "Text",
-                "label": {"none": [institution.name]},
+                "label": {"none": [plain(institution.name)]},
                 "format": "text/html",
             }
         ],

@@ -1,24 +1,76 @@
-"""Text values for IIIF: plain text stays plain, HTML only when we mean it.
+"""Text values for IIIF: plain text stays plain, HTML only the kind IIIF allows.
 
 IIIF clients treat a value as HTML when it starts with ``<`` and ends with
-``>``. A title like ``<b>Tulips</b>`` from an export must not become markup,
-so such values are escaped and wrapped in a ``<span>``; our own HTML uses only
-the tags the Presentation API allows.
+``>``, and should then allow only a few tags (a, b, br, i, img, p, small,
+span, sub, sup) with href, src and alt. Source values of that shape are
+cleaned to exactly that with nh3 (the Ammonia sanitiser): scripts and styles
+go with their content, event handlers and ``javascript:`` links go, other
+tags (div, em, font ...) give way to their text. A value that is not markup
+at all, such as ``<Untitled>`` (no HTML element of that name), or one with
+nothing left once cleaned, is escaped instead and so shown as written. Our own
+HTML uses only the allowed tags. Text that merely contains a tag (``a <b>
+word``) is text to IIIF, but not to every viewer: it is escaped too.
 """
 
 from __future__ import annotations
 
+import re
 from html import escape
+
+import nh3
 
 LangMap = dict[str, list[str]]
 
+#: What the Presentation API 3.0 lets a client render.
+IIIF_TAGS = frozenset({"a", "b", "br", "i", "img", "p", "small", "span", "sub", "sup"})
+IIIF_ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt"}}
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+#: Removed together with their content: what they hold is code or layout, not text.
+DROPPED_WITH_CONTENT = frozenset(
+    {"script", "style", "template", "noscript", "iframe", "object", "embed", "svg", "math"}
+)
+#: Tag names that make a value markup rather than text in angle brackets:
+#: Ammonia's list of ordinary HTML elements, and the dangerous ones.
+HTML_TAGS = frozenset(nh3.ALLOWED_TAGS) | DROPPED_WITH_CONTENT | {
+    "html", "head", "body", "title", "meta", "link", "base", "form", "input", "button",
+    "select", "option", "textarea", "frame", "frameset", "applet", "font", "marquee",
+}  # fmt: skip
+_TAG_NAME = re.compile(r"</?\s*([A-Za-z][A-Za-z0-9-]*)")
+
 
 def plain(value: str) -> str:
-    """A source value safe to put in a IIIF language map as text."""
+    """A source value safe to put in a IIIF language map."""
     stripped = value.strip()
     if stripped.startswith("<") and stripped.endswith(">"):
-        return f"<span>{escape(stripped)}</span>"
+        return iiif_html(stripped)
+    if _TAG_NAME.search(stripped):
+        # Text to a IIIF client, but some viewers render every value as HTML:
+        # as escaped HTML it shows the same, as written, in both.
+        return html_span(escape(stripped))
     return stripped
+
+
+def iiif_html(value: str) -> str:
+    """An HTML-shaped source value as IIIF-allowed HTML, or escaped text."""
+    names = {name.lower() for name in _TAG_NAME.findall(value)}
+    if names and names <= HTML_TAGS:
+        cleaned = nh3.clean(
+            value,
+            tags=set(IIIF_TAGS),
+            clean_content_tags=set(DROPPED_WITH_CONTENT),
+            attributes={tag: set(names) for tag, names in IIIF_ATTRIBUTES.items()},
+            url_schemes=set(URL_SCHEMES),
+            link_rel=None,
+            # A relative link in an export points nowhere useful (or somewhere of ours).
+            url_relative="deny",
+            strip_comments=True,
+        ).strip()
+        if cleaned:
+            # Still HTML to a client only if it still starts and ends with a tag.
+            if cleaned.startswith("<") and cleaned.endswith(">"):
+                return cleaned
+            return html_span(cleaned)
+    return html_span(escape(value))
 
 
 def plain_map(lang_map: LangMap) -> LangMap:

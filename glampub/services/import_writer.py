@@ -38,6 +38,7 @@ from glampub.services.record_mapping import (
     OBJECT_FIELDS,
     RightsCache,
     content_hash,
+    link_problems,
     object_values,
     rights_problems,
 )
@@ -164,6 +165,8 @@ class BatchWriter:
                 report.problems.extend(rights_problems(record, decision))
             if problems:
                 report.problems.extend(problems)
+            if record.record_url:
+                report.problems.extend(link_problems(record))
             report.count_rights(decision.uri, decision.statement)
             values = object_values(record, decision, self.rights.record_rights(record))
             digest = content_hash(values, images)

@@ -51,7 +51,7 @@ TRIM_EVERY = 20
 ProgressCallback = Callable[[int, int], None]
 #: Problems that mean the file was not read to its end: a --full import must
 #: not then withdraw the objects it did not get to.
-_FILE_CUT_SHORT = frozenset({"malformed-xml", "truncated-file"})
+_FILE_CUT_SHORT = frozenset({"malformed-xml", "truncated-file", "record-too-large"})
 
 
 @dataclass(frozen=True)
@@ -168,6 +168,13 @@ def run_import(
                     release_free_memory()
                 if progress:
                     progress(len(batch), sum(len(record.source) for record in batch))
+            if reading.count == 0 and not report.rejected:
+                # Success would hide a wrong file (or, with --full, withdraw everything).
+                raise UnreadableInput(
+                    f"{options.path}: the file holds no records, so nothing was imported"
+                    + (" and nothing was withdrawn" if options.full else "")
+                    + "; check that it is the export you meant"
+                )
             if options.full:
                 _withdraw(writer, reading, report)
             writer.close()
@@ -223,6 +230,18 @@ def _take_write_lock(session: Session) -> None:
 
 
 def _withdraw(writer: BatchWriter, reading: _Reading, report: ImportReport) -> None:
+    if reading.count == 0:
+        report.problems.append(
+            Problem(
+                None,
+                None,
+                "not-withdrawn",
+                "--full was given, but no record of the file could be imported, so no object "
+                "was withdrawn. Fix the records and import the file again.",
+                "warning",
+            )
+        )
+        return
     if reading.cut_short:
         report.problems.append(
             Problem(
@@ -259,11 +278,14 @@ class _Reading:
         self.report = report
         #: The line where the file broke off, if it did.
         self.cut_short: int | None = None
+        #: Records passed on.
+        self.count = 0
 
     def records(self, items: Iterable[SourceRecord | Problem]) -> Iterator[SourceRecord]:
         problems = self.report.problems
         for item in items:
             if not isinstance(item, Problem):
+                self.count += 1
                 yield item
                 continue
             problems.append(item)

@@ -86,8 +86,11 @@ def _json_ld(info: ObjectInfo, page_url: str, image_url: str | None, credit: str
         data["acquireLicensePage"] = (
             rights.licence_page if rights.uri and rights.reuse != "permission" else page_url
         )
-    # "</" would end the script element early: JSON allows it escaped.
-    return json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    # Inside <script>, "</script" ends the element and "<!--" changes how the
+    # rest is parsed: no "<" (nor ">" and "&") is left as such. JSON reads the
+    # \u escapes as the same characters.
+    text = json.dumps(data, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def page_extras(

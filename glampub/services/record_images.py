@@ -166,13 +166,19 @@ def _ingest(
             stored = ingest(handle, ctx.data_dir / IMAGES_FOLDER, max_pixels=ctx.max_pixels)
     except GlampubError as exc:
         return None, _problem(record, "unreadable-image", f"image {image.reference!r}: {exc}")
+    # What ingest changed (pages dropped, colours converted) is the staff's to know.
+    noted = (
+        _problem(record, "image-changed", f"image {image.reference!r}: {'; '.join(stored.notes)}")
+        if stored.notes
+        else None
+    )
     return {
         "file_path": str(Path(IMAGES_FOLDER) / stored.relative_path),
         "mime_type": stored.mime_type,
         "width": stored.width,
         "height": stored.height,
         "checksum": stored.checksum,
-    }, None
+    }, noted
 
 
 def _checksum(handle: BinaryIO) -> str:

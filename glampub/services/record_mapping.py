@@ -204,6 +204,34 @@ def decision_values(decision: RightsDecision, statements: Sequence[str]) -> dict
     }
 
 
+def web_link(value: str | None) -> str | None:
+    """``value`` when it is an http(s) URL; a page links only to the web, never
+    to ``javascript:``, ``data:`` or a local file, whatever an export says."""
+    if not value:
+        return None
+    text = value.strip()
+    scheme, _, rest = text.partition("://")
+    if scheme.lower() in ("http", "https") and rest and not any(c.isspace() for c in text):
+        return text
+    return None
+
+
+def link_problems(record: SourceRecord) -> list[Problem]:
+    """A warning for a record link that :func:`web_link` leaves out."""
+    if record.record_url and web_link(record.record_url) is None:
+        return [
+            Problem(
+                record.identifier,
+                record.line,
+                "unsafe-link",
+                f"the record's web page link {record.record_url[:200]!r} is not an http(s) "
+                "URL; it was left out",
+                "warning",
+            )
+        ]
+    return []
+
+
 def object_values(
     record: SourceRecord, decision: RightsDecision, record_rights_uri: str | None
 ) -> dict[str, Any]:
@@ -224,7 +252,7 @@ def object_values(
         "credit_line": record.credit_line,
         "rights_holder": record.rights_holder,
         "extra_metadata": [[label, value] for label, value in record.metadata],
-        "record_url": record.record_url,
+        "record_url": web_link(record.record_url),
         "record_rights_uri": record_rights_uri,
         "source_record": record.source,
         "source_format": record.source_format,

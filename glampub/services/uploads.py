@@ -18,7 +18,8 @@ from typing import BinaryIO
 
 from sqlalchemy.orm import Session
 
-from glampub.errors import UsageError
+from glampub.errors import UnsafeInput, UsageError
+from glampub.image_sources import MAX_RATIO, RATIO_CHECK_FROM
 from glampub.models import Institution, Upload
 
 UPLOAD_FOLDER = "uploads"
@@ -129,6 +130,14 @@ def _store(
                 raise UsageError(
                     f"{export_name!r} holds no export: put one CSV or LIDO XML file in the "
                     "ZIP beside the images"
+                )
+            # zipfile never inflates past the declared size: checking it bounds the disk used.
+            if member.file_size > RATIO_CHECK_FROM and member.file_size > MAX_RATIO * max(
+                member.compress_size, 1
+            ):
+                raise UnsafeInput(
+                    f"{export_name!r} looks like a ZIP bomb: {member.filename} inflates "
+                    f"{member.compress_size:,} bytes to {member.file_size:,}"
                 )
             target = folder / f"export{Path(member.filename).suffix.lower()}"
             with archive.open(member) as source, target.open("wb") as out:
