@@ -4,19 +4,31 @@ PostgreSQL when the suite runs there (GLAMPUB_TEST_DATABASE_URL)."""
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from click.testing import CliRunner
-from sqlalchemy import Connection, inspect, select, text
+from sqlalchemy import Connection, MetaData, inspect, select, text
 
 from glampub import create_app, migrations
 from glampub.cli import main
 from glampub.db import Base, Database
 from glampub.models import Institution
 from tests.databases import empty_database_url
+
+
+def _first_revision_schema() -> MetaData:
+    """The tables of glampub before migrations, as the first revision writes them out."""
+    path = Path(migrations.__file__).parent / "versions" / "0001_initial_schema.py"
+    spec = importlib.util.spec_from_file_location("glampub_revision_0001", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module._schema()
 
 
 def _open(url: str) -> Database:
@@ -113,9 +125,10 @@ def test_a_database_from_before_migrations_is_adopted_in_place(tmp_path) -> None
     url = empty_database_url(tmp_path)
     database = _open(url)
     with database.engine.begin() as connection:
-        # What create_all made before there were migrations, from an older model
-        # without the newer column, and with a row in it.
-        Base.metadata.create_all(connection)
+        # What create_all made before there were migrations (the schema the first
+        # revision writes out), from an older model without one of its columns,
+        # and with a row in it.
+        _first_revision_schema().create_all(connection)
         connection.execute(text("ALTER TABLE institution DROP COLUMN full_images_in_copyright"))
         connection.execute(
             text(
