@@ -24,9 +24,18 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("upload") as batch:
-        batch.add_column(sa.Column("runner", sa.String(300), nullable=True))
-        batch.add_column(sa.Column("runner_seen_at", sa.DateTime(timezone=True), nullable=True))
+    # A database adopted by the first revision may have been made by a glampub
+    # whose models already had these columns; add only what is missing.
+    present = {column["name"] for column in sa.inspect(op.get_bind()).get_columns("upload")}
+    wanted = [
+        sa.Column("runner", sa.String(300), nullable=True),
+        sa.Column("runner_seen_at", sa.DateTime(timezone=True), nullable=True),
+    ]
+    missing = [column for column in wanted if column.name not in present]
+    if missing:
+        with op.batch_alter_table("upload") as batch:
+            for column in missing:
+                batch.add_column(column)
 
 
 def downgrade() -> None:
