@@ -229,3 +229,26 @@ def test_secrets_are_never_logged(app, caplog, runner) -> None:
         assert secret not in logged
     page = client.get("/staff/login").get_data(as_text=True)
     assert app.config["SECRET_KEY"] not in page and csrf_token(page)
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("/staff/kestrel-museum/upload", "/staff/kestrel-museum/upload"),
+        ("//evil.example/", "/staff/"),
+        ("https://evil.example/", "/staff/"),
+        ("/%09/evil.example/", "/staff/"),  # a browser drops the tab: //evil.example
+        ("/%0A/evil.example/", "/staff/"),
+        ("/%5Cevil.example/", "/staff/"),  # a backslash reads as a slash
+    ],
+)
+def test_sign_in_redirects_only_to_this_site(app, target: str, expected: str) -> None:
+    make_staff(app, "kestrel-museum", STAFF)
+    client = app.test_client()
+    token = csrf_token(client.get("/staff/login").get_data(as_text=True))
+    response = client.post(
+        f"/staff/login?next={target}",
+        data={"email": STAFF, "password": PASSWORD, "csrf_token": token},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == expected
