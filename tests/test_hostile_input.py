@@ -395,6 +395,13 @@ CASES = [
         ("missing-identifier", "not-withdrawn"),
     ),
     Case(
+        "csv-cut-inside-quotes",
+        "cut.csv",
+        b'identifier,title\nC-10,ok\nC-11,"a title cut sho',
+        3,
+        ("truncated-file", "not-withdrawn"),
+    ),
+    Case(
         "csv-nul-bytes",
         "nul.csv",
         b"identifier,title\nC-1,has\x00nul\n",
