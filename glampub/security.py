@@ -54,6 +54,11 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
+#: For documents that are data, not pages (an object's source record): a
+#: browser that renders one (XML may hold XHTML script elements) gets a
+#: sandbox with nothing allowed to load or run.
+DATA_DOCUMENT_POLICY = "sandbox; default-src 'none'"
+
 #: A year, the value HSTS preload lists ask for.
 HSTS = "max-age=31536000; includeSubDomains"
 

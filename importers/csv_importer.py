@@ -16,7 +16,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from glampub.errors import Problem, UnreadableInput
+from glampub.errors import Problem, UnreadableInput, UnsafeInput
 from importers.base import Profile, SourceRecord
 from importers.csv_columns import ColumnPlan, plan_columns, read_header
 from importers.csv_mapping import RowMapper
@@ -30,6 +30,7 @@ from importers.csv_rejoin import rejoin_split_rows
 from importers.csv_text import (
     END_MARKER,
     HEAD_BYTES,
+    LineTooLong,
     TextSource,
     classify_head,
     looks_delimited,
@@ -90,6 +91,8 @@ class CsvImporter:
             source = TextSource(fh, config.encoding)
             try:
                 yield from self._records(path, config, source)
+            except LineTooLong as exc:
+                raise UnsafeInput(f"{path}: {exc}") from None
             finally:
                 source.close()
 

@@ -15,10 +15,13 @@ from __future__ import annotations
 import codecs
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice, tee
 from pathlib import Path
 from typing import BinaryIO
+
+from glampub.errors import UnsafeInput
 
 #: Appended after the last real line. When the file ends inside a quoted field
 #: the csv module swallows it into that field, which is how a truncated file is
@@ -123,6 +126,29 @@ def sniff_delimiter(header_line: str) -> str:
     return best if counts[best] else ","
 
 
+#: The longest physical line read. Iterating a text file reads a whole line
+#: into memory, however long; real exports have lines of kilobytes (a quoted
+#: value may span many lines, each counted on its own, and csv caps a value).
+MAX_LINE_CHARS = 16 * 2**20
+
+
+class LineTooLong(UnsafeInput):
+    """A physical line longer than :data:`MAX_LINE_CHARS`."""
+
+
+def bounded_lines(stream: io.TextIOBase, limit: int) -> Iterator[str]:
+    """The lines of ``stream``, refusing one longer than ``limit`` characters."""
+    number = 0
+    while line := stream.readline(limit + 1):
+        number += 1
+        if len(line) > limit:
+            raise LineTooLong(
+                f"line {number} is longer than {limit:,} characters, which no real export "
+                "has; nothing was imported"
+            )
+        yield line
+
+
 class TextSource:
     """The decoded lines of one file, for :mod:`csv`, and the raw text of each record.
 
@@ -161,7 +187,7 @@ class TextSource:
             newline="",
         )
         #: Lines for the csv reader; a twin iterator yields the same lines as raw text.
-        self.lines, self._raw_lines = tee(stream)
+        self.lines, self._raw_lines = tee(bounded_lines(stream, MAX_LINE_CHARS))
         self._stream = stream
 
     def _detect(self, body: bytes) -> tuple[str, bool]:

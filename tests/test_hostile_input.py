@@ -395,6 +395,13 @@ CASES = [
         ("missing-identifier", "not-withdrawn"),
     ),
     Case(
+        "csv-cut-inside-quotes",
+        "cut.csv",
+        b'identifier,title\nC-10,ok\nC-11,"a title cut sho',
+        3,
+        ("truncated-file", "not-withdrawn"),
+    ),
+    Case(
         "csv-nul-bytes",
         "nul.csv",
         b"identifier,title\nC-1,has\x00nul\n",
@@ -591,10 +598,17 @@ BOUNDED = [
     Case(
         "csv-huge-field",
         "big-field.csv",
-        b"identifier,title\nC-7,ok\nC-8," + b"y" * 50_000_000 + b"\nC-9,ok\n",
+        b"identifier,title\nC-7,ok\nC-8," + b"y" * 12_000_000 + b"\nC-9,ok\n",
         3,
         ("malformed-csv", "field larger than field limit"),
         full=False,
+    ),
+    Case(
+        "csv-line-of-100-mb",
+        "long-line.csv",
+        b"identifier,title\nC-12,ok\nC-13," + b"y" * 100_000_000,
+        2,
+        ("long-line.csv: line 3 is longer than 16,777,216 characters", "nothing was imported"),
     ),
     Case(
         "zip-bomb",

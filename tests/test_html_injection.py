@@ -11,7 +11,6 @@ alt, no javascript: URL; text values with no markup a lax viewer could run.
 from __future__ import annotations
 
 import csv
-import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -212,4 +211,38 @@ def test_the_source_record_is_served_as_text_not_html(published) -> None:
     assert source.status_code == 200
     assert source.mimetype in ("text/plain", "text/csv", "application/xml")
     assert source.headers["X-Content-Type-Options"] == "nosniff"
-    assert io.StringIO(source.get_data(as_text=True)).read()
+    assert source.headers["Content-Security-Policy"] == "sandbox; default-src 'none'"
+    assert "XSS-1" in source.get_data(as_text=True)
+
+
+LIDO_WITH_XHTML = """<?xml version="1.0" encoding="UTF-8"?>
+<lido:lidoWrap xmlns:lido="http://www.lido-schema.org" xmlns:h="http://www.w3.org/1999/xhtml">
+<lido:lido><lido:lidoRecID>XML-1</lido:lidoRecID>
+<lido:descriptiveMetadata xml:lang="en"><lido:objectIdentificationWrap><lido:titleWrap>
+<lido:titleSet><lido:appellationValue>&lt;script&gt;alert(1)&lt;/script&gt;<h:script>alert(2)</h:script>\
+</lido:appellationValue></lido:titleSet></lido:titleWrap></lido:objectIdentificationWrap>
+</lido:descriptiveMetadata></lido:lido>
+</lido:lidoWrap>
+"""
+
+
+def test_a_lido_record_with_xhtml_script_is_served_sandboxed(app, tmp_path: Path) -> None:
+    """A browser renders an XML source and would run its XHTML script elements."""
+    data_dir = Path(app.config["DATA_DIR"])
+    with database(app).transaction() as session:
+        add_institution(session, "xml", "XML Museum", data_dir)
+    export = tmp_path / "xhtml.xml"
+    export.write_text(LIDO_WITH_XHTML, "utf-8")
+    report = run_import(database(app), data_dir, ImportOptions(institution="xml", path=export))
+    assert report.created == 1
+    client = app.test_client()
+    source = client.get("/objects/xml/XML-1/source")
+    assert source.mimetype == "application/xml"
+    assert "<h:script>alert(2)</h:script>" in source.get_data(as_text=True)  # as exported
+    assert source.headers["Content-Security-Policy"] == "sandbox; default-src 'none'"
+    assert source.headers["X-Content-Type-Options"] == "nosniff"
+    page = client.get("/objects/xml/XML-1").get_data(as_text=True)
+    _assert_inert(page, "object page of a LIDO record")
+    manifest = client.get("/iiif/3/xml/XML-1/manifest").get_json()
+    for where, value in _language_map_strings(manifest):
+        _assert_iiif_html(where, value)

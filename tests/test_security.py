@@ -205,18 +205,18 @@ def test_uploads_are_stored_outside_the_web_root_under_generated_names(app) -> N
         assert client.get(path).status_code == 404, path
 
 
-def test_secrets_are_never_logged(app, caplog, runner) -> None:
+def test_secrets_are_never_logged(app, caplog) -> None:
+    """Not even with SQL logging on, as an operator debugging the database would have it."""
     caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.INFO, logger="sqlalchemy.engine")
     token = make_staff(app, "kestrel-museum", STAFF)
     client = app.test_client()
     assert login(client, STAFF).status_code == 302
     login(app.test_client(), STAFF, "a wrong password, also secret")
-    client.get("/api/v1/institutions/kestrel-museum/objects", headers={"Authorization": "x"})
-    client.get(
-        "/api/v1/institutions/kestrel-museum/objects",
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    # A failing background job logs its error; the token it ran for must not be in it.
+    client.get("/api/v1/institutions", headers={"Authorization": "Bearer not-a-token"})
+    answer = client.get("/api/v1/institutions", headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200
+    # A failing background job reports its error; the token it ran for must not be in it.
     post_multipart(
         client,
         "/api/v1/institutions/kestrel-museum/uploads",
@@ -224,8 +224,35 @@ def test_secrets_are_never_logged(app, caplog, runner) -> None:
         headers={"Authorization": f"Bearer {token}"},
     )
     _wait_for_jobs(app)
+    assert any(r.name.startswith("sqlalchemy.engine") for r in caplog.records)
     logged = caplog.text + "".join(str(r.args) for r in caplog.records)
+    assert "api_token" in logged and "login_attempt" in logged  # the queries are there
     for secret in (PASSWORD, "a wrong password, also secret", token, app.config["SECRET_KEY"]):
         assert secret not in logged
+    session_cookie = client.get_cookie("session")
+    assert session_cookie is not None and session_cookie.value not in logged
     page = client.get("/staff/login").get_data(as_text=True)
     assert app.config["SECRET_KEY"] not in page and csrf_token(page)
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("/staff/kestrel-museum/upload", "/staff/kestrel-museum/upload"),
+        ("//evil.example/", "/staff/"),
+        ("https://evil.example/", "/staff/"),
+        ("/%09/evil.example/", "/staff/"),  # a browser drops the tab: //evil.example
+        ("/%0A/evil.example/", "/staff/"),
+        ("/%5Cevil.example/", "/staff/"),  # a backslash reads as a slash
+    ],
+)
+def test_sign_in_redirects_only_to_this_site(app, target: str, expected: str) -> None:
+    make_staff(app, "kestrel-museum", STAFF)
+    client = app.test_client()
+    token = csrf_token(client.get("/staff/login").get_data(as_text=True))
+    response = client.post(
+        f"/staff/login?next={target}",
+        data={"email": STAFF, "password": PASSWORD, "csrf_token": token},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == expected

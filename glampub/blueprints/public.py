@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from glampub.blueprints.helpers import request_urls, session
 from glampub.credit import first_value
+from glampub.security import DATA_DOCUMENT_POLICY
 from glampub.services import image_delivery, vendor
 from glampub.services.institution_settings import credit_template
 from glampub.services.object_page import page_extras
@@ -120,6 +121,7 @@ def source_record(institution: str, identifier: str) -> Response:
     text, media_type = source_document(obj)
     response = Response(text, mimetype=media_type)
     response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Content-Security-Policy"] = DATA_DOCUMENT_POLICY
     return response
 
 

@@ -28,8 +28,17 @@ def _limits() -> login_throttle.Limits:
 
 
 def _safe_next(target: str | None) -> str:
-    # Only a path on this site: never an open redirect to another host.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    # Only a path on this site: never an open redirect to another host. Browsers
+    # drop tabs and line breaks from a URL ("/\t/evil.example" is "//evil.example")
+    # and read "\\" as "/", so a target with any control character or backslash
+    # is refused, not cleaned.
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and target.isprintable()
+    ):
         return target
     return url_for("staff.dashboard")
 
