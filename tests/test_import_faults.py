@@ -13,6 +13,7 @@ import json
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import time
 from collections.abc import Iterator
@@ -274,3 +275,31 @@ def test_a_full_disk_while_storing_images_fails_clearly_and_publishes_nothing(
     assert _versions(site) == {" (revised)"}
     assert site.query("SELECT count(*) FROM image WHERE file_path IS NOT NULL") == [(6,)]
     assert _integrity(site) == []
+
+
+def test_documents_are_served_while_an_import_holds_the_database(site: Site, tmp_path) -> None:
+    """With SQLite an import holds the one write lock until its commit: a
+    manifest never built before is built and served at once, stored later."""
+    export = _export(tmp_path / "a.xml", 10, {})
+    images = _images(tmp_path / "img", "green")
+    assert site.run("import", str(export), "--institution", "bench", "--images", str(images),
+                    "--json").returncode == 0  # fmt: skip
+    served = Served(site)
+    import_like = sqlite3.connect(site.db, timeout=30)
+    try:
+        import_like.execute("BEGIN IMMEDIATE")  # what a running import holds
+        began = time.monotonic()
+        first = served.now()
+        assert time.monotonic() - began < 2
+        assert site.query("SELECT count(*) FROM document_cache") == [(0,)]
+        import_like.rollback()
+    finally:
+        import_like.close()
+        served.close()
+    # Another process (nothing kept in memory) asks again, and stores it now.
+    again = Served(site)
+    try:
+        assert again.now() == first
+    finally:
+        again.close()
+    assert site.query("SELECT count(*) FROM document_cache")[0][0] >= 1
