@@ -3,20 +3,22 @@ under concurrent load while `glampub import` publishes 100,000 records.
 
     uv run --with gunicorn python bench/import_under_load.py [--records 100000]
 
-A collection of ``--sample`` objects (a few with images) is published first
+A collection of ``--sample`` objects, each with an image, is published first
 and glampub is started under gunicorn. Then reader threads, each on its own
 keep-alive connection, ask in turn for manifests (cached before the import,
 or never built yet: asked for under a new host name, so built and stored
-while the import runs), info.json documents, tiles and search pages, while the real command imports an export of ``--records`` records:
-every sample object changed (its title gains " (revised)") and the rest new.
-Readers stop when the import has finished and the load has run a few seconds
-more; the whole run is bounded by ``--max-seconds``.
+while the import runs), info.json documents, tiles and search pages, while
+the real command imports an export of ``--records`` records: every sample
+object changed (its title gains " (revised)") and the rest new. Readers stop
+a few seconds after the import has finished; the whole run is bounded by
+``--max-seconds``.
 
 Every answer is checked: a manifest or search page must be all old (no
 revised title) or all new (as many revised titles as it has once the import
 is done), never a mix; info.json and tiles must be byte for byte what they
-were before or what they are after (a tile's metadata carries the title). Printed: the import's duration and rate; requests, requests per second,
-p50, p99 and maximum latency per kind; 5xx answers; answers over 2 s; mixed
+were before or what they are after (a tile's metadata carries the title).
+Printed: the import's duration and rate; requests, requests per second, p50,
+p99 and maximum latency per kind; 5xx answers; answers over 2 s; mixed
 answers. Targets (the exit status says whether they were met): no 5xx, no
 request over 2 s, no mixed answer.
 """
