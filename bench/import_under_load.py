@@ -65,7 +65,9 @@ class Tally:
     seen: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     mixed: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
-    answers: list[tuple[str, str, int, int | str, float]] = field(default_factory=list)
+    answers: list[tuple[str, str, int, int | str, float, float]] = field(default_factory=list)
+    slow: list[tuple[float, float, str]] = field(default_factory=list)
+    first_new: float | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, kind: str, status: int, seconds: float, verdict: str, url: str) -> None:
@@ -123,6 +125,8 @@ class Targets:
         self.fixed: dict[str, str] = {}
         self.fixed_after: dict[str, str] = {}
         self.new_marks: dict[str, int] = {}
+        #: When the import was started (request times are counted from it).
+        self.began = time.monotonic()
 
     def connection(self) -> http.client.HTTPConnection:
         return http.client.HTTPConnection(self.host, self.port, timeout=60)
@@ -167,7 +171,7 @@ def reader(targets: Targets, tally: Tally, stop: threading.Event, seed: int) -> 
     fixed = list(targets.fixed)
     # (kind, path, status, what the body showed, seconds): judged after the
     # import, once the new answers are known; bodies are not kept.
-    answers: list[tuple[str, str, int, int | str, float]] = []
+    answers: list[tuple[str, str, int, int | str, float, float]] = []
     while not stop.is_set():
         pick = chance.random()
         host = None
@@ -183,6 +187,7 @@ def reader(targets: Targets, tally: Tally, stop: threading.Event, seed: int) -> 
         else:
             path = chance.choice(fixed)
             kind = "info.json" if path.endswith("info.json") else "tile"
+        asked = time.monotonic() - targets.began
         try:
             status, body, seconds = fetch(conn, path, host)
         except (OSError, http.client.HTTPException) as exc:
@@ -192,14 +197,14 @@ def reader(targets: Targets, tally: Tally, stop: threading.Event, seed: int) -> 
             conn = targets.connection()
             continue
         shown = digest(body) if path in targets.fixed else body.count(MARK_BYTES)
-        answers.append((kind, path, status, shown, seconds))
+        answers.append((kind, path, status, shown, seconds, asked))
     conn.close()
     with tally.lock:
         tally.answers.extend(answers)
 
 
 def judge(targets: Targets, tally: Tally) -> None:
-    for kind, path, status, shown, seconds in tally.answers:
+    for kind, path, status, shown, seconds, asked in sorted(tally.answers, key=lambda a: a[5]):
         if status != 200:
             verdict = "error"
         elif path in targets.fixed:
@@ -214,6 +219,10 @@ def judge(targets: Targets, tally: Tally) -> None:
             else:
                 verdict = "mixed"
         tally.add(kind, status, seconds, verdict, path)
+        if verdict == "new" and tally.first_new is None:
+            tally.first_new = asked + seconds
+        if seconds > SLOW:
+            tally.slow.append((asked, seconds, f"{kind} {path}"))
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -252,7 +261,7 @@ def main() -> None:
             for thread in threads:
                 thread.start()
             print(f"importing {args.records:,} records under load ...", flush=True)
-            import_began = time.monotonic()
+            import_began = targets.began = time.monotonic()
             importer = subprocess.Popen(
                 [*CLI, "import", str(big), "--institution", "bench", "--images", str(pictures)],
                 env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
@@ -300,6 +309,11 @@ def report(tally: Tally, args: argparse.Namespace, import_seconds: float, load: 
     print("versions seen:", dict(sorted(tally.seen.items())))
     print(f"5xx: {server_errors}; over {SLOW:.0f} s: {slow} (max {worst * 1000:.0f} ms); "
           f"mixed versions: {mixed}; connection errors: {len(tally.errors)}")  # fmt: skip
+    if tally.first_new is not None:
+        print(f"the new version was first served {tally.first_new:.1f} s after the import "
+              f"started; the import ended after {import_seconds:.1f} s")  # fmt: skip
+    for asked, seconds, what in tally.slow[:8]:
+        print(f"  slow: asked at {asked:.1f} s, answered in {seconds:.1f} s: {what}")
     for url in tally.mixed[:5]:
         print("  mixed:", url)
     for error in tally.errors[:5]:
