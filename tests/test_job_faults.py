@@ -185,6 +185,27 @@ def test_the_same_job_queued_twice_and_seen_by_two_workers_runs_once(site: Site)
     assert site.integrity() == []
 
 
+def test_a_job_queued_again_while_it_runs_does_nothing(tmp_path: Path) -> None:
+    site = Site(tmp_path, None)
+    try:
+        export = write_lido(tmp_path / "big.xml", 3000)
+        upload_id = site.upload("north-museum", export, "publishing")
+        jobs.start(site.app, upload_id, "publish", "http://glampub.test")
+        deadline = time.monotonic() + 60
+        while site.get(upload_id).runner is None:
+            assert time.monotonic() < deadline, "the job never claimed its upload"
+            time.sleep(0.01)
+        claimed = site.get(upload_id).runner
+        jobs.start(site.app, upload_id, "publish", "http://glampub.test")  # a second click
+        assert site.get(upload_id).runner == claimed
+        upload = wait_for_upload(site.app, upload_id)
+        assert (upload.status, upload.message) == ("published", None)
+        assert site.count(ImportRun) == 1
+        assert site.count(CollectionObject) == 3000
+    finally:
+        site.close()
+
+
 def test_several_workers_run_imports_of_several_institutions(site: Site, tmp_path) -> None:
     uploads = {}
     for n, slug in enumerate(("north-museum", "south-museum", "east-museum", "west-museum")):

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
@@ -18,12 +19,14 @@ from importlib.metadata import version as package_version
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from werkzeug.http import http_date
 
 from glampub.models import DocumentCache
 
+#: How long a request waits for SQLite's write lock to store a built document.
+CACHE_WRITE_WAIT_MS = 200
 #: Bump when a builder's output changes without the package version changing.
 BUILDER_FORMAT = 1
 
@@ -84,7 +87,7 @@ def cached_document(
         return Document(row.body, row.etag, row.built_at)
     doc = document(build())
     try:
-        with session.begin_nested():
+        with _brief_wait(session), session.begin_nested():
             if row is None:
                 row = DocumentCache(key=key, base_url=base_url)
                 session.add(row)
@@ -98,4 +101,32 @@ def cached_document(
     except IntegrityError:
         # Another request stored the same document first: serve ours, keep theirs.
         session.rollback()
+    except OperationalError as exc:
+        if "locked" not in str(exc.orig):
+            raise
+        # SQLite's one write lock is held (by an import, for its whole run):
+        # serve the document now and store it on a later request.
+        session.rollback()
     return doc
+
+
+@contextmanager
+def _brief_wait(session: Session) -> Iterator[None]:
+    """On SQLite, wait only briefly for the write lock while storing a document.
+
+    A running import holds it until its commit, minutes for a large file; a
+    reader must not queue behind it for the busy timeout (then fail), when
+    it can serve what it built and leave storing it for later.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    before = connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
+    connection.exec_driver_sql(f"PRAGMA busy_timeout = {CACHE_WRITE_WAIT_MS}")
+    try:
+        yield
+    finally:
+        # Still this request's connection: the transaction is open until the
+        # caller's commit or rollback.
+        connection.exec_driver_sql(f"PRAGMA busy_timeout = {int(before)}")

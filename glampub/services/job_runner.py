@@ -188,11 +188,13 @@ def set_waiting(upload: Upload, status: str) -> None:
 
 
 def mark_queued(session: Session, upload_id: int) -> None:
-    """A job was just started or queued for the upload: nobody runs it yet."""
+    """A job was just started or queued for the upload: when nobody has claimed
+    it yet, it counts as waiting from now. A live claim is never cleared: a
+    duplicate queued while the job runs must find it, and do nothing."""
     session.execute(
         update(Upload)
-        .where(Upload.id == upload_id)
-        .values(runner=None, runner_seen_at=datetime.now(UTC))
+        .where(Upload.id == upload_id, Upload.runner.is_(None))
+        .values(runner_seen_at=datetime.now(UTC))
         .execution_options(synchronize_session=False)
     )
 
