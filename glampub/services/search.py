@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -201,6 +202,7 @@ class _SummaryCache:
     def __init__(self) -> None:
         self._items: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
         self._lock = threading.Lock()
+        self._computing: dict[tuple[Any, ...], threading.Lock] = {}
 
     def get(self, key: tuple[Any, ...]) -> dict[str, Any] | None:
         with self._lock:
@@ -214,6 +216,34 @@ class _SummaryCache:
             self._items[key] = value
             while len(self._items) > self.SIZE:
                 self._items.popitem(last=False)
+
+    def get_or_compute(
+        self, key: tuple[Any, ...], compute: Callable[[], dict[str, Any]]
+    ) -> dict[str, Any]:
+        """The cached summary, computed by one thread at a time per key.
+
+        Right after a large publish every search misses the cache at once; if
+        each of a worker's threads counted the facets afresh, they would all
+        recount the same thing and keep the other requests (tiles, manifests)
+        waiting for the processor. So the first thread counts and the others
+        for the same key wait for its answer.
+        """
+        value = self.get(key)
+        if value is not None:
+            return value
+        with self._lock:
+            computing = self._computing.setdefault(key, threading.Lock())
+        try:
+            with computing:
+                value = self.get(key)
+                if value is None:
+                    value = compute()
+                    self.put(key, value)
+                return value
+        finally:
+            with self._lock:
+                if self._computing.get(key) is computing and not computing.locked():
+                    del self._computing[key]
 
 
 _CACHE = _SummaryCache()
@@ -236,11 +266,7 @@ def _cached_summary(session: Session, query: SearchQuery) -> dict[str, Any]:
         data_version(session),
         tuple(sorted(query.filters().items())),
     )
-    summary = _CACHE.get(key)
-    if summary is None:
-        summary = _summary(session, query)
-        _CACHE.put(key, summary)
-    return summary
+    return _CACHE.get_or_compute(key, lambda: _summary(session, query))
 
 
 def institution_counts(session: Session) -> list[tuple[Institution, int]]:
