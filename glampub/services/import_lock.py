@@ -28,11 +28,12 @@ from __future__ import annotations
 import os
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine, delete, update
+from sqlalchemy import Engine, Update, delete, update
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -191,21 +192,23 @@ def release(session: Session, institution_id: int, run_id: int) -> None:
 
 
 class Heartbeat:
-    """Refreshes the lock's heartbeat from its own connection while an import runs.
+    """Writes a "still alive" timestamp from its own connection while work runs.
 
-    Not started for SQLite, whose single write lock the import itself holds.
+    ``statement`` makes the UPDATE each beat executes (the lock's heartbeat,
+    an upload's runner). Not started for SQLite, whose single write lock the
+    work itself holds, and where every holder is on this machine anyway.
     """
 
-    def __init__(self, engine: Engine, institution_id: int, run_id: int) -> None:
+    def __init__(self, engine: Engine, statement: Callable[[], Update], name: str) -> None:
         self.engine = engine
-        self.institution_id = institution_id
-        self.run_id = run_id
+        self.statement = statement
+        self.name = name
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def __enter__(self) -> Heartbeat:
         if self.engine.dialect.name != "sqlite":
-            self._thread = threading.Thread(target=self._beat, name="import-heartbeat", daemon=True)
+            self._thread = threading.Thread(target=self._beat, name=self.name, daemon=True)
             self._thread.start()
         return self
 
@@ -218,15 +221,21 @@ class Heartbeat:
         while not self._stop.wait(HEARTBEAT_EVERY.total_seconds()):
             try:
                 with self.engine.begin() as connection:
-                    connection.execute(
-                        update(ImportLock)
-                        .where(
-                            ImportLock.institution_id == self.institution_id,
-                            ImportLock.run_id == self.run_id,
-                        )
-                        .values(heartbeat_at=datetime.now(UTC))
-                    )
+                    connection.execute(self.statement())
             except SQLAlchemyError:
                 # One missed beat is harmless (the holder is stale only after
-                # several); a database that is really gone fails the import itself.
+                # several); a database that is really gone fails the work itself.
                 continue
+
+
+def lock_heartbeat(engine: Engine, institution_id: int, run_id: int) -> Heartbeat:
+    """Keeps the import lock of ``run_id`` fresh while the import runs."""
+    return Heartbeat(
+        engine,
+        lambda: (
+            update(ImportLock)
+            .where(ImportLock.institution_id == institution_id, ImportLock.run_id == run_id)
+            .values(heartbeat_at=datetime.now(UTC))
+        ),
+        "import-heartbeat",
+    )

@@ -144,7 +144,7 @@ def run_import(
         with ExitStack() as stack:
             assert database.engine is not None
             stack.enter_context(bulk_garbage_collection())
-            stack.enter_context(import_lock.Heartbeat(database.engine, institution_id, run_id))
+            stack.enter_context(import_lock.lock_heartbeat(database.engine, institution_id, run_id))
             source = stack.enter_context(open_image_source(options.images))
             fetcher = stack.enter_context(ImageFetcher()) if options.fetch_images else None
             session = stack.enter_context(database.transaction())

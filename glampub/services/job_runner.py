@@ -28,11 +28,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, Update, or_, select, update
-from sqlalchemy.exc import DBAPIError, DisconnectionError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session
 
 from glampub.models import Upload
-from glampub.services.import_lock import HEARTBEAT_EVERY, STALE_AFTER, Holder, process_alive
+from glampub.services.import_lock import (
+    STALE_AFTER,
+    Heartbeat,
+    Holder,
+    process_alive,
+)
 
 log = logging.getLogger(__name__)
 RUNNING = {"preview": "previewing", "publish": "publishing"}
@@ -143,40 +148,17 @@ class Claim:
             _LIVE.discard(self.runner.token)
 
 
-class RunnerHeartbeat:
-    """Refreshes ``runner_seen_at`` while a job runs, where a second connection can write."""
-
-    def __init__(self, engine: Engine, claim: Claim) -> None:
-        self.engine = engine
-        self.claim = claim
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def __enter__(self) -> RunnerHeartbeat:
-        if self.engine.dialect.name != "sqlite":
-            self._thread = threading.Thread(target=self._beat, name="job-heartbeat", daemon=True)
-            self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
-
-    def _beat(self) -> None:
-        while not self._stop.wait(HEARTBEAT_EVERY.total_seconds()):
-            try:
-                with self.engine.begin() as connection:
-                    connection.execute(
-                        update(Upload)
-                        .where(
-                            Upload.id == self.claim.upload_id,
-                            Upload.runner == str(self.claim.runner),
-                        )
-                        .values(runner_seen_at=datetime.now(UTC))
-                    )
-            except SQLAlchemyError:
-                continue  # one missed beat is harmless; a lost database fails the job
+def runner_heartbeat(engine: Engine, claim: Claim) -> Heartbeat:
+    """Refreshes ``runner_seen_at`` while the claimed job runs."""
+    return Heartbeat(
+        engine,
+        lambda: (
+            update(Upload)
+            .where(Upload.id == claim.upload_id, Upload.runner == str(claim.runner))
+            .values(runner_seen_at=datetime.now(UTC))
+        ),
+        "job-heartbeat",
+    )
 
 
 def set_waiting(upload: Upload, status: str) -> None:

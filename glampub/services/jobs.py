@@ -156,7 +156,7 @@ def run_upload(
             log.info("upload %s: %s skipped: %s", upload_id, mode, busy)
             return
         assert database.engine is not None
-        with job_runner.RunnerHeartbeat(database.engine, claim):
+        with job_runner.runner_heartbeat(database.engine, claim):
             _run_claimed(database, data_dir, upload_id, mode, base_url, progress)
     except Exception as exc:
         if not job_runner.transient(exc):
