@@ -705,5 +705,8 @@ def test_staff_uploading_a_file_that_yields_nothing_get_the_reason_and_lose_noth
     assert upload["status"] == "failed"
     assert "no LIDO records" in upload["message"]
     assert "namespace http://www.lido-schema.org/v2" in upload["message"]
+    # Named as uploaded; the server's folders are not shown.
+    assert "wrong-ns.xml" in upload["message"]
+    assert str(data_dir) not in upload["message"]
     after = [client.get(f"/iiif/3/kestrel-museum/S-{n}/manifest").data for n in (1, 2)]
     assert after == before

@@ -16,6 +16,7 @@ full disk does not mend itself in a minute.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from pathlib import Path
@@ -182,6 +183,13 @@ def run_upload(
         claim.release()
 
 
+def _for_staff(message: str, data_dir: Path, export: Path, original_name: str) -> str:
+    """A failure message as the staff page shows it: the export by the name it was
+    uploaded under, and no path of the server's data folder."""
+    message = message.replace(str(export), original_name)
+    return message.replace(f"{data_dir}{os.sep}", "").replace(str(data_dir), "the data folder")
+
+
 def _run_claimed(
     database: Database,
     data_dir: Path,
@@ -195,6 +203,7 @@ def _run_claimed(
         assert upload is not None
         slug = upload.institution.slug
         export = data_dir / upload.export_path
+        original_name = upload.original_name
         options = ImportOptions(
             institution=slug,
             path=export,
@@ -223,8 +232,9 @@ def _run_claimed(
                     lambda identifier: urls.object_page(slug, identifier),
                 )
     except GlampubError as exc:
-        _finish(database, upload_id, mode, "failed", str(exc))
-        progress.write("failed", str(exc))
+        message = _for_staff(str(exc), data_dir, export, original_name)
+        _finish(database, upload_id, mode, "failed", message)
+        progress.write("failed", message)
         return
     except Exception as exc:
         if job_runner.transient(exc):
@@ -232,6 +242,7 @@ def _run_claimed(
         # A bug, not bad input: keep the traceback in the log, tell the page.
         log.exception("upload %s: %s failed", upload_id, mode)
         message = f"the {mode} stopped on an unexpected error ({type(exc).__name__}: {exc})"
+        message = _for_staff(message, data_dir, export, original_name)
         _finish(database, upload_id, mode, "failed", message)
         progress.write("failed", message)
         return
