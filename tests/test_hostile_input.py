@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import sqlite3
 import struct
 import subprocess
 import sys
@@ -32,10 +30,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from PIL import Image
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 from glampub import create_app
 from glampub.cli import main
 from tests.conftest import BASE_URL, database
+from tests.databases import database_url, subprocess_env
 
 INSTITUTION = "safe"
 BASELINE = "identifier,title,rights\nS-1,First object,CC0\nS-2,Second object,CC0\n"
@@ -86,8 +87,7 @@ class Site:
 
     def run_bounded(self, *args: str) -> tuple[int, str, str, float, int]:
         """The command in a subprocess under RLIMIT_AS: exit, out, err, seconds, peak RSS (MB)."""
-        env = {**os.environ, "GLAMPUB_DATA_DIR": str(self.data)}
-        env.pop("GLAMPUB_DATABASE_URL", None)
+        env = subprocess_env(self.data)
         out_path, err_path = self.root / "bounded.out", self.root / "bounded.err"
         peak_path = self.root / "bounded.peak"
         peak_path.unlink(missing_ok=True)
@@ -116,14 +116,17 @@ class Site:
 
     def published(self) -> dict[str, object]:
         """What the site serves of the two baseline objects, byte for byte."""
-        connection = sqlite3.connect(self.data / "glampub.sqlite3", timeout=30)
+        engine = create_engine(database_url(self.data), poolclass=NullPool)
         try:
-            rows = connection.execute(
-                "SELECT identifier, revision, status, content_hash, title, rights_uri"
-                " FROM collection_object WHERE identifier LIKE 'S-%' ORDER BY identifier"
-            ).fetchall()
+            with engine.connect() as connection:
+                rows = connection.execute(
+                    text(
+                        "SELECT identifier, revision, status, content_hash, title, rights_uri"
+                        " FROM collection_object WHERE identifier LIKE 'S-%' ORDER BY identifier"
+                    )
+                ).all()
         finally:
-            connection.close()
+            engine.dispose()
         app = create_app({"DATA_DIR": str(self.data), "TESTING": True, "BASE_URL": BASE_URL})
         try:
             client = app.test_client()

@@ -30,6 +30,10 @@ from tests.conftest import BASE_URL, database
 from tests.databases import ON_POSTGRESQL
 from tests.test_import_safety import CLI, Site, _export
 
+# Run on SQLite only for now: the kill, race and full-disk runs are written against SQLite's file
+# and write lock; their PostgreSQL versions are still to come.
+pytestmark = pytest.mark.skipif(ON_POSTGRESQL, reason="fault simulations are SQLite's so far")
+
 RECORDS = 1000
 #: Records whose first image is a file in the --images folder.
 WITH_IMAGES = 24

@@ -33,7 +33,12 @@ from glampub.services.import_lock import process_start_time
 from glampub.services.integrity import check_integrity
 from glampub.services.progress import progress_path
 from glampub.services.uploads import store_upload
+from tests.databases import ON_POSTGRESQL
 from tests.staff_helpers import KESTREL, login, make_staff, wait_for_upload
+
+# Run on SQLite only for now: the outages are simulated at SQLite's driver and the workers are
+# given SQLite files; their PostgreSQL versions are still to come.
+pytestmark = pytest.mark.skipif(ON_POSTGRESQL, reason="fault simulations are SQLite's so far")
 
 CLI = [sys.executable, "-c", "from glampub.cli import main; main()"]
 
