@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 import tempfile
 import time
@@ -26,6 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._servers import GUNICORN_WORKERS, free_port, gunicorn, nginx, ratio, wrk  # noqa: E402
+from bench.tiles_vs_iipimage import grid  # noqa: E402
 from glampub import create_app  # noqa: E402
 
 SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "iiif" / "iiif_3_0.json"
@@ -37,16 +37,7 @@ def fetch(url: str) -> bytes:
 
 
 def tiles(info: dict) -> list[str]:
-    tile = info["tiles"][0]["width"]
-    out = []
-    for factor in info["tiles"][0]["scaleFactors"]:
-        span = tile * factor
-        for y in range(0, info["height"], span):
-            for x in range(0, info["width"], span):
-                w, h = min(span, info["width"] - x), min(span, info["height"] - y)
-                size = f"{math.ceil(w / factor)},{math.ceil(h / factor)}"
-                out.append(f"{info['id']}/{x},{y},{w},{h}/{size}/0/default.jpg")
-    return out
+    return [f"{info['id']}/{tail}" for tail in grid(info)]
 
 
 def main() -> None:
