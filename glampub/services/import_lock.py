@@ -141,6 +141,9 @@ def acquire(session: Session, institution: Institution, run_id: int) -> None:
     """
     here = Holder.current()
     now = datetime.now(UTC)
+    # Read now: after a failed flush the session has rolled back and expired the
+    # institution, and loading its slug again would fail instead of saying why.
+    slug = institution.slug
     dead = check_unlocked(session, institution)
     values = {
         "run_id": run_id,
@@ -163,7 +166,7 @@ def acquire(session: Session, institution: Institution, run_id: int) -> None:
             .execution_options(synchronize_session=False)
         )
         if taken.rowcount != 1:
-            raise ImportLocked(f"another import for {institution.slug} has just started")
+            raise ImportLocked(f"another import for {slug} has just started")
         session.execute(
             update(ImportRun)
             .where(ImportRun.id == dead.run_id, ImportRun.status == "running")
@@ -178,7 +181,7 @@ def acquire(session: Session, institution: Institution, run_id: int) -> None:
         _LIVE_RUNS.add(run_id)
     except (IntegrityError, OperationalError) as exc:
         raise ImportLocked(
-            f"another import for {institution.slug} has just started; wait for it to finish"
+            f"another import for {slug} has just started; wait for it to finish"
         ) from exc
 
 
