@@ -49,3 +49,40 @@ def test_a_plain_postgresql_url_uses_the_driver_glampub_installs() -> None:
     assert (engine.dialect.name, engine.dialect.driver) == ("postgresql", "psycopg")
     assert engine.url.database == "collections"
     engine.dispose()
+
+
+def test_an_app_starting_while_an_import_writes_does_not_wait_for_it(tmp_path) -> None:
+    """Every worker's job makes an app, and making one brings the schema up to date.
+    With the schema complete that must only read: on PostgreSQL even `CREATE INDEX
+    IF NOT EXISTS` waits for a writer's table lock (and two such deadlocked), and
+    on SQLite any write would wait for the import's write lock."""
+    import sqlite3
+    import threading
+
+    from sqlalchemy.engine import make_url
+
+    from glampub import create_app
+
+    first = create_app({"DATA_DIR": str(tmp_path / "data")})
+    engine = first.extensions["glampub.db"].engine
+    if engine.dialect.name == "postgresql":
+        writer = engine.raw_connection()
+        # What an import's inserts and updates hold until they commit.
+        writer.cursor().execute("LOCK TABLE collection_object IN ROW EXCLUSIVE MODE")
+    else:
+        writer = sqlite3.connect(make_url(str(engine.url)).database or "")
+        writer.execute("BEGIN IMMEDIATE")  # what a running import holds
+    try:
+        started: list = []
+        thread = threading.Thread(
+            target=lambda: started.append(create_app({"DATA_DIR": str(tmp_path / "data")})),
+            daemon=True,
+        )
+        thread.start()
+        thread.join(timeout=10)
+        assert started, "the second app waited for the writer"
+        started[0].extensions["glampub.db"].dispose()
+    finally:
+        writer.rollback()
+        writer.close()
+        first.extensions["glampub.db"].dispose()

@@ -129,9 +129,43 @@ _COMMON_DDL = (
 
 
 def ensure_search_index(engine: Engine) -> None:
-    """Create the index if missing; a new FTS5 table is filled from existing rows."""
+    """Create the index if missing; a new FTS5 table is filled from existing rows.
+
+    Every app start (each web worker, each job a worker runs) comes here. On
+    PostgreSQL even ``CREATE INDEX IF NOT EXISTS`` locks its table before it
+    finds the index there, and a job starting while another imports would
+    deadlock with that import; so when all is in place this only reads, and
+    otherwise processes starting together build it one at a time.
+    """
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            if _postgresql_index_complete(conn):
+                return
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            from glampub.migrations import UPGRADE_LOCK
+
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": UPGRADE_LOCK})
         create_search_index(conn)
+
+
+def _postgresql_index_complete(conn: Connection) -> bool:
+    relations = set(
+        conn.scalars(
+            text(
+                "SELECT relname FROM pg_class"
+                " WHERE relname = ANY(:names) AND pg_table_is_visible(oid)"
+            ),
+            {"names": sorted(SEARCH_INDEXES | {"object_search", "object_facet"})},
+        )
+    )
+    triggers = set(
+        conn.scalars(
+            text("SELECT tgname FROM pg_trigger WHERE tgname = ANY(:names)"),
+            {"names": ["object_search_sync", "object_facet_sync"]},
+        )
+    )
+    return len(relations) == len(SEARCH_INDEXES) + 2 and len(triggers) == 2
 
 
 def create_search_index(conn: Connection) -> None:
