@@ -7,6 +7,7 @@ same plain SQLAlchemy sessions.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -124,7 +125,24 @@ def make_engine(url: str) -> Engine:
         # A plain postgresql:// URL means SQLAlchemy's default driver, psycopg2;
         # glampub's `postgresql` extra installs psycopg (version 3).
         parsed = parsed.set(drivername="postgresql+psycopg")
-    return create_engine(parsed, pool_pre_ping=True, json_serializer=json_dumps)
+    engine = create_engine(parsed, pool_pre_ping=True, json_serializer=json_dumps)
+    if "application_name" not in parsed.query:
+        event.listen(engine, "do_connect", _name_the_connection)
+    return engine
+
+
+def _name_the_connection(_dialect: Any, _record: Any, _args: Any, params: dict) -> None:
+    # Each connection says which process holds it ("glampub 4242" in
+    # pg_stat_activity): an operator can tell an import's sessions from a web
+    # worker's, and a killed process's sessions can be waited for until the
+    # server has finished what they had sent. Set at connect time, not at engine
+    # creation, so a forked worker names itself and not its parent.
+    params.setdefault("application_name", application_name())
+
+
+def application_name(pid: int | None = None) -> str:
+    """What glampub's PostgreSQL sessions of process ``pid`` (default: this one) are called."""
+    return f"glampub {os.getpid() if pid is None else pid}"
 
 
 def json_dumps(value: Any) -> str:

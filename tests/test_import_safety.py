@@ -27,6 +27,7 @@ from sqlalchemy.pool import NullPool
 
 from bench._synthetic import HEADER, lido_record
 from glampub import create_app
+from glampub.db import application_name
 from tests.conftest import BASE_URL, database
 from tests.databases import database_url, subprocess_env
 from tests.image_server import image_server, jpeg_bytes
@@ -79,6 +80,20 @@ class Site:
             ),
             "events": self.query("SELECT object_id, kind, revision FROM change_event ORDER BY id"),
         }
+
+    def wait_for_the_server(self, pid: int, timeout: float = 30) -> None:
+        """After ``pid`` was killed: on PostgreSQL, until the server has finished what
+        that process's sessions had sent. A COMMIT sent just before the kill still
+        completes there (the backend notices its client is gone only afterwards), so
+        reading the state earlier could see the old version turn into the new one
+        a moment later. SQLite's locks die with the process: nothing to wait for."""
+        if not self.db_url.startswith("postgresql"):
+            return
+        sessions = (
+            "SELECT count(*) FROM pg_stat_activity"
+            f" WHERE application_name = '{application_name(pid)}'"
+        )
+        _wait_for(lambda: self.query(sessions) == [(0,)], f"process {pid}'s sessions", timeout)
 
     def lock_holder(self) -> int | None:
         rows = self.query("SELECT pid FROM import_lock")

@@ -13,7 +13,6 @@ import os
 import shutil
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
@@ -33,12 +32,8 @@ from glampub.services.import_lock import process_start_time
 from glampub.services.integrity import check_integrity
 from glampub.services.progress import progress_path
 from glampub.services.uploads import store_upload
-from tests.databases import ON_POSTGRESQL
+from tests.databases import database_url, subprocess_env
 from tests.staff_helpers import KESTREL, login, make_staff, wait_for_upload
-
-# Run on SQLite only for now: the outages are simulated at SQLite's driver and the workers are
-# given SQLite files; their PostgreSQL versions are still to come.
-pytestmark = pytest.mark.skipif(ON_POSTGRESQL, reason="fault simulations are SQLite's so far")
 
 CLI = [sys.executable, "-c", "from glampub.cli import main; main()"]
 
@@ -99,8 +94,9 @@ class Site:
 
     def __init__(self, root: Path, redis_url: str | None) -> None:
         self.data = root / "data"
-        self.env = {**os.environ, "GLAMPUB_DATA_DIR": str(self.data)}
-        self.env.pop("GLAMPUB_DATABASE_URL", None)
+        # The folder's database: its SQLite file, or its PostgreSQL database when the
+        # suite runs on PostgreSQL (tests/databases.py), for the app and workers alike.
+        self.env = subprocess_env(self.data)
         self.env.pop("GLAMPUB_REDIS_URL", None)
         config: dict[str, object] = {"TESTING": True, "DATA_DIR": str(self.data)}
         if redis_url:
@@ -151,7 +147,7 @@ class Site:
                 session.close()
 
     def integrity(self) -> list[str]:
-        engine = make_engine(f"sqlite:///{self.data / 'glampub.sqlite3'}")
+        engine = make_engine(database_url(self.data))
         try:
             return check_integrity(engine, self.data).problems
         finally:
@@ -234,7 +230,9 @@ class Outage:
 
     The first attempt cannot connect at all; later ones lose it in the middle
     of the import, once its lock is taken and a batch written: every statement
-    then fails, as on a connection whose server went away.
+    then fails, as on a connection whose server went away. The failures are
+    the driver's own OperationalError (sqlite3's or psycopg's), raised where
+    the driver would raise it: on connecting, and on executing.
     """
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch, attempts: int) -> None:
@@ -242,18 +240,16 @@ class Outage:
         self.statements_fail = False
         self.attempts = attempts
         self.calls = 0
-        # SQLAlchemy connects through sqlite3.dbapi2.
-        real_connect = sqlite3.dbapi2.connect
         real_import = jobs.run_import
 
-        def connect(*args, **kwargs):  # type: ignore[no-untyped-def]
+        def connect(dialect, *_args):  # type: ignore[no-untyped-def]
             if self.cannot_connect:
-                raise sqlite3.OperationalError("unable to open database file")
-            return real_connect(*args, **kwargs)
+                raise dialect.loaded_dbapi.OperationalError("unable to open database file")
+            return None  # connect as usual
 
-        def fail_statement(*_args) -> None:  # type: ignore[no-untyped-def]
+        def fail_statement(connection, *_args) -> None:  # type: ignore[no-untyped-def]
             if self.statements_fail:
-                raise sqlite3.OperationalError("disk I/O error")
+                raise connection.dialect.loaded_dbapi.OperationalError("disk I/O error")
 
         def run_import(db, *args, progress=None, **kwargs):  # type: ignore[no-untyped-def]
             self.calls += 1
@@ -266,6 +262,7 @@ class Outage:
                     progress(*counts)
 
             event.listen(db.engine, "before_cursor_execute", fail_statement)
+            event.listen(db.engine, "do_connect", connect)
             db.engine.dispose()  # pooled connections go: every one must be made anew
             self.cannot_connect = self.calls == 1
             try:
@@ -273,8 +270,8 @@ class Outage:
             finally:
                 self.cannot_connect = self.statements_fail = False
                 event.remove(db.engine, "before_cursor_execute", fail_statement)
+                event.remove(db.engine, "do_connect", connect)
 
-        monkeypatch.setattr(sqlite3.dbapi2, "connect", connect)
         monkeypatch.setattr(jobs, "run_import", run_import)
 
 
@@ -302,8 +299,9 @@ def test_an_rq_job_is_retried_while_the_database_is_unreachable(
     assert site.count(CollectionObject) == 22
     # The failed attempts left no lock and no run claiming to be running.
     assert site.integrity() == []
-    statuses = [s for (s,) in sqlite3.connect(site.data / "glampub.sqlite3").execute(
-        "SELECT status FROM import_run ORDER BY id")]  # fmt: skip
+    with site.app.app_context():
+        runs = site.database.session().scalars(select(ImportRun.status).order_by(ImportRun.id))
+        statuses = list(runs)
     # The second attempt lost the database holding its lock; the third took it over.
     assert statuses == ["failed", "done"]
 
@@ -317,13 +315,18 @@ def test_a_thread_job_retries_then_says_the_database_could_not_be_reached(
         upload_id = site.upload("kestrel-museum", KESTREL / "objects.csv", "previewing")
         outage = Outage(monkeypatch, attempts=10)
         assert jobs.start(site.app, upload_id, "preview", "http://glampub.test") == "thread"
-        upload = wait_for_upload(site.app, upload_id)
+        # Waited for by joining its thread, not by polling the database: the outage
+        # is this process's, and would fail the polling too.
+        for thread in site.app.extensions["glampub.jobs"]:
+            thread.join(timeout=120)
+        upload = site.get(upload_id)
         assert outage.calls == 4
         assert upload.status == "failed"
+        driver_error = site.database.engine.dialect.loaded_dbapi.OperationalError
         assert upload.message.startswith(
             "the preview could not reach the database (OperationalError: "
-            "(sqlite3.OperationalError) disk I/O error)"
-        )
+            f"({driver_error.__module__}.OperationalError) disk I/O error)"
+        ), upload.message
         assert upload.message.endswith("it was tried 4 times. Start the preview again.")
         progress = json.loads(progress_path(site.data, upload_id).read_text())
         assert (progress["state"], progress["message"]) == ("failed", upload.message)
