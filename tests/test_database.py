@@ -86,3 +86,28 @@ def test_an_app_starting_while_an_import_writes_does_not_wait_for_it(tmp_path) -
         writer.rollback()
         writer.close()
         first.extensions["glampub.db"].dispose()
+
+
+def test_postgresql_sessions_say_which_glampub_process_holds_them(tmp_path) -> None:
+    """pg_stat_activity names each session "glampub <pid>": an operator tells an
+    import's sessions from a web worker's, and the fault tests wait for a killed
+    process's sessions to end."""
+    import os
+
+    import pytest
+
+    from glampub import create_app
+    from glampub.db import application_name
+
+    app = create_app({"DATA_DIR": str(tmp_path / "data")})
+    database = app.extensions["glampub.db"]
+    try:
+        if database.engine.dialect.name != "postgresql":
+            pytest.skip("application names are PostgreSQL's")
+        with database.engine.connect() as connection:
+            name = connection.scalar(
+                text("SELECT application_name FROM pg_stat_activity WHERE pid = pg_backend_pid()")
+            )
+        assert name == application_name() == f"glampub {os.getpid()}"
+    finally:
+        database.dispose()
