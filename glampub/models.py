@@ -220,6 +220,27 @@ class DocumentCache(Base):
     built_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class SearchSummary(Base):
+    """A search's total and facet counts for one set of filters, at one data version.
+
+    Shared by every process (each keeps its own in memory too), and counted
+    afresh inside an import's transaction for the filters asked for most
+    recently, so that the first searches after a large publish find their
+    counts ready instead of all counting at once.
+    """
+
+    __tablename__ = "search_summary"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The filters as sorted JSON, e.g. ``[["text", "mill"]]``; ``[]`` for all objects.
+    filters: Mapped[str] = mapped_column(String(1000), unique=True)  # longer: not stored
+    #: The data version the counts are for (see glampub.services.search.data_version).
+    version: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    #: When a search last counted these filters itself: the most recent are refreshed.
+    asked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class ImportRun(Base):
     __tablename__ = "import_run"
 

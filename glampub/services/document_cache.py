@@ -87,7 +87,7 @@ def cached_document(
         return Document(row.body, row.etag, row.built_at)
     doc = document(build())
     try:
-        with _brief_wait(session), session.begin_nested():
+        with brief_write_wait(session), session.begin_nested():
             if row is None:
                 row = DocumentCache(key=key, base_url=base_url)
                 session.add(row)
@@ -111,7 +111,7 @@ def cached_document(
 
 
 @contextmanager
-def _brief_wait(session: Session) -> Iterator[None]:
+def brief_write_wait(session: Session) -> Iterator[None]:
     """On SQLite, wait only briefly for the write lock while storing a document.
 
     A running import holds it until its commit, minutes for a large file; a

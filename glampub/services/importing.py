@@ -39,6 +39,7 @@ from glampub.services.import_report import ImportReport
 from glampub.services.import_writer import BatchWriter
 from glampub.services.institutions import get_institution
 from glampub.services.problem_log import ProblemLog, problems_path
+from glampub.services.search import refresh_stored_summaries
 from importers.base import Importer, Profile, SourceRecord, detect_importer, get_importer
 
 log = logging.getLogger(__name__)
@@ -180,6 +181,10 @@ def run_import(
             writer.close()
             if options.dry_run:
                 session.rollback()
+            elif report.created or report.updated or report.withdrawn:
+                # Published with the objects by the same commit: the first
+                # searches after it find their facet counts ready.
+                refresh_stored_summaries(session)
     except BaseException as exc:
         full = _storage_full(exc, data_dir)
         try:

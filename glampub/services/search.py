@@ -9,6 +9,7 @@ version and reused until something is published, changed or withdrawn.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from glampub.models import ChangeEvent, CollectionObject, Institution
 from glampub.rights import lookup
-from glampub.services import search_sql
+from glampub.services import search_sql, search_summaries
 
 SORTS = {
     "relevance": "Best match",
@@ -261,12 +262,47 @@ def data_version(session: Session) -> tuple[Any, ...]:
 
 
 def _cached_summary(session: Session, query: SearchQuery) -> dict[str, Any]:
-    key = (
-        str(session.get_bind().url),
-        data_version(session),
-        tuple(sorted(query.filters().items())),
+    """The query's counts: from this process's memory, else as stored in the
+    database (see search_summaries), else counted now and stored."""
+    engine = session.get_bind()
+    version = search_summaries.version_key(data_version(session))
+    filters = search_summaries.filters_key(query.filters())
+
+    def stored_or_counted() -> dict[str, Any]:
+        stored = search_summaries.load(session, filters, version)
+        if stored is not None:
+            return _decode(stored)
+        summary = _summary(session, query)
+        search_summaries.store(engine, filters, version, _encode(summary))  # type: ignore[arg-type]
+        return summary
+
+    return _CACHE.get_or_compute((str(engine.url), version, filters), stored_or_counted)
+
+
+def refresh_stored_summaries(session: Session) -> int:
+    """Count again, in the caller's transaction (an import's, before its commit),
+    the filters searched for most recently; how many were counted."""
+    version = search_summaries.version_key(data_version(session))
+    return search_summaries.refresh(
+        session, version, lambda filters: _encode(_summary(session, SearchQuery(**filters)))
     )
-    return _CACHE.get_or_compute(key, lambda: _summary(session, query))
+
+
+def _encode(summary: dict[str, Any]) -> str:
+    facets = {
+        name: [[f.value, f.label, f.count] for f in values]
+        for name, values in summary["facets"].items()
+    }
+    return json.dumps({"total": summary["total"], "facets": facets, "years": summary["years"]})
+
+
+def _decode(body: str) -> dict[str, Any]:
+    data = json.loads(body)
+    facets = {
+        name: [FacetValue(value, label, count) for value, label, count in values]
+        for name, values in data["facets"].items()
+    }
+    return {"total": data["total"], "facets": facets, "years": tuple(data["years"])}
 
 
 def institution_counts(session: Session) -> list[tuple[Institution, int]]:
