@@ -123,3 +123,31 @@ def test_the_fts5_index_and_facets_follow_updates(app) -> None:
         index = "object_fts" if session.get_bind().dialect.name == "sqlite" else "object_search"
         count = session.execute(text(f"SELECT count(*) FROM {index}")).scalar_one()
         assert count == session.execute(text("SELECT count(*) FROM collection_object")).scalar_one()
+
+
+def test_best_match_ranks_up_to_a_bound_then_the_newest_come_first(
+    demo_app, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Scoring every match of a word found in nearly every record costs seconds at
+    a million objects and says little: beyond RANKED_AT_MOST matches the newest
+    come first, and the page says so."""
+    import glampub.services.search as search_module
+
+    query = SearchQuery(text="portrait")
+    with demo_app.app_context():
+        session = demo_app.extensions["glampub.db"].session()
+        ranked = search(session, query)
+        newest = search(session, SearchQuery(text="portrait", sort="newest"))
+        assert ranked.total > 2 and not ranked.unranked
+        monkeypatch.setattr(search_module, "RANKED_AT_MOST", ranked.total - 1)
+        bounded = search(session, query)
+    assert bounded.unranked and bounded.total == ranked.total
+    assert [o.identifier for o in bounded.objects] == [o.identifier for o in newest.objects]
+    assert sorted(o.identifier for o in bounded.objects) == sorted(
+        o.identifier for o in ranked.objects
+    )
+    page = demo_app.test_client().get("/search?q=portrait").get_data(as_text=True)
+    assert 'id="unranked-note"' in page and "Too many results to sort by best match" in page
+    monkeypatch.undo()
+    page = demo_app.test_client().get("/search?q=portrait").get_data(as_text=True)
+    assert 'id="unranked-note"' not in page
