@@ -130,6 +130,10 @@ def run_import(
         session.add(run)
         session.flush()
         import_lock.acquire(session, institution, run.id)
+        # Started now, with the lock: the INSERT above may have waited for
+        # SQLite's write lock (or PostgreSQL's unique index) while another
+        # import finished, and its default time is taken before that wait.
+        run.started_at = datetime.now(UTC)
         # Kept as plain values: after a rollback the objects would reload from
         # the database, which may be the very thing that just failed.
         run_id, institution_id = run.id, institution.id
