@@ -11,8 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import iiif_prezi3 as prezi
-
 from glampub.iiif.manifest import provider
 from glampub.iiif.records import InstitutionInfo
 from glampub.iiif.text import plain, plain_map
@@ -38,6 +36,8 @@ class InstitutionEntry:
 
 
 def top_collection(entries: Sequence[InstitutionEntry], urls: IiifUrls) -> dict[str, Any]:
+    import iiif_prezi3 as prezi  # see glampub.iiif: imported when first needed
+
     items = []
     for entry in entries:
         ref: dict[str, Any] = {
@@ -77,6 +77,8 @@ def institution_collection(
     """The institution's collection: its manifests, or its pages when there are many.
 
     ``thumbnail_image_id`` is the image of its first object, shown for the whole."""
+    import iiif_prezi3 as prezi  # see glampub.iiif: imported when first needed
+
     base = _institution_fields(institution, urls, thumbnail_image_id)
     base["id"] = urls.collection(institution.slug)
     if total <= page_size:
@@ -102,6 +104,8 @@ def institution_page(
     entries: Sequence[ManifestEntry],
     urls: IiifUrls,
 ) -> dict[str, Any]:
+    import iiif_prezi3 as prezi  # see glampub.iiif: imported when first needed
+
     first = next((e.thumbnail_image_id for e in entries if e.thumbnail_image_id), None)
     base = _institution_fields(institution, urls, first)
     base["id"] = urls.collection(institution.slug, page)

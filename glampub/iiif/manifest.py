@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import json
 from html import escape
-from typing import Any
-
-import iiif_prezi3 as prezi
+from typing import TYPE_CHECKING, Any
 
 from glampub.credit import reference_html, reference_text
 from glampub.iiif.labels import label
@@ -19,6 +17,9 @@ from glampub.iiif.records import ImageInfo, InstitutionInfo, ObjectInfo
 from glampub.iiif.text import html_span, plain, plain_map
 from glampub.iiif.urls import IiifUrls
 from glampub.rights import lookup
+
+if TYPE_CHECKING:
+    import iiif_prezi3 as prezi
 
 SOURCE_PROFILES = {"lido": "http://www.lido-schema.org"}
 DOWNLOAD_TYPES = {"jpg": "image/jpeg", "png": "image/png"}
@@ -35,6 +36,8 @@ THUMBNAIL_SIZE = "!400,400"
 
 def build_manifest(obj: ObjectInfo, urls: IiifUrls) -> dict[str, Any]:
     """The manifest as a JSON-ready dict."""
+    import iiif_prezi3 as prezi  # see glampub.iiif: imported when first needed
+
     inst = obj.institution.slug
     manifest_id = urls.manifest(inst, obj.identifier)
     object_url = urls.object_page(inst, obj.identifier)
@@ -138,6 +141,8 @@ def _download(image: ImageInfo, urls: IiifUrls) -> dict[str, Any]:
 
 
 def _canvas(obj: ObjectInfo, image: ImageInfo, urls: IiifUrls) -> prezi.Canvas:
+    import iiif_prezi3 as prezi  # see glampub.iiif: imported when first needed
+
     inst = obj.institution.slug
     canvas_id = urls.canvas(inst, obj.identifier, image.position)
     # A thumbnail-only image is smaller than its canvas; viewers scale it up.
