@@ -3,6 +3,7 @@ that makes them stale, so the first searches after a publish find them ready."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,16 @@ QUERIES = [SearchQuery(), SearchQuery(text="mill"), SearchQuery(text="river", re
 
 def _app(data: Path) -> Flask:
     return create_app({"DATA_DIR": str(data), "TESTING": True, "BASE_URL": BASE_URL})
+
+
+@pytest.fixture
+def museum(tmp_path: Path) -> Iterator[Flask]:
+    """An app whose data folder holds the institution "bench" and nothing else yet."""
+    app = _app(tmp_path / "data")
+    with database(app).transaction() as session:
+        add_institution(session, "bench", "Bench Museum", tmp_path / "data")
+    yield app
+    database(app).dispose()
 
 
 def _import(app: Flask, export: Path) -> None:
@@ -53,24 +64,17 @@ def _counting(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
 
 
 def test_the_import_counts_the_searches_asked_for_and_a_new_process_finds_them(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    museum: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    data = tmp_path / "data"
-    app = _app(data)
-    try:
-        with database(app).transaction() as session:
-            add_institution(session, "bench", "Bench Museum", data)
-        _import(app, write_lido(tmp_path / "a.xml", 60))
-        before = [_counts(app, query) for query in QUERIES]  # asked once: stored
-        made = _counting(monkeypatch)
-        # A changed export: every count above goes stale, and the import counts anew.
-        _import(app, write_lido(tmp_path / "b.xml", 90, variant=" (revised)"))
-        assert sorted(map(str, made)) == sorted(str(q.filters()) for q in QUERIES)
-    finally:
-        database(app).dispose()
+    _import(museum, write_lido(tmp_path / "a.xml", 60))
+    before = [_counts(museum, query) for query in QUERIES]  # asked once: stored
+    made = _counting(monkeypatch)
+    # A changed export: every count above goes stale, and the import counts anew.
+    _import(museum, write_lido(tmp_path / "b.xml", 90, variant=" (revised)"))
+    assert sorted(map(str, made)) == sorted(str(q.filters()) for q in QUERIES)
     made.clear()
     # Another process (nothing in its memory) serves every one without counting.
-    other = _app(data)
+    other = _app(tmp_path / "data")
     try:
         after = [_counts(other, query) for query in QUERIES]
         assert made == []
@@ -95,50 +99,36 @@ def test_the_import_counts_the_searches_asked_for_and_a_new_process_finds_them(
 
 
 def test_a_dry_run_or_an_unchanged_import_counts_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    museum: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    data = tmp_path / "data"
-    app = _app(data)
-    try:
-        with database(app).transaction() as session:
-            add_institution(session, "bench", "Bench Museum", data)
-        export = write_lido(tmp_path / "a.xml", 30)
-        _import(app, export)
-        _counts(app, SearchQuery(text="mill"))
-        made = _counting(monkeypatch)
-        _import(app, export)  # all unchanged
-        options = ImportOptions(
-            institution="bench", path=write_lido(tmp_path / "b.xml", 40, variant="!"), dry_run=True
-        )
-        run_import(database(app), data, options)
-        assert made == []
-    finally:
-        database(app).dispose()
+    export = write_lido(tmp_path / "a.xml", 30)
+    _import(museum, export)
+    _counts(museum, SearchQuery(text="mill"))
+    made = _counting(monkeypatch)
+    _import(museum, export)  # all unchanged
+    options = ImportOptions(
+        institution="bench", path=write_lido(tmp_path / "b.xml", 40, variant="!"), dry_run=True
+    )
+    run_import(database(museum), tmp_path / "data", options)
+    assert made == []
 
 
 def test_only_the_most_recently_asked_are_counted_and_old_ones_are_forgotten(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    museum: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(search_summaries, "REFRESHED_AT_PUBLISH", 2)
     monkeypatch.setattr(search_summaries, "KEPT", 3)
-    data = tmp_path / "data"
-    app = _app(data)
-    try:
-        with database(app).transaction() as session:
-            add_institution(session, "bench", "Bench Museum", data)
-        _import(app, write_lido(tmp_path / "a.xml", 20))
-        for word in ("mill", "river", "painting", "landscape"):
-            _counts(app, SearchQuery(text=word))
-        made = _counting(monkeypatch)
-        _import(app, write_lido(tmp_path / "b.xml", 20, variant="!"))
-        assert made == [{"text": "landscape"}, {"text": "painting"}]
-        with app.app_context():
-            kept = database(app).session().scalars(select(SearchSummary.filters)).all()
-        assert sorted(kept) == sorted(
-            search_summaries.filters_key({"text": w}) for w in ("river", "painting", "landscape")
-        )
-    finally:
-        database(app).dispose()
+    _import(museum, write_lido(tmp_path / "a.xml", 20))
+    for word in ("mill", "river", "painting", "landscape"):
+        _counts(museum, SearchQuery(text=word))
+    made = _counting(monkeypatch)
+    _import(museum, write_lido(tmp_path / "b.xml", 20, variant="!"))
+    assert made == [{"text": "landscape"}, {"text": "painting"}]
+    with museum.app_context():
+        kept = database(museum).session().scalars(select(SearchSummary.filters)).all()
+    assert sorted(kept) == sorted(
+        search_summaries.filters_key({"text": w}) for w in ("river", "painting", "landscape")
+    )
 
 
 def test_a_very_long_query_is_counted_but_not_stored(app: Flask) -> None:
