@@ -19,6 +19,7 @@ import io
 import os
 import struct
 import tempfile
+import time
 import warnings
 import zlib
 from collections.abc import Iterator, Sequence
@@ -143,6 +144,29 @@ def ingest(
     # Made once here, at import, so that serving a tile never decodes the master.
     build_pyramid(dest_dir / stored.relative_path)
     return stored
+
+
+#: A half-written file untouched this long is no longer being written: its process died.
+LEFTOVER_AGE_SECONDS = 3600
+
+
+def sweep_leftovers(dest_dir: Path, older_than: float = LEFTOVER_AGE_SECONDS) -> int:
+    """Remove what a killed process left half-written under ``dest_dir``: spooled
+    ``.incoming-*`` copies and ``.*.part`` masters, never a whole master. Only
+    files untouched for ``older_than`` seconds, so an import writing now (of
+    another institution, into the same folder) keeps its own. Returns how many."""
+    if not dest_dir.is_dir():
+        return 0
+    cutoff = time.time() - older_than
+    removed = 0
+    for leftover in (*dest_dir.glob(".incoming-*"), *dest_dir.glob("*/.*.part")):
+        try:
+            if leftover.is_file() and leftover.stat().st_mtime < cutoff:
+                leftover.unlink()
+                removed += 1
+        except FileNotFoundError:
+            pass  # swept by another import at the same moment
+    return removed
 
 
 def _spool(data: BinaryIO | bytes, dest_dir: Path, max_bytes: int) -> tuple[Path, str]:

@@ -139,3 +139,36 @@ def test_fetched_image_sizes_are_stored(app, tmp_path) -> None:
         image = session.scalar(select(Image))
     assert (image.width, image.height, image.mime_type) == (120, 90, "image/jpeg")
     assert image.file_path and (Path(app.config["DATA_DIR"]) / image.file_path).is_file()
+
+
+def test_an_import_sweeps_what_a_killed_one_left_half_written(app, tmp_path) -> None:
+    """A kill while an image is spooled or saved leaves `.incoming-*` or `.*.part`
+    files beside the masters. The next import removes those untouched for an hour
+    (another import may be writing its own right now) and never a whole master."""
+    import os
+    import time
+
+    with database(app).transaction() as session:
+        add_institution(session, "t", "T", Path(app.config["DATA_DIR"]))
+    data_dir = Path(app.config["DATA_DIR"])
+    images = tmp_path / "images"
+    images.mkdir()
+    PILImage.new("RGB", (64, 48), "red").save(images / "a.jpg")
+    export = tmp_path / "objects.csv"
+    export.write_text(HEADER + "1,Harbour,CC0,a.jpg\n", "utf-8")
+    options = ImportOptions(institution="t", path=export, images=images)
+    run_import(database(app), data_dir, options)
+    store = data_dir / record_images.IMAGES_FOLDER
+    (master,) = [p for p in store.glob("*/*.jpg")]
+    old = [store / ".incoming-abc123", master.parent / f".{master.stem}.png.part"]
+    recent = [store / ".incoming-def456", master.parent / ".ffff.jpg.part"]
+    an_hour_ago = time.time() - 3700
+    for path in (*old, *recent):
+        path.write_bytes(b"half an image")
+    for path in (*old, master):
+        os.utime(path, (an_hour_ago, an_hour_ago))
+    export.write_text(HEADER + "1,Harbour (revised),CC0,a.jpg\n", "utf-8")
+    assert run_import(database(app), data_dir, options).updated == 1
+    assert [p.exists() for p in old] == [False, False]
+    assert [p.exists() for p in recent] == [True, True]
+    assert master.exists()

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from glampub.db import Database
 from glampub.errors import Problem, StorageFull, UnreadableInput, UsageError
 from glampub.image_sources import ImageSource, open_image_source
+from glampub.images import sweep_leftovers
 from glampub.models import ImportRun
 from glampub.services import import_lock
 from glampub.services.bulk_memory import bulk_garbage_collection, release_free_memory
@@ -39,6 +40,7 @@ from glampub.services.import_report import ImportReport
 from glampub.services.import_writer import BatchWriter
 from glampub.services.institutions import get_institution
 from glampub.services.problem_log import ProblemLog, problems_path
+from glampub.services.record_images import IMAGES_FOLDER
 from glampub.services.search import refresh_stored_summaries
 from importers.base import Importer, Profile, SourceRecord, detect_importer, get_importer
 
@@ -137,6 +139,9 @@ def run_import(
         # Kept as plain values: after a rollback the objects would reload from
         # the database, which may be the very thing that just failed.
         run_id, institution_id = run.id, institution.id
+    # What an import killed while storing images left half-written (never whole masters).
+    if swept := sweep_leftovers(data_dir / IMAGES_FOLDER):
+        log.info("removed %d half-written image files left by an interrupted import", swept)
     report = ImportReport(
         file=str(options.path),
         format=importer.name,
