@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime
 
 import pytest
@@ -11,6 +12,7 @@ from glampub.db import Base, make_engine
 from glampub.models import CollectionObject, Institution
 from glampub.services.bulk_sql import BulkStatement
 from glampub.services.import_writer import OBJECT_COLUMNS
+from glampub.services.search_index import ensure_search_index
 
 OBJECTS = CollectionObject.__table__
 
@@ -55,6 +57,7 @@ def engine(request, tmp_path):
     url = "sqlite://" if request.param == "sqlite" else f"sqlite:///{tmp_path / 'x.db'}"
     engine = make_engine(url) if request.param == "sqlite-file" else create_engine(url)
     Base.metadata.create_all(engine)
+    ensure_search_index(engine)
     yield engine
     engine.dispose()
 
@@ -103,3 +106,61 @@ def test_a_column_left_out_is_refused_when_compiling(engine) -> None:
             update(OBJECTS).where(OBJECTS.c.id == bindparam("object_id_")),
             ("title",),
         )
+
+
+def test_many_rows_go_in_statements_within_the_parameter_limit(engine) -> None:
+    """An INSERT goes as multi-row statements, each under SQLite's bound on parameters."""
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    with engine.begin() as connection:
+        driver = connection.connection.driver_connection
+        driver.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 200)  # about five rows
+        connection.execute(insert(Institution.__table__), [{"slug": "m", "name": "M"}])
+        statement = BulkStatement(connection, insert(OBJECTS), OBJECT_COLUMNS)
+        assert statement.rows_per_statement == 200 // len(OBJECT_COLUMNS)
+        rows = [_values(f"obj-{n}", now) for n in range(23)]
+        statement.execute([tuple(row[name] for name in OBJECT_COLUMNS) for row in rows])
+        stored = connection.execute(select(OBJECTS.c.identifier).order_by(OBJECTS.c.id)).all()
+        found = connection.exec_driver_sql(
+            "SELECT count(*) FROM object_fts WHERE object_fts MATCH 'muhle'"
+        ).scalar()
+    # Every row, in the order given (ids follow it), and each in the search index.
+    assert [r.identifier for r in stored] == [f"obj-{n}" for n in range(23)]
+    assert found == 23
+
+
+def test_many_updates_by_id_each_change_their_own_row_and_its_index_entry(engine) -> None:
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    with engine.begin() as connection:
+        connection.execute(insert(Institution.__table__), [{"slug": "m", "name": "M"}])
+        connection.execute(insert(OBJECTS), [_values(f"obj-{n}", now) for n in range(8)])
+        ids = dict(connection.execute(select(OBJECTS.c.identifier, OBJECTS.c.id)).all())
+        driver = connection.connection.driver_connection
+        driver.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 10)  # three rows a statement
+        statement = BulkStatement(
+            connection,
+            update(OBJECTS).where(OBJECTS.c.id == bindparam("object_id_")),
+            ("title", "search_text", "object_id_"),
+        )
+        assert statement.multirow is not None and statement.rows_per_statement == 3
+        changed = [f"obj-{n}" for n in (1, 2, 4, 5, 7)]
+        statement.execute(
+            [({"en": [f"New {name}"]}, f"windmill {name}", ids[name]) for name in changed]
+        )
+        titles = dict(connection.execute(select(OBJECTS.c.identifier, OBJECTS.c.title)).all())
+        found = (
+            connection.exec_driver_sql(
+                "SELECT o.identifier FROM object_fts JOIN collection_object AS o "
+                "ON o.id = object_fts.rowid WHERE object_fts MATCH 'windmill' ORDER BY o.id"
+            )
+            .scalars()
+            .all()
+        )
+        old = connection.exec_driver_sql(
+            "SELECT count(*) FROM object_fts WHERE object_fts MATCH 'muhle'"
+        ).scalar()
+    assert titles == {
+        name: ({"en": [f"New {name}"]} if name in changed else _values(name, now)["title"])
+        for name in ids
+    }
+    assert found == changed
+    assert old == 3  # the index forgot the changed rows' old text
