@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -204,6 +205,10 @@ def decision_values(decision: RightsDecision, statements: Sequence[str]) -> dict
     }
 
 
+#: Any whitespace (for str patterns, what ``str.isspace`` says is space).
+_WHITESPACE = re.compile(r"\s")
+
+
 def web_link(value: str | None) -> str | None:
     """``value`` when it is an http(s) URL; a page links only to the web, never
     to ``javascript:``, ``data:`` or a local file, whatever an export says."""
@@ -211,7 +216,7 @@ def web_link(value: str | None) -> str | None:
         return None
     text = value.strip()
     scheme, _, rest = text.partition("://")
-    if scheme.lower() in ("http", "https") and rest and not any(c.isspace() for c in text):
+    if scheme.lower() in ("http", "https") and rest and not _WHITESPACE.search(text):
         return text
     return None
 
