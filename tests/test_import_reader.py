@@ -110,3 +110,39 @@ def test_a_reader_process_that_dies_ends_the_import_and_publishes_nothing(
         assert session.scalar(select(func.count()).select_from(CollectionObject)) == 0
     report = run_import(database(app), data_dir, options)
     assert report.created == 400
+
+
+def test_a_batch_marshal_cannot_hold_arrives_whole_by_pickle() -> None:
+    """Records go as marshal data; one with a value of another type goes pickled."""
+    from datetime import date
+    from multiprocessing.connection import Pipe
+
+    from glampub.errors import Problem
+    from importers.base import Creator, SourceImage, SourceRecord
+
+    plain = SourceRecord(
+        "obj-1",
+        3,
+        {"en": ["Mill"]},
+        creators=[Creator("Anna Roth", death_year=1901)],
+        images=[SourceImage("a.jpg", {"en": ["front"]}, ["CC0"])],
+        metadata=[({"en": ["Note"]}, {"none": ["=1+1"]})],
+        extra={"thumbnails": {"a.jpg": "a-small.jpg"}},
+    )
+    odd = SourceRecord("obj-2", 4, extra={"checked": date(2026, 12, 1)})
+    warning = Problem("obj-1", 3, "missing-title", "no title", "warning")
+    receiver, sender = Pipe(duplex=False)
+
+    def sent(batch: list) -> tuple[str, list]:
+        import_reader._send_items(sender, batch)
+        kind, payload = import_reader.pickle.loads(receiver.recv_bytes())
+        return kind, list(
+            import_reader._decode_items(payload)
+        ) if kind == "marshalled-items" else payload
+
+    kind, items = sent([plain, warning])
+    assert (kind, items) == ("marshalled-items", [plain, warning])
+    # Tuples stay tuples, lists stay lists: the content hash sees the same values.
+    assert isinstance(items[0].metadata[0], tuple)
+    assert isinstance(items[0].images[0].rights, list)
+    assert sent([plain, odd]) == ("items", [plain, odd])

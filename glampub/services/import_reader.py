@@ -7,6 +7,11 @@ over a pipe in batches, while this process writes the previous batch: the
 two halves of an import use two cores. The pipe holds about one batch, so
 the reader never runs far ahead and memory stays flat.
 
+Records cross the pipe as marshal data (plain tuples of their fields), which
+the child writes in about half the time pickle takes: the child is the
+busier half of a LIDO import. A batch marshal cannot hold (an importer's
+``extra`` with some other type) goes pickled instead.
+
 The child only parses: it has no database connection and no image source.
 What it raises arrives here as the same error (a GlampubError keeps its
 class and message, so the CLI still answers with exit code 2 and a clear
@@ -22,6 +27,7 @@ third of a second) is worth it only when there is real work to share.
 from __future__ import annotations
 
 import contextlib
+import marshal
 import os
 import pickle
 import signal
@@ -29,12 +35,14 @@ import subprocess
 import sys
 import traceback
 from collections.abc import Iterator
+from dataclasses import fields
 from multiprocessing.connection import Connection
+from operator import attrgetter
 from pathlib import Path
 
 from glampub.errors import GlampubError, Problem, UnreadableInput
 from glampub.services.bulk_memory import bulk_garbage_collection
-from importers.base import Profile, SourceRecord, get_importer
+from importers.base import Creator, Profile, SourceImage, SourceRecord, get_importer
 
 #: Files at least this large are read in a reader process.
 READER_PROCESS_MIN_BYTES = 32 * 1024 * 1024
@@ -88,6 +96,8 @@ def _from_reader_process(importer_name: str, path: Path, profile: Profile | None
                 ) from None
             if kind == "items":
                 yield from payload
+            elif kind == "marshalled-items":
+                yield from _decode_items(payload)
             elif kind == "end":
                 return
             elif kind == "glampub-error":
@@ -117,10 +127,10 @@ def _reader_main(importer_name: str, path: str, profile: Profile | None, out: Co
             for item in items:
                 batch.append(item)
                 if len(batch) >= MESSAGE_ITEMS:
-                    _send(out, "items", batch)
+                    _send_items(out, batch)
                     batch = []
         if batch:
-            _send(out, "items", batch)
+            _send_items(out, batch)
         _send(out, "end", None)
     except (BrokenPipeError, ConnectionResetError, KeyboardInterrupt):
         pass  # the importing process is gone or stopping: nobody to tell
@@ -130,6 +140,43 @@ def _reader_main(importer_name: str, path: str, profile: Profile | None, out: Co
         _send_last(out, "crash", traceback.format_exc())
     finally:
         out.close()
+
+
+_RECORD_FIELDS = tuple(f.name for f in fields(SourceRecord))
+_CREATORS = _RECORD_FIELDS.index("creators")
+_IMAGES = _RECORD_FIELDS.index("images")
+_record_values = attrgetter(*_RECORD_FIELDS)
+_creator_values = attrgetter(*(f.name for f in fields(Creator)))
+_image_values = attrgetter(*(f.name for f in fields(SourceImage)))
+_problem_values = attrgetter(*(f.name for f in fields(Problem)))
+
+
+def _send_items(out: Connection, batch: list[Item]) -> None:
+    encoded = []
+    for item in batch:
+        if isinstance(item, SourceRecord):
+            values = list(_record_values(item))
+            values[_CREATORS] = [_creator_values(c) for c in item.creators]
+            values[_IMAGES] = [_image_values(i) for i in item.images]
+            encoded.append((True, values))
+        else:
+            encoded.append((False, _problem_values(item)))
+    try:
+        data = marshal.dumps(encoded)
+    except ValueError:  # a value of a type marshal does not know
+        _send(out, "items", batch)
+        return
+    out.send_bytes(pickle.dumps(("marshalled-items", data), protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _decode_items(data: bytes) -> Iterator[Item]:
+    for is_record, values in marshal.loads(data):
+        if not is_record:
+            yield Problem(*values)
+            continue
+        values[_CREATORS] = [Creator(*c) for c in values[_CREATORS]]
+        values[_IMAGES] = [SourceImage(*i) for i in values[_IMAGES]]
+        yield SourceRecord(*values)
 
 
 def _send(out: Connection, kind: str, payload: object) -> None:
