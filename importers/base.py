@@ -8,10 +8,9 @@ rights text is handed on to :mod:`glampub.rights`.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import entry_points
-from operator import attrgetter
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -30,26 +29,8 @@ def lang_map(value: str | None, lang: str | None = None) -> LangMap:
     return {(lang or "none"): [value.strip()]}
 
 
-class _PickledByFields:
-    """Pickled as its class and its field values in order.
-
-    A large export's records cross a pipe from the reader process (see
-    glampub.services.import_reader); pickle's default for an object, its
-    attribute dictionary with every field's name, took a third longer to
-    load again.
-    """
-
-    def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
-        return type(self), _field_values(type(self))(self)
-
-
-@cache
-def _field_values(cls: type) -> attrgetter[Any]:
-    return attrgetter(*(f.name for f in fields(cls)))  # type: ignore[arg-type]
-
-
 @dataclass
-class Creator(_PickledByFields):
+class Creator:
     name: str
     role: str | None = None
     #: "attributed to", "workshop of", ...
@@ -61,7 +42,7 @@ class Creator(_PickledByFields):
 
 
 @dataclass
-class SourceImage(_PickledByFields):
+class SourceImage:
     #: File name (matched against ``--images``) or an http(s) URL, as exported.
     reference: str
     label: LangMap = field(default_factory=dict)
@@ -77,7 +58,7 @@ class SourceImage(_PickledByFields):
 
 
 @dataclass
-class SourceRecord(_PickledByFields):
+class SourceRecord:
     identifier: str
     #: Line (CSV) or record number (LIDO) in the source file, for reports.
     line: int | None = None
