@@ -10,7 +10,12 @@ bench/_synthetic.py), then measures in one process, on the same file:
   ``clear()`` for LIDO, ``csv.DictReader`` for CSV);
 - the first import into a fresh SQLite database (parse, map, decide rights,
   hash, stage and publish in one transaction);
-- a second import of the same file, where every record is unchanged.
+- a second import of the same file, where every record is unchanged;
+- SQLite alone storing what the first import stored (its rows of objects,
+  images and change events copied into a fresh database of the same schema,
+  triggers and indexes, in multi-row statements of one batch in one
+  transaction, as the import writes them): the ceiling of any import that
+  stores these rows, with no parsing or mapping at all.
 
 It prints records per second, each import's rate as a share of the
 yardstick's, and the peak resident memory of the importing process and of
@@ -25,6 +30,7 @@ from __future__ import annotations
 import argparse
 import csv
 import resource
+import sqlite3
 import sys
 import tempfile
 import time
@@ -58,6 +64,53 @@ def bare_pass(path: Path, fmt: str) -> int:
     return count
 
 
+def storage_alone(stored: Path, fresh: Path, batch: int = 250) -> tuple[float, float]:
+    """Seconds SQLite takes to store again the rows in ``stored``: inserting, committing."""
+    database = Database()
+    database.connect(f"sqlite:///{fresh}")
+    database.prepare()
+    database.dispose()
+    source = sqlite3.connect(stored)
+    target = sqlite3.connect(fresh, isolation_level=None)
+    target.execute("PRAGMA synchronous=NORMAL")
+    target.executescript(
+        "DELETE FROM change_event; DELETE FROM image; DELETE FROM collection_object;"
+    )
+    for row in source.execute("SELECT * FROM institution"):
+        target.execute(f"INSERT INTO institution VALUES ({','.join('?' * len(row))})", row)
+    inserting = 0.0
+    target.execute("BEGIN")
+    last = 0
+    while True:
+        objects = source.execute(
+            "SELECT * FROM collection_object WHERE id > ? ORDER BY id LIMIT ?", (last, batch)
+        ).fetchall()
+        if not objects:
+            break
+        first, last = objects[0][0], objects[-1][0]
+        tables = [("collection_object", objects)]
+        for table in ("image", "change_event"):
+            rows = source.execute(
+                f"SELECT * FROM {table} WHERE object_id BETWEEN ? AND ?", (first, last)
+            ).fetchall()
+            tables.append((table, rows))
+        start = time.perf_counter()
+        for table, rows in tables:
+            if rows:
+                group = "(" + ",".join("?" * len(rows[0])) + ")"
+                values = [value for row in rows for value in row]
+                target.execute(
+                    f"INSERT INTO {table} VALUES {','.join([group] * len(rows))}", values
+                )
+        inserting += time.perf_counter() - start
+    start = time.perf_counter()
+    target.execute("COMMIT")
+    committing = time.perf_counter() - start
+    source.close()
+    target.close()
+    return inserting, committing
+
+
 def peak_mb(who: int = resource.RUSAGE_SELF) -> float:
     """Peak resident memory so far (Linux reports KiB): of this process, or of
     the largest of its finished child processes."""
@@ -71,6 +124,9 @@ def main() -> None:
     parser.add_argument("--database-url", help="default: a fresh SQLite file")
     parser.add_argument("--workdir", type=Path, help="default: a temporary folder")
     parser.add_argument("--skip-reimport", action="store_true")
+    parser.add_argument(
+        "--skip-storage-alone", action="store_true", help="do not time SQLite storing alone"
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
@@ -106,6 +162,19 @@ def main() -> None:
             f"rejected {report.rejected:,}, problems {report.problems.total:,}",
             flush=True,
         )
+        if not args.database_url and not args.skip_storage_alone:
+            database.dispose()
+            alone = work / "storage-alone.db"
+            inserting, committing = storage_alone(work / "bench.db", alone)
+            for leftover in work.glob("storage-alone.db*"):
+                leftover.unlink()
+            rate = report.created / (inserting + committing)
+            print(
+                f"SQLite alone storing what it stored: {rate:,.0f} records/s = {rate / bare:.0%} "
+                f"of the bare pass ({inserting / report.created * 1e6:,.0f} us a record to "
+                f"insert, {committing / report.created * 1e6:,.0f} us to commit)",
+                flush=True,
+            )
         if not args.skip_reimport:
             start = time.perf_counter()
             again = run_import(database, work, options)

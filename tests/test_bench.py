@@ -21,6 +21,7 @@ def test_import_benchmark_runs(fmt: str) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "created 300" in result.stdout
+    assert "SQLite alone storing what it stored" in result.stdout
     assert "unchanged 300" in result.stdout
 
 
