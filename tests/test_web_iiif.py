@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from urllib.parse import quote, urlsplit
 
+import pytest
+from flask import Flask
 from PIL import Image
+from sqlalchemy import select
 
-from tests.conftest import BASE_URL, assert_valid_iiif
+from glampub import create_app
+from glampub.models import CollectionObject, Institution
+from glampub.models import Image as StoredImage
+from tests.conftest import BASE_URL, assert_valid_iiif, database
 
 PRESENTATION = 'application/ld+json;profile="http://iiif.io/api/presentation/3/context.json"'
 
@@ -151,3 +158,50 @@ def test_iiif_answers_do_not_vary_on_the_session_cookie(demo_client) -> None:
     assert "cookie" not in {v.lower() for v in manifest.headers.get("Vary", "").split(", ")}
     home = demo_client.get("/")
     assert "Cookie" in home.headers["Vary"]
+
+
+@pytest.fixture
+def three_per_page(demo_app: Flask) -> Iterator[Flask]:
+    """The sample collections served with collection pages of three manifests."""
+    config = {name: demo_app.config[name] for name in ("DATA_DIR", "DATABASE_URL", "BASE_URL")}
+    app = create_app({**config, "TESTING": True, "COLLECTION_PAGE_SIZE": 3})
+    yield app
+    database(app).dispose()
+
+
+def test_collection_pages_list_every_manifest_once_in_identifier_order(
+    three_per_page: Flask, iiif_validator
+) -> None:
+    client = three_per_page.test_client()
+    with database(three_per_page).transaction() as session:
+        identifiers = session.scalars(
+            select(CollectionObject.identifier)
+            .join(Institution)
+            .where(
+                Institution.slug == "kestrel-museum",
+                CollectionObject.status == "published",
+                CollectionObject.images.any(StoredImage.width.is_not(None)),
+            )
+        ).all()
+    expected = [
+        f"{BASE_URL}/iiif/3/kestrel-museum/{quote(i, safe='')}/manifest"
+        for i in sorted(identifiers)
+    ]
+    assert len(expected) > 6  # three pages at least
+
+    collection = client.get("/iiif/3/collection/kestrel-museum").get_json()
+    assert collection["summary"] == {"en": [f"{len(expected)} published objects"]}
+    pages = collection["items"]
+    assert len(pages) == -(-len(expected) // 3)
+    listed = []
+    for number, page in enumerate(pages, 1):
+        assert page["id"] == f"{BASE_URL}/iiif/3/collection/kestrel-museum/page/{number}"
+        document = client.get(_path(page["id"])).get_json()
+        assert_valid_iiif(iiif_validator, document)
+        assert 1 <= len(document["items"]) <= 3
+        listed.extend(item["id"] for item in document["items"])
+    assert listed == expected
+    missing = client.get(f"/iiif/3/collection/kestrel-museum/page/{len(pages) + 1}")
+    assert missing.status_code == 404
+    top = client.get("/iiif/3/collection").get_json()
+    assert any(item["id"].endswith("/collection/kestrel-museum") for item in top["items"])

@@ -103,8 +103,8 @@ def cors(response: Response) -> Response:
 
 @bp.get("/iiif/3/collection")
 def top_collection() -> Response:
-    urls = request_urls()
-    doc = _cached(("collection", urls), lambda: top_collection_document(session(), urls))
+    urls, size = request_urls(), current_app.config["COLLECTION_PAGE_SIZE"]
+    doc = _cached(("collection", urls), lambda: top_collection_document(session(), urls, size))
     return _json_answer(doc, PRESENTATION_TYPE)
 
 

@@ -129,7 +129,8 @@ def export_static(
     _copy_assets(app, tree)
     with app.app_context():
         session = get_db().session()
-        tree.write(urls.collection(), top_collection_document(session, urls).body.encode())
+        top = top_collection_document(session, urls, app.config["COLLECTION_PAGE_SIZE"])
+        tree.write(urls.collection(), top.body.encode())
         for institution in session.scalars(select(Institution).order_by(Institution.slug)):
             _export_institution(app, session, institution, urls, tree, data_dir, report, progress)
         _export_changes(session, urls, tree, app.config["DISCOVERY_PAGE_SIZE"])
