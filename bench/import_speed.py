@@ -19,7 +19,7 @@ bench/_synthetic.py), then measures in one process, on the same file:
 
 It prints records per second, each import's rate as a share of the
 yardstick's, and the peak resident memory of the importing process and of
-its reader process (files over 32 MB are parsed in one: see
+its reader process (files over 16 MB are parsed in one: see
 glampub/services/import_reader.py). Images are referenced but not sent, as
 in a metadata-only update. Run it on an otherwise idle machine: the import
 uses two cores, the yardstick one.

@@ -44,7 +44,7 @@ LIDO_NS = 'xmlns:lido="http://www.lido-schema.org"'
 #: Runs `glampub` under an address-space limit and notes its peak resident
 #: memory on the way out. The peak is the process's own VmHWM (ru_maxrss would
 #: also count the parent's memory at the fork) or, if larger, that of a reader
-#: process it started (exported files over 32 MB are parsed in one).
+#: process it started (exported files over 16 MB are parsed in one).
 BOUNDED_LAUNCHER = """
 import atexit, resource, sys
 limit, report = int(sys.argv[1]), sys.argv[2]

@@ -44,8 +44,11 @@ from glampub.errors import GlampubError, Problem, UnreadableInput
 from glampub.services.bulk_memory import bulk_garbage_collection
 from importers.base import Creator, Profile, SourceImage, SourceRecord, get_importer
 
-#: Files at least this large are read in a reader process.
-READER_PROCESS_MIN_BYTES = 32 * 1024 * 1024
+#: Files at least this large are read in a reader process. Measured on this
+#: project's machine, the process pays for its start (about 0.3 s) from some
+#: 11 MB of LIDO (1,400 records; 15 MB import 10% faster) and from under 8 MB of
+#: CSV (28,000 rows import 5% faster, 100,000 rows in 29 MB 12% faster).
+READER_PROCESS_MIN_BYTES = 16 * 1024 * 1024
 #: Records (and problems) per message from the reader process.
 MESSAGE_ITEMS = 250
 
