@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Sequence
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import Column, Connection, Dialect
@@ -96,7 +97,7 @@ class BulkStatement:
         step = self.rows_per_statement
         for start in range(0, len(params), step):
             chunk = params[start : start + step]
-            flat = tuple(value for row in chunk for value in row)
+            flat = tuple(chain.from_iterable(chunk))
             self.connection.exec_driver_sql(self._sql_for_rows(len(chunk)), flat)
 
     def _sql_for_rows(self, count: int) -> str:
