@@ -73,9 +73,6 @@ def storage_alone(stored: Path, fresh: Path, batch: int = 250) -> tuple[float, f
     source = sqlite3.connect(stored)
     target = sqlite3.connect(fresh, isolation_level=None)
     target.execute("PRAGMA synchronous=NORMAL")
-    target.executescript(
-        "DELETE FROM change_event; DELETE FROM image; DELETE FROM collection_object;"
-    )
     for row in source.execute("SELECT * FROM institution"):
         target.execute(f"INSERT INTO institution VALUES ({','.join('?' * len(row))})", row)
     inserting = 0.0

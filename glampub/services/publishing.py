@@ -174,8 +174,8 @@ def top_collection_document(session: Session, urls: IiifUrls, page_size: int) ->
     def build() -> dict[str, Any]:
         entries = []
         for institution in institutions:
-            version = _version(session, institution)
-            count = _paging(session, institution.id, version, page_size).total
+            listed = _paging(session, institution.id, _version(session, institution), page_size)
+            count = listed.total
             first = _manifest_entries(session, institution.id, 1)
             thumb = first[0].thumbnail_image_id if first else None
             entries.append(InstitutionEntry(institution_info(institution), count, thumb))
