@@ -22,6 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from glampub.compressed_text import CompressedText
 from glampub.db import Base
 
 LangMap = dict[str, list[str]]
@@ -104,8 +105,9 @@ class CollectionObject(Base):
     #: The metadata record's own licence (LIDO recordRights; CC0 by default).
     record_rights_uri: Mapped[str | None] = mapped_column(String(200))
 
-    # The source record exactly as exported.
-    source_record: Mapped[str] = mapped_column(Text, default="")
+    # The source record exactly as exported (compressed when long: see
+    # glampub.compressed_text).
+    source_record: Mapped[str] = mapped_column(CompressedText, default="")
     source_format: Mapped[str] = mapped_column(String(20), default="")
     source_media_type: Mapped[str] = mapped_column(String(100), default="text/plain")
 
