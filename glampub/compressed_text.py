@@ -91,9 +91,10 @@ class CompressedText(TypeDecorator[str]):
     def process_bind_param(self, value: str | None, dialect: Dialect) -> bytes | str | None:
         if value is None:
             return None
-        if dialect.name == "sqlite" and len(value) < COMPRESS_FROM_BYTES:
+        packed = pack(value)
+        if dialect.name == "sqlite" and not packed.startswith(ZSTD_MAGIC):
             return value  # short: kept as readable text
-        return pack(value)
+        return packed
 
     def process_result_value(self, value: bytes | str | None, dialect: Dialect) -> str:
         return unpack(value)

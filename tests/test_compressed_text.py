@@ -52,3 +52,21 @@ def test_an_imported_lido_record_is_stored_compressed_and_served_whole(demo_app)
     )
     assert response.get_data(as_text=True) == unpack(stored)
     assert "<lido:lidoRecID" in unpack(stored)
+
+
+def test_short_records_are_stored_as_they_are_long_ones_compressed(demo_app) -> None:
+    engine = database(demo_app).engine
+    with engine.connect() as conn:
+        stored_values = conn.execute(text("SELECT source_record FROM collection_object")).scalars()
+        short = 0
+        for stored in stored_values:
+            record = unpack(stored)
+            if len(record.encode()) >= COMPRESS_FROM_BYTES:
+                assert bytes(stored).startswith(ZSTD_MAGIC)
+            elif engine.dialect.name == "sqlite":
+                short += 1
+                assert stored == record  # text, readable with the sqlite3 shell
+            else:
+                short += 1
+                assert bytes(stored) == record.encode()
+    assert short  # the sample collections have both
