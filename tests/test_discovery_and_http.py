@@ -7,6 +7,7 @@ import gzip
 import re
 from pathlib import Path
 
+import pytest
 from PIL import Image as PILImage
 
 from glampub.services.importing import ImportOptions, run_import
@@ -49,7 +50,11 @@ def _activities(client) -> list[tuple[str, str]]:
     return items
 
 
-def test_the_change_stream_has_one_activity_per_real_change(app, client, tmp_path) -> None:
+@pytest.mark.parametrize("page_size", [1000, 1, 3])
+def test_the_change_stream_has_one_activity_per_real_change(
+    app, client, tmp_path, page_size
+) -> None:
+    app.config["DISCOVERY_PAGE_SIZE"] = page_size
     images = _setup(app, tmp_path)
     _import(app, tmp_path, ROWS, images)
     # Object 3 has no image, so no manifest: harvesters never hear of it.
@@ -64,6 +69,15 @@ def test_the_change_stream_has_one_activity_per_real_change(app, client, tmp_pat
         ("Update", "2"),
         ("Delete", "2"),
     ]
+
+
+def test_an_empty_change_stream_has_an_empty_first_page(client) -> None:
+    stream = client.get("/iiif/discovery/all-changes").get_json()
+    assert stream["totalItems"] == 0
+    first = client.get(stream["first"]["id"].removeprefix(BASE_URL))
+    assert first.status_code == 200
+    assert first.get_json()["orderedItems"] == []
+    assert client.get("/iiif/discovery/all-changes/page/2").status_code == 404
 
 
 def test_the_change_stream_is_paged_oldest_first(app, client, tmp_path) -> None:

@@ -3,7 +3,7 @@ manifest, from the change events imports and rights decisions write."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from glampub.errors import NotFound
@@ -11,7 +11,7 @@ from glampub.iiif.discovery import Activity, changes_collection, changes_page, p
 from glampub.iiif.urls import IiifUrls
 from glampub.models import ChangeEvent, CollectionObject, Image, Institution
 from glampub.services.document_cache import Document, cached_document
-from glampub.services.publishing import last_change
+from glampub.services.publishing import Paging, last_change, ordered_paging
 
 
 def _with_manifest():  # type: ignore[no-untyped-def]
@@ -25,32 +25,39 @@ def _with_manifest():  # type: ignore[no-untyped-def]
     return has_canvas
 
 
-def _total(session: Session) -> int:
-    return session.scalar(select(func.count(ChangeEvent.id)).where(_with_manifest())) or 0
+def _paging(session: Session, version: str, page_size: int) -> Paging:
+    """How many events the stream holds and the event id each page starts at."""
+    events = select(ChangeEvent.id).where(_with_manifest()).order_by(ChangeEvent.id)
+    return ordered_paging(session, f"discovery-paging:{page_size}", version, events, page_size)
 
 
 def changes_document(session: Session, urls: IiifUrls, page_size: int) -> Document:
+    version = f"{last_change(session)}.{page_size}"
     return cached_document(
         session,
         "discovery",
         _base(urls),
-        f"{last_change(session)}.{page_size}",
-        lambda: changes_collection(_total(session), page_size, urls),
+        version,
+        lambda: changes_collection(_paging(session, version, page_size).total, page_size, urls),
     )
 
 
 def changes_page_document(session: Session, urls: IiifUrls, page_size: int, page: int) -> Document:
+    version = f"{last_change(session)}.{page_size}"
+
     def build() -> dict:  # type: ignore[type-arg]
-        pages = page_count(_total(session), page_size)
+        paging = _paging(session, version, page_size)
+        pages = page_count(paging.total, page_size)
         if not 1 <= page <= pages:
             raise NotFound(f"the change stream has no page {page}")
+        # An empty stream still has its first page, with nothing on it.
+        start = paging.starts[page - 1] if paging.starts else 0
         rows = session.execute(
             select(ChangeEvent.kind, ChangeEvent.at, CollectionObject.identifier, Institution.slug)
             .join(CollectionObject, ChangeEvent.object_id == CollectionObject.id)
             .join(Institution, ChangeEvent.institution_id == Institution.id)
-            .where(_with_manifest())
+            .where(_with_manifest(), ChangeEvent.id >= start)
             .order_by(ChangeEvent.id)
-            .offset((page - 1) * page_size)
             .limit(page_size)
         ).all()
         activities = [
@@ -58,7 +65,6 @@ def changes_page_document(session: Session, urls: IiifUrls, page_size: int, page
         ]
         return changes_page(page, pages, page_size, activities, urls)
 
-    version = f"{last_change(session)}.{page_size}"
     return cached_document(session, f"discovery:{page}", _base(urls), version, build)
 
 
