@@ -27,8 +27,8 @@ def _with_manifest():  # type: ignore[no-untyped-def]
 
 def _paging(session: Session, version: str, page_size: int) -> Paging:
     """How many events the stream holds and the event id each page starts at."""
-    events = select(ChangeEvent.id).where(_with_manifest()).order_by(ChangeEvent.id)
-    return ordered_paging(session, f"discovery-paging:{page_size}", version, events, page_size)
+    key = f"discovery-paging:{page_size}"
+    return ordered_paging(session, key, version, ChangeEvent.id, [_with_manifest()], page_size)
 
 
 def changes_document(session: Session, urls: IiifUrls, page_size: int) -> Document:
