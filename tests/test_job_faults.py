@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -186,7 +187,19 @@ def test_the_same_job_queued_twice_and_seen_by_two_workers_runs_once(site: Site)
     assert site.integrity() == []
 
 
-def test_a_job_queued_again_while_it_runs_does_nothing(tmp_path: Path) -> None:
+def test_a_job_queued_again_while_it_runs_does_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The claimed job is held until the second click has been made: an import of
+    # a few thousand records may otherwise finish before the click comes.
+    second_click_made = threading.Event()
+    run_claimed = jobs._run_claimed
+
+    def held_run_claimed(*args: object, **kwargs: object) -> None:
+        assert second_click_made.wait(60), "the test never made its second click"
+        run_claimed(*args, **kwargs)
+
+    monkeypatch.setattr(jobs, "_run_claimed", held_run_claimed)
     site = Site(tmp_path, None)
     try:
         export = write_lido(tmp_path / "big.xml", 3000)
@@ -197,8 +210,14 @@ def test_a_job_queued_again_while_it_runs_does_nothing(tmp_path: Path) -> None:
             assert time.monotonic() < deadline, "the job never claimed its upload"
             time.sleep(0.01)
         claimed = site.get(upload_id).runner
-        jobs.start(site.app, upload_id, "publish", "http://glampub.test")  # a second click
-        assert site.get(upload_id).runner == claimed
+        try:
+            jobs.start(site.app, upload_id, "publish", "http://glampub.test")  # a second click
+            # The second job found the claim and did nothing; the claim is unchanged.
+            for thread in site.app.extensions["glampub.jobs"][1:]:
+                thread.join(60)
+            assert site.get(upload_id).runner == claimed
+        finally:
+            second_click_made.set()
         upload = wait_for_upload(site.app, upload_id)
         assert (upload.status, upload.message) == ("published", None)
         assert site.count(ImportRun) == 1
