@@ -95,10 +95,11 @@ class CollectionObject(Base):
     rights_statements: Mapped[list[str]] = mapped_column(JSON, default=list)
     #: sha256 of the statements' normalised key: one review queue entry per value.
     rights_key: Mapped[str] = mapped_column(String(64), default="", index=True)
-    rights_uri: Mapped[str | None] = mapped_column(String(200), index=True)
+    #: Indexed with status (see search_index), as every query asks (migration 0006).
+    rights_uri: Mapped[str | None] = mapped_column(String(200))
     rights_status: Mapped[str] = mapped_column(String(20), default="needs-review")
     rights_label: Mapped[str] = mapped_column(String(200), default="")
-    rights_reuse: Mapped[str] = mapped_column(String(20), default="permission", index=True)
+    rights_reuse: Mapped[str] = mapped_column(String(20), default="permission")
     rights_rule: Mapped[str] = mapped_column(String(60), default="")
     rights_reason: Mapped[str] = mapped_column(Text, default="")
     rights_warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -116,7 +117,8 @@ class CollectionObject(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     revision: Mapped[int] = mapped_column(Integer, default=1)
     #: "published" or "withdrawn"
-    status: Mapped[str] = mapped_column(String(20), default="published", index=True)
+    #: Indexed first in composites with what each query asks next (search_index).
+    status: Mapped[str] = mapped_column(String(20), default="published")
     #: Withdrawn by staff: it stays withdrawn whatever a later import brings,
     #: until staff publish it again (a full export leaving it out also withdraws
     #: it, but without this hold, so the export listing it again brings it back).
