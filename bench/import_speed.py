@@ -34,6 +34,7 @@ import sqlite3
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from lxml import etree
@@ -64,8 +65,13 @@ def bare_pass(path: Path, fmt: str) -> int:
     return count
 
 
-def storage_alone(stored: Path, fresh: Path, batch: int = 250) -> tuple[float, float]:
-    """Seconds SQLite takes to store again the rows in ``stored``: inserting, committing."""
+def storage_alone(
+    stored: Path, fresh: Path, batch: int = 250, alter: Sequence[str] = ()
+) -> tuple[float, float]:
+    """Seconds SQLite takes to store again the rows in ``stored``: inserting, committing.
+
+    ``alter``: statements run on the fresh schema first (bench/storage_floor.py
+    drops parts of it to see what each costs)."""
     database = Database()
     database.connect(f"sqlite:///{fresh}")
     database.prepare()
@@ -73,6 +79,8 @@ def storage_alone(stored: Path, fresh: Path, batch: int = 250) -> tuple[float, f
     source = sqlite3.connect(stored)
     target = sqlite3.connect(fresh, isolation_level=None)
     target.execute("PRAGMA synchronous=NORMAL")
+    for statement in alter:
+        target.execute(statement)
     for row in source.execute("SELECT * FROM institution"):
         target.execute(f"INSERT INTO institution VALUES ({','.join('?' * len(row))})", row)
     inserting = 0.0
