@@ -50,19 +50,21 @@ _LEAST_SCHEMA = (
 
 def schema_parts(stored: Path) -> tuple[list[str], list[str], list[str]]:
     """The facet triggers, the full-text triggers and the secondary indexes of ``stored``."""
-    with sqlite3.connect(stored) as connection:
-        triggers = [row[0] for row in connection.execute(
+    connection = sqlite3.connect(stored)
+    try:
+        triggers = connection.execute(
             "SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
-        )]  # fmt: skip
-        indexes = [row[0] for row in connection.execute(
+        ).fetchall()
+        indexes = connection.execute(
             "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
             f"AND tbl_name IN ({','.join('?' * len(WRITTEN))}) ORDER BY name",
             WRITTEN,
-        )]  # fmt: skip
-    connection.close()
-    facets = [name for name in triggers if "facet" in name]
-    full_text = [name for name in triggers if "fts" in name]
-    return facets, full_text, indexes
+        ).fetchall()
+    finally:
+        connection.close()
+    facets = [name for (name,) in triggers if "facet" in name]
+    full_text = [name for (name,) in triggers if "fts" in name]
+    return facets, full_text, [name for (name,) in indexes]
 
 
 def least_searchable_store(stored: Path, fresh: Path, batch: int = 250) -> float:
@@ -139,15 +141,16 @@ def main() -> None:
             )
 
         facets, full_text, indexes = schema_parts(stored)
-        drop_triggers = [f"DROP TRIGGER {name}" for name in facets + full_text]
+        drop_facets = [f"DROP TRIGGER {name}" for name in facets]
+        drop_full_text = [f"DROP TRIGGER {name}" for name in full_text]
         drop_indexes = [f"DROP INDEX {name}" for name in indexes]
         variants = {
             "glampub's schema, all of it": [],
-            "  without the facet triggers": [f"DROP TRIGGER {name}" for name in facets],
-            "  without the full-text triggers": [f"DROP TRIGGER {name}" for name in full_text],
+            "  without the facet triggers": drop_facets,
+            "  without the full-text triggers": drop_full_text,
             f"  without the {len(indexes)} secondary indexes": drop_indexes,
             "  the rows alone (objects, images, change events; keys only)": (
-                drop_triggers + drop_indexes
+                drop_facets + drop_full_text + drop_indexes
             ),
         }
         for label, alter in variants.items():
