@@ -14,12 +14,12 @@ from typing import Any
 from flask import Flask, abort, current_app, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, UserMixin, current_user
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from glampub.models import ApiToken, Institution, User
-from glampub.services.accounts import token_digest
+from glampub.models import Institution, User
+from glampub.services.accounts import TokenRefused, check_token, record_use
 
 login_manager = LoginManager()
 login_manager.login_view = "staff.login"
@@ -39,11 +39,13 @@ class StaffUser(UserMixin):
         self.is_admin = user.is_admin
         self.institution_id = user.institution_id
         self.institution_slug = user.institution.slug
-        # Part of the session id: changing the password ends every other session.
-        self._fingerprint = user.password_hash[-16:]
+        self.session_version = user.session_version
 
     def get_id(self) -> str:
-        return f"{self.user_id}:{self._fingerprint}"
+        # What the session cookie carries: the account and its session version,
+        # nothing derived from the password. Signing out, a password reset and
+        # disabling bump the version, which ends every session made before.
+        return f"{self.user_id}:{self.session_version}"
 
     def may_manage(self, institution: Institution | str) -> bool:
         slug = institution if isinstance(institution, str) else institution.slug
@@ -58,32 +60,47 @@ def _session() -> Session:
 
 @login_manager.user_loader
 def load_user(session_id: str) -> StaffUser | None:
-    user_id, _, fingerprint = session_id.partition(":")
-    if not user_id.isdigit():
-        return None
+    """The account of a session cookie, checked on every request: None (signed
+    out) when the account is gone or disabled, or its sessions were ended."""
+    user_id, _, version = session_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None  # also every cookie from before session versions
     user = _session().get(User, int(user_id))
-    if user is None or user.password_hash[-16:] != fingerprint:
+    if user is None or user.disabled_at is not None or user.session_version != int(version):
         return None
     return StaffUser(user)
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The account, if the password is its own and it is enabled. A disabled
+    account is refused like a wrong password: the answer tells a guesser nothing."""
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
         return None
-    return user if check_password_hash(user.password_hash, password) else None
-
-
-def token_user(session: Session, header: str | None) -> StaffUser | None:
-    """The account of ``Authorization: Bearer <token>``, or None."""
-    scheme, _, token = (header or "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    if not check_password_hash(user.password_hash, password) or user.disabled_at is not None:
         return None
-    found = session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == token_digest(token.strip()))
-    )
-    return StaffUser(found.user) if found is not None else None
+    return user
+
+
+def end_sessions(session: Session, user_id: int) -> None:
+    """Sign the account out everywhere: no session cookie made so far works again."""
+    user = session.get(User, user_id)
+    if user is not None:
+        user.session_version += 1
+
+
+def token_user(session: Session, engine: Engine, header: str | None) -> StaffUser:
+    """The account of ``Authorization: Bearer <token>``; TokenRefused when there
+    is none, or it does not act for anyone now (the reason says why)."""
+    scheme, _, secret = (header or "").partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise TokenRefused(
+            "send `Authorization: Bearer <token>`; `glampub token create EMAIL` makes one"
+        )
+    token = check_token(session, secret.strip())
+    record_use(engine, token)
+    return StaffUser(token.user)
 
 
 def staff() -> StaffUser:

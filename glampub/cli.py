@@ -263,46 +263,6 @@ def institution_add(
         out.print(f"Copyright term now life + {copyright_term}: {changed} objects changed")
 
 
-@main.group()
-def user() -> None:
-    """Staff accounts."""
-
-
-@user.command("add")
-@click.argument("email")
-@click.option("--institution", required=True)
-@click.option("--admin", is_flag=True, help="May manage every institution.")
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-@domain_errors
-def user_add(email: str, institution: str, admin: bool, password_stdin: bool) -> None:
-    """Add (or update) a staff account."""
-    from glampub.services.accounts import add_user
-
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    with app_context(), get_db().transaction() as session:
-        _user, created = add_user(session, email, institution, password, admin=admin)
-    out.print(f"{'Added' if created else 'Updated'} account {email.lower()} ({institution})")
-
-
-@main.group()
-def token() -> None:
-    """API tokens."""
-
-
-@token.command("create")
-@click.argument("email")
-@domain_errors
-def token_create(email: str) -> None:
-    """Print a new API token for the account EMAIL."""
-    from glampub.services.accounts import create_token
-
-    with app_context(), get_db().transaction() as session:
-        click.echo(create_token(session, email))
-
-
 @main.command("export-static")
 @click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
@@ -321,11 +281,14 @@ def export_static_command(outdir: Path, base_url: str) -> None:
 
 
 def _register_groups() -> None:
+    from glampub.cli_accounts import token, user
     from glampub.cli_db import db
     from glampub.cli_rights import rights
 
     main.add_command(rights)
     main.add_command(db)
+    main.add_command(user)
+    main.add_command(token)
 
 
 _register_groups()

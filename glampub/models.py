@@ -305,20 +305,38 @@ class User(Base):
     institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"))
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: Set while the account is disabled: no sign-in, session or token works.
+    disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: Carried in the session cookie and checked on every request; bumped by
+    #: signing out, a password reset and disabling, which ends every session.
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     institution: Mapped[Institution] = relationship()
 
 
 class ApiToken(Base):
+    """An API token. It acts for its account only while the account is enabled
+    and still belongs to the institution the token was made for."""
+
     __tablename__ = "api_token"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    #: The account's institution when the token was made.
+    institution_id: Mapped[int] = mapped_column(
+        # Named, so that migration 0007's downgrade can drop it on both databases.
+        ForeignKey("institution.id", name="fk_api_token_institution_id")
+    )
     #: sha256 of the token; the token itself is shown once and never stored.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: When a request last used it (to the minute: see glampub.services.accounts).
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     user: Mapped[User] = relationship()
+    institution: Mapped[Institution] = relationship()
 
 
 class Upload(Base):
@@ -383,15 +401,21 @@ class CreditTemplate(Base):
     template: Mapped[str] = mapped_column(String(500))
 
 
-class LoginAttempt(Base):
-    """A failed login, kept for a while so that guessing passwords is slowed down."""
+class LoginCounter(Base):
+    """Failed sign-ins of one account or one address within a window.
 
-    __tablename__ = "login_attempt"
+    One row per key, counted up by a single conditional statement (see
+    glampub.services.login_throttle), so concurrent attempts cannot all read
+    the same count and all go ahead.
+    """
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    __tablename__ = "login_counter"
+
     #: "email:<address>" or "ip:<address>"
-    key: Mapped[str] = mapped_column(String(400), index=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    #: When the first failure of the current window was counted.
+    window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
 
 
 @event.listens_for(Session, "before_flush")

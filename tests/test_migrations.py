@@ -180,3 +180,58 @@ def test_glampub_db_upgrade_and_current(runner: CliRunner) -> None:
     current = runner.invoke(main, ["db", "current"])
     assert current.exit_code == 0
     assert current.output.rstrip().endswith(f": revision {head}, up to date")
+
+
+def test_tokens_made_before_expiry_existed_are_bound_and_expire_after_the_upgrade(
+    tmp_path,
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from glampub.models import ApiToken, User
+
+    database = _open(empty_database_url(tmp_path))
+    try:
+        migrations.upgrade(database.engine, "0006")
+        with database.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO institution (id, slug, name, courtesy_statement,"
+                    " full_images_in_copyright, copyright_term_years, revision, created_at)"
+                    " VALUES (7, 'old', 'Old Museum', FALSE, FALSE, 70, 1, '2020-01-01')"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO user_account (id, email, password_hash, institution_id,"
+                    " is_admin, created_at) VALUES (3, 'a@old.example', 'x', 7, FALSE,"
+                    " '2020-01-01')"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO api_token (user_id, token_hash, created_at)"
+                    " VALUES (3, 'abc', '2020-01-02')"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO login_attempt (key, at)"
+                    " VALUES ('email:a@old.example', '2020-01-01')"
+                )
+            )
+        upgraded_at = datetime.now(UTC)
+        assert database.prepare() == ("0006", migrations.head_revision())
+        with database.transaction() as session:
+            token = session.scalars(select(ApiToken)).one()
+            user = session.get(User, 3)
+            expires = token.expires_at.replace(tzinfo=token.expires_at.tzinfo or UTC)
+            assert (token.institution_id, token.revoked_at, token.last_used_at) == (7, None, None)
+            assert timedelta(days=89) < expires - upgraded_at < timedelta(days=91)
+            assert (user.session_version, user.disabled_at) == (1, None)
+            token.revoked_at = upgraded_at
+        with database.engine.begin() as connection:
+            command.downgrade(migrations.alembic_config(connection), "0006")
+            # A revoked token would work again without its column: it is gone.
+            assert connection.execute(text("SELECT COUNT(*) FROM api_token")).scalar() == 0
+    finally:
+        database.dispose()

@@ -226,7 +226,7 @@ def test_secrets_are_never_logged(app, caplog) -> None:
     _wait_for_jobs(app)
     assert any(r.name.startswith("sqlalchemy.engine") for r in caplog.records)
     logged = caplog.text + "".join(str(r.args) for r in caplog.records)
-    assert "api_token" in logged and "login_attempt" in logged  # the queries are there
+    assert "api_token" in logged and "login_counter" in logged  # the queries are there
     for secret in (PASSWORD, "a wrong password, also secret", token, app.config["SECRET_KEY"]):
         assert secret not in logged
     session_cookie = client.get_cookie("session")

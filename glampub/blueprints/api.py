@@ -17,10 +17,12 @@ from glampub.auth import StaffUser, require_institution, token_user
 from glampub.blueprints.api_spec import openapi_document
 from glampub.blueprints.helpers import request_urls, session
 from glampub.blueprints.staff.common import data_dir
+from glampub.db import get_db
 from glampub.errors import UsageError
 from glampub.models import ImportRun, Institution, Upload
 from glampub.rights import canonical_uri
 from glampub.services import column_profiles, import_history, job_runner, jobs, staff_objects
+from glampub.services.accounts import TokenRefused
 from glampub.services.progress import progress_path, read_progress
 from glampub.services.publishing import find_object
 from glampub.services.rights_review import decide, review_queue
@@ -38,13 +40,10 @@ def _problem(status: int, title: str, message: str) -> Response:
 def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        user = token_user(session(), request.headers.get("Authorization"))
-        if user is None:
-            response = _problem(
-                401,
-                "Unauthorized",
-                "send `Authorization: Bearer <token>`; `glampub token create EMAIL` makes one",
-            )
+        try:
+            user = token_user(session(), get_db().engine, request.headers.get("Authorization"))
+        except TokenRefused as exc:
+            response = _problem(401, "Unauthorized", str(exc))
             response.headers["WWW-Authenticate"] = 'Bearer realm="glampub"'
             return response
         g.api_user = user

@@ -113,7 +113,9 @@ def openapi_document(base_url: str) -> dict[str, Any]:
             "description": "Upload an export, read its dry-run preview, publish it; the "
             "rights review queue; withdrawing objects. Every call but this description "
             "needs `Authorization: Bearer <token>` (`glampub token create EMAIL`). A token "
-            "acts for its account's institution only (admins: every institution).",
+            "acts for its account's institution only (admins: every institution), until it "
+            "expires or is revoked (`glampub token revoke ID`); a token that does not act "
+            "for anyone answers 401 with the reason.",
         },
         "servers": [{"url": f"{base_url}/api/v1"}],
         "security": [{"bearer": []}],

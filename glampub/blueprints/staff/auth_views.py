@@ -10,10 +10,11 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from glampub.auth import StaffUser, authenticate, staff
+from glampub.auth import StaffUser, authenticate, end_sessions, staff
 from glampub.blueprints.helpers import session
 from glampub.blueprints.staff import bp
 from glampub.blueprints.staff.forms import EmptyForm, LoginForm
+from glampub.db import get_db
 from glampub.models import Institution
 from glampub.services import login_throttle
 
@@ -49,11 +50,11 @@ def login() -> Response | tuple[str, int] | str:
     if request.method == "POST":
         if not form.validate_on_submit():
             return render_template("staff/login.html", form=form), 400
-        db = session()
+        db, engine = session(), get_db().engine
         email, address = form.email.data or "", request.remote_addr
-        wait = login_throttle.blocked_for(db, email, address, _limits())
+        # Counted before the password is checked: see login_throttle.
+        wait = login_throttle.reserve(engine, email, address, _limits())
         if wait is not None:
-            db.commit()
             form.form_errors.append(
                 _(
                     "Too many failed sign-ins. Try again in %(minutes)d minutes.",
@@ -64,12 +65,9 @@ def login() -> Response | tuple[str, int] | str:
             return html, 429, {"Retry-After": str(wait)}  # type: ignore[return-value]
         user = authenticate(db, email, form.password.data or "")
         if user is None:
-            login_throttle.record_failure(db, email, address, _limits())
-            db.commit()
             form.form_errors.append(_("That e-mail and password do not match an account."))
             return render_template("staff/login.html", form=form), 401
-        login_throttle.clear(db, email)
-        db.commit()
+        login_throttle.succeeded(engine, email, address)
         login_user(StaffUser(user))
         return redirect(_safe_next(request.args.get("next")))
     return render_template("staff/login.html", form=form)
@@ -80,6 +78,9 @@ def login() -> Response | tuple[str, int] | str:
 def logout() -> Response:
     if not EmptyForm().validate_on_submit():
         abort(400, description="The form had expired; sign out again.")
+    db = session()
+    end_sessions(db, staff().user_id)
+    db.commit()
     logout_user()
     flash(_("You are signed out."), "info")
     return redirect(url_for("public.home"))
