@@ -312,14 +312,14 @@ def test_the_sqlite_database_and_the_secret_key_are_readable_by_their_owner_only
         {
             "DATA_DIR": str(data_dir),
             "TESTING": True,
-            # Named explicitly: SQLite even when the suite runs on PostgreSQL.
-            "DATABASE_URL": f"sqlite:///{data_dir / 'glampub.sqlite3'}",
+            # Not the default name: SQLite even when the suite runs on PostgreSQL.
+            "DATABASE_URL": f"sqlite:///{data_dir / 'site.sqlite3'}",
         }
     )
     try:
         make_staff(app, "kestrel-museum", STAFF)
-        files = sorted(data_dir.glob("glampub.sqlite3*")) + [data_dir / "secret_key"]
-        assert data_dir / "glampub.sqlite3-wal" in files  # WAL files take the same mode
+        files = sorted(data_dir.glob("site.sqlite3*")) + [data_dir / "secret_key"]
+        assert data_dir / "site.sqlite3-wal" in files  # WAL files take the same mode
         for path in files:
             assert os.stat(path).st_mode & 0o777 == 0o600, path
     finally:
