@@ -25,6 +25,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from glampub.config import build_config
     from glampub.db import Database
     from glampub.security import init_security
+    from glampub.web.edge import init_edge
     from glampub.web.extensions import init_extensions
     from glampub.web_errors import register_error_handlers
 
@@ -38,6 +39,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     database.init_app(app)
     database.prepare()
     init_extensions(app)
+    # Before the blueprints: their rules take the bounded integer converter.
+    init_edge(app)
     register_blueprints(app)
     register_error_handlers(app)
     # Last: the proxy fix must wrap every WSGI layer the blueprints added.

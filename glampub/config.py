@@ -96,6 +96,7 @@ def _kept_secret(path: Path) -> str:
     if path.exists():
         return path.read_text().strip()
     secret = secrets.token_hex(32)
-    path.write_text(secret)
-    path.chmod(0o600)
+    # Owner-only from the moment it exists, not after a chmod.
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+        out.write(secret)
     return secret

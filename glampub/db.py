@@ -117,6 +117,7 @@ def add_missing_columns(connection: Connection, metadata: MetaData) -> list[str]
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
+        create_private_file(make_url(url).database)
         engine = create_engine(url, connect_args={"timeout": 30}, json_serializer=json_dumps)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -129,6 +130,25 @@ def make_engine(url: str) -> Engine:
     if "application_name" not in parsed.query:
         event.listen(engine, "do_connect", _name_the_connection)
     return engine
+
+
+def create_private_file(path: str | None) -> None:
+    """Make a new SQLite database file readable and writable by its owner only.
+
+    SQLite would create it with the umask's permissions, usually readable by
+    every account of the machine; the database holds password hashes and the
+    staff's e-mail addresses. The write-ahead log and shared-memory files
+    SQLite adds beside it take the database file's permissions. An existing
+    file keeps the permissions its operator gave it.
+    """
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass  # the database is there already
+    except FileNotFoundError:
+        pass  # no such folder: SQLite says so when it connects, naming the file
 
 
 def _name_the_connection(_dialect: Any, _record: Any, _args: Any, params: dict) -> None:

@@ -1,4 +1,7 @@
-"""HTTP hardening in one place: security headers, request size limits, proxies.
+"""HTTP hardening in one place: security headers, caching of private answers, proxies.
+
+What a request must pass before a view runs (its size, NUL characters, who
+may upload) is checked in :mod:`glampub.web.edge`.
 
 Every answer gets a Content Security Policy that allows scripts, styles,
 images and fetches from this site only: no inline script (the pages use
@@ -62,30 +65,24 @@ DATA_DOCUMENT_POLICY = "sandbox; default-src 'none'"
 #: A year, the value HSTS preload lists ask for.
 HSTS = "max-age=31536000; includeSubDomains"
 
-#: Endpoints that accept a whole export (with its images): they get the full
-#: ``MAX_CONTENT_LENGTH``; every other request gets ``MAX_REQUEST_BYTES``.
-UPLOAD_ENDPOINTS = frozenset({"staff.upload", "api.create_upload"})
+#: Blueprints whose answers are for one signed-in account (or token): never
+#: kept by a browser's or a proxy's cache, where the next user of the
+#: computer, or another client of the proxy, could be shown them.
+PRIVATE_BLUEPRINTS = frozenset({"staff", "api"})
 
 
 def init_security(app: Flask) -> None:
-    """Install the proxy fix, the per-request size limit and the headers."""
+    """Install the proxy fix and the headers (request limits: glampub.web.edge)."""
     proxies = int(app.config.get("PROXIES") or 0)
     if proxies > 0:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies
         )
 
-    def limit_request_size() -> None:
-        # A login form or a JSON body cannot be gigabytes just because an
-        # export upload may be.
-        if request.endpoint not in UPLOAD_ENDPOINTS:
-            request.max_content_length = app.config["MAX_REQUEST_BYTES"]
-
-    # First of all hooks: CSRF protection reads the form in its own hook.
-    app.before_request_funcs.setdefault(None, []).insert(0, limit_request_size)
-
     @app.after_request
     def security_headers(response: Response) -> Response:
+        if request.blueprint in PRIVATE_BLUEPRINTS:
+            response.headers["Cache-Control"] = "no-store"
         return add_security_headers(response, secure=request.is_secure)
 
 

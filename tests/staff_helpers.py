@@ -36,6 +36,15 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
+def form_action(html: str, marker: str = 'enctype="multipart/form-data"') -> str:
+    """The action URL of the page's form that carries ``marker``, as a browser would post to."""
+    import html as html_module
+
+    match = re.search(r"<form[^>]*" + re.escape(marker) + r'[^>]*action="([^"]+)"', html)
+    assert match, "no such form on the page"
+    return html_module.unescape(match.group(1))
+
+
 def login(client: FlaskClient, email: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
     token = csrf_token(client.get("/staff/login").get_data(as_text=True))
     return client.post(

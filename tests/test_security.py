@@ -256,3 +256,71 @@ def test_sign_in_redirects_only_to_this_site(app, target: str, expected: str) ->
     )
     assert response.status_code == 302
     assert response.headers["Location"] == expected
+
+
+def test_a_failed_uploads_message_names_no_file_of_the_data_folder(app) -> None:
+    """Not even relative to it: ``uploads/<folder>/images.zip`` told where uploads
+    are kept and under which names."""
+    import zipfile
+
+    from tests.staff_helpers import wait_for_upload
+
+    token = make_staff(app, "kestrel-museum", STAFF)
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr("K-1.tif", b"\0" * (20 * 1024**2))
+    response = post_multipart(
+        app.test_client(),
+        "/api/v1/institutions/kestrel-museum/uploads",
+        {
+            "export": (io.BytesIO(b"identifier,title,image\nK-1,One,K-1.tif\n"), "objects.csv"),
+            "images": (io.BytesIO(bomb.getvalue()), "pictures.zip"),
+        },
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 202, response.get_data(as_text=True)
+    upload = wait_for_upload(app, response.get_json()["id"])
+    assert upload.status == "failed"
+    assert upload.message is not None
+    assert upload.message.startswith("images: the images ZIP looks like a ZIP bomb: K-1.tif")
+    folder = Path(upload.export_path).parent.name
+    for leak in ("uploads", folder, "images.zip", app.config["DATA_DIR"]):
+        assert leak not in upload.message
+
+
+def test_staff_and_api_answers_are_never_cached(app) -> None:
+    token = make_staff(app, "kestrel-museum", STAFF)
+    client = app.test_client()
+    assert client.get("/staff/login").headers["Cache-Control"] == "no-store"
+    login(client, STAFF)
+    for path in ("/staff/kestrel-museum/", "/staff/kestrel-museum/objects", "/staff/nowhere/"):
+        assert client.get(path).headers["Cache-Control"] == "no-store", path
+    api = client.get("/api/v1/institutions", headers={"Authorization": f"Bearer {token}"})
+    assert api.headers["Cache-Control"] == "no-store"
+    # Public pages and IIIF documents stay cacheable.
+    assert "Cache-Control" not in client.get("/").headers
+    assert client.get("/iiif/3/collection").headers["Cache-Control"] == "public, max-age=300"
+
+
+def test_the_sqlite_database_and_the_secret_key_are_readable_by_their_owner_only(
+    tmp_path: Path,
+) -> None:
+    import os
+
+    data_dir = tmp_path / "data"
+    app = create_app(
+        {
+            "DATA_DIR": str(data_dir),
+            "TESTING": True,
+            # Not the default name: SQLite even when the suite runs on PostgreSQL.
+            "DATABASE_URL": f"sqlite:///{data_dir / 'site.sqlite3'}",
+        }
+    )
+    try:
+        make_staff(app, "kestrel-museum", STAFF)
+        files = sorted(data_dir.glob("site.sqlite3*")) + [data_dir / "secret_key"]
+        assert data_dir / "site.sqlite3-wal" in files  # WAL files take the same mode
+        for path in files:
+            assert os.stat(path).st_mode & 0o777 == 0o600, path
+    finally:
+        database(app).dispose()

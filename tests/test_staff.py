@@ -15,6 +15,7 @@ from tests.staff_helpers import (
     KESTREL,
     PASSWORD,
     csrf_token,
+    form_action,
     login,
     make_staff,
     post_multipart,
@@ -44,7 +45,7 @@ def _upload(client, path: Path, name: str | None = None, **fields) -> object:
     data = {"csrf_token": csrf_token(page), "format": "auto", "profile": "", **fields}
     with path.open("rb") as handle:
         data["export"] = (handle, name or path.name)
-        return post_multipart(client, "/staff/kestrel-museum/upload", data)
+        return post_multipart(client, form_action(page), data)
 
 
 def _upload_id(response) -> int:

@@ -15,7 +15,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 
 from glampub.auth import StaffUser, require_institution, token_user
 from glampub.blueprints.api_spec import openapi_document
-from glampub.blueprints.helpers import request_urls, session
+from glampub.blueprints.helpers import page_arg, request_urls, session
 from glampub.blueprints.staff.common import data_dir
 from glampub.db import get_db
 from glampub.errors import UsageError
@@ -37,16 +37,36 @@ def _problem(status: int, title: str, message: str) -> Response:
     return response
 
 
+def authenticate_token() -> Response | None:
+    """Who sends this request, by its bearer token (kept as ``g.api_user``);
+    the 401 answer when the token names nobody. Reads only the headers."""
+    if "api_user" in g:
+        return None
+    try:
+        user = token_user(session(), get_db().engine, request.headers.get("Authorization"))
+    except TokenRefused as exc:
+        response = _problem(401, "Unauthorized", str(exc))
+        response.headers["WWW-Authenticate"] = 'Bearer realm="glampub"'
+        return response
+    g.api_user = user
+    return None
+
+
+def authenticate_upload() -> Response | None:
+    """For an upload, before its body is read (glampub.web.edge): the token's
+    account, and that it may upload for the institution of the URL."""
+    answer = authenticate_token()
+    if answer is None:
+        require_institution((request.view_args or {}).get("institution", ""), _user())
+    return answer
+
+
 def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            user = token_user(session(), get_db().engine, request.headers.get("Authorization"))
-        except TokenRefused as exc:
-            response = _problem(401, "Unauthorized", str(exc))
-            response.headers["WWW-Authenticate"] = 'Bearer realm="glampub"'
-            return response
-        g.api_user = user
+        answer = authenticate_token()
+        if answer is not None:
+            return answer
         return view(*args, **kwargs)
 
     return wrapper
@@ -218,9 +238,7 @@ def list_imports(institution: str) -> Response:
 @token_required
 def get_import(institution: str, run_id: int) -> Response:
     inst = _institution(institution)
-    page = request.args.get("page", 1, type=int) or 1
-    if not 1 <= page <= 1_000_000:
-        raise UsageError("page must be a number from 1")
+    page = page_arg()
     return jsonify(run_json(import_history.get_run(session(), inst, run_id), page))
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable, Hashable
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from flask import current_app, request
+from flask import abort, current_app, request
 from sqlalchemy.orm import Session
 
 from glampub.blueprints.fast_documents import environ_base, stamp_for
@@ -16,6 +16,28 @@ from glampub.iiif.urls import IiifUrls
 from glampub.services.served_cache import ServedCache
 
 T = TypeVar("T")
+
+#: The deepest page of a paged list a URL may ask for: far past any real list,
+#: and its offset is a number every database takes.
+MAX_PAGE_NUMBER = 1_000_000
+
+
+def page_arg(maximum: int = MAX_PAGE_NUMBER) -> int:
+    """The ``page`` parameter: 1 when absent or not a number, 400 past ``maximum``."""
+    page = request.args.get("page", 1, type=int) or 1
+    if page > maximum:
+        abort(400, description=f"page must be a number from 1 to {maximum:,}, not {page:,}.")
+    return max(page, 1)
+
+
+def id_arg(name: str) -> int | None:
+    """A row id given as a parameter; 404 for one no id column holds."""
+    from glampub.web.edge import LARGEST_ID
+
+    value = request.args.get(name, type=int)
+    if value is not None and not 0 <= value <= LARGEST_ID:
+        abort(404, description=f"there is no {name} {value}")
+    return value
 
 
 def session() -> Session:

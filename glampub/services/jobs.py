@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 import time
 from pathlib import Path
@@ -34,6 +35,7 @@ from glampub.services import job_runner
 from glampub.services.importing import ImportOptions, run_import
 from glampub.services.preview import sample_records
 from glampub.services.progress import ProgressFile, progress_path
+from glampub.services.uploads import ARCHIVE_NAME
 
 log = logging.getLogger(__name__)
 MODES = ("preview", "publish")
@@ -183,11 +185,21 @@ def run_upload(
         claim.release()
 
 
-def _for_staff(message: str, data_dir: Path, export: Path, original_name: str) -> str:
-    """A failure message as the staff page shows it: the export by the name it was
-    uploaded under, and no path of the server's data folder."""
+def _for_staff(
+    message: str, data_dir: Path, export: Path, images: Path | None, original_name: str
+) -> str:
+    """A failure message as the staff page shows it: the files by the names they
+    were uploaded under, and no path of the server's data folder, not even one
+    relative to it (it tells where uploads are kept, and under which names)."""
     message = message.replace(str(export), original_name)
-    return message.replace(f"{data_dir}{os.sep}", "").replace(str(data_dir), "the data folder")
+    if images is not None:
+        # An export sent inside its ZIP: that ZIP is the file uploaded.
+        shown = original_name if images.name == ARCHIVE_NAME else "the images ZIP"
+        message = message.replace(str(images), shown)
+    # Any other file of the data folder by its name alone.
+    folder = re.escape(f"{data_dir}{os.sep}")
+    message = re.sub(folder + r"(?:[^\s'\"]*/)?([^\s'\"/]+)", r"\1", message)
+    return message.replace(str(data_dir), "the data folder")
 
 
 def _run_claimed(
@@ -203,12 +215,13 @@ def _run_claimed(
         assert upload is not None
         slug = upload.institution.slug
         export = data_dir / upload.export_path
+        images = data_dir / upload.images_path if upload.images_path else None
         original_name = upload.original_name
         options = ImportOptions(
             institution=slug,
             path=export,
             format=upload.format,
-            images=data_dir / upload.images_path if upload.images_path else None,
+            images=images,
             profile=_profile_argument(session, upload, data_dir),
             dry_run=mode == "preview",
             full=upload.full,
@@ -232,7 +245,7 @@ def _run_claimed(
                     lambda identifier: urls.object_page(slug, identifier),
                 )
     except GlampubError as exc:
-        message = _for_staff(str(exc), data_dir, export, original_name)
+        message = _for_staff(str(exc), data_dir, export, images, original_name)
         _finish(database, upload_id, mode, "failed", message)
         progress.write("failed", message)
         return
@@ -242,7 +255,7 @@ def _run_claimed(
         # A bug, not bad input: keep the traceback in the log, tell the page.
         log.exception("upload %s: %s failed", upload_id, mode)
         message = f"the {mode} stopped on an unexpected error ({type(exc).__name__}: {exc})"
-        message = _for_staff(message, data_dir, export, original_name)
+        message = _for_staff(message, data_dir, export, images, original_name)
         _finish(database, upload_id, mode, "failed", message)
         progress.write("failed", message)
         return

@@ -13,6 +13,13 @@ from glampub.rights.institution_rules import compile_pattern
 from glampub.services.institutions import get_institution
 from glampub.services.record_mapping import RightsPolicy
 
+#: The longest statement or pattern a rule holds (its column's length).
+MAX_MATCH = RightsRule.__table__.c.match.type.length
+#: The longest note kept with a decision, as the staff form allows.
+MAX_NOTE = 2000
+#: The longest name of who decided (its column's length).
+MAX_DECIDED_BY = RightsRule.__table__.c.decided_by.type.length
+
 
 def load_policy(session: Session, institution: Institution) -> RightsPolicy:
     rows = session.scalars(
@@ -53,6 +60,15 @@ def save_rule(
         raise UsageError("a rule needs the statement or pattern it matches")
     if not decided_by.strip():
         raise UsageError("say who decides (--by): decisions are recorded with their author")
+    for what, value, limit in (
+        ("statement or pattern", match, MAX_MATCH),
+        ("note", note, MAX_NOTE),
+        ("name of who decides", decided_by, MAX_DECIDED_BY),
+    ):
+        if len(value) > limit:
+            raise UsageError(
+                f"the {what} is {len(value):,} characters long; a rule keeps at most {limit:,}"
+            )
     try:
         canonical = rule_target(target)
         if kind == "pattern":

@@ -26,6 +26,8 @@ UPLOAD_FOLDER = "uploads"
 EXPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xml", ".lido")
 FORMATS = ("auto", "csv", "lido")
 CHUNK = 1024 * 1024
+#: What an uploaded ZIP (an export beside its images) is kept as.
+ARCHIVE_NAME = "upload.zip"
 
 
 def incoming_dir(data_dir: Path) -> Path:
@@ -88,31 +90,37 @@ def store_upload(
     profile: str | None = None,
     full: bool = False,
 ) -> Upload:
-    """Keep an uploaded export (and its images) and record it; nothing is imported yet."""
+    """Keep an uploaded export (and its images) and record it; nothing is imported yet.
+
+    Whatever fails, the files of this upload go again: none is left without its row.
+    """
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    if "\x00" in export_name:
+        raise UsageError(f"the file name {export_name!r} holds a NUL character")
     folder_name = uuid.uuid4().hex
     folder = data_dir / UPLOAD_FOLDER / folder_name
     folder.mkdir(parents=True)
     try:
-        upload = _store(folder, export, export_name, images)
+        export_path, images_path, size = _store(folder, export, export_name, images)
+        row = Upload(
+            institution_id=institution.id,
+            user_id=user_id,
+            original_name=Path(export_name).name[:500] or "export",
+            export_path=str(export_path.relative_to(data_dir)),
+            images_path=str(images_path.relative_to(data_dir)) if images_path else None,
+            size=size,
+            format=fmt,
+            profile=profile or None,
+            full=full,
+        )
+        session.add(row)
+        # The row is written now, so a database that refuses it fails here,
+        # while the files can still be taken back.
+        session.flush()
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    export_path, images_path, size = upload
-    row = Upload(
-        institution_id=institution.id,
-        user_id=user_id,
-        original_name=Path(export_name).name[:500] or "export",
-        export_path=str(export_path.relative_to(data_dir)),
-        images_path=str(images_path.relative_to(data_dir)) if images_path else None,
-        size=size,
-        format=fmt,
-        profile=profile or None,
-        full=full,
-    )
-    session.add(row)
-    session.flush()
     return row
 
 
@@ -120,7 +128,7 @@ def _store(
     folder: Path, export: BinaryIO, export_name: str, images: BinaryIO | None
 ) -> tuple[Path, Path | None, int]:
     if _suffix(export_name, (".zip",)):
-        archive_path = folder / "upload.zip"
+        archive_path = folder / ARCHIVE_NAME
         size = _place(export, archive_path)
         if not zipfile.is_zipfile(archive_path):
             raise UsageError(f"{export_name!r} is not a readable ZIP file")

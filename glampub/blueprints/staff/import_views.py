@@ -8,7 +8,7 @@ from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from glampub.auth import staff
-from glampub.blueprints.helpers import request_urls, session
+from glampub.blueprints.helpers import page_arg, request_urls, session
 from glampub.blueprints.staff import bp
 from glampub.blueprints.staff.common import data_dir, institution_for
 from glampub.blueprints.staff.forms import EmptyForm, UploadForm, options
@@ -78,7 +78,7 @@ def upload_page(institution: str, upload_id: int) -> str:
     if row.status in RUNNING:
         jobs.recover_one(current_app._get_current_object(), db, row)  # type: ignore[attr-defined]
     run = import_history.get_run(db, inst, row.preview_run_id) if row.preview_run_id else None
-    page = request.args.get("page", 1, type=int) or 1
+    page = page_arg()
     problems = import_history.problems(data_dir(), run, page) if run else []
     return render_template(
         "staff/preview.html",
@@ -151,7 +151,7 @@ def history(institution: str) -> str:
 def run_report(institution: str, run_id: int) -> str:
     inst = institution_for(institution)
     run = import_history.get_run(session(), inst, run_id)
-    page = request.args.get("page", 1, type=int) or 1
+    page = page_arg()
     return render_template(
         "staff/run.html",
         institution=inst,

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from glampub import resource_dir
 from glampub.auth import admin_required, staff
-from glampub.blueprints.helpers import session
+from glampub.blueprints.helpers import id_arg, page_arg, session
 from glampub.blueprints.staff import bp
 from glampub.blueprints.staff.common import data_dir, institution_for
 from glampub.blueprints.staff.forms import (
@@ -141,7 +141,7 @@ def objects(institution: str) -> Response | str:
         listing = url_for("staff.objects", institution=inst.slug)
         # Back to the same filtered list, and never anywhere off this list.
         return redirect(back if back.startswith(listing) else listing)
-    page = request.args.get("page", 1, type=int) or 1
+    page = page_arg()
     status = request.args.get("status") or None
     text = request.args.get("q", "")[:200]
     rows, total = staff_objects.list_objects(db, inst, status, text, page)
@@ -220,7 +220,7 @@ def profiles(institution: str) -> str:
 def edit_profile(institution: str) -> Response | str | tuple[str, int]:
     inst = institution_for(institution)
     db = session()
-    profile_id = request.args.get("id", type=int)
+    profile_id = id_arg("id")
     existing = column_profiles.get_profile(db, inst, profile_id) if profile_id else None
     if request.method == "GET":
         start = request.args.get("from")
