@@ -182,8 +182,15 @@ def import_command(
 ) -> None:
     """Import one export (CSV or LIDO) for an institution."""
     from glampub.cli_progress import import_progress
+    from glampub.services.export_folder import export_in_folder
     from glampub.services.importing import ImportOptions, run_import
 
+    if path.is_dir():
+        found = export_in_folder(path, institution)
+        path, images = found.export, images or found.images
+        if not as_json:
+            beside = f", with the images in {images}" if images else ""
+            out.print(f"{found.export.parent} is a folder: importing {path.name} from it{beside}")
     options = ImportOptions(
         institution=institution,
         path=path,

@@ -42,10 +42,24 @@ class Problem:
 
 
 class GlampubError(Exception):
-    """Base of every error glampub raises on purpose; ``exit_code`` is for the CLI."""
+    """Base of every error glampub raises on purpose; ``exit_code`` is for the CLI.
+
+    The message (``str(error)``) may give command-line advice ("name it with
+    --format"). Where that advice would be wrong on the staff pages, the error
+    also carries ``web``: the same message in the pages' terms. Each edge picks
+    its own: the CLI prints ``str(error)``, the web shows :meth:`for_web`.
+    """
 
     exit_code = 1
     http_status = 400
+
+    def __init__(self, *args: object, web: str | None = None) -> None:
+        super().__init__(*args)
+        self.web = web
+
+    def for_web(self) -> str:
+        """The message as the staff pages show it: no command-line options in it."""
+        return self.web if self.web is not None else str(self)
 
 
 class UsageError(GlampubError):

@@ -29,6 +29,9 @@ from glampub.errors import UnsafeInput
 #: code points cannot clash with a delimiter or quote.
 END_MARKER = "\ue000glampub-end-of-file\ue000"
 
+#: Why a file that starts like markup is not read as CSV.
+XML_NOT_DELIMITED = "it looks like XML or HTML, not delimited text"
+
 #: How much of the file is looked at to decide whether it is delimited text.
 HEAD_BYTES = 65536
 
@@ -92,7 +95,7 @@ def classify_head(head: bytes, suffix: str = "") -> str | None:
     text = decode_head(head)
     stripped = text.lstrip("\ufeff \t\r\n")
     if stripped.startswith("<"):
-        return "it looks like XML or HTML, not delimited text (for LIDO use --format lido)"
+        return XML_NOT_DELIMITED
     if stripped.startswith(("{", "[")):
         return "it looks like JSON, not delimited text"
     # A few NUL or control bytes happen in real exports; many mean a binary file.

@@ -1,0 +1,120 @@
+"""What the command line says to a newcomer: exact output and exit codes.
+
+Through click's runner (output captured, so not a terminal) and, where the
+terminal matters, through the installed entry point.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from glampub.cli import main
+
+GLAMPUB = Path(sys.executable).parent / "glampub"
+CSV = "identifier,title,rights\n1,Jug,CC0\n2,Bowl,CC0\n"
+
+
+def _institution(runner, slug: str = "my-museum", name: str = "My Museum") -> None:
+    result = runner.invoke(main, ["institution", "add", slug, "--name", name])
+    assert result.exit_code == 0, result.stderr
+
+
+# A folder given as PATH.
+
+
+def test_a_folder_with_one_export_imports_it_with_the_folder_as_its_images(
+    runner, tmp_path
+) -> None:
+    _institution(runner)
+    folder = tmp_path / "handover"
+    (folder / "images").mkdir(parents=True)
+    (folder / "objects.csv").write_text(
+        "identifier,title,rights,image\n1,Jug,CC0,images/jug.jpg\n", "utf-8"
+    )
+    from PIL import Image
+
+    Image.new("RGB", (40, 30), "red").save(folder / "images" / "jug.jpg")
+    (folder / "README.txt").write_text("Photographs by the museum.", "utf-8")
+    result = runner.invoke(main, ["import", str(folder), "--institution", "my-museum"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[:3] == [
+        f"{folder} is a folder: importing objects.csv from it, with the images in {folder}",
+        f"Imported {folder / 'objects.csv'} into my-museum as csv",
+        "created 1, updated 0, unchanged 0, withdrawn 0, rejected 0",
+    ]
+    assert "missing-image" not in result.stdout
+    as_json = runner.invoke(main, ["import", str(folder), "--institution", "my-museum", "--json"])
+    assert as_json.exit_code == 0
+    assert json.loads(as_json.stdout)["unchanged"] == 1
+
+
+def test_a_folder_with_several_exports_is_refused_with_what_it_holds(runner, tmp_path) -> None:
+    _institution(runner)
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    for name in ("objects.csv", "people.csv", "objects.xml"):
+        (folder / name).write_text(CSV, "utf-8")
+    result = runner.invoke(main, ["import", str(folder), "--institution", "my-museum"])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"Error: {folder} is a folder with 3 exports in it (objects.csv, objects.xml, "
+        "people.csv): import one file at a time, e.g. glampub import "
+        f"{folder / 'objects.csv'} --institution my-museum\n"
+    )
+
+
+def test_a_folder_without_an_export_says_so(runner, tmp_path) -> None:
+    _institution(runner)
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    (folder / "1.jpg").write_bytes(b"\xff\xd8\xff")
+    (folder / "notes.txt").write_text("x", "utf-8")
+    result = runner.invoke(main, ["import", str(folder), "--institution", "my-museum"])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: {folder} is a folder, not an export file, and none of the 2 entries at its "
+        "top level is an export (.csv, .tsv, .tab, .xml, .lido): give the export file itself "
+        "as PATH\n"
+    )
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = runner.invoke(main, ["import", str(empty), "--institution", "my-museum"])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: {empty} is an empty folder, not an export file: give the export file as PATH\n"
+    )
+
+
+# An institution's name where its slug goes.
+
+
+def test_a_name_given_for_a_slug_suggests_the_slug_that_exists(runner, tmp_path) -> None:
+    _institution(runner)
+    export = tmp_path / "objects.csv"
+    export.write_text(CSV, "utf-8")
+    for given in ("My Museum", "my museum", "mymuseum", "my-musuem"):
+        result = runner.invoke(main, ["import", str(export), "--institution", given])
+        assert (result.exit_code, result.stdout) == (2, "")
+        assert result.stderr == f"Error: no institution {given!r}; did you mean my-museum?\n"
+
+
+def test_an_unknown_institution_gets_a_command_that_works(runner, tmp_path) -> None:
+    export = tmp_path / "objects.csv"
+    export.write_text(CSV, "utf-8")
+    result = runner.invoke(main, ["import", str(export), "--institution", "Musée d'Orsay"])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        'Error: no institution "Musée d\'Orsay"; create it with '
+        '`glampub institution add musee-d-orsay --name "Musée d\'Orsay"`\n'
+    )
+    advised = runner.invoke(
+        main, ["institution", "add", "musee-d-orsay", "--name", "Musée d'Orsay"]
+    )
+    assert advised.exit_code == 0, advised.stderr
+    plain = runner.invoke(main, ["import", str(export), "--institution", "tate"])
+    assert plain.stderr == (
+        "Error: no institution 'tate'; create it with "
+        '`glampub institution add tate --name "Its name"`\n'
+    )
