@@ -118,3 +118,74 @@ def test_an_unknown_institution_gets_a_command_that_works(runner, tmp_path) -> N
         "Error: no institution 'tate'; create it with "
         '`glampub institution add tate --name "Its name"`\n'
     )
+
+
+# What a full import withdraws, by name.
+
+
+def _collection(runner, tmp_path: Path, count: int) -> None:
+    _institution(runner)
+    export = tmp_path / "all.csv"
+    rows = "".join(f"OBJ-{number:03},Title {number},CC0\n" for number in range(count))
+    export.write_text("identifier,title,rights\n" + rows, "utf-8")
+    assert runner.invoke(main, ["import", str(export), "--institution", "my-museum"]).exit_code == 0
+
+
+def test_a_full_dry_run_names_what_it_would_withdraw(runner, tmp_path) -> None:
+    _collection(runner, tmp_path, 60)
+    few = tmp_path / "few.csv"
+    few.write_text("identifier,title,rights\nOBJ-000,Title 0,CC0\nOBJ-001,Title 1,CC0\n", "utf-8")
+    args = ["import", str(few), "--institution", "my-museum", "--full", "--dry-run"]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[:3] == [
+        f"Imported {few} into my-museum as csv (dry run: nothing was published)",
+        "created 0, updated 0, unchanged 2, withdrawn 58, rejected 0",
+        "Would be withdrawn: 58 objects the file no longer lists",
+    ]
+    assert lines[3:53] == [f"  OBJ-{number:03}" for number in range(2, 52)]
+    assert lines[53] == "  … and 8 more (--json lists them all)"
+    as_json = json.loads(runner.invoke(main, [*args, "--json"]).stdout)
+    assert as_json["withdrawn"] == 58
+    assert as_json["withdrawn_identifiers"] == [f"OBJ-{number:03}" for number in range(2, 60)]
+
+
+def test_a_full_import_names_what_it_withdrew_also_past_what_memory_holds(
+    runner, tmp_path, monkeypatch
+) -> None:
+    from glampub.services import withdrawn_log
+
+    monkeypatch.setattr(withdrawn_log, "KEEP_IN_MEMORY", 3)
+    _collection(runner, tmp_path, 6)
+    one = tmp_path / "one.csv"
+    one.write_text("identifier,title,rights\nOBJ-000,Title 0,CC0\n", "utf-8")
+    result = runner.invoke(main, ["import", str(one), "--institution", "my-museum", "--full"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[1:8] == [
+        "created 0, updated 0, unchanged 1, withdrawn 5, rejected 0",
+        "Withdrawn: 5 objects the file no longer lists",
+        "  OBJ-001",
+        "  OBJ-002",
+        "  OBJ-003",
+        "  OBJ-004",
+        "  OBJ-005",
+    ]
+    again = runner.invoke(main, ["import", str(one), "--institution", "my-museum", "--full"])
+    assert again.stdout.splitlines()[1] == (
+        "created 0, updated 0, unchanged 1, withdrawn 0, rejected 0"
+    )
+    runs = sorted((tmp_path / "cli-data" / "import-runs").glob("run-*-withdrawn.jsonl"))
+    assert [path.name for path in runs] == ["run-2-withdrawn.jsonl"]
+    assert runs[0].read_text("utf-8").splitlines() == [f'"OBJ-00{n}"' for n in range(1, 6)]
+
+
+def test_one_withdrawn_object_is_one_object(runner, tmp_path) -> None:
+    _collection(runner, tmp_path, 2)
+    one = tmp_path / "one.csv"
+    one.write_text("identifier,title,rights\nOBJ-000,Title 0,CC0\n", "utf-8")
+    result = runner.invoke(main, ["import", str(one), "--institution", "my-museum", "--full"])
+    assert result.stdout.splitlines()[2:4] == [
+        "Withdrawn: 1 object the file no longer lists",
+        "  OBJ-001",
+    ]

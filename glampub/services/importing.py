@@ -42,6 +42,7 @@ from glampub.services.institutions import get_institution
 from glampub.services.problem_log import ProblemLog, problems_path
 from glampub.services.record_images import IMAGES_FOLDER
 from glampub.services.search import refresh_stored_summaries
+from glampub.services.withdrawn_log import WithdrawnLog, withdrawn_path
 from importers.base import Importer, Profile, SourceRecord, detect_importer, get_importer
 from importers.file_kinds import refuse_wrong_kind
 
@@ -159,6 +160,7 @@ def run_import(
         dry_run=options.dry_run,
         run_id=run_id,
         problems=ProblemLog(problems_path(data_dir, run_id)),
+        withdrawn_identifiers=WithdrawnLog(withdrawn_path(data_dir, run_id)),
     )
     try:
         with ExitStack() as stack:
@@ -334,6 +336,10 @@ def _finish_run(
     message: str | None = None,
 ) -> None:
     problems = report.problems
+    try:
+        report.withdrawn_identifiers.close()
+    except OSError as exc:  # e.g. the disk is full: the run is still recorded
+        log.error("import run %s: could not finish its withdrawn list: %s", run_id, exc)
     try:
         problems.close()
     except OSError as exc:  # e.g. the disk is full: the run is still recorded
