@@ -11,15 +11,34 @@ from typing import Any
 
 import click
 from flask import Flask
-from rich.console import Console
+from rich.console import Console, ConsoleDimensions
 
 from glampub import create_app
 from glampub.cli_report import print_report
 from glampub.db import get_db
-from glampub.errors import GlampubError
+from glampub.errors import GlampubError, UsageError
 
-out = Console(markup=False, highlight=False, soft_wrap=True)
-err = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
+#: The width of output that is not a terminal: wide enough for any line.
+UNBOUNDED_WIDTH = 1_000_000
+
+
+class CliConsole(Console):
+    """Rich's console, which never cuts a line when its output is not a terminal.
+
+    Piped or redirected, rich takes 80 columns (or the width of whichever
+    other stream is a terminal) and wraps table cells to fit, which broke
+    identifiers and URLs across lines for grep and scripts. Off a terminal
+    the width is unbounded, so a table is exactly as wide as its content.
+    """
+
+    @property
+    def size(self) -> ConsoleDimensions:
+        size = super().size
+        return size if self.is_terminal else ConsoleDimensions(UNBOUNDED_WIDTH, size.height)
+
+
+out = CliConsole(markup=False, highlight=False, soft_wrap=True)
+err = CliConsole(stderr=True, markup=False, highlight=False, soft_wrap=True)
 
 
 def domain_errors(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -111,8 +130,6 @@ def worker(burst: bool) -> None:
     app = create_app()
     url = app.config.get("REDIS_URL")
     if not url:
-        from glampub.errors import UsageError
-
         raise UsageError("set GLAMPUB_REDIS_URL: without it imports run inside `glampub serve`")
     from glampub.services.jobs import recover
 
@@ -287,6 +304,12 @@ def user_add(email: str, institution: str, admin: bool, password_stdin: bool) ->
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
+    elif not sys.stdin.isatty():
+        # getpass would fall back to echoing input, with a Python warning.
+        raise UsageError(
+            "the password can only be asked for on a terminal: give it on standard input "
+            "with --password-stdin"
+        )
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     with app_context(), get_db().transaction() as session:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import getpass
 import json
 import sys
+from gettext import ngettext
 
 import click
 
@@ -83,7 +84,11 @@ def rights_review(institution: str, as_json: bool) -> None:
         out.print(f"Nothing of {institution} needs review.")
         return
     total = sum(item.count for item in items)
-    out.print(f"{len(items)} statements on {total} objects need review:")
+    statements = ngettext(
+        "%(count)d statement needs review", "%(count)d statements need review", len(items)
+    ) % {"count": len(items)}
+    objects = ngettext("on %(count)d object", "on %(count)d objects", total) % {"count": total}
+    out.print(f"{statements} ({objects}):")
     for item in items:
         shown = item.statement or "(no statement)"
         out.print(f"\n{item.count:>6}  {shown}")

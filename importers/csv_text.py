@@ -279,7 +279,8 @@ class TextSource:
 
 _GUESSED_CP1252 = (
     "the file is not UTF-8 (first seen on this line); it is read as Windows-1252 (cp1252); "
-    "if letters look wrong, set `encoding` in a profile"
+    "if letters look wrong, name the file's encoding: --encoding (e.g. --encoding mac-roman) "
+    "on the command line, or `encoding` in the column profile"
 )
 _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 _NON_ASCII = re.compile("[^\x00-\x7f]")

@@ -7,6 +7,7 @@ terminal matters, through the installed entry point.
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -189,3 +190,128 @@ def test_one_withdrawn_object_is_one_object(runner, tmp_path) -> None:
         "Withdrawn: 1 object the file no longer lists",
         "  OBJ-001",
     ]
+
+
+# Wording.
+
+
+def test_the_review_queue_counts_in_the_singular_and_the_plural(runner, tmp_path) -> None:
+    _institution(runner)
+    export = tmp_path / "objects.csv"
+    export.write_text("identifier,title,rights\n1,Jug,Ask the registrar\n", "utf-8")
+    runner.invoke(main, ["import", str(export), "--institution", "my-museum"])
+    one = runner.invoke(main, ["rights", "review", "my-museum"])
+    assert one.stdout.splitlines()[0] == "1 statement needs review (on 1 object):"
+    export.write_text(
+        "identifier,title,rights\n1,Jug,Ask the registrar\n2,Bowl,Ask the registrar\n"
+        "3,Cup,Bildrecht beim Museum\n",
+        "utf-8",
+    )
+    runner.invoke(main, ["import", str(export), "--institution", "my-museum"])
+    two = runner.invoke(main, ["rights", "review", "my-museum"])
+    assert two.stdout.splitlines()[0] == "2 statements need review (on 3 objects):"
+
+
+def _problem_messages(runner, export: Path, *extra: str) -> dict[str, str]:
+    result = runner.invoke(
+        main, ["import", str(export), "--institution", "my-museum", "--json", *extra]
+    )
+    assert result.exit_code == 0, result.stderr
+    return {p["code"]: p["message"] for p in json.loads(result.stdout)["problems"]}
+
+
+def test_one_split_off_line_holds_a_further_line(runner, tmp_path) -> None:
+    _institution(runner)
+    export = tmp_path / "objects.csv"
+    export.write_text(
+        "identifier;title;dimensions;credit;place\n"
+        '1;Beaker;"H. 5 in.";;\n'
+        '"Base: 3 in.""";Gift of A. Jones;Boston\n'
+        "2;Jug;H. 9 in.;Gift;Salem\n",
+        "utf-8",
+    )
+    assert _problem_messages(runner, export)["rejoined-rows"] == (
+        "line 3 holds a further line of a value of the record on line 2 (the export split a "
+        "multi-line cell into rows of their own); joined back into it"
+    )
+
+
+def test_a_guessed_encoding_names_the_option_that_sets_it(runner, tmp_path) -> None:
+    _institution(runner)
+    export = tmp_path / "objects.csv"
+    export.write_bytes("identifier,title,rights\n1,Krüge,CC0\n".encode("cp1252"))
+    assert _problem_messages(runner, export)["encoding-guessed"] == (
+        "the file is not UTF-8 (first seen on this line); it is read as Windows-1252 (cp1252); "
+        "if letters look wrong, name the file's encoding: --encoding (e.g. --encoding "
+        "mac-roman) on the command line, or `encoding` in the column profile"
+    )
+    given = _problem_messages(runner, export, "--encoding", "cp1252")
+    assert "encoding-guessed" not in given
+
+
+# Output that is not a terminal.
+
+
+def test_piped_tables_never_cut_identifiers_or_urls(tmp_path: Path) -> None:
+    env = {
+        "GLAMPUB_DATA_DIR": str(tmp_path / "data"),
+        "PATH": "/usr/bin:/bin",
+        "COLUMNS": "60",  # what a narrow terminal beside the pipe would say
+    }
+    identifier = "KM-1887.12-a-very-long-inventory-number-with-parts-0001"
+    url = "https://collections.example.org/iiif/images/" + "x" * 60 + "/full.jpg"
+    statement = "see https://collections.example.org/rights/" + "y" * 50
+    export = tmp_path / "objects.csv"
+    export.write_text(
+        f'identifier,title,rights,image\n{identifier},Jug,"{statement}",{url}\n', "utf-8"
+    )
+
+    def glampub(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(GLAMPUB), *args], capture_output=True, text=True, env=env, timeout=120
+        )
+
+    assert glampub("institution", "add", "my-museum", "--name", "M").returncode == 0
+    result = glampub("import", str(export), "--institution", "my-museum")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    remote = [line for line in lines if "remote-image" in line]
+    assert len(remote) == 1
+    assert identifier in remote[0] and url in remote[0]
+    assert any(statement in line and line.rstrip().endswith("│ 1       │") for line in lines)
+
+
+# Accounts: a password prompt needs a terminal.
+
+
+def test_user_add_off_a_terminal_asks_for_password_stdin(runner) -> None:
+    _institution(runner)
+    result = runner.invoke(
+        main, ["user", "add", "curator@my-museum.example", "--institution", "my-museum"]
+    )
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        "Error: the password can only be asked for on a terminal: give it on standard input "
+        "with --password-stdin\n"
+    )
+
+
+def test_the_installed_user_add_prints_no_python_warning(tmp_path: Path) -> None:
+    env = {"GLAMPUB_DATA_DIR": str(tmp_path / "data"), "PATH": "/usr/bin:/bin"}
+    subprocess.run(
+        [str(GLAMPUB), "institution", "add", "m", "--name", "M"], env=env, check=True,
+        capture_output=True, timeout=120,
+    )  # fmt: skip
+    result = subprocess.run(
+        [str(GLAMPUB), "user", "add", "a@m.example", "--institution", "m"],
+        input="a long enough password\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        "Error: the password can only be asked for on a terminal: give it on standard input "
+        "with --password-stdin\n"
+    )

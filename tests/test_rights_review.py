@@ -118,7 +118,7 @@ def test_the_queue_lists_each_statement_once_with_its_count(runner, museum) -> N
     assert queue[0]["examples"] == ["1", "2", "4"]
     assert queue[0]["reason"]
     text = runner.invoke(main, ["rights", "review", "m"]).stdout
-    assert "2 statements on 4 objects need review:" in text
+    assert "2 statements need review (on 4 objects):" in text
 
 
 def test_a_review_decision_holds_now_and_on_reimport(runner, museum) -> None:
