@@ -52,6 +52,8 @@ class GlampubError(Exception):
 
     exit_code = 1
     http_status = 400
+    #: Stable and machine readable, for ``--json`` (``"error": {"code", "message"}``).
+    code = "error"
 
     def __init__(self, *args: object, web: str | None = None) -> None:
         super().__init__(*args)
@@ -66,22 +68,27 @@ class UsageError(GlampubError):
     """The caller asked for something that cannot work as asked."""
 
     exit_code = 2
+    code = "usage"
 
 
 class UnreadableInput(GlampubError):
     """A file could not be read at all (wrong format, broken, or unsafe)."""
 
     exit_code = 2
+    code = "unreadable-file"
 
 
 class UnsafeInput(UnreadableInput):
     """Hostile input refused: entities, path traversal, decompression bombs."""
+
+    code = "unsafe-file"
 
 
 class NotFound(GlampubError):
     """A named thing (institution, object, image) does not exist."""
 
     exit_code = 2
+    code = "not-found"
     http_status = 404
 
 
@@ -89,12 +96,14 @@ class Forbidden(GlampubError):
     """Published, but not in this form (e.g. the original of an in-copyright image)."""
 
     http_status = 403
+    code = "forbidden"
 
 
 class ImportLocked(GlampubError):
     """Another import for the same institution is running."""
 
     exit_code = 2
+    code = "import-locked"
     http_status = 409
 
 
@@ -102,4 +111,5 @@ class StorageFull(GlampubError):
     """The disk (or quota) ran out while writing: nothing was published."""
 
     exit_code = 2
+    code = "storage-full"
     http_status = 507

@@ -71,7 +71,7 @@ _SAVE_FROM_CALC = (
 class Refusal:
     """What a file is, and what to give instead: on the command line, on the staff pages."""
 
-    #: Stable and machine readable: ``empty``, ``excel``, ``pdf``, ``zip``, ...
+    #: Stable and machine readable: ``empty-file``, ``spreadsheet``, ``pdf``, ``zip-archive``, ...
     code: str
     what: str
     instead_cli: str
@@ -90,7 +90,7 @@ class WrongKindOfFile(UnreadableInput):
 
     def __init__(self, code: str, message: str, *, web: str) -> None:
         super().__init__(message, web=web)
-        self.code = code
+        self.code = code  # what the file is: "spreadsheet", "pdf", ...
 
 
 def _spreadsheet(what: str, save: str) -> Refusal:
@@ -103,9 +103,9 @@ def _not_an_export(code: str, what: str) -> Refusal:
     return Refusal(code, what, _AS_CSV_OR_LIDO_CLI, _AS_CSV_OR_LIDO_WEB)
 
 
-EMPTY = Refusal("empty", "the file is empty", _EXPORT_AGAIN_CLI, _EXPORT_AGAIN_WEB)
+EMPTY = Refusal("empty-file", "the file is empty", _EXPORT_AGAIN_CLI, _EXPORT_AGAIN_WEB)
 BLANK = Refusal(
-    "empty", "the file holds nothing but spaces and blank lines", _EXPORT_AGAIN_CLI,
+    "empty-file", "the file holds nothing but spaces and blank lines", _EXPORT_AGAIN_CLI,
     _EXPORT_AGAIN_WEB,
 )  # fmt: skip
 XLSX = _spreadsheet("this is an Excel workbook (.xlsx), not a CSV file", _SAVE_FROM_EXCEL)
@@ -225,7 +225,7 @@ def _zip(path: Path) -> Refusal:
             mimetype = _member_text(archive, "mimetype") if "mimetype" in names else ""
     except (zipfile.BadZipFile, OSError):
         return Refusal(
-            "zip",
+            "zip-archive",
             "this is a damaged ZIP archive",
             "make the ZIP again, or import the export file itself",
             "make the ZIP again, or upload the export file itself",
@@ -252,7 +252,7 @@ def _other_zip(names: list[str]) -> Refusal:
     if len(exports) == 1:
         export = exports[0]
         return Refusal(
-            "zip",
+            "zip-archive",
             what,
             f"unpack it and import the folder it unpacks to: glampub takes {export} as the "
             "export and the rest as its images",
@@ -261,13 +261,13 @@ def _other_zip(names: list[str]) -> Refusal:
         )
     if exports:
         return Refusal(
-            "zip",
+            "zip-archive",
             f"{what}, with {len(exports)} possible exports in it",
             "unpack it and import one export at a time, giving the images with --images",
             "upload one export at a time, each with its images",
         )
     return Refusal(
-        "zip",
+        "zip-archive",
         f"{what}, and no CSV or LIDO XML export among them",
         "import the export file itself and give this ZIP with --images if it holds the images",
         "choose the export file (CSV or LIDO XML) as the export file, and this ZIP as the "

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import html
 import io
+import json
 import re
 import subprocess
 import sys
@@ -346,3 +347,36 @@ def test_the_command_line_gives_the_same_case_with_its_option(runner, tmp_path) 
         f"Error: {export}: not a CSV file: it looks like XML or HTML, not delimited text "
         "(for LIDO use --format lido)\n"
     )
+
+
+def test_json_answers_with_one_object_also_when_the_file_is_refused(runner, tmp_path) -> None:
+    runner.invoke(main, ["institution", "add", "t", "--name", "T"])
+    export = tmp_path / "objects.csv"
+    export.write_bytes(xlsx())
+    result = runner.invoke(main, ["import", str(export), "--institution", "t", "--json"])
+    assert result.exit_code == 2
+    message = f"{export}: this is an Excel workbook (.xlsx), not a CSV file: {EXCEL_ADVICE}"
+    message += "import that .csv file"
+    assert json.loads(result.stdout) == {
+        "file": str(export),
+        "institution": "t",
+        "created": 0,
+        "updated": 0,
+        "unchanged": 0,
+        "withdrawn": 0,
+        "rejected": 0,
+        "rights": {},
+        "problems": [],
+        "error": {"code": "spreadsheet", "message": message},
+    }
+    assert result.stderr == f"Error: {message}\n"
+    unknown = runner.invoke(main, ["import", str(export), "--institution", "T", "--json"])
+    # The file is looked at first: a workbook is refused whatever the institution.
+    assert json.loads(unknown.stdout)["error"]["code"] == "spreadsheet"
+    export.write_text("identifier,title\n1,Jug\n", "utf-8")
+    unknown = runner.invoke(main, ["import", str(export), "--institution", "T", "--json"])
+    assert unknown.exit_code == 2
+    assert json.loads(unknown.stdout)["error"] == {
+        "code": "not-found",
+        "message": "no institution 'T'; did you mean t?",
+    }
