@@ -163,5 +163,5 @@ def detect_importer(path: Path, name: str | None = None) -> Importer:
     cannot = f"{name or path}: cannot tell the format of this file{why}"
     raise UsageError(
         f"{cannot}; name it with --format ({known})",
-        web=f"{cannot}; choose its format in the Format list of the upload form",
+        web=f"{cannot}: choose its format, CSV or LIDO XML, when you upload it",
     )

@@ -282,7 +282,7 @@ WEB_CASES = [
         b'<?xml version="1.0"?><lidoWrap xmlns="http://example.org/x"/>',
         "other.xml: cannot tell the format of this file (it is XML, but its root element is "
         "{http://example.org/x}lidoWrap, not lido:lidoWrap or lido:lido in the namespace "
-        "http://www.lido-schema.org); choose its format in the Format list of the upload form",
+        "http://www.lido-schema.org): choose its format, CSV or LIDO XML, when you upload it",
     ),
 ]
 
