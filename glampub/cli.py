@@ -16,7 +16,7 @@ from flask import Flask
 from rich.console import Console, ConsoleDimensions
 
 from glampub import create_app
-from glampub.cli_report import print_report
+from glampub.cli_report import objects_changed, print_report
 from glampub.db import get_db
 from glampub.errors import GlampubError, UsageError
 
@@ -310,7 +310,7 @@ def institution_add(
             changed = remap_institution(session, inst)
     out.print(f"{'Added' if created else 'Updated'} institution {slug}: {name}")
     if changed:
-        out.print(f"Copyright term now life + {copyright_term}: {changed} objects changed")
+        out.print(f"Copyright term now life + {copyright_term}: {objects_changed(changed)}")
 
 
 @main.group()

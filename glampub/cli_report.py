@@ -13,6 +13,13 @@ from glampub.rights import RightsDecision
 from glampub.services.import_report import ImportReport
 
 
+def objects_changed(count: int) -> str:
+    """ "1 object changed", "3 objects changed"."""
+    return ngettext("%(count)d object changed", "%(count)d objects changed", count) % {
+        "count": count
+    }
+
+
 def print_report(console: Console, report: ImportReport) -> None:
     mode = " (dry run: nothing was published)" if report.dry_run else ""
     console.print(f"Imported {report.file} into {report.institution} as {report.format}{mode}")

@@ -11,7 +11,7 @@ from gettext import ngettext
 import click
 
 from glampub.cli import app_context, domain_errors, out
-from glampub.cli_report import print_decision
+from glampub.cli_report import objects_changed, print_decision
 from glampub.db import get_db
 from glampub.rights import map_rights
 
@@ -120,9 +120,8 @@ def rights_decide(
     with app_context(), get_db().transaction() as session:
         change = decide(session, institution, statement, target, decided_by, note)
         target_uri = change.rule.target
-    out.print(
-        f"Decided {statement!r} -> {target_uri} for {institution}: {change.changed} objects changed"
-    )
+    changed = objects_changed(change.changed)
+    out.print(f"Decided {statement!r} -> {target_uri} for {institution}: {changed}")
 
 
 @rights.group("rule")
@@ -166,7 +165,7 @@ def rule_add(
         rule_id, target_uri = change.rule.id, change.rule.target
     out.print(
         f"Rule {rule_id} ({kind} {match!r} -> {target_uri}) added for {institution}: "
-        f"{change.changed} objects changed"
+        f"{objects_changed(change.changed)}"
     )
 
 
@@ -214,4 +213,4 @@ def rule_remove(institution: str, rule_id: int) -> None:
 
     with app_context(), get_db().transaction() as session:
         change = remove_rule(session, institution, rule_id)
-    out.print(f"Rule {rule_id} removed from {institution}: {change.changed} objects changed")
+    out.print(f"Rule {rule_id} removed from {institution}: {objects_changed(change.changed)}")
