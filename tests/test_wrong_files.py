@@ -380,3 +380,18 @@ def test_json_answers_with_one_object_also_when_the_file_is_refused(runner, tmp_
         "code": "not-found",
         "message": "no institution 'T'; did you mean t?",
     }
+
+
+def test_the_api_refuses_a_workbook_in_the_same_words_as_the_staff_pages(app) -> None:
+    token = make_staff(app, "kestrel-museum", STAFF)
+    response = post_multipart(
+        app.test_client(),
+        "/api/v1/institutions/kestrel-museum/uploads",
+        {"export": (io.BytesIO(xlsx()), "objects.csv")},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 400
+    assert response.get_json()["message"] == (
+        "objects.csv: this is an Excel workbook (.xlsx), not a CSV file: "
+        f"{EXCEL_ADVICE}upload that .csv file"
+    )
