@@ -2,24 +2,49 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from flask import Flask
-from rich.console import Console
+from rich.console import Console, ConsoleDimensions
 
 from glampub import create_app
-from glampub.cli_report import print_report
+from glampub.cli_report import objects_changed, print_report
 from glampub.db import get_db
-from glampub.errors import GlampubError
+from glampub.errors import GlampubError, UsageError
 
-out = Console(markup=False, highlight=False, soft_wrap=True)
-err = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
+if TYPE_CHECKING:
+    from glampub.services.import_report import ImportReport
+    from glampub.services.importing import ImportOptions
+
+#: The width of output that is not a terminal: wide enough for any line.
+UNBOUNDED_WIDTH = 1_000_000
+
+
+class CliConsole(Console):
+    """Rich's console, which never cuts a line when its output is not a terminal.
+
+    Piped or redirected, rich takes 80 columns (or the width of whichever
+    other stream is a terminal) and wraps table cells to fit, which broke
+    identifiers and URLs across lines for grep and scripts. Off a terminal
+    the width is unbounded, so a table is exactly as wide as its content.
+    """
+
+    @property
+    def size(self) -> ConsoleDimensions:
+        size = super().size
+        return size if self.is_terminal else ConsoleDimensions(UNBOUNDED_WIDTH, size.height)
+
+
+out = CliConsole(markup=False, highlight=False, soft_wrap=True)
+err = CliConsole(stderr=True, markup=False, highlight=False, soft_wrap=True)
 
 
 def domain_errors(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -111,8 +136,6 @@ def worker(burst: bool) -> None:
     app = create_app()
     url = app.config.get("REDIS_URL")
     if not url:
-        from glampub.errors import UsageError
-
         raise UsageError("set GLAMPUB_REDIS_URL: without it imports run inside `glampub serve`")
     from glampub.services.jobs import recover
 
@@ -181,8 +204,7 @@ def import_command(
     as_json: bool,
 ) -> None:
     """Import one export (CSV or LIDO) for an institution."""
-    from glampub.cli_progress import import_progress
-    from glampub.services.importing import ImportOptions, run_import
+    from glampub.services.importing import ImportOptions
 
     options = ImportOptions(
         institution=institution,
@@ -196,14 +218,42 @@ def import_command(
         encoding=encoding,
         delimiter=delimiter,
     )
-    enabled = not as_json and err.is_terminal
-    with app_context() as app, import_progress(err, path, enabled=enabled) as advance:
-        report = run_import(get_db(), Path(app.config["DATA_DIR"]), options, progress=advance)
+    try:
+        report = _import(options, as_json)
+    except GlampubError as exc:
+        if as_json:
+            # The contract: --json answers with one JSON object, also when nothing was read.
+            refused = {
+                "file": str(path), "institution": institution, "created": 0, "updated": 0,
+                "unchanged": 0, "withdrawn": 0, "rejected": 0, "rights": {}, "problems": [],
+                "error": {"code": exc.code, "message": str(exc)},
+            }  # fmt: skip
+            click.echo(json.dumps(refused, ensure_ascii=False))
+        raise
     if as_json:
         report.write_json(sys.stdout)
     else:
         print_report(out, report)
     sys.exit(report.exit_code)
+
+
+def _import(options: ImportOptions, as_json: bool) -> ImportReport:
+    """Run the import, with a progress bar on a terminal; a folder gives its one export."""
+    from glampub.cli_progress import import_progress
+    from glampub.services.export_folder import export_in_folder
+    from glampub.services.importing import run_import
+
+    if options.path.is_dir():
+        found = export_in_folder(options.path, options.institution)
+        options = replace(options, path=found.export, images=options.images or found.images)
+        if not as_json:
+            beside = f", with the images in {options.images}" if options.images else ""
+            out.print(
+                f"{found.export.parent} is a folder: importing {found.export.name} from it{beside}"
+            )
+    enabled = not as_json and err.is_terminal
+    with app_context() as app, import_progress(err, options.path, enabled=enabled) as advance:
+        return run_import(get_db(), Path(app.config["DATA_DIR"]), options, progress=advance)
 
 
 @main.group()
@@ -260,7 +310,7 @@ def institution_add(
             changed = remap_institution(session, inst)
     out.print(f"{'Added' if created else 'Updated'} institution {slug}: {name}")
     if changed:
-        out.print(f"Copyright term now life + {copyright_term}: {changed} objects changed")
+        out.print(f"Copyright term now life + {copyright_term}: {objects_changed(changed)}")
 
 
 @main.command("export-static")

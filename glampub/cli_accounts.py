@@ -9,6 +9,7 @@ import click
 
 from glampub.cli import app_context, domain_errors, err, out
 from glampub.db import get_db
+from glampub.errors import UsageError
 from glampub.services import accounts
 
 
@@ -27,6 +28,12 @@ def user_add(email: str, institution: str, admin: bool, password_stdin: bool) ->
     """Add a staff account, or reset one (which ends its sessions and revokes its tokens)."""
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
+    elif not sys.stdin.isatty():
+        # getpass would fall back to echoing input, with a Python warning.
+        raise UsageError(
+            "the password can only be asked for on a terminal: give it on standard input "
+            "with --password-stdin"
+        )
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     with app_context(), get_db().transaction() as session:

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from gettext import ngettext
+from itertools import islice
+
 from rich.console import Console
 from rich.table import Table
 
 from glampub.errors import Problem
 from glampub.rights import RightsDecision
 from glampub.services.import_report import ImportReport
+
+
+def objects_changed(count: int) -> str:
+    """ "1 object changed", "3 objects changed"."""
+    return ngettext("%(count)d object changed", "%(count)d objects changed", count) % {
+        "count": count
+    }
 
 
 def print_report(console: Console, report: ImportReport) -> None:
@@ -18,6 +28,8 @@ def print_report(console: Console, report: ImportReport) -> None:
         f"withdrawn {report.withdrawn}, rejected {report.rejected}",
         highlight=False,
     )
+    if report.withdrawn:
+        print_withdrawn(console, report)
     if report.rights:
         table = Table("rights", "objects", title="Rights decisions", title_justify="left")
         for uri, count in sorted(report.rights.items(), key=lambda kv: (-kv[1], kv[0])):
@@ -31,6 +43,40 @@ def print_report(console: Console, report: ImportReport) -> None:
         console.print(f"Decide them with: glampub rights review {report.institution}")
     if report.problems:
         print_problems(console, report)
+
+
+#: Withdrawn identifiers printed; ``--json`` lists them all.
+WITHDRAWN_SHOWN = 50
+
+
+def print_withdrawn(console: Console, report: ImportReport) -> None:
+    """The objects a full import withdrew (or would withdraw), one per line."""
+    count = report.withdrawn
+    if report.dry_run:
+        text = ngettext(
+            "Would be withdrawn: %(count)d object the file no longer lists",
+            "Would be withdrawn: %(count)d objects the file no longer lists",
+            count,
+        )
+    else:
+        text = ngettext(
+            "Withdrawn: %(count)d object the file no longer lists",
+            "Withdrawn: %(count)d objects the file no longer lists",
+            count,
+        )
+    console.print(text % {"count": count})
+    for identifier in islice(report.withdrawn_identifiers, WITHDRAWN_SHOWN):
+        console.print(f"  {identifier}")
+    if count > WITHDRAWN_SHOWN:
+        more = count - WITHDRAWN_SHOWN
+        console.print(
+            ngettext(
+                "  … and %(count)d more (--json lists them all)",
+                "  … and %(count)d more (--json lists them all)",
+                more,
+            )
+            % {"count": more}
+        )
 
 
 #: Up to this many problems print as a table; more stream as one line each.

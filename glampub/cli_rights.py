@@ -6,11 +6,12 @@ from __future__ import annotations
 import getpass
 import json
 import sys
+from gettext import ngettext
 
 import click
 
 from glampub.cli import app_context, domain_errors, out
-from glampub.cli_report import print_decision
+from glampub.cli_report import objects_changed, print_decision
 from glampub.db import get_db
 from glampub.rights import map_rights
 
@@ -83,7 +84,11 @@ def rights_review(institution: str, as_json: bool) -> None:
         out.print(f"Nothing of {institution} needs review.")
         return
     total = sum(item.count for item in items)
-    out.print(f"{len(items)} statements on {total} objects need review:")
+    statements = ngettext(
+        "%(count)d statement needs review", "%(count)d statements need review", len(items)
+    ) % {"count": len(items)}
+    objects = ngettext("on %(count)d object", "on %(count)d objects", total) % {"count": total}
+    out.print(f"{statements} ({objects}):")
     for item in items:
         shown = item.statement or "(no statement)"
         out.print(f"\n{item.count:>6}  {shown}")
@@ -115,9 +120,8 @@ def rights_decide(
     with app_context(), get_db().transaction() as session:
         change = decide(session, institution, statement, target, decided_by, note)
         target_uri = change.rule.target
-    out.print(
-        f"Decided {statement!r} -> {target_uri} for {institution}: {change.changed} objects changed"
-    )
+    changed = objects_changed(change.changed)
+    out.print(f"Decided {statement!r} -> {target_uri} for {institution}: {changed}")
 
 
 @rights.group("rule")
@@ -161,7 +165,7 @@ def rule_add(
         rule_id, target_uri = change.rule.id, change.rule.target
     out.print(
         f"Rule {rule_id} ({kind} {match!r} -> {target_uri}) added for {institution}: "
-        f"{change.changed} objects changed"
+        f"{objects_changed(change.changed)}"
     )
 
 
@@ -209,4 +213,4 @@ def rule_remove(institution: str, rule_id: int) -> None:
 
     with app_context(), get_db().transaction() as session:
         change = remove_rule(session, institution, rule_id)
-    out.print(f"Rule {rule_id} removed from {institution}: {change.changed} objects changed")
+    out.print(f"Rule {rule_id} removed from {institution}: {objects_changed(change.changed)}")

@@ -27,7 +27,7 @@ def register_error_handlers(app: Flask) -> None:
     def glampub_error(exc: GlampubError):  # type: ignore[no-untyped-def]
         titles = {403: "Forbidden", 404: "Not Found", 410: "Gone", 409: "Conflict"}
         status = exc.http_status
-        return error_response(status, titles.get(status, "Bad Request"), str(exc))
+        return error_response(status, titles.get(status, "Bad Request"), exc.for_web())
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]

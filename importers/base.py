@@ -143,20 +143,25 @@ def get_importer(name: str) -> Importer:
         raise UsageError(f"unknown format {name!r}; known formats: {known}") from None
 
 
-def detect_importer(path: Path) -> Importer:
-    """The first registered importer whose ``sniff`` accepts ``path``."""
-    for name in sorted(registry()):
-        importer = registry()[name]()
+def detect_importer(path: Path, name: str | None = None) -> Importer:
+    """The first registered importer whose ``sniff`` accepts ``path``.
+
+    ``name`` is how messages call the file (by default its path).
+    """
+    for importer_name in sorted(registry()):
+        importer = registry()[importer_name]()
         if importer.sniff(path):
             return importer
     known = ", ".join(sorted(registry()))
     # An importer may say why it refused (the file is XML, but not its XML).
     reasons = [
         reason
-        for name in sorted(registry())
-        if (reason := getattr(registry()[name](), "why_not", lambda _: None)(path))
+        for importer_name in sorted(registry())
+        if (reason := getattr(registry()[importer_name](), "why_not", lambda _: None)(path))
     ]
     why = f" ({'; '.join(reasons)})" if reasons else ""
+    cannot = f"{name or path}: cannot tell the format of this file{why}"
     raise UsageError(
-        f"{path}: cannot tell the format of this file{why}; name it with --format ({known})"
+        f"{cannot}; name it with --format ({known})",
+        web=f"{cannot}: choose its format, CSV or LIDO XML, when you upload it",
     )

@@ -30,6 +30,7 @@ from importers.csv_rejoin import rejoin_split_rows
 from importers.csv_text import (
     END_MARKER,
     HEAD_BYTES,
+    XML_NOT_DELIMITED,
     LineTooLong,
     TextSource,
     classify_head,
@@ -85,6 +86,12 @@ class CsvImporter:
             raise UnreadableInput(f"{path}: cannot open the file: {exc.strerror}") from None
         with fh:
             reason = classify_head(fh.read(HEAD_BYTES), path.suffix)
+            if reason == XML_NOT_DELIMITED:
+                raise UnreadableInput(
+                    f"{path}: not a CSV file: {reason} (for LIDO use --format lido)",
+                    web=f"{path}: not a CSV file: {reason} (for LIDO choose LIDO XML as the "
+                    "format)",
+                )
             if reason:
                 raise UnreadableInput(f"{path}: not a CSV file: {reason}")
             fh.seek(0)

@@ -130,13 +130,17 @@ def _joined(
     last = rest[-1]
     cells[held.split + 1 : held.split + 1 + last] = closing[1][1 : last + 1]
     first, end = pieces[0][0][0], closing[0]
-    where = f"line {first}" if first == end else f"lines {first}-{end}"
+    where = (
+        f"line {first} holds a further line"
+        if first == end
+        else f"lines {first}-{end} hold further lines"
+    )
     yield Problem(
         held.identifier,
         held.start,
         "rejoined-rows",
-        f"{where} hold further lines of a value of the record on line {held.start} (the "
-        "export split a multi-line cell into rows of their own); joined back into it",
+        f"{where} of a value of the record on line {held.start} (the export split a "
+        "multi-line cell into rows of their own); joined back into it",
         "warning",
     )
     events.extend(held.events)

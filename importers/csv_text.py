@@ -29,6 +29,9 @@ from glampub.errors import UnsafeInput
 #: code points cannot clash with a delimiter or quote.
 END_MARKER = "\ue000glampub-end-of-file\ue000"
 
+#: Why a file that starts like markup is not read as CSV.
+XML_NOT_DELIMITED = "it looks like XML or HTML, not delimited text"
+
 #: How much of the file is looked at to decide whether it is delimited text.
 HEAD_BYTES = 65536
 
@@ -92,7 +95,7 @@ def classify_head(head: bytes, suffix: str = "") -> str | None:
     text = decode_head(head)
     stripped = text.lstrip("\ufeff \t\r\n")
     if stripped.startswith("<"):
-        return "it looks like XML or HTML, not delimited text (for LIDO use --format lido)"
+        return XML_NOT_DELIMITED
     if stripped.startswith(("{", "[")):
         return "it looks like JSON, not delimited text"
     # A few NUL or control bytes happen in real exports; many mean a binary file.
@@ -276,7 +279,8 @@ class TextSource:
 
 _GUESSED_CP1252 = (
     "the file is not UTF-8 (first seen on this line); it is read as Windows-1252 (cp1252); "
-    "if letters look wrong, set `encoding` in a profile"
+    "if letters look wrong, name the file's encoding: --encoding (e.g. --encoding mac-roman) "
+    "on the command line, or `encoding` in the column profile"
 )
 _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 _NON_ASCII = re.compile("[^\x00-\x7f]")

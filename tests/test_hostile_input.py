@@ -536,12 +536,15 @@ def _problems(stdout: str) -> list[dict]:
 def _check_answer(case: Case, export: Path, code: int, out: str, err: str) -> None:
     assert code == case.exit_code, (out[-2000:], err[-2000:])
     assert "Traceback" not in err
-    if code == 2 and not out:
-        # Refused as a whole: one message, naming the file.
+    refused = json.loads(out).get("error") if out else None
+    if code == 2 and (refused or not out):
+        # Refused as a whole: one message, naming the file (in --json too).
         assert err.startswith("Error: ") and err.count("\n") == 1, err
         assert export.name in err or (case.images is not None), err
         for fragment in case.expect:
             assert fragment in err, (fragment, err)
+        if refused:
+            assert err == f"Error: {refused['message']}\n"
         return
     problems = _problems(out)
     seen = json.dumps(problems, ensure_ascii=False)

@@ -118,7 +118,7 @@ def test_the_queue_lists_each_statement_once_with_its_count(runner, museum) -> N
     assert queue[0]["examples"] == ["1", "2", "4"]
     assert queue[0]["reason"]
     text = runner.invoke(main, ["rights", "review", "m"]).stdout
-    assert "2 statements on 4 objects need review:" in text
+    assert "2 statements need review (on 4 objects):" in text
 
 
 def test_a_review_decision_holds_now_and_on_reimport(runner, museum) -> None:
@@ -156,11 +156,11 @@ def test_rules_apply_before_the_built_in_ones_and_removing_one_reverts(runner, m
         main, ["rights", "rule", "add", "m", "needs-review", "--exact", "Public domain"]
     )
     assert added.exit_code == 0, added.stderr
-    assert added.stdout.endswith("added for m: 1 objects changed\n")
+    assert added.stdout.endswith("added for m: 1 object changed\n")
     assert _rights(runner, "5")["uri"] is None
     rule_id = added.stdout.split()[1]
     removed = runner.invoke(main, ["rights", "rule", "remove", "m", rule_id])
-    assert removed.stdout == f"Rule {rule_id} removed from m: 1 objects changed\n"
+    assert removed.stdout == f"Rule {rule_id} removed from m: 1 object changed\n"
     vase = _rights(runner, "5")
     assert (vase["uri"], vase["revision"]) == (PDM, 3)
 
@@ -197,7 +197,7 @@ def test_the_copyright_term_is_a_setting_per_institution(runner, museum) -> None
         main, ["institution", "add", "m", "--name", "M", "--copyright-term", "100"]
     )
     assert result.exit_code == 0, result.stderr
-    assert "Copyright term now life + 100: 1 objects changed" in result.stdout
+    assert "Copyright term now life + 100: 1 object changed" in result.stdout
     vase = _rights(runner, "5")
     assert vase["uri"] == PDM  # a warning never changes the decision by itself
     assert any("copyright" in warning for warning in vase["warnings"])

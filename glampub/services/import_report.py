@@ -9,6 +9,7 @@ from typing import Any, TextIO
 
 from glampub.rights.normalize import STATEMENT_SEPARATOR, statement_key
 from glampub.services.problem_log import ProblemLog, problem_json
+from glampub.services.withdrawn_log import WithdrawnLog
 
 NEEDS_REVIEW = "needs-review"
 #: Distinct statements kept for the review list; beyond that only counted, so a
@@ -35,6 +36,8 @@ class ImportReport:
     review_text: dict[str, str] = field(default_factory=dict)
     #: Every problem; only the first few are held in memory (see ProblemLog).
     problems: ProblemLog = field(default_factory=ProblemLog)
+    #: What a full import withdrew (or, in a dry run, would withdraw), in order.
+    withdrawn_identifiers: WithdrawnLog = field(default_factory=WithdrawnLog)
     run_id: int | None = None
 
     @property
@@ -85,9 +88,13 @@ class ImportReport:
         }
 
     def write_json(self, out: TextIO) -> None:
-        """The whole report as one JSON object, problems streamed from the log."""
+        """The whole report as one JSON object; withdrawn identifiers and problems
+        streamed from their logs."""
         head = json.dumps(self.summary(), ensure_ascii=False)
-        out.write(head[:-1] + ', "problems": [')
+        out.write(head[:-1] + ', "withdrawn_identifiers": [')
+        for number, identifier in enumerate(self.withdrawn_identifiers):
+            out.write((", " if number else "") + json.dumps(identifier, ensure_ascii=False))
+        out.write('], "problems": [')
         for number, problem in enumerate(self.problems):
             out.write((", " if number else "") + problem_json(problem))
         out.write("]}\n")

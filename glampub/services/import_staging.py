@@ -66,7 +66,7 @@ class SeenIdentifiers:
             seen.c.identifier.in_(bindparam("identifiers", expanding=True))
         )
         self._unseen = (
-            select(OBJECTS.c.id, OBJECTS.c.revision)
+            select(OBJECTS.c.id, OBJECTS.c.revision, OBJECTS.c.identifier)
             .where(
                 OBJECTS.c.institution_id == bindparam("institution"),
                 OBJECTS.c.status == "published",
@@ -123,7 +123,7 @@ class SeenIdentifiers:
         return {row.identifier: row for row in rows}
 
     def unseen_published(self, institution_id: int, batch: int) -> Iterator[list[Any]]:
-        """Batches of (id, revision) of published objects this import has not seen.
+        """Batches of (id, revision, identifier) of published objects this import has not seen.
 
         Keyset-paged by id, so a full export that withdraws a great many
         objects still reads them a batch at a time.

@@ -281,6 +281,8 @@ class BatchWriter:
                 [self._event(row.id, "Delete", row.revision + 1, now) for row in rows]
             )
             withdrawn += len(rows)
+            for row in rows:
+                self.report.withdrawn_identifiers.append(row.identifier)
         self.report.withdrawn = withdrawn
 
     def close(self) -> None:

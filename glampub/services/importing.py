@@ -42,7 +42,9 @@ from glampub.services.institutions import get_institution
 from glampub.services.problem_log import ProblemLog, problems_path
 from glampub.services.record_images import IMAGES_FOLDER
 from glampub.services.search import refresh_stored_summaries
+from glampub.services.withdrawn_log import WithdrawnLog, withdrawn_path
 from importers.base import Importer, Profile, SourceRecord, detect_importer, get_importer
+from importers.file_kinds import refuse_wrong_kind
 
 log = logging.getLogger(__name__)
 #: Records per batch: big enough to amortise each statement, small enough that a
@@ -75,10 +77,19 @@ class ImportOptions:
     max_pixels: int = 100_000_000
 
 
-def choose_importer(path: Path, fmt: str) -> Importer:
+def choose_importer(path: Path, fmt: str, name: str | None = None) -> Importer:
+    """The importer for ``path``; ``name`` is how messages call the file (its path).
+
+    A file that is plainly something else (a workbook, a PDF, an image, ...)
+    is refused first, whatever ``fmt`` says, with what it is and what to give.
+    """
+    shown = name or str(path)
+    if path.is_dir():
+        raise UsageError(f"{shown} is a folder: give the export file in it")
     if not path.is_file():
-        raise UnreadableInput(f"{path}: no such file")
-    return detect_importer(path) if fmt == "auto" else get_importer(fmt)
+        raise UnreadableInput(f"{shown}: no such file")
+    refuse_wrong_kind(path, shown)
+    return detect_importer(path, shown) if fmt == "auto" else get_importer(fmt)
 
 
 def load_profile(
@@ -149,6 +160,7 @@ def run_import(
         dry_run=options.dry_run,
         run_id=run_id,
         problems=ProblemLog(problems_path(data_dir, run_id)),
+        withdrawn_identifiers=WithdrawnLog(withdrawn_path(data_dir, run_id)),
     )
     try:
         with ExitStack() as stack:
@@ -324,6 +336,10 @@ def _finish_run(
     message: str | None = None,
 ) -> None:
     problems = report.problems
+    try:
+        report.withdrawn_identifiers.close()
+    except OSError as exc:  # e.g. the disk is full: the run is still recorded
+        log.error("import run %s: could not finish its withdrawn list: %s", run_id, exc)
     try:
         problems.close()
     except OSError as exc:  # e.g. the disk is full: the run is still recorded

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
 import re
+import shlex
+import unicodedata
 from pathlib import Path
 
 from sqlalchemy import select
@@ -19,11 +22,44 @@ LOGO_PREFIX = "logo-"
 def get_institution(session: Session, slug: str) -> Institution:
     institution = session.scalar(select(Institution).where(Institution.slug == slug))
     if institution is None:
-        raise NotFound(
-            f"no institution {slug!r}; create it with "
-            f'`glampub institution add {slug} --name "Its name"`'
-        )
+        raise _no_such_institution(session, slug)
     return institution
+
+
+def slug_for(text: str) -> str:
+    """The slug a name would have: "Musée d'Orsay" -> "musee-d-orsay"."""
+    folded = unicodedata.normalize("NFKD", text)
+    ascii_text = "".join(c for c in folded if not unicodedata.combining(c)).casefold()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:64].strip("-")
+
+
+def _shell_word(text: str) -> str:
+    """``text`` as one word for a POSIX shell, in double quotes when it needs them."""
+    if shlex.quote(text) == text:
+        return text
+    return '"' + re.sub(r'(["\\$`])', r"\\\1", text) + '"'
+
+
+def _no_such_institution(session: Session, slug: str) -> NotFound:
+    """Not found, with the slug that was probably meant, or a command that would work.
+
+    People type the institution's name where its slug goes ("My Museum" for
+    my-museum): the advice must be an existing slug or a valid command.
+    """
+    known = list(session.scalars(select(Institution.slug).order_by(Institution.slug)))
+    wanted = slug_for(slug)
+    close = [wanted] if wanted in known else difflib.get_close_matches(wanted, known, n=1)
+    if close:
+        return NotFound(f"no institution {slug!r}; did you mean {close[0]}?")
+    if SLUG_PATTERN.match(slug):
+        add_slug, name = slug, "Its name"
+    else:
+        add_slug, name = wanted or "my-museum", slug
+    command = f"glampub institution add {add_slug} --name {_shell_word(name)}"
+    return NotFound(
+        f"no institution {slug!r}; create it with `{command}`",
+        web=f"no institution {slug!r}",
+    )
 
 
 def add_institution(

@@ -245,7 +245,7 @@ def _run_claimed(
                     lambda identifier: urls.object_page(slug, identifier),
                 )
     except GlampubError as exc:
-        message = _for_staff(str(exc), data_dir, export, images, original_name)
+        message = _for_staff(exc.for_web(), data_dir, export, images, original_name)
         _finish(database, upload_id, mode, "failed", message)
         progress.write("failed", message)
         return

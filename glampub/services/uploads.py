@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from glampub.errors import UnsafeInput, UsageError
 from glampub.image_sources import MAX_RATIO, RATIO_CHECK_FROM
 from glampub.models import Institution, Upload
+from glampub.services.importing import choose_importer
 
 UPLOAD_FOLDER = "uploads"
 EXPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xml", ".lido")
@@ -102,7 +103,10 @@ def store_upload(
     folder = data_dir / UPLOAD_FOLDER / folder_name
     folder.mkdir(parents=True)
     try:
-        export_path, images_path, size = _store(folder, export, export_name, images)
+        export_path, images_path, size, shown = _store(folder, export, export_name, images)
+        # A workbook, a PDF or a file of no known format is refused now, on
+        # the form, rather than by the preview a moment later.
+        choose_importer(export_path, fmt, name=shown)
         row = Upload(
             institution_id=institution.id,
             user_id=user_id,
@@ -126,7 +130,8 @@ def store_upload(
 
 def _store(
     folder: Path, export: BinaryIO, export_name: str, images: BinaryIO | None
-) -> tuple[Path, Path | None, int]:
+) -> tuple[Path, Path | None, int, str]:
+    """The export's path, the images' path, the upload's size, and the export's name."""
     if _suffix(export_name, (".zip",)):
         archive_path = folder / ARCHIVE_NAME
         size = _place(export, archive_path)
@@ -150,7 +155,7 @@ def _store(
             target = folder / f"export{Path(member.filename).suffix.lower()}"
             with archive.open(member) as source, target.open("wb") as out:
                 shutil.copyfileobj(source, out, CHUNK)
-        return target, archive_path, size
+        return target, archive_path, size, f"{Path(export_name).name} > {member.filename}"
     suffix = _suffix(export_name, EXPORT_SUFFIXES)
     if not suffix:
         raise UsageError(
@@ -159,12 +164,10 @@ def _store(
         )
     target = folder / f"export{suffix}"
     size = _place(export, target)
-    if size == 0:
-        raise UsageError(f"{export_name!r} is empty")
     images_path = None
     if images is not None:
         images_path = folder / "images.zip"
         _place(images, images_path)
         if not zipfile.is_zipfile(images_path):
             raise UsageError("the images must come as one .zip file")
-    return target, images_path, size
+    return target, images_path, size, Path(export_name).name

@@ -62,7 +62,7 @@ def upload(institution: str) -> Response | str | tuple[str, int]:
             db.commit()
         except GlampubError as exc:
             db.rollback()
-            form.export.errors = [str(exc)]
+            form.export.errors = [exc.for_web()]
             return render_template("staff/upload.html", institution=inst, form=form), 400
         jobs.start(current_app._get_current_object(), row.id, "preview", request_urls().base)  # type: ignore[attr-defined]
         return redirect(url_for("staff.upload_page", institution=inst.slug, upload_id=row.id))

@@ -92,7 +92,7 @@ def review(institution: str) -> Response | str | tuple[str, int]:
             )
         except GlampubError as exc:
             db.rollback()
-            flash(str(exc), "error")
+            flash(exc.for_web(), "error")
             return redirect(url_for("staff.review", institution=inst.slug))
         db.commit()
         flash(
@@ -191,7 +191,7 @@ def settings(institution: str) -> Response | str | tuple[str, int]:
             )
         except GlampubError as exc:
             db.rollback()
-            form.form_errors.append(str(exc))
+            form.form_errors.append(exc.for_web())
             return render_template("staff/settings.html", institution=inst, form=form), 400
         db.commit()
         flash(_("Settings saved."), "info")
@@ -237,7 +237,7 @@ def edit_profile(institution: str) -> Response | str | tuple[str, int]:
         )
     except GlampubError as exc:
         db.rollback()
-        form.toml.errors = [str(exc)]
+        form.toml.errors = [exc.for_web()]
         return render_template("staff/profile_edit.html", institution=inst, form=form), 400
     db.commit()
     flash(_("Profile “%(name)s” saved.", name=form.name.data), "info")
@@ -265,7 +265,7 @@ def institutions() -> Response | str | tuple[str, int]:
                 return redirect(url_for("staff.institutions"))
             except GlampubError as exc:
                 db.rollback()
-                form.form_errors.append(str(exc))
+                form.form_errors.append(exc.for_web())
         status = 400
     rows = db.scalars(select(Institution).order_by(Institution.name)).all()
     return render_template("staff/institutions.html", institutions=rows, form=form), status
