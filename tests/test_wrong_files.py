@@ -22,7 +22,14 @@ from sqlalchemy import func, select
 
 from glampub.cli import main
 from glampub.models import Upload
-from tests.staff_helpers import csrf_token, login, make_staff, post_multipart, wait_for_upload
+from tests.staff_helpers import (
+    csrf_token,
+    form_action,
+    login,
+    make_staff,
+    post_multipart,
+    wait_for_upload,
+)
 
 GLAMPUB = Path(sys.executable).parent / "glampub"
 STAFF = "registrar@kestrel.example"
@@ -291,7 +298,7 @@ def _upload(client, name: str, content: bytes, fmt: str = "auto"):  # type: igno
     page = client.get("/staff/kestrel-museum/upload").get_data(as_text=True)
     data = {"csrf_token": csrf_token(page), "format": fmt, "profile": ""}
     data["export"] = (io.BytesIO(content), name)
-    return post_multipart(client, "/staff/kestrel-museum/upload", data)
+    return post_multipart(client, form_action(page), data)
 
 
 def _errors(page: str) -> list[str]:
