@@ -280,6 +280,8 @@ class Case:
     images: dict[str, bytes] | Callable[[Path], bytes] | None = None
     full: bool = True
     options: tuple[str, ...] = ()
+    #: A column profile (TOML) given with --profile.
+    profile: str | None = None
 
     def write(self, folder: Path) -> tuple[Path, Path | None]:
         folder.mkdir(parents=True, exist_ok=True)
@@ -303,6 +305,10 @@ class Case:
             args.append("--full")
         if images is not None:
             args += ["--images", str(images)]
+        if self.profile is not None:
+            profile = export.parent / "profile.toml"
+            profile.write_text(self.profile, "utf-8")
+            args += ["--profile", str(profile)]
         return args
 
 
@@ -614,6 +620,19 @@ BOUNDED = [
         ("long-line.csv: line 3 is longer than 16,777,216 characters", "nothing was imported"),
     ),
     Case(
+        # Python's re would backtrack 2**40 times over this title; RE2 does not backtrack.
+        "csv-profile-pattern-made-to-backtrack",
+        "redos.csv",
+        b"identifier,title\nR-1," + b"a" * 40 + b"!\nR-2,aaa\n",
+        0,
+        ("bad-value", "title: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!' does not match"),
+        full=False,
+        profile=(
+            "[fields]\nidentifier = 'identifier'\n"
+            "title = { column = 'title', pattern = '^(a+)+$' }\n"
+        ),
+    ),
+    Case(
         "zip-bomb",
         "zip-bomb.csv",
         image_rows("a.jpg"),
@@ -713,3 +732,61 @@ def test_staff_uploading_a_file_that_yields_nothing_get_the_reason_and_lose_noth
     assert str(data_dir) not in upload["message"]
     after = [client.get(f"/iiif/3/kestrel-museum/S-{n}/manifest").data for n in (1, 2)]
     assert after == before
+
+
+def test_a_profile_pattern_that_needs_backtracking_is_refused_when_staff_save_it(app) -> None:
+    from tests.staff_helpers import csrf_token, login, make_staff
+
+    make_staff(app, "kestrel-museum", "registrar@kestrel.example")
+    client = app.test_client()
+    login(client, "registrar@kestrel.example")
+    page = client.get("/staff/kestrel-museum/profiles/edit").get_data(as_text=True)
+    toml = "[fields]\nidentifier = 'id'\ntitle = { column = 'title', pattern = '(?<!x)y' }\n"
+    response = client.post(
+        "/staff/kestrel-museum/profiles/edit",
+        data={"csrf_token": csrf_token(page), "name": "ours", "toml": toml},
+    )
+    assert response.status_code == 400
+    assert (
+        "the profile: [fields] title.pattern: &#39;(?&lt;!x)y&#39; is not a valid regular "
+        "expression: invalid perl operator: (?&lt;! (look-around and backreferences are not "
+        "supported here: they need backtracking, which can take exponential time)"
+    ) in response.get_data(as_text=True)
+
+
+def test_a_staff_started_import_never_runs_in_the_request_thread(app, monkeypatch) -> None:
+    """Without a queue the job runs in a thread of its own: the request answers at once,
+    and a slow import never keeps a request thread (or its client) waiting."""
+    import threading
+
+    from glampub.services import jobs
+    from tests.staff_helpers import make_staff, post_multipart
+
+    token = make_staff(app, "kestrel-museum", "registrar@kestrel.example")
+    ran_in: list[threading.Thread] = []
+    answered = threading.Event()
+    real_import = jobs.run_import
+
+    def observed_import(*args, **kwargs):  # type: ignore[no-untyped-def]
+        ran_in.append(threading.current_thread())
+        # Still running when the request has answered: the request did not wait for it.
+        assert answered.wait(timeout=60)
+        return real_import(*args, **kwargs)
+
+    monkeypatch.setattr(jobs, "run_import", observed_import)
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    response = post_multipart(
+        client,
+        "/api/v1/institutions/kestrel-museum/uploads",
+        {"export": (io.BytesIO(BASELINE.encode("utf-8")), "baseline.csv")},
+        headers=headers,
+    )
+    answered.set()
+    assert response.status_code == 202, response.get_data(as_text=True)
+    for thread in app.extensions.get("glampub.jobs", []):
+        thread.join(timeout=120)
+    upload = client.get(response.get_json()["url"], headers=headers).get_json()
+    assert upload["status"] == "previewed", upload
+    assert len(ran_in) == 1 and ran_in[0] is not threading.main_thread()
+    assert ran_in[0].name.startswith("glampub-preview-")
