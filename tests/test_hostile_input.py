@@ -37,6 +37,7 @@ from glampub import create_app
 from glampub.cli import main
 from tests.conftest import BASE_URL, database
 from tests.databases import database_url, subprocess_env
+from tests.zip_builders import PEAK_GROWTH, zip_of_empty_members
 
 INSTITUTION = "safe"
 BASELINE = "identifier,title,rights\nS-1,First object,CC0\nS-2,Second object,CC0\n"
@@ -790,3 +791,39 @@ def test_a_staff_started_import_never_runs_in_the_request_thread(app, monkeypatc
     assert upload["status"] == "previewed", upload
     assert len(ran_in) == 1 and ran_in[0] is not threading.main_thread()
     assert ran_in[0].name.startswith("glampub-preview-")
+
+
+def test_an_uploaded_export_zip_of_600000_members_is_refused_before_it_is_listed(
+    tmp_path: Path,
+) -> None:
+    """The staff upload, through HTTP in a fresh process: the ZIP's member count is read
+    from its end record; zipfile's list of 600,000 members would take some 300 MB."""
+    archive = zip_of_empty_members(tmp_path / "export.zip", 600_000)
+    data_dir = tmp_path / "data"
+    setup = (
+        "import io, json\n"
+        "from glampub import create_app\n"
+        "from tests.staff_helpers import make_staff, post_multipart\n"
+        f"app = create_app({{'DATA_DIR': {str(data_dir)!r}, 'TESTING': True}})\n"
+        "token = make_staff(app, 'kestrel-museum', 'registrar@kestrel.example')\n"
+        "client = app.test_client()\n"
+    )
+    step = (
+        f"with open({str(archive)!r}, 'rb') as export:\n"
+        "    answer = post_multipart(client, '/api/v1/institutions/kestrel-museum/uploads',\n"
+        "        {'export': (export, 'export.zip')},\n"
+        "        headers={'Authorization': f'Bearer {token}'})\n"
+        "print(answer.status_code, json.dumps(answer.get_json()['message']))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", PEAK_GROWTH, setup, step],
+        env=subprocess_env(data_dir),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    answer, growth = done.stdout.splitlines()
+    assert int(growth) < 20, f"{growth} MB"
+    assert answer == "400 \"'export.zip' has 600,000 members, over the limit of 100,000\""
+    assert not [p for p in (data_dir / "uploads").rglob("*") if p.is_file()]
