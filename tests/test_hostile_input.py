@@ -827,3 +827,37 @@ def test_an_uploaded_export_zip_of_600000_members_is_refused_before_it_is_listed
     assert int(growth) < 20, f"{growth} MB"
     assert answer == "400 \"'export.zip' has 600,000 members, over the limit of 100,000\""
     assert not [p for p in (data_dir / "uploads").rglob("*") if p.is_file()]
+
+
+def test_a_saved_profile_whose_pattern_re2_refuses_is_named_when_an_upload_uses_it(app) -> None:
+    """Saved while patterns ran on Python's re: the upload's preview fails naming it."""
+    from glampub.models import ColumnProfile
+    from glampub.services.institutions import get_institution
+    from tests.staff_helpers import make_staff, post_multipart, wait_for_upload
+
+    token = make_staff(app, "kestrel-museum", "registrar@kestrel.example")
+    toml = "[fields]\nidentifier = 'identifier'\ntitle = { column = 'title', pattern = '(a)\\1' }\n"
+    with database(app).transaction() as session:
+        institution = get_institution(session, "kestrel-museum")
+        profile = ColumnProfile(institution_id=institution.id, name="old", toml=toml)
+        session.add(profile)
+        session.flush()
+        profile_id = profile.id
+    headers = {"Authorization": f"Bearer {token}"}
+    response = post_multipart(
+        app.test_client(),
+        "/api/v1/institutions/kestrel-museum/uploads",
+        {
+            "export": (io.BytesIO(BASELINE.encode("utf-8")), "baseline.csv"),
+            "profile": f"profile:{profile_id}",
+        },
+        headers=headers,
+    )
+    assert response.status_code == 202, response.get_data(as_text=True)
+    upload = wait_for_upload(app, response.get_json()["id"])
+    assert upload.status == "failed"
+    assert upload.message == (
+        "column profile 'old': [fields] title.pattern: '(a)\\\\1' is not a valid regular "
+        "expression: invalid escape sequence: \\1 (look-around and backreferences are not "
+        "supported here: they need backtracking, which can take exponential time)"
+    )
