@@ -25,6 +25,7 @@ from typing import BinaryIO, Protocol
 from urllib.parse import unquote
 
 from glampub.errors import Problem, UnreadableInput, UnsafeInput, UsageError
+from glampub.zip_directory import members_over
 
 MAX_MEMBERS = 100_000
 MAX_MEMBER_BYTES = 512 * 1024 * 1024
@@ -264,6 +265,9 @@ def _skipped(name: str, why: str) -> Problem:
 
 
 def _zip_source(path: Path, max_members: int, max_bytes: int) -> ImageSource:
+    # Counted before zipfile builds its member list, which alone can take 200 MB.
+    if over := members_over(path, max_members):
+        raise UnsafeInput(f"images: {path} has {over}, over the limit of {max_members:,}")
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError) as exc:

@@ -9,6 +9,11 @@ source record of an object), each such cell is prefixed with a single quote,
 the usual neutraliser, which spreadsheets show as text. Plain numbers such as
 ``-12`` or ``+3.5`` are left alone. Text without any such cell is returned
 byte for byte as exported.
+
+Cells are split as the import split them. When its delimiter was not the one
+sniffing the header finds (a profile or ``--delimiter`` said so), the record's
+media type names it (``text/csv; delimiter=pipe``): guessed again, a formula
+in the middle of a line would not start a cell, and would slip through.
 """
 
 from __future__ import annotations
@@ -17,8 +22,9 @@ import csv
 import io
 import re
 
-from importers.csv_text import sniff_delimiter
+from importers.csv_text import DELIMITER_NAMES, sniff_delimiter
 
+CSV_MEDIA_TYPE = "text/csv"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
 
@@ -27,12 +33,39 @@ def is_formula_like(cell: str) -> bool:
     return cell.startswith(FORMULA_START) and not _PLAIN_NUMBER.fullmatch(cell)
 
 
-def neutralise_formulas(text: str) -> str:
-    """``text`` (a CSV document) with every formula-like cell made plain text."""
+_NAME_OF = {char: name for name, char in DELIMITER_NAMES.items()}
+_DELIMITER_PARAMETER = re.compile(r";\s*delimiter=(?:([a-z]+)|U\+([0-9A-F]{4,6}))\b")
+
+
+def csv_media_type(delimiter: str, header_line: str) -> str:
+    """The media type of a record read with ``delimiter``: the delimiter is named
+    when sniffing ``header_line`` would take another."""
+    if delimiter == sniff_delimiter(header_line):
+        return CSV_MEDIA_TYPE
+    name = _NAME_OF.get(delimiter) or f"U+{ord(delimiter):04X}"
+    return f"{CSV_MEDIA_TYPE}; delimiter={name}"
+
+
+def is_csv(media_type: str) -> bool:
+    return media_type.split(";", 1)[0].strip() == CSV_MEDIA_TYPE
+
+
+def delimiter_of(media_type: str) -> str | None:
+    """The delimiter a media type from :func:`csv_media_type` names, if any."""
+    found = _DELIMITER_PARAMETER.search(media_type)
+    if found is None:
+        return None
+    name, code = found.groups()
+    return DELIMITER_NAMES.get(name) if name else chr(int(code, 16))
+
+
+def neutralise_formulas(text: str, delimiter: str | None = None) -> str:
+    """``text`` (a CSV document) with every formula-like cell made plain text;
+    cells split on ``delimiter``, or on the one sniffed from the header."""
     if not any(mark in text for mark in FORMULA_START):
         return text
-    first_line = text.splitlines()[0] if text else ""
-    delimiter = sniff_delimiter(first_line)
+    if delimiter is None:
+        delimiter = sniff_delimiter(text.splitlines()[0] if text else "")
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     if not any(is_formula_like(cell) for row in rows for cell in row):
         return text

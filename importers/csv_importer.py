@@ -19,6 +19,7 @@ from typing import Any
 from glampub.errors import Problem, UnreadableInput, UnsafeInput
 from importers.base import Profile, SourceRecord
 from importers.csv_columns import ColumnPlan, plan_columns, read_header
+from importers.csv_formulas import csv_media_type
 from importers.csv_mapping import RowMapper
 from importers.csv_profile import (
     ProfileConfig,
@@ -123,7 +124,8 @@ class CsvImporter:
         yield from header_problems
         yield from _plan_problems(path, config, plan)
         yield from _text_events(source, None)
-        mapper = RowMapper(plan, config)
+        first_header_line = header_text.splitlines()[0] if header_text else ""
+        mapper = RowMapper(plan, config, csv_media_type(delimiter, first_header_line))
         rows = rejoin_split_rows(
             _parsed_rows(reader, source), len(columns), mapper.identifier, source.events
         )

@@ -31,6 +31,7 @@ from importers.csv_extract import (
     newlines,
     separator_for,
 )
+from importers.csv_formulas import CSV_MEDIA_TYPE
 from importers.csv_profile import FIELD_KINDS, ProfileConfig
 
 #: A whole year, optionally written as a float by a spreadsheet ("1785.0"), or
@@ -69,8 +70,12 @@ def parse_year(text: str, latest: int | None = None) -> int | None:
 class RowMapper:
     """Maps rows by a :class:`ColumnPlan`; problems come back as data."""
 
-    def __init__(self, plan: ColumnPlan, config: ProfileConfig) -> None:
+    def __init__(
+        self, plan: ColumnPlan, config: ProfileConfig, media_type: str = CSV_MEDIA_TYPE
+    ) -> None:
         self._config = config
+        #: The records' media type: it names the delimiter where sniffing would not find it.
+        self._media_type = media_type
         #: (field, value) pairs a source ``pattern`` refused in the current row.
         self._rejects: list[tuple[str, str]] = []
         self._latest_year = date.today().year + 1
@@ -240,7 +245,7 @@ class RowMapper:
             line=line,
             source=source,
             source_format="csv",
-            source_media_type="text/csv",
+            source_media_type=self._media_type,
             **values,
         )
         return record, problems

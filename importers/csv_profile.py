@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from glampub.errors import UsageError
+from glampub.patterns import InvalidPattern, Pattern, compile_pattern
 from importers.base import LangMap, Profile
 from importers.csv_text import DELIMITER_NAMES
 
@@ -106,7 +107,8 @@ class SourceSpec:
     language: str | None = None
     #: Use the source only on rows where each of these columns has that value.
     when: tuple[tuple[str, str], ...] = ()
-    pattern: re.Pattern[str] | None = None
+    #: Each value must match all of it; RE2, so matching takes linear time.
+    pattern: Pattern | None = None
 
     def references(self) -> list[str]:
         """Every column this source reads, conditions included."""
@@ -310,9 +312,9 @@ def _source(raw: Any, where: str, key: str) -> SourceSpec:
         raise UsageError(f"{where}: {key}.template: refers to no column; use value = for constants")
     pattern = table.get("pattern")
     try:
-        compiled = re.compile(_string(pattern, where, f"{key}.pattern")) if pattern else None
-    except re.error as exc:
-        raise UsageError(f"{where}: {key}.pattern: not a valid regular expression: {exc}") from None
+        compiled = compile_pattern(_string(pattern, where, f"{key}.pattern")) if pattern else None
+    except InvalidPattern as exc:
+        raise UsageError(f"{where}: {key}.pattern: {exc}") from None
     language = table.get("language")
     return SourceSpec(
         column=_string(table["column"], where, f"{key}.column") if "column" in table else None,

@@ -12,7 +12,12 @@ from sqlalchemy import select
 from glampub.models import CollectionObject
 from glampub.services.importing import ImportOptions, run_import
 from glampub.services.institutions import add_institution
-from importers.csv_formulas import is_formula_like, neutralise_formulas
+from importers.csv_formulas import (
+    csv_media_type,
+    delimiter_of,
+    is_formula_like,
+    neutralise_formulas,
+)
 from tests.conftest import database
 
 EXPORT = (
@@ -79,3 +84,47 @@ def test_the_source_record_is_stored_as_exported_and_served_neutralised(app, tmp
     body = response.get_data(as_text=True)
     assert "'=HYPERLINK" in body and "'@SUM(A1)" in body
     assert ";=" not in body and ";@" not in body
+
+
+def test_a_profiles_delimiter_splits_the_cells_that_are_neutralised(app, tmp_path) -> None:
+    """Split by the sniffed comma, this row is one cell starting "1"; the import split
+    it on the profile's pipe, and so must the neutraliser, or the formula slips through."""
+    data_dir = Path(app.config["DATA_DIR"])
+    with database(app).transaction() as session:
+        add_institution(session, "m", "Museum", data_dir)
+    export = tmp_path / "export.txt"
+    export.write_text(
+        'identifier|title\n1|=HYPERLINK("http://evil.example","click")\n', encoding="utf-8"
+    )
+    profile = tmp_path / "pipe.toml"
+    profile.write_text(
+        "[profile]\ndelimiter = 'pipe'\n[fields]\nidentifier = 'identifier'\ntitle = 'title'\n",
+        encoding="utf-8",
+    )
+    options = ImportOptions(institution="m", path=export, format="csv", profile=str(profile))
+    assert run_import(database(app), data_dir, options).created == 1
+    response = app.test_client().get("/objects/m/1/source")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/csv; delimiter=pipe; charset=utf-8"
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True)), delimiter="|"))
+    assert rows == [["identifier", "title"], ["1", '\'=HYPERLINK("http://evil.example","click")']]
+    # The record's JSON names the delimiter too, for whoever reads the row.
+    record = app.test_client().get("/iiif/3/m/1/record").get_json()
+    assert record["source_record"]["media_type"] == "text/csv; delimiter=pipe"
+
+
+@pytest.mark.parametrize(
+    ("delimiter", "header", "media_type"),
+    [
+        (",", "identifier,title", "text/csv"),
+        (";", "identifier;title", "text/csv"),
+        ("|", "identifier|title", "text/csv; delimiter=pipe"),
+        (";", "id;title,notes,more", "text/csv; delimiter=semicolon"),
+        ("§", "identifier§title", "text/csv; delimiter=U+00A7"),
+    ],
+)
+def test_the_media_type_names_a_delimiter_that_sniffing_would_miss(
+    delimiter: str, header: str, media_type: str
+) -> None:
+    assert csv_media_type(delimiter, header) == media_type
+    assert delimiter_of(media_type) == (None if media_type == "text/csv" else delimiter)

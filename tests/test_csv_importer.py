@@ -563,7 +563,7 @@ def test_bundled_profiles_load_by_name_and_by_path() -> None:
         ("[profile]\ncolour = 'red'\n", r"\[profile\] colour: unknown key"),
         (
             "[fields]\nidentifier = { column = 'id', pattern = '(' }\n",
-            r"\[fields\] identifier\.pattern: not a valid regular expression",
+            r"\[fields\] identifier\.pattern: '\(' is not a valid regular expression: missing \)",
         ),
         ("[fields]\nrecord_url = { template = 'https://x.test/' }\n", "refers to no column"),
         ("[[metadata]]\ncolumn = 'x'\n", r"\[\[metadata\]\] #1: needs a label"),

@@ -37,6 +37,7 @@ from glampub import create_app
 from glampub.cli import main
 from tests.conftest import BASE_URL, database
 from tests.databases import database_url, subprocess_env
+from tests.zip_builders import PEAK_GROWTH, zip_of_empty_members
 
 INSTITUTION = "safe"
 BASELINE = "identifier,title,rights\nS-1,First object,CC0\nS-2,Second object,CC0\n"
@@ -280,6 +281,8 @@ class Case:
     images: dict[str, bytes] | Callable[[Path], bytes] | None = None
     full: bool = True
     options: tuple[str, ...] = ()
+    #: A column profile (TOML) given with --profile.
+    profile: str | None = None
 
     def write(self, folder: Path) -> tuple[Path, Path | None]:
         folder.mkdir(parents=True, exist_ok=True)
@@ -303,6 +306,10 @@ class Case:
             args.append("--full")
         if images is not None:
             args += ["--images", str(images)]
+        if self.profile is not None:
+            profile = export.parent / "profile.toml"
+            profile.write_text(self.profile, "utf-8")
+            args += ["--profile", str(profile)]
         return args
 
 
@@ -617,6 +624,19 @@ BOUNDED = [
         ("long-line.csv: line 3 is longer than 16,777,216 characters", "nothing was imported"),
     ),
     Case(
+        # Python's re would backtrack 2**40 times over this title; RE2 does not backtrack.
+        "csv-profile-pattern-made-to-backtrack",
+        "redos.csv",
+        b"identifier,title\nR-1," + b"a" * 40 + b"!\nR-2,aaa\n",
+        0,
+        ("bad-value", "title: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!' does not match"),
+        full=False,
+        profile=(
+            "[fields]\nidentifier = 'identifier'\n"
+            "title = { column = 'title', pattern = '^(a+)+$' }\n"
+        ),
+    ),
+    Case(
         "zip-bomb",
         "zip-bomb.csv",
         image_rows("a.jpg"),
@@ -716,3 +736,131 @@ def test_staff_uploading_a_file_that_yields_nothing_get_the_reason_and_lose_noth
     assert str(data_dir) not in upload["message"]
     after = [client.get(f"/iiif/3/kestrel-museum/S-{n}/manifest").data for n in (1, 2)]
     assert after == before
+
+
+def test_a_profile_pattern_that_needs_backtracking_is_refused_when_staff_save_it(app) -> None:
+    from tests.staff_helpers import csrf_token, login, make_staff
+
+    make_staff(app, "kestrel-museum", "registrar@kestrel.example")
+    client = app.test_client()
+    login(client, "registrar@kestrel.example")
+    page = client.get("/staff/kestrel-museum/profiles/edit").get_data(as_text=True)
+    toml = "[fields]\nidentifier = 'id'\ntitle = { column = 'title', pattern = '(?<!x)y' }\n"
+    response = client.post(
+        "/staff/kestrel-museum/profiles/edit",
+        data={"csrf_token": csrf_token(page), "name": "ours", "toml": toml},
+    )
+    assert response.status_code == 400
+    assert (
+        "the profile: [fields] title.pattern: &#39;(?&lt;!x)y&#39; is not a valid regular "
+        "expression: invalid perl operator: (?&lt;! (look-around and backreferences are not "
+        "supported here: they need backtracking, which can take exponential time)"
+    ) in response.get_data(as_text=True)
+
+
+def test_a_staff_started_import_never_runs_in_the_request_thread(app, monkeypatch) -> None:
+    """Without a queue the job runs in a thread of its own: the request answers at once,
+    and a slow import never keeps a request thread (or its client) waiting."""
+    import threading
+
+    from glampub.services import jobs
+    from tests.staff_helpers import make_staff, post_multipart
+
+    token = make_staff(app, "kestrel-museum", "registrar@kestrel.example")
+    ran_in: list[threading.Thread] = []
+    answered = threading.Event()
+    real_import = jobs.run_import
+
+    def observed_import(*args, **kwargs):  # type: ignore[no-untyped-def]
+        ran_in.append(threading.current_thread())
+        # Still running when the request has answered: the request did not wait for it.
+        assert answered.wait(timeout=60)
+        return real_import(*args, **kwargs)
+
+    monkeypatch.setattr(jobs, "run_import", observed_import)
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    response = post_multipart(
+        client,
+        "/api/v1/institutions/kestrel-museum/uploads",
+        {"export": (io.BytesIO(BASELINE.encode("utf-8")), "baseline.csv")},
+        headers=headers,
+    )
+    answered.set()
+    assert response.status_code == 202, response.get_data(as_text=True)
+    for thread in app.extensions.get("glampub.jobs", []):
+        thread.join(timeout=120)
+    upload = client.get(response.get_json()["url"], headers=headers).get_json()
+    assert upload["status"] == "previewed", upload
+    assert len(ran_in) == 1 and ran_in[0] is not threading.main_thread()
+    assert ran_in[0].name.startswith("glampub-preview-")
+
+
+def test_an_uploaded_export_zip_of_600000_members_is_refused_before_it_is_listed(
+    tmp_path: Path,
+) -> None:
+    """The staff upload, through HTTP in a fresh process: the ZIP's member count is read
+    from its end record; zipfile's list of 600,000 members would take some 300 MB."""
+    archive = zip_of_empty_members(tmp_path / "export.zip", 600_000)
+    data_dir = tmp_path / "data"
+    setup = (
+        "import io, json\n"
+        "from glampub import create_app\n"
+        "from tests.staff_helpers import make_staff, post_multipart\n"
+        f"app = create_app({{'DATA_DIR': {str(data_dir)!r}, 'TESTING': True}})\n"
+        "token = make_staff(app, 'kestrel-museum', 'registrar@kestrel.example')\n"
+        "client = app.test_client()\n"
+    )
+    step = (
+        f"with open({str(archive)!r}, 'rb') as export:\n"
+        "    answer = post_multipart(client, '/api/v1/institutions/kestrel-museum/uploads',\n"
+        "        {'export': (export, 'export.zip')},\n"
+        "        headers={'Authorization': f'Bearer {token}'})\n"
+        "print(answer.status_code, json.dumps(answer.get_json()['message']))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", PEAK_GROWTH, setup, step],
+        env=subprocess_env(data_dir),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    answer, growth = done.stdout.splitlines()
+    assert int(growth) < 20, f"{growth} MB"
+    assert answer == "400 \"'export.zip' has 600,000 members, over the limit of 100,000\""
+    assert not [p for p in (data_dir / "uploads").rglob("*") if p.is_file()]
+
+
+def test_a_saved_profile_whose_pattern_re2_refuses_is_named_when_an_upload_uses_it(app) -> None:
+    """Saved while patterns ran on Python's re: the upload's preview fails naming it."""
+    from glampub.models import ColumnProfile
+    from glampub.services.institutions import get_institution
+    from tests.staff_helpers import make_staff, post_multipart, wait_for_upload
+
+    token = make_staff(app, "kestrel-museum", "registrar@kestrel.example")
+    toml = "[fields]\nidentifier = 'identifier'\ntitle = { column = 'title', pattern = '(a)\\1' }\n"
+    with database(app).transaction() as session:
+        institution = get_institution(session, "kestrel-museum")
+        profile = ColumnProfile(institution_id=institution.id, name="old", toml=toml)
+        session.add(profile)
+        session.flush()
+        profile_id = profile.id
+    headers = {"Authorization": f"Bearer {token}"}
+    response = post_multipart(
+        app.test_client(),
+        "/api/v1/institutions/kestrel-museum/uploads",
+        {
+            "export": (io.BytesIO(BASELINE.encode("utf-8")), "baseline.csv"),
+            "profile": f"profile:{profile_id}",
+        },
+        headers=headers,
+    )
+    assert response.status_code == 202, response.get_data(as_text=True)
+    upload = wait_for_upload(app, response.get_json()["id"])
+    assert upload.status == "failed"
+    assert upload.message == (
+        "column profile 'old': [fields] title.pattern: '(a)\\\\1' is not a valid regular "
+        "expression: invalid escape sequence: \\1 (look-around and backreferences are not "
+        "supported here: they need backtracking, which can take exponential time)"
+    )

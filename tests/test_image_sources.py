@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import os
 import stat
+import subprocess
+import sys
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -15,6 +17,7 @@ from PIL import Image
 from glampub.errors import UnreadableInput, UnsafeInput, UsageError
 from glampub.image_sources import open_image_source
 from glampub.images import ingest
+from tests.zip_builders import PEAK_GROWTH, zip_of_empty_members
 
 NFD_NAME = unicodedata.normalize("NFD", "Müller Ölbild.jpg")
 
@@ -295,6 +298,58 @@ def test_too_many_zip_members_are_refused(tmp_path):
     path = make_zip(tmp_path / "many.zip", {f"{i}.jpg": b"x" for i in range(11)})
     with pytest.raises(UnsafeInput, match="has 11 members, over the limit of 10"):
         open_image_source(path, max_members=10)
+
+
+#: What opening a 57 MB ZIP of 600,000 empty members may add to the peak memory: its
+#: count is read from the end record, so nothing grows. zipfile's member list would
+#: take about 200 MB.
+MAX_GROWTH_MB = 20
+
+
+def _open_in_fresh_process(path: Path) -> tuple[str, int]:
+    """open_image_source(path) in a new interpreter: (its error, peak memory growth in MB)."""
+    setup = (
+        "from pathlib import Path\n"
+        "from glampub.errors import UnsafeInput\n"
+        "from glampub.image_sources import open_image_source\n"
+    )
+    step = (
+        "try:\n"
+        f"    open_image_source(Path({str(path)!r}))\n"
+        "except UnsafeInput as exc:\n"
+        "    print(exc)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", PEAK_GROWTH, setup, step],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    message, growth = done.stdout.splitlines()
+    return message, int(growth)
+
+
+def test_a_zip_of_600000_empty_members_is_refused_before_it_is_listed(tmp_path):
+    path = zip_of_empty_members(tmp_path / "many.zip", 600_000)
+    message, growth = _open_in_fresh_process(path)
+    assert message == f"images: {path} has 600,000 members, over the limit of 100,000"
+    assert growth < MAX_GROWTH_MB, f"{growth} MB"
+
+
+def test_a_zip_that_understates_its_member_count_is_counted_anyway(tmp_path):
+    """zipfile lists what the directory holds, whatever the end record says."""
+    path = zip_of_empty_members(tmp_path / "liar.zip", 600_000, declared=7)
+    message, growth = _open_in_fresh_process(path)
+    assert message == f"images: {path} has more than 100,000 members, over the limit of 100,000"
+    assert growth < MAX_GROWTH_MB, f"{growth} MB"
+
+
+def test_a_zip64_archive_under_the_limit_still_opens(tmp_path):
+    path = zip_of_empty_members(tmp_path / "zip64.zip", 70_000)
+    with open_image_source(path) as source:
+        assert len(source) == 70_000
+        assert source.find("069999.jpg") is not None
 
 
 def test_oversized_zip_members_are_skipped(tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from urllib.parse import quote
 
@@ -150,7 +151,67 @@ def test_html_in_titles_never_becomes_markup(iiif_validator) -> None:
     obj = replace(PAINTING, title={"none": ["<script>alert(1)</script>"]})
     manifest = build_manifest(obj, URLS)
     assert_valid_iiif(iiif_validator, manifest)
-    assert manifest["label"] == {"none": ["<span>&lt;script&gt;alert(1)&lt;/script&gt;</span>"]}
+    # All code, no text: shown as written, with brackets no viewer takes for a tag.
+    assert manifest["label"] == {"none": ["‹script›alert(1)‹/script›"]}
+
+
+def _labels(document: object) -> list[str]:
+    """Every string of every label in a IIIF document."""
+    if isinstance(document, list):
+        return [text for item in document for text in _labels(item)]
+    if not isinstance(document, dict):
+        return []
+    found = []
+    for name, value in document.items():
+        if name == "label":
+            found += [text for texts in value.values() for text in texts]
+        else:
+            found += _labels(value)
+    return found
+
+
+def test_every_label_is_plain_text_as_written(iiif_validator) -> None:
+    """IIIF allows HTML only in summary, metadata values and requiredStatement values:
+    a label is text, so "x < y" stays "x < y", and markup gives its text."""
+    museum = replace(MUSEUM, name="Smith & Sons <b>Gallery</b>")
+    obj = replace(
+        PAINTING,
+        institution=museum,
+        title={"en": ["x < y"], "de": ["<i>Hafen</i> bei Nacht"]},
+        description={"en": ["<p>Oil on <i>canvas</i>.</p>"]},
+        extra_metadata=(({"en": ["Width < height"]}, {"en": ["<b>yes</b>"]}),),
+        images=(replace(PAINTING.images[0], label={"none": ["<Untitled> & recto"]}),),
+    )
+    manifest = build_manifest(obj, URLS)
+    assert_valid_iiif(iiif_validator, manifest)
+    assert manifest["label"] == {"en": ["x < y"], "de": ["Hafen bei Nacht"]}
+    assert manifest["homepage"][0]["label"] == manifest["label"]
+    assert manifest["items"][0]["label"] == {"none": ["‹Untitled› & recto"]}
+    assert {"label": {"en": ["Width < height"]}, "value": {"en": ["<b>yes</b>"]}} in manifest[
+        "metadata"
+    ]
+    provider = manifest["provider"][0]
+    assert (
+        provider["label"] == provider["homepage"][0]["label"] == {"none": ["Smith & Sons Gallery"]}
+    )
+    # HTML stays where IIIF allows it.
+    assert manifest["summary"] == {"en": ["<p>Oil on <i>canvas</i>.</p>"]}
+    entries = [ManifestEntry("a<b", {}), ManifestEntry("b", {"none": ["1 < 2 <b>bold</b>"]})]
+    top = top_collection([InstitutionEntry(museum, 2)], URLS)
+    small = institution_collection(museum, 2, 1000, URLS, entries)
+    paged = institution_collection(museum, 2500, 1000, URLS)
+    page = institution_page(museum, 1, 3, entries, URLS)
+    for document in (top, small, paged, page):
+        assert_valid_iiif(iiif_validator, document)
+    assert [item["label"] for item in small["items"]] == [
+        {"none": ["a‹b"]},
+        {"none": ["1 < 2 bold"]},
+    ]
+    assert paged["items"][0]["label"] == {"en": ["Smith & Sons Gallery, page 1 of 3"]}
+    assert page["label"] == {"en": ["Smith & Sons Gallery, page 1 of 3"]}
+    for document in (manifest, top, small, paged, page):
+        for text in _labels(document):
+            assert not re.search(r"<[A-Za-z/!?]|&(lt|gt|amp);|<span", text), text
 
 
 def test_provider_has_homepage_and_logo_with_its_own_image_service() -> None:

@@ -5,9 +5,14 @@ PostgreSQL when the suite runs there (GLAMPUB_TEST_DATABASE_URL)."""
 from __future__ import annotations
 
 import importlib.util
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -233,5 +238,61 @@ def test_tokens_made_before_expiry_existed_are_bound_and_expire_after_the_upgrad
             command.downgrade(migrations.alembic_config(connection), "0006")
             # A revoked token would work again without its column: it is gone.
             assert connection.execute(text("SELECT COUNT(*) FROM api_token")).scalar() == 0
+    finally:
+        database.dispose()
+
+
+#: Imports glampub, says so, waits for the word, then creates the app: every process
+#: opens the new database at the same moment, as gunicorn's workers do on a first start.
+SIMULTANEOUS_START = """
+import sys, time
+from pathlib import Path
+from glampub import create_app
+ready, go = Path(sys.argv[1]), Path(sys.argv[2])
+ready.touch()
+while not go.exists():
+    time.sleep(0.001)
+create_app().extensions["glampub.db"].dispose()
+"""
+
+
+@pytest.mark.parametrize("attempt", range(2))
+def test_several_processes_creating_the_app_at_once_on_a_new_database_all_start(
+    tmp_path: Path, attempt: int
+) -> None:
+    """Each would upgrade the new database; one does, the others wait for it and find it
+    done. Without a lock on SQLite two ran the migrations together: "UNIQUE constraint
+    failed: alembic_version.version_num", or an index dropped twice."""
+    url = empty_database_url(tmp_path, f"simultaneous{attempt}")
+    env = {
+        **os.environ,
+        "GLAMPUB_DATA_DIR": str(tmp_path / "data"),
+        "GLAMPUB_DATABASE_URL": url,
+        "GLAMPUB_SECRET_KEY": "not-a-secret",
+    }
+    go = tmp_path / "go"
+    ready = [tmp_path / f"ready-{n}" for n in range(4)]
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", SIMULTANEOUS_START, str(flag), str(go)],
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for flag in ready
+    ]
+    deadline = time.monotonic() + 120
+    while not all(flag.exists() for flag in ready) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    go.touch()
+    errors = [process.communicate(timeout=120)[1] for process in processes]
+    assert [process.returncode for process in processes] == [0] * 4, "\n".join(errors)[-3000:]
+    database = _open(url)
+    try:
+        assert database.engine is not None
+        with database.engine.connect() as connection:
+            versions = connection.execute(text("SELECT version_num FROM alembic_version"))
+            assert versions.scalars().all() == [migrations.head_revision()]
+            assert _differences(connection) == []
     finally:
         database.dispose()

@@ -4,12 +4,15 @@ the copyright term, through the command line as staff would use them."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from glampub.cli import main
 from glampub.rights import InstitutionRules, InvalidRule, Rule, map_rights, rule_target
+from tests.databases import subprocess_env
 
 CC0 = "http://creativecommons.org/publicdomain/zero/1.0/"
 PDM = "http://creativecommons.org/publicdomain/mark/1.0/"
@@ -63,6 +66,16 @@ def test_rule_targets_take_codes_and_refuse_what_is_no_statement() -> None:
 def test_a_bad_pattern_is_refused() -> None:
     with pytest.raises(InvalidRule, match="not a valid regular expression"):
         InstitutionRules([Rule("pattern", "(unclosed", CC0)])
+
+
+def test_patterns_that_need_backtracking_are_refused_by_name() -> None:
+    with pytest.raises(InvalidRule) as raised:
+        InstitutionRules([Rule("pattern", r"^(?!frei)bild", CC0)])
+    assert str(raised.value) == (
+        "pattern '^(?!frei)bild' is not a valid regular expression: invalid perl operator: (?! "
+        "(look-around and backreferences are not supported here: they need backtracking, "
+        "which can take exponential time)"
+    )
 
 
 # --- through the command line ----------------------------------------------------------
@@ -201,3 +214,55 @@ def test_the_copyright_term_is_a_setting_per_institution(runner, museum) -> None
     vase = _rights(runner, "5")
     assert vase["uri"] == PDM  # a warning never changes the decision by itself
     assert any("copyright" in warning for warning in vase["warnings"])
+
+
+def test_a_pattern_made_to_backtrack_cannot_stall_an_institution(runner, tmp_path: Path) -> None:
+    """``^(a+)+$`` over forty letters and a "!" costs a backtracking engine some 2**40
+    steps; adding the rule re-judges every object at once, so it runs at once too.
+    In a subprocess under a timeout: a stalled engine holds the interpreter lock."""
+    assert runner.invoke(main, ["institution", "add", "m", "--name", "M"]).exit_code == 0
+    export = tmp_path / "objects.csv"
+    export.write_text(f"identifier,title,rights\n1,Jug,{'a' * 40}!\n", encoding="utf-8")
+    assert runner.invoke(main, ["import", str(export), "--institution", "m"]).exit_code == 0
+    command = ["rights", "rule", "add", "m", "CC0", "--pattern", "^(a+)+$", "--by", "me"]
+    try:
+        added = subprocess.run(
+            [sys.executable, "-c", "from glampub.cli import main; main()", *command],
+            env=subprocess_env(tmp_path / "cli-data"),
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("a pattern rule took over 30 s to apply to one object")
+    assert added.returncode == 0, added.stderr
+    assert added.stdout.endswith(": 0 objects changed\n"), added.stdout
+    explained = runner.invoke(main, ["rights", "explain", "A" * 41, "--institution", "m", "--json"])
+    assert json.loads(explained.stdout)["uri"] == CC0
+
+
+def test_a_stored_pattern_rule_that_re2_refuses_is_named_when_an_import_needs_it(
+    runner, museum
+) -> None:
+    """A rule saved while patterns ran on Python's re may use a backreference."""
+    from glampub import create_app
+    from glampub.db import get_db
+    from glampub.models import RightsRule
+    from glampub.services.institutions import get_institution
+
+    app = create_app()
+    with app.app_context(), get_db().transaction() as session:
+        institution = get_institution(session, "m")
+        rule = RightsRule(institution_id=institution.id, kind="pattern", match=r"(\w)\1")
+        rule.target, rule.origin, rule.decided_by, rule.note = CC0, "rule", "me", ""
+        session.add(rule)
+        session.flush()
+        rule_id = rule.id
+    result = runner.invoke(main, ["import", str(museum), "--institution", "m"])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: rights rule {rule_id} of 'm': pattern '(\\\\w)\\\\1' is not a valid regular "
+        "expression: invalid escape sequence: \\1 (look-around and backreferences are not "
+        "supported here: they need backtracking, which can take exponential time). Replace it "
+        f"(glampub rights rule remove m {rule_id}, then add it again)\n"
+    )

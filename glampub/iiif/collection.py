@@ -13,7 +13,7 @@ from typing import Any
 
 from glampub.iiif.manifest import provider
 from glampub.iiif.records import InstitutionInfo
-from glampub.iiif.text import plain, plain_map
+from glampub.iiif.text import label_map, label_text
 from glampub.iiif.urls import IiifUrls
 
 LangMap = dict[str, list[str]]
@@ -43,7 +43,7 @@ def top_collection(entries: Sequence[InstitutionEntry], urls: IiifUrls) -> dict[
         ref: dict[str, Any] = {
             "id": urls.collection(entry.institution.slug),
             "type": "Collection",
-            "label": {"none": [plain(entry.institution.name)]},
+            "label": {"none": [label_text(entry.institution.name)]},
         }
         if entry.thumbnail_image_id:
             ref["thumbnail"] = [_thumbnail(entry.thumbnail_image_id, urls)]
@@ -89,7 +89,7 @@ def institution_collection(
             {
                 "id": urls.collection(institution.slug, page),
                 "type": "Collection",
-                "label": {"en": [plain(f"{institution.name}, page {page} of {pages}")]},
+                "label": {"en": [label_text(f"{institution.name}, page {page} of {pages}")]},
             }
             for page in range(1, pages + 1)
         ]
@@ -109,7 +109,7 @@ def institution_page(
     first = next((e.thumbnail_image_id for e in entries if e.thumbnail_image_id), None)
     base = _institution_fields(institution, urls, first)
     base["id"] = urls.collection(institution.slug, page)
-    base["label"] = {"en": [plain(f"{institution.name}, page {page} of {pages}")]}
+    base["label"] = {"en": [label_text(f"{institution.name}, page {page} of {pages}")]}
     base["partOf"] = [{"id": urls.collection(institution.slug), "type": "Collection"}]
     base["items"] = [_manifest_ref(institution, e, urls) for e in entries]
     return json.loads(prezi.Collection(**base).json())
@@ -119,7 +119,7 @@ def _institution_fields(
     institution: InstitutionInfo, urls: IiifUrls, thumbnail_image_id: str | None
 ) -> dict[str, Any]:
     fields: dict[str, Any] = {
-        "label": {"none": [plain(institution.name)]},
+        "label": {"none": [label_text(institution.name)]},
         "provider": [provider(institution, urls)],
         "partOf": [{"id": urls.collection(), "type": "Collection"}],
     }
@@ -134,7 +134,7 @@ def _manifest_ref(
     ref: dict[str, Any] = {
         "id": urls.manifest(institution.slug, entry.identifier),
         "type": "Manifest",
-        "label": plain_map(entry.label) or {"none": [entry.identifier]},
+        "label": label_map(entry.label) or {"none": [label_text(entry.identifier)]},
     }
     if entry.thumbnail_image_id:
         ref["thumbnail"] = [_thumbnail(entry.thumbnail_image_id, urls)]

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from glampub.credit import reference_html, reference_text
 from glampub.iiif.labels import label
 from glampub.iiif.records import ImageInfo, InstitutionInfo, ObjectInfo
-from glampub.iiif.text import html_span, plain, plain_map
+from glampub.iiif.text import html_span, label_map, label_text, plain, plain_map
 from glampub.iiif.urls import IiifUrls
 from glampub.rights import lookup
 
@@ -43,14 +43,14 @@ def build_manifest(obj: ObjectInfo, urls: IiifUrls) -> dict[str, Any]:
     object_url = urls.object_page(inst, obj.identifier)
     fields: dict[str, Any] = {
         "id": manifest_id,
-        "label": plain_map(obj.title) or {"none": [obj.identifier]},
+        "label": label_map(obj.title) or {"none": [label_text(obj.identifier)]},
         "metadata": _metadata(obj, object_url),
         "provider": [provider(obj.institution, urls)],
         "homepage": [
             {
                 "id": object_url,
                 "type": "Text",
-                "label": plain_map(obj.title) or {"none": [obj.identifier]},
+                "label": label_map(obj.title) or {"none": [label_text(obj.identifier)]},
                 "format": "text/html",
             }
         ],
@@ -80,12 +80,12 @@ def provider(institution: InstitutionInfo, urls: IiifUrls) -> dict[str, Any]:
     agent: dict[str, Any] = {
         "id": institution.homepage or urls.institution_page(institution.slug),
         "type": "Agent",
-        "label": {"none": [plain(institution.name)]},
+        "label": {"none": [label_text(institution.name)]},
         "homepage": [
             {
                 "id": institution.homepage or urls.institution_page(institution.slug),
                 "type": "Text",
-                "label": {"none": [plain(institution.name)]},
+                "label": {"none": [label_text(institution.name)]},
                 "format": "text/html",
             }
         ],
@@ -164,7 +164,7 @@ def _canvas(obj: ObjectInfo, image: ImageInfo, urls: IiifUrls) -> prezi.Canvas:
     page = prezi.AnnotationPage(
         id=urls.annotation_page(inst, obj.identifier, image.position), items=[annotation]
     )
-    canvas_label = plain_map(image.label) or {"none": [f"{image.position}"]}
+    canvas_label = label_map(image.label) or {"none": [f"{image.position}"]}
     canvas: dict[str, Any] = {
         "id": canvas_id,
         "label": canvas_label,
@@ -245,9 +245,9 @@ def _metadata(obj: ObjectInfo, object_url: str) -> list[dict[str, Any]]:
     if obj.credit_line:
         pairs.append(_pair("credit_line", {"none": [plain(obj.credit_line)]}))
     for extra_label, extra_value in obj.extra_metadata:
-        label_map, value_map = plain_map(extra_label), plain_map(extra_value)
-        if label_map and value_map:
-            pairs.append({"label": label_map, "value": value_map})
+        pair_label, pair_value = label_map(extra_label), plain_map(extra_value)
+        if pair_label and pair_value:
+            pairs.append({"label": pair_label, "value": pair_value})
     pairs.append(_pair("rights", {"none": [obj.rights.label]}))
     if obj.rights_holder:
         pairs.append(_pair("rights_holder", {"none": [plain(obj.rights_holder)]}))

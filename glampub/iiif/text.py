@@ -10,12 +10,19 @@ at all, such as ``<Untitled>`` (no HTML element of that name), or one with
 nothing left once cleaned, is escaped instead and so shown as written. Our own
 HTML uses only the allowed tags. Text that merely contains a tag (``a <b>
 word``) is text to IIIF, but not to every viewer: it is escaped too.
+
+Labels are another matter: IIIF allows HTML only in ``summary``, metadata
+values and ``requiredStatement`` values, so a label is plain text, ``x < y``
+as written. Markup in a source value becomes its text there (scripts and
+styles dropped with their content), and what still looks like a tag, such as
+``<Untitled>``, keeps its angle brackets as ``‹Untitled›``: a lax viewer that
+renders labels as HTML finds no tag to run.
 """
 
 from __future__ import annotations
 
 import re
-from html import escape
+from html import escape, unescape
 
 import nh3
 
@@ -71,6 +78,47 @@ def iiif_html(value: str) -> str:
                 return cleaned
             return html_span(cleaned)
     return html_span(escape(value))
+
+
+#: A whole tag, opening or closing, and its name.
+_WHOLE_TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)(?:[\s/][^<>]*)?>")
+#: Tags that separate words: their text would run together without a space.
+_WORD_BREAKING_TAG = re.compile(
+    r"</?(?:br|p|div|li|h[1-6]|td|th|tr|blockquote)\b[^<>]*>", re.IGNORECASE
+)
+#: What a browser would start a tag, comment or processing instruction with.
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])([^<>]*)(>?)")
+_SPACES = re.compile(r"\s+")
+
+
+def label_text(value: str) -> str:
+    """A source value as a IIIF label: plain text, never HTML."""
+    text = value.strip()
+    if not _TAG_START.search(text):
+        return text
+    names = {name.lower() for name in _WHOLE_TAG.findall(text)}
+    if names and names <= HTML_TAGS:
+        # Markup: its text, as a reader of the rendered HTML would see it.
+        stripped = nh3.clean(
+            _WORD_BREAKING_TAG.sub(lambda tag: f" {tag.group(0)} ", text),
+            tags=set(),
+            clean_content_tags=set(DROPPED_WITH_CONTENT),
+            strip_comments=True,
+        )
+        # A value that was all code (a lone script) is shown as written instead.
+        text = _SPACES.sub(" ", unescape(stripped)).strip() or text
+    # Whatever still reads as a tag (not HTML, or spelt with entities) is shown, inert.
+    return _TAG_START.sub(lambda tag: f"‹{tag.group(1)}{'›' if tag.group(2) else ''}", text)
+
+
+def label_map(lang_map: LangMap) -> LangMap:
+    """A language map of source values as a IIIF label (see :func:`label_text`)."""
+    out: LangMap = {}
+    for lang, values in lang_map.items():
+        kept = [text for v in values if v and (text := label_text(v))]
+        if kept:
+            out[lang or "none"] = kept
+    return out
 
 
 def plain_map(lang_map: LangMap) -> LangMap:

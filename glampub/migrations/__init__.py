@@ -12,6 +12,8 @@ in the first revision and again, idempotently, after every upgrade.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,10 @@ HERE = Path(__file__).resolve().parent
 #: PostgreSQL advisory lock held while upgrading: several workers starting at
 #: once on a new database upgrade it one after another, not all together.
 UPGRADE_LOCK = 0x676C616D  # "glam"
+#: On SQLite the same is an exclusive lock on this file beside the database:
+#: SQLite runs DDL outside a transaction, so two processes both saw no revision,
+#: both ran the migrations, and the second failed on alembic_version.
+UPGRADE_LOCK_SUFFIX = ".upgrade-lock"
 
 
 def include_object(_obj: Any, name: str | None, kind: str, _reflected: bool, _other: Any) -> bool:
@@ -53,9 +59,28 @@ def current_revision(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
+@contextmanager
+def _sqlite_upgrade_lock(engine: Engine) -> Iterator[None]:
+    """Held while a SQLite database file is upgraded; other processes wait for it."""
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:" or database.startswith("file:"):
+        yield  # PostgreSQL has its advisory lock; an in-memory database has one user
+        return
+    import fcntl  # POSIX only, as the rest of glampub's process handling
+
+    lock_path = Path(database + UPGRADE_LOCK_SUFFIX)
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
     """Bring the database to ``revision``; the revisions it was at before and is at now."""
-    with engine.begin() as connection:
+    with _sqlite_upgrade_lock(engine), engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": UPGRADE_LOCK})
         before = current_revision(connection)

@@ -49,16 +49,16 @@ def get_profile(session: Session, institution: Institution, profile_id: int) -> 
     return profile
 
 
-def check_profile(text: str) -> None:
-    """UsageError naming the key when the TOML is not a valid profile."""
+def check_profile(text: str, name: str = "the profile") -> None:
+    """UsageError naming the profile and the key when the TOML is not a valid profile."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "profile.toml"
         path.write_text(text, "utf-8")
         try:
-            parse_profile(load_profile(path), "the profile")
+            parse_profile(load_profile(path), name)
         except UsageError as exc:
             # The temporary file's name would mean nothing to the person who wrote it.
-            raise UsageError(str(exc).replace(str(path), "the profile")) from None
+            raise UsageError(str(exc).replace(str(path), name)) from None
 
 
 def save_profile(
@@ -100,6 +100,9 @@ def profile_file(session: Session, upload: Upload, data_dir: Path) -> Path:
     """The upload's own profile, written beside it as the import reads files."""
     assert upload.profile is not None
     profile = get_profile(session, upload.institution, int(upload.profile.removeprefix("profile:")))
+    # Checked again: one saved before a rule tightened (RE2 patterns) is named here,
+    # not as a file in the data folder.
+    check_profile(profile.toml, f"column profile {profile.name!r}")
     path = (data_dir / upload.export_path).parent / "profile.toml"
     path.write_text(profile.toml, "utf-8")
     return path

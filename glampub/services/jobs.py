@@ -217,18 +217,27 @@ def _run_claimed(
         export = data_dir / upload.export_path
         images = data_dir / upload.images_path if upload.images_path else None
         original_name = upload.original_name
+        try:
+            profile = _profile_argument(session, upload, data_dir)
+        except GlampubError as exc:
+            # The staff's own profile, no longer valid (or gone): fail the upload, saying why.
+            profile_failure: GlampubError | None = exc
+        else:
+            profile_failure = None
         options = ImportOptions(
             institution=slug,
             path=export,
             format=upload.format,
             images=images,
-            profile=_profile_argument(session, upload, data_dir),
+            profile=profile if profile_failure is None else None,
             dry_run=mode == "preview",
             full=upload.full,
         )
         progress.total_bytes = max(export.stat().st_size, 1)
     progress.write("running")
     try:
+        if profile_failure is not None:
+            raise profile_failure
         report = run_import(database, data_dir, options, progress=progress)
         extra: dict[str, Any] = {}
         if mode == "preview":

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from glampub.errors import NotFound, UsageError
 from glampub.models import Institution, RightsRule
 from glampub.rights import InstitutionRules, InvalidRule, Rule, rule_target
-from glampub.rights.institution_rules import compile_pattern
+from glampub.rights.institution_rules import compile_rule_pattern
 from glampub.services.institutions import get_institution
 from glampub.services.record_mapping import RightsPolicy
 
@@ -22,11 +22,23 @@ MAX_DECIDED_BY = RightsRule.__table__.c.decided_by.type.length
 
 
 def load_policy(session: Session, institution: Institution) -> RightsPolicy:
-    rows = session.scalars(
-        select(RightsRule)
-        .where(RightsRule.institution_id == institution.id)
-        .order_by(RightsRule.id)
+    rows = list(
+        session.scalars(
+            select(RightsRule)
+            .where(RightsRule.institution_id == institution.id)
+            .order_by(RightsRule.id)
+        )
     )
+    for row in rows:
+        if row.kind == "pattern":
+            try:
+                compile_rule_pattern(row.match)
+            except InvalidRule as exc:
+                # Saved before patterns ran on RE2, which refuses look-around and backreferences.
+                raise UsageError(
+                    f"rights rule {row.id} of {institution.slug!r}: {exc}. Replace it "
+                    f"(glampub rights rule remove {institution.slug} {row.id}, then add it again)"
+                ) from None
     rules = InstitutionRules(Rule(row.kind, row.match, row.target) for row in rows)
     return RightsPolicy(rules=rules, term_years=institution.copyright_term_years or 70)
 
@@ -72,7 +84,7 @@ def save_rule(
     try:
         canonical = rule_target(target)
         if kind == "pattern":
-            compile_pattern(match)
+            compile_rule_pattern(match)
     except InvalidRule as exc:
         raise UsageError(str(exc)) from exc
     institution = get_institution(session, slug)

@@ -19,9 +19,10 @@ from typing import BinaryIO
 from sqlalchemy.orm import Session
 
 from glampub.errors import UnsafeInput, UsageError
-from glampub.image_sources import MAX_RATIO, RATIO_CHECK_FROM
+from glampub.image_sources import MAX_MEMBERS, MAX_RATIO, RATIO_CHECK_FROM
 from glampub.models import Institution, Upload
 from glampub.services.importing import choose_importer
+from glampub.zip_directory import members_over
 
 UPLOAD_FOLDER = "uploads"
 EXPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xml", ".lido")
@@ -137,6 +138,9 @@ def _store(
         size = _place(export, archive_path)
         if not zipfile.is_zipfile(archive_path):
             raise UsageError(f"{export_name!r} is not a readable ZIP file")
+        # Counted before zipfile builds its member list, which alone can take 200 MB.
+        if over := members_over(archive_path, MAX_MEMBERS):
+            raise UnsafeInput(f"{export_name!r} has {over}, over the limit of {MAX_MEMBERS:,}")
         with zipfile.ZipFile(archive_path) as archive:
             member = _export_member(archive)
             if member is None:

@@ -9,7 +9,7 @@ from glampub.image_policy import published_size, thumbnail_only
 from glampub.models import CollectionObject, Image, Institution
 from glampub.rights import lookup
 from glampub.services.institutions import logo_image_id
-from importers.csv_formulas import neutralise_formulas
+from importers.csv_formulas import delimiter_of, is_csv, neutralise_formulas
 
 
 def institution_info(institution: Institution) -> InstitutionInfo:
@@ -101,6 +101,7 @@ def source_document(obj: CollectionObject) -> tuple[str, str]:
     would run as a formula in a spreadsheet: then that cell is neutralised
     (see importers/csv_formulas.py); the stored record stays as exported.
     """
-    if obj.source_media_type == "text/csv":
-        return neutralise_formulas(obj.source_record), obj.source_media_type
+    if is_csv(obj.source_media_type):
+        delimiter = delimiter_of(obj.source_media_type)
+        return neutralise_formulas(obj.source_record, delimiter), obj.source_media_type
     return obj.source_record, obj.source_media_type
