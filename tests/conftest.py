@@ -48,6 +48,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(skip, append=False)
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Says once, above the counts, why tests skipped for want of ../shared/ (the
+    suite runs with -q, which leaves out the header and the skip reasons)."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    count = sum(1 for report in skipped if NEEDS_SHARED in str(report.longrepr))
+    if count:
+        terminalreporter.write_line(f"{count} skipped: {NEEDS_SHARED}")
+
+
 def pytest_report_header() -> str:
     if SHARED_PRESENT:
         return f"../shared/: {SHARED.resolve()} (corpus tests run; IIIF also against its schema)"
