@@ -24,6 +24,8 @@ from importers.csv_profile import load_profile
 from tests.conftest import BASE_URL, CORPUS, assert_valid_iiif, database
 from tests.test_web_iiif import _path, _walk_manifests
 
+pytestmark = pytest.mark.needs_shared
+
 LIDO_FILES = sorted((CORPUS / "lido").rglob("*.xml"))
 CSV_FILES = sorted((CORPUS / "csv").rglob("*.csv"))
 PEOPLE_LISTS = {"Artists_2016-05-12_first2000.csv", "constituents_first2000.csv", "artist_data.csv"}

@@ -20,6 +20,7 @@ TATE = CSV_CORPUS / "tate" / "artwork_data_2013-10-10.csv"
 TATE_ARTISTS = CSV_CORPUS / "tate" / "artist_data.csv"
 NGA_HISTORY = CSV_CORPUS / "nga" / "objects_historical_data_first2000.csv"
 NGA_MEDIA = CSV_CORPUS / "nga" / "media_items_first300.csv"
+OWN_LIDO = Path(__file__).resolve().parent / "data" / "exports" / "lido" / "oai-pmh-chunk.xml"
 PEOPLE_FILES = {
     "artist_data.csv",
     "Artists_2016-05-12_first2000.csv",
@@ -62,6 +63,7 @@ def summary(problems: list[Problem]) -> list[tuple[str, int | None, str, str | N
 # -- the real exports ---------------------------------------------------------------
 
 
+@pytest.mark.needs_shared
 @pytest.mark.parametrize("path", sorted(CSV_CORPUS.rglob("*.csv")), ids=lambda p: p.name)
 def test_every_corpus_file_imports_without_a_profile_or_is_refused_as_people(path: Path) -> None:
     assert CsvImporter().sniff(path)
@@ -75,6 +77,7 @@ def test_every_corpus_file_imports_without_a_profile_or_is_refused_as_people(pat
     assert [p.code for p in problems if p.code == "guessed-columns"] == ["guessed-columns"]
 
 
+@pytest.mark.needs_shared
 @pytest.mark.parametrize("path", sorted(SHIPPED), ids=lambda p: p.name)
 def test_every_object_export_imports_with_its_shipped_profile(path: Path) -> None:
     records, problems = read(path, SHIPPED[path])
@@ -83,6 +86,7 @@ def test_every_object_export_imports_with_its_shipped_profile(path: Path) -> Non
     assert all(r.record_rights == [CC0] for r in records)  # each export's metadata is CC0
 
 
+@pytest.mark.needs_shared
 def test_met_cp1252_semicolon_export_with_its_broken_rows() -> None:
     records, problems = read(MET, "met")
     assert len(records) == 883
@@ -126,6 +130,7 @@ def test_met_cp1252_semicolon_export_with_its_broken_rows() -> None:
     assert row.startswith("67.265.9;False;False;False;3;;The American Wing;1967;Coin;")
 
 
+@pytest.mark.needs_shared
 def test_met_rights_value_map_never_opens_more_than_the_data_says() -> None:
     by_id = {r.identifier: r for r in read(MET, "met")[0]}
     assert by_id["34"].rights == [PDM]  # Is Public Domain = True
@@ -135,6 +140,7 @@ def test_met_rights_value_map_never_opens_more_than_the_data_says() -> None:
     assert by_id["1"].rights == []  # False and no text: nothing, left for review
 
 
+@pytest.mark.needs_shared
 def test_met_creators_are_aligned_and_9999_is_not_a_death_year() -> None:
     by_id = {r.identifier: r for r in read(MET, "met")[0]}
     assert by_id["35"].creators == [
@@ -147,6 +153,7 @@ def test_met_creators_are_aligned_and_9999_is_not_a_death_year() -> None:
     assert without_profile["35"].creators[1].death_year is None
 
 
+@pytest.mark.needs_shared
 def test_tate_multiline_credit_line_and_truncated_last_record() -> None:
     records, problems = read(TATE, "tate-artworks")
     assert len(records) == 2134
@@ -165,6 +172,7 @@ def test_tate_multiline_credit_line_and_truncated_last_record() -> None:
     assert not any(label == {"en": ["width"]} for label, _ in last.metadata)  # ignored
 
 
+@pytest.mark.needs_shared
 def test_tate_without_profile_guesses_and_says_so_on_line_one() -> None:
     records, problems = read(TATE)
     guessed = problems[0]
@@ -179,6 +187,7 @@ def test_tate_without_profile_guesses_and_says_so_on_line_one() -> None:
     assert records[0].identifier == "A00001" and records[0].title["none"][0].startswith("A Fig")
 
 
+@pytest.mark.needs_shared
 def test_a_profile_can_map_a_people_file_and_the_bom_does_not_leak(tmp_path: Path) -> None:
     profile = profile_file(tmp_path, '[fields]\nidentifier = "id"\ntitle = "name"\n')
     records, problems = read(TATE_ARTISTS, profile)
@@ -191,6 +200,7 @@ def test_a_profile_can_map_a_people_file_and_the_bom_does_not_leak(tmp_path: Pat
     assert records[0].source.startswith("id,name,gender,")  # no U+FEFF before "id"
 
 
+@pytest.mark.needs_shared
 def test_nga_history_rows_are_grouped_per_object() -> None:
     records, problems = read(NGA_HISTORY, "nga-objects-historical")
     assert problems == []
@@ -214,6 +224,7 @@ def test_nga_history_rows_are_grouped_per_object() -> None:
     assert summary(without_profile)[1] == ("duplicate-identifier", 4, "error", "1")
 
 
+@pytest.mark.needs_shared
 def test_nga_media_items_with_html_descriptions() -> None:
     records, _ = read(NGA_MEDIA, "nga-media-items")
     first = records[0]
@@ -228,7 +239,7 @@ def test_nga_media_items_with_html_descriptions() -> None:
 
 
 def test_sniff_accepts_csv_and_refuses_xml(tmp_path: Path) -> None:
-    assert not CsvImporter().sniff(next(CORPUS.joinpath("lido").rglob("*.xml")))
+    assert not CsvImporter().sniff(OWN_LIDO)
     assert not CsvImporter().sniff(write(tmp_path, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "a.csv"))
     assert CsvImporter().sniff(write(tmp_path, "identifier\tTitle\n1\tVase\n", "a.tsv"))
     assert get_importer("csv").name == "csv"

@@ -32,6 +32,7 @@ def _lido(path: Path, count: int, tail: str = "</lido:lidoWrap>\n") -> Path:
     return path
 
 
+@pytest.mark.needs_shared
 @pytest.mark.parametrize(
     ("importer", "path", "profile"),
     [

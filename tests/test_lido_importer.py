@@ -60,6 +60,7 @@ def test_registered_through_the_entry_point():
     assert get_importer("lido").name == "lido"
 
 
+@pytest.mark.needs_shared
 @pytest.mark.parametrize("path", CORPUS_FILES, ids=lambda p: p.name)
 def test_sniff_accepts_every_corpus_file(path):
     assert LidoImporter().sniff(path)
@@ -77,6 +78,7 @@ def test_sniff_refuses_other_files(tmp_path):
 # --- the real corpus -----------------------------------------------------------
 
 
+@pytest.mark.needs_shared
 @pytest.mark.parametrize("path", CORPUS_FILES, ids=lambda p: p.name)
 def test_every_corpus_file_reads(path):
     records, problems = read(path)
@@ -97,6 +99,7 @@ def test_every_corpus_file_reads(path):
             assert all(lang == lang.lower() and lang not in ("deu", "eng") for lang in langmap)
 
 
+@pytest.mark.needs_shared
 @pytest.mark.parametrize("path", CORPUS_FILES, ids=lambda p: p.name)
 def test_comments_and_processing_instructions_change_only_the_source(tmp_path, path):
     noisy = tmp_path / path.name
@@ -111,6 +114,7 @@ def test_comments_and_processing_instructions_change_only_the_source(tmp_path, p
         assert dataclasses.asdict(original) == dataclasses.asdict(commented)
 
 
+@pytest.mark.needs_shared
 def test_primavera_lido_1_1():
     path = CORPUS / "lido-wg-examples" / "LIDO-v1.1-Example_FMobj00154983-LaPrimavera.xml"
     [record], _ = read(path)
@@ -152,6 +156,7 @@ def test_primavera_lido_1_1():
     assert "Galleria degli Uffizi" in labels["Repository"]["it"]
 
 
+@pytest.mark.needs_shared
 def test_minimal_record_resources_follow_sortorder():
     [record], _ = read(CORPUS / "ddb-minimaldatensatz" / "minimaldatensatz.xml")
     assert [image.reference.rsplit("/", 1)[1] for image in record.images] == [
@@ -169,6 +174,7 @@ def test_minimal_record_resources_follow_sortorder():
     assert record.extra["record_metadata_date"] == "2021-01-30T15:44:49+01:00"
 
 
+@pytest.mark.needs_shared
 def test_kenom_chunk_has_twenty_records():
     records, problems = read(CORPUS / "kenom" / "kenom_oai_chunk20.xml")
     assert len(records) == 20 and not problems
@@ -180,6 +186,7 @@ def test_kenom_chunk_has_twenty_records():
     assert "http://creativecommons.org/licenses/by/4.0/" in records[0].record_rights
 
 
+@pytest.mark.needs_shared
 @pytest.mark.parametrize("path", sorted((CORPUS / "vkc-arthub").glob("*.xml")), ids=str)
 def test_vkc_records_carry_no_rights(path):
     [record], _ = read(path)
@@ -187,6 +194,7 @@ def test_vkc_records_carry_no_rights(path):
     assert all(not image.rights for image in record.images)
 
 
+@pytest.mark.needs_shared
 def test_language_codes_are_normalised_in_deutsches_museum():
     [record], _ = read(CORPUS / "ddb-aqinda" / "Deutsches_Museum.xml")
     assert record.object_type == {"en": ["cipher machine"]}  # written xml:lang="eng"
