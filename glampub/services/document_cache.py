@@ -28,7 +28,7 @@ from glampub.models import DocumentCache
 #: How long a request waits for SQLite's write lock to store a built document.
 CACHE_WRITE_WAIT_MS = 200
 #: Bump when a builder's output changes without the package version changing.
-BUILDER_FORMAT = 1
+BUILDER_FORMAT = 2
 
 
 def _format() -> str:
