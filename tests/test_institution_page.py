@@ -25,7 +25,9 @@ def test_an_institution_without_a_homepage_is_its_page(runner, tmp_path: Path) -
     )
     added = runner.invoke(main, ["institution", "add", "harbour", "--name", "Harbour Museum"])
     assert added.exit_code == 0, added.output
-    runner.invoke(main, ["import", str(export), "--institution", "harbour", "--images", str(images)])
+    runner.invoke(
+        main, ["import", str(export), "--institution", "harbour", "--images", str(images)]
+    )
     client = create_app().test_client()
 
     manifest = client.get("/iiif/3/harbour/1/manifest", base_url="https://pub.example").get_json()
@@ -58,15 +60,22 @@ def test_the_page_shows_logo_homepage_and_counts(demo_client) -> None:
     html = demo_client.get("/institutions/kestrel-museum").get_data(as_text=True)
     assert "<h1>Kestrel Museum of Art</h1>" in html
     assert "22 published objects</h2>" in html
-    assert 'src="http://glampub.test/iiif/image/3/logo-kestrel-museum/full/max/0/default.png"' in html
+    assert (
+        'src="http://glampub.test/iiif/image/3/logo-kestrel-museum/full/max/0/default.png"' in html
+    )
     assert '<a href="https://kestrel-museum.example/" rel="external">' in html
     counts = re.findall(r'reuse=(\w+)">(\d+) objects?</a>', html)
     assert sum(int(n) for _, n in counts) == 22 and len(counts) >= 2
     # The home page and the object pages lead there.
     home = demo_client.get("/").get_data(as_text=True)
-    assert '<a href="http://glampub.test/institutions/kestrel-museum">Kestrel Museum of Art</a>' in home
+    assert (
+        '<a href="http://glampub.test/institutions/kestrel-museum">Kestrel Museum of Art</a>'
+        in home
+    )
     obj = demo_client.get("/objects/kestrel-museum/1923.5").get_data(as_text=True)
-    assert '<p class="institution"><a href="http://glampub.test/institutions/kestrel-museum">' in obj
+    assert (
+        '<p class="institution"><a href="http://glampub.test/institutions/kestrel-museum">' in obj
+    )
 
 
 def test_an_unknown_institution_is_a_404_page(demo_client) -> None:

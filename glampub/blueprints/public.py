@@ -32,7 +32,7 @@ from glampub.services.institution_settings import credit_template
 from glampub.services.object_page import page_extras
 from glampub.services.publishing import Gone, find_object, has_canvas
 from glampub.services.search import SORTS, SearchQuery, institution_counts, recent_objects, search
-from glampub.services.views import object_info, source_document
+from glampub.services.views import image_info, object_info, source_document
 
 if TYPE_CHECKING:
     from glampub.models import CollectionObject, Image
