@@ -120,8 +120,7 @@ def write_search_page(
 ) -> None:
     """The page that searches the indexes in the browser (static/search.js)."""
     indexes = {
-        inst.slug: {"name": inst.name, "url": urls.search_index(inst.slug)}
-        for inst in institutions
+        inst.slug: {"name": inst.name, "url": urls.search_index(inst.slug)} for inst in institutions
     }
     with app.test_request_context("/search", base_url=urls.base):
         html = render_template("static_search.html", indexes=json.dumps(indexes))
