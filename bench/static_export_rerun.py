@@ -39,7 +39,9 @@ def make_images(folder: Path, count: int, size: tuple[int, int]) -> None:
         for _ in range(60):
             x, y = chance.randrange(size[0]), chance.randrange(size[1])
             colour = tuple(chance.randrange(256) for _ in range(3))
-            draw.ellipse((x, y, x + chance.randrange(40, 400), y + chance.randrange(40, 300)), colour)
+            draw.ellipse(
+                (x, y, x + chance.randrange(40, 400), y + chance.randrange(40, 300)), colour
+            )
         picture.save(folder / f"img-{n}.jpg", quality=85)
 
 
