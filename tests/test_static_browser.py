@@ -18,9 +18,9 @@ import pytest
 from glampub import create_app
 from glampub.services.demo import load_demo
 from glampub.services.vendor import AssetUnavailable, install
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, GLAMPUB, missing
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, GLAMPUB, axe_source, missing
 from tests.databases import subprocess_env
-from tests.test_browser import _viewer_has_drawn
+from tests.test_browser import _assert_accessible, _viewer_has_drawn
 
 TIMEOUT = 60_000
 #: A tile of the level 0 grid: region x,y,w,h then a size.
@@ -126,3 +126,18 @@ def test_the_static_search_finds_an_object(page, exported) -> None:  # type: ign
     assert found.count() >= 1
     assert page.locator("#search-results .card-meta", has_text="Stadtmuseum").count() == 0
     assert [answer for answer in page.answers if answer[0] >= 400] == []
+
+
+@pytest.fixture(scope="module")
+def axe(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return axe_source(tmp_path_factory.mktemp("npm"))
+
+
+@pytest.mark.parametrize(
+    "path", ["index.html", "search/index.html?q=portrait", "institutions/kestrel-museum/index.html"]
+)
+def test_exported_pages_are_accessible(page, exported, axe, path) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{exported}{path}")
+    if path.startswith("search/"):
+        page.locator("#search-results li.card").first.wait_for()
+    _assert_accessible(page, axe)
