@@ -326,8 +326,15 @@ def export_static_command(outdir: Path, base_url: str) -> None:
     report = export_static(create_app(), outdir, base_url)
     out.print(
         f"Exported {report.manifests} manifests and {report.images} images to {outdir}: "
-        f"{report.written} files written, {report.unchanged} unchanged, {report.removed} removed"
+        f"{report.written} files written, {report.unchanged} unchanged, {report.removed} removed; "
+        f"{report.objects_rendered} objects rendered, {report.objects_reused} unchanged since "
+        "the last export"
     )
+    if not report.viewer:
+        out.print(
+            "The zoomable viewer is not installed, so object pages show still images: "
+            "run `glampub install-viewer`, then export again."
+        )
 
 
 def _register_groups() -> None:

@@ -230,7 +230,14 @@ def axe(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/search?q=portrait", "/objects/kestrel-museum/1887.12", "/staff/login"]
+    "path",
+    [
+        "/",
+        "/search?q=portrait",
+        "/objects/kestrel-museum/1887.12",
+        "/institutions/kestrel-museum",
+        "/staff/login",
+    ],
 )
 def test_no_serious_accessibility_violations(page, axe, path) -> None:  # type: ignore[no-untyped-def]
     page.goto(path)

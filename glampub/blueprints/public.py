@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 from flask import (
     Blueprint,
@@ -22,13 +24,18 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from glampub.blueprints.helpers import request_urls, session
 from glampub.credit import first_value
+from glampub.favicon import favicon_ico
 from glampub.security import DATA_DOCUMENT_POLICY
 from glampub.services import image_delivery, vendor
+from glampub.services.institution_page import institution_overview
 from glampub.services.institution_settings import credit_template
 from glampub.services.object_page import page_extras
 from glampub.services.publishing import Gone, find_object, has_canvas
 from glampub.services.search import SORTS, SearchQuery, institution_counts, recent_objects, search
-from glampub.services.views import object_info, source_document
+from glampub.services.views import image_info, object_info, source_document
+
+if TYPE_CHECKING:
+    from glampub.models import CollectionObject, Image
 
 bp = Blueprint("public", __name__)
 
@@ -60,7 +67,42 @@ def shared_names() -> dict[str, object]:
         "urls": request_urls(),
         "viewer_installed": _viewer_root() is not None,
         "search_url": search_url,
+        "static_site": _static_site(),
+        "site_link": site_link,
+        "download_url": download_url,
     }
+
+
+def _static_site() -> bool:
+    """True while the static export renders pages: they link only to its files."""
+    return bool(current_app.config.get("STATIC_URLS"))
+
+
+def site_link(page: str, **params: object) -> str:
+    """A link to the home or search page, in the live site or the static export.
+
+    The export's search is a page of its own searching a JSON index in the
+    browser; it reads the same ``q``, ``institution`` and ``reuse`` parameters."""
+    params = {k: v for k, v in params.items() if v is not None}
+    if not _static_site():
+        return url_for({"home": "public.home", "search": "public.search_page"}[page], **params)
+    urls = request_urls()
+    target = {"home": urls.home(), "search": urls.search()}[page]
+    return f"{target}?{urlencode(params)}" if params else target
+
+
+def download_url(obj: CollectionObject, image: Image) -> str:
+    """Where the "Download image" button fetches the original: the download
+    route live, the file the static export wrote of it there."""
+    if _static_site():
+        extension = image_info(image, obj.institution).extension
+        return request_urls().download(image.public_id, extension)
+    return url_for(
+        "public.download",
+        institution=obj.institution.slug,
+        identifier=obj.identifier,
+        position=image.position,
+    )
 
 
 def search_url(**changes: object) -> str:
@@ -169,6 +211,21 @@ def object_page(institution: str, identifier: str) -> str:
     return render_template(
         "object.html", obj=obj, info=info, extras=extras, manifest_url=manifest_url
     )
+
+
+@bp.get("/institutions/<institution>")
+def institution_page(institution: str) -> str:
+    overview = institution_overview(session(), institution, request_urls())
+    return render_template("institution.html", overview=overview)
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    # Browsers ask for it at the root whatever the page links to.
+    response = Response(favicon_ico(), mimetype="image/vnd.microsoft.icon")
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    return response
 
 
 @bp.get("/vendor/openseadragon/<path:filename>")

@@ -89,7 +89,20 @@ class IiifUrls:
         return f"{page}/source"
 
     def institution_page(self, institution: str) -> str:
-        return f"{self.base}/institutions/{self._seg(institution)}"
+        page = f"{self.base}/institutions/{self._seg(institution)}"
+        return f"{page}/index.html" if self.static else page
+
+    def home(self) -> str:
+        """The home page (a file of its own in the static export)."""
+        return f"{self.base}/index.html" if self.static else f"{self.base}/"
+
+    def search(self) -> str:
+        """The search page: the live one, or the export's client-side search."""
+        return f"{self.base}/search/index.html" if self.static else f"{self.base}/search"
+
+    def search_index(self, institution: str) -> str:
+        """The static export's search index of one institution's objects."""
+        return f"{self.base}/search/{self._seg(institution)}.json"
 
     def discovery(self, page: int | None = None) -> str:
         if page is None:

@@ -1,35 +1,42 @@
-"""``glampub export-static``: the published collection as plain files.
+"""``glampub export-static``: the published collection as a static web site.
 
 Every JSON document is written as a ``.json`` file whose ids are the file URLs
 under the given base URL, images as level 0 tiles with their ``info.json``,
-and object pages as HTML, so that any static web server or CDN serves the
-read path. Re-running it rewrites only files whose bytes changed and removes
-files of objects no longer published.
+and pages as HTML: a home page, a page per institution, a page per object
+(with the viewer shipped from the installed copy) and a search that runs in
+the browser over JSON indexes. Every link and script of a page resolves inside
+the export, except declared external sites (institution homepages, licences,
+other IIIF viewers). A re-run renders only objects that changed since the
+last one (see glampub.services.static_tree) and removes files of objects no
+longer published.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from importlib.metadata import version as package_version
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from typing import Any
 
+import PIL
 from flask import Flask, current_app
+from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+import glampub
 from glampub import create_app
 from glampub.db import get_db
 from glampub.errors import UsageError
 from glampub.iiif.collection import THUMBNAIL_SIZE as COLLECTION_THUMBNAIL
 from glampub.iiif.manifest import THUMBNAIL_SIZE as MANIFEST_THUMBNAIL
-from glampub.iiif.urls import IiifUrls, segment
+from glampub.iiif.urls import IiifUrls
 from glampub.models import CollectionObject, Institution
-from glampub.services import image_delivery
+from glampub.services import image_delivery, static_pages, vendor
 from glampub.services.discovery import changes_document, changes_page_document
+from glampub.services.institution_settings import credit_template
 from glampub.services.institutions import logo_image_id
 from glampub.services.publishing import (
     has_canvas,
@@ -39,69 +46,27 @@ from glampub.services.publishing import (
     top_collection_document,
 )
 from glampub.services.static_tiles import level0_files, level0_info
+from glampub.services.static_tree import (
+    INVENTORY,
+    ExportReport,
+    ExportTree,
+    fingerprint,
+    version_of,
+)
 
-#: Lists what the last export wrote, so the next one can remove what is gone.
-INVENTORY = ".glampub-export.json"
-#: Image URLs manifests and collections refer to besides the tile grid.
+__all__ = ["INVENTORY", "ExportReport", "clear_export", "export_static"]
+
+#: Image URLs manifests and pages refer to besides the tile grid.
 NAMED_SIZES = (
     ("max", "jpg"),
-    (MANIFEST_THUMBNAIL, "jpg"),
-    (COLLECTION_THUMBNAIL, "jpg"),
+    (MANIFEST_THUMBNAIL, "jpg"),  # also the cards of the home, institution and search pages
+    (COLLECTION_THUMBNAIL, "jpg"),  # also the object page's row of thumbnails
     # The object page shows the image fitted into this box.
     ("!1200,1200", "jpg"),
 )
-
-
-@dataclass
-class ExportReport:
-    written: int = 0
-    unchanged: int = 0
-    removed: int = 0
-    manifests: int = 0
-    images: int = 0
-
-
-class _Tree:
-    """Writes files under the export folder, only when their bytes changed."""
-
-    def __init__(self, root: Path, base_url: str, report: ExportReport) -> None:
-        self.root = root.resolve()
-        self.base_url = base_url
-        self.base_path = urlsplit(base_url).path.rstrip("/")
-        self.report = report
-        self.files: set[str] = set()
-
-    def path_for(self, url: str) -> Path:
-        # A static server decodes the URL path once to find the file.
-        path = unquote(urlsplit(url).path)
-        if not path.startswith(self.base_path + "/"):
-            raise ValueError(f"{url} is not under the export's base URL")
-        target = (self.root / path[len(self.base_path) + 1 :]).resolve()
-        if not target.is_relative_to(self.root):
-            raise ValueError(f"{url} points outside the export folder")
-        return target
-
-    def write(self, url: str, data: bytes) -> None:
-        target = self.path_for(url)
-        self.files.add(str(target.relative_to(self.root)))
-        if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
-            self.report.unchanged += 1
-            return
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(target.name + ".part")
-        partial.write_bytes(data)
-        os.replace(partial, target)
-        self.report.written += 1
-
-    def remove_stale(self) -> None:
-        inventory = self.root / INVENTORY
-        before = set(json.loads(inventory.read_text("utf-8"))) if inventory.is_file() else set()
-        for stale in sorted(before - self.files):
-            path = self.root / stale
-            if path.is_file():
-                path.unlink()
-                self.report.removed += 1
-        inventory.write_text(json.dumps(sorted(self.files), indent=0), "utf-8")
+#: Image fields a unit's files are made from (with the object's and the
+#: institution's revisions, which cover rights, credit and titles).
+IMAGE_FIELDS = ("public_id", "position", "file_path", "width", "height", "checksum")
 
 
 def export_static(
@@ -113,8 +78,6 @@ def export_static(
         raise UsageError(f"{outdir} exists and is not a folder")
     outdir.mkdir(parents=True, exist_ok=True)
     urls = IiifUrls(base_url.rstrip("/"), static=True)
-    report = ExportReport()
-    tree = _Tree(outdir, urls.base, report)
     data_dir = Path(app.config["DATA_DIR"])
     # Pages are rendered by an app of their own that mints static ids.
     app = create_app(
@@ -126,36 +89,53 @@ def export_static(
             "STATIC_URLS": True,
         }
     )
-    _copy_assets(app, tree)
+    report = ExportReport()
+    tree = ExportTree(outdir, urls.base, _code_fingerprint(app), report)
+    report.viewer = static_pages.write_assets(app, tree, data_dir)
+    client = app.test_client()
     with app.app_context():
         session = get_db().session()
         top = top_collection_document(session, urls, app.config["COLLECTION_PAGE_SIZE"])
         tree.write(urls.collection(), top.body.encode())
-        for institution in session.scalars(select(Institution).order_by(Institution.slug)):
-            _export_institution(app, session, institution, urls, tree, data_dir, report, progress)
+        institutions = list(session.scalars(select(Institution).order_by(Institution.slug)))
+        for institution in institutions:
+            _export_institution(app, client, session, institution, urls, tree, data_dir, progress)
         _export_changes(session, urls, tree, app.config["DISCOVERY_PAGE_SIZE"])
-    tree.remove_stale()
+        static_pages.write_home(client, urls, tree)
+        static_pages.write_search_page(app, institutions, urls, tree)
+    tree.finish()
     app.extensions["glampub.db"].dispose()
     return report
 
 
-def _copy_assets(app: Flask, tree: _Tree) -> None:
-    """The pages' stylesheet and scripts, at the path the pages link to."""
-    folder = Path(app.static_folder or "")
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            relative = path.relative_to(folder).as_posix()
-            tree.write(f"{tree.base_url}/static/{relative}", path.read_bytes())
+def _code_fingerprint(app: Flask) -> str:
+    """What every file of the export is also made from besides the data: the
+    code, templates and assets, the installed viewer, Pillow and the settings
+    that shape images. A change to any of them renders every object again."""
+    folders = [
+        Path(glampub.__file__).parent,
+        Path(app.root_path, app.template_folder or ""),
+        Path(app.static_folder or ""),
+    ]
+    viewer = vendor.installed_root(Path(app.config["DATA_DIR"]))
+    if viewer is not None:
+        folders.append(viewer)
+    return fingerprint(
+        PIL.__version__,
+        package_version("iiif-prezi3"),
+        str(app.config["IMAGE_MAX_AREA"]),
+        folders=tuple(folders),
+    )
 
 
 def _export_institution(
     app: Flask,
+    client: FlaskClient,
     session: Session,
     institution: Institution,
     urls: IiifUrls,
-    tree: _Tree,
+    tree: ExportTree,
     data_dir: Path,
-    report: ExportReport,
     progress: Callable[[str], None] | None,
 ) -> None:
     page_size = app.config["COLLECTION_PAGE_SIZE"]
@@ -167,24 +147,64 @@ def _export_institution(
             doc = institution_collection_document(session, institution.slug, urls, page_size, page)
             tree.write(item["id"], doc.body.encode())
     logo = logo_image_id(institution)
-    if logo:
-        _export_image(session, logo, urls, tree, data_dir, named=(("max", "png"),))
-    client = app.test_client()
+    if logo and not tree.reuse(f"logo:{institution.slug}", _logo_version(institution)):
+        with tree.unit(f"logo:{institution.slug}", _logo_version(institution)):
+            _export_image(session, logo, urls, tree, data_dir, named=(("max", "png"),))
+    static_pages.write_institution_page(client, institution.slug, urls, tree)
+    template = credit_template(session, institution)
+    entries = []
     for obj in _published_objects(session, institution.id):
         if progress:
             progress(f"{institution.slug}/{obj.identifier}")
-        _export_page(client, institution.slug, obj, urls, tree)
-        record = record_document(session, institution.slug, obj.identifier, urls)
-        tree.write(urls.record(institution.slug, obj.identifier), record.body.encode())
+        entries.append(static_pages.search_entry(obj, urls))
+        _export_object(session, client, institution, obj, template, urls, tree, data_dir)
+    static_pages.write_search_index(institution, entries, urls, tree)
+
+
+def _logo_version(institution: Institution) -> str:
+    return version_of([institution.revision, institution.logo_path])
+
+
+def _export_object(
+    session: Session,
+    client: FlaskClient,
+    institution: Institution,
+    obj: CollectionObject,
+    template: str | None,
+    urls: IiifUrls,
+    tree: ExportTree,
+    data_dir: Path,
+) -> None:
+    """The object's pages, documents and images: rendered again only when
+    what they are made from changed since the last export."""
+    shown = [image for image in obj.images if image.width and image.file_path]
+    if has_canvas(obj):
+        tree.report.manifests += 1
+        tree.report.images += len(shown)
+    key = f"object:{obj.id}"
+    version = _object_version(institution, obj, template)
+    if tree.reuse(key, version):
+        tree.report.objects_reused += 1
+        return
+    tree.report.objects_rendered += 1
+    slug = institution.slug
+    with tree.unit(key, version):
+        static_pages.write_object_pages(client, slug, obj, urls, tree)
+        record = record_document(session, slug, obj.identifier, urls)
+        tree.write(urls.record(slug, obj.identifier), record.body.encode())
         if not has_canvas(obj):
-            continue
-        manifest = manifest_document(session, institution.slug, obj.identifier, urls)
-        tree.write(urls.manifest(institution.slug, obj.identifier), manifest.body.encode())
-        report.manifests += 1
-        for image in obj.images:
-            if image.width and image.file_path:
-                _export_image(session, image.public_id, urls, tree, data_dir, named=NAMED_SIZES)
-                report.images += 1
+            return
+        manifest = manifest_document(session, slug, obj.identifier, urls)
+        tree.write(urls.manifest(slug, obj.identifier), manifest.body.encode())
+        for image in shown:
+            _export_image(session, image.public_id, urls, tree, data_dir, named=NAMED_SIZES)
+
+
+def _object_version(institution: Institution, obj: CollectionObject, template: str | None) -> str:
+    images: list[Any] = [[getattr(i, field) for field in IMAGE_FIELDS] for i in obj.images]
+    return version_of(
+        [obj.identifier, obj.revision, institution.slug, institution.revision, template, images]
+    )
 
 
 def _published_objects(session: Session, institution_id: int) -> Iterator[CollectionObject]:
@@ -215,7 +235,7 @@ def _export_image(
     session: Session,
     image_id: str,
     urls: IiifUrls,
-    tree: _Tree,
+    tree: ExportTree,
     data_dir: Path,
     named: tuple[tuple[str, str], ...],
 ) -> None:
@@ -239,19 +259,7 @@ def _export_image(
         tree.write(urls.image(image_id, size=size, fmt=fmt), data)
 
 
-def _export_page(client, slug: str, obj: CollectionObject, urls: IiifUrls, tree: _Tree) -> None:  # type: ignore[no-untyped-def]
-    live = f"/objects/{segment(slug)}/{segment(obj.identifier)}"
-    # The base URL's path becomes the script root, so links to the pages'
-    # assets carry the same prefix as the files.
-    page = client.get(live, base_url=urls.base)
-    if page.status_code == 200:
-        tree.write(urls.object_page(slug, obj.identifier), page.data)
-    source = client.get(f"{live}/source", base_url=urls.base)
-    if source.status_code == 200:
-        tree.write(urls.source_record(slug, obj.identifier), source.data)
-
-
-def _export_changes(session: Session, urls: IiifUrls, tree: _Tree, page_size: int) -> None:
+def _export_changes(session: Session, urls: IiifUrls, tree: ExportTree, page_size: int) -> None:
     stream = changes_document(session, urls, page_size)
     tree.write(urls.discovery(), stream.body.encode())
     last = int(json.loads(stream.body)["last"]["id"].rsplit("/", 1)[-1].removesuffix(".json"))
