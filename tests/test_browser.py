@@ -307,7 +307,7 @@ def test_on_a_phone_the_badge_and_the_credit_come_right_after_the_image(page, tm
     assert tops == sorted(tops)
     assert tops[2] - image_bottom < PHONE["height"] / 2
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
-    page.screenshot(path=str(screenshots_folder(tmp_path) / "screenshot-phone.png"), full_page=True)
+    page.screenshot(path=str(screenshots_folder(tmp_path) / "screenshot-phone.png"))
 
 
 @pytest.mark.parametrize("viewport", [{"width": 1280, "height": 900}, PHONE])
