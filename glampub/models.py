@@ -79,7 +79,9 @@ class CollectionObject(Base):
     date_display: Mapped[str | None] = mapped_column(String(300))
     date_earliest: Mapped[int | None] = mapped_column(Integer)
     date_latest: Mapped[int | None] = mapped_column(Integer)
-    object_type: Mapped[LangMap] = mapped_column(JSON, default=dict)
+    #: A list of concepts, [{"key", "id", "label": LangMap}] (see importers/object_types.py);
+    #: a plain LangMap in rows stored before concepts.
+    object_type: Mapped[Any] = mapped_column(JSON, default=list)
     materials: Mapped[LangMap] = mapped_column(JSON, default=dict)
     dimensions: Mapped[LangMap] = mapped_column(JSON, default=dict)
     inventory_number: Mapped[str | None] = mapped_column(String(300))

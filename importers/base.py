@@ -69,6 +69,9 @@ class SourceRecord:
     date_earliest: int | None = None
     date_latest: int | None = None
     object_type: LangMap = field(default_factory=dict)
+    #: The same types as concepts (see importers/object_types.py), where the
+    #: export says which terms name one type; empty: read from ``object_type``.
+    object_type_concepts: list[dict[str, Any]] = field(default_factory=list)
     materials: LangMap = field(default_factory=dict)
     dimensions: LangMap = field(default_factory=dict)
     inventory_number: str | None = None

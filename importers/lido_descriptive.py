@@ -105,8 +105,12 @@ def read_descriptive(block: etree._Element, lang: str, draft: Draft) -> None:
 def _classification(wrap: etree._Element, lang: str, draft: Draft) -> None:
     for part in wrap:
         if part.tag == OBJECT_WORK_TYPE_WRAP:
+            position = 0
             for work_type in part:
                 concept_langmap(work_type, lang, draft.object_type)
+                if work_type.tag.__class__ is str:  # not a comment
+                    draft.add_object_type(*concept(work_type, lang), position)
+                    position += 1
         elif part.tag == CLASSIFICATION_WRAP:
             for classification in part:
                 concept_langmap(classification, lang, draft.meta("classification"))

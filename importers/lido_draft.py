@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from importers.base import Creator, LangMap, SourceImage, SourceRecord
-from importers.lido_fields import first_value
+from importers.lido_fields import add, first_value, merge
+from importers.object_types import stored_concept, web_uri
 
 #: English labels of the metadata entries the importer adds, in the order a
 #: reader expects them; event entries carry the event type as their label.
@@ -36,6 +37,8 @@ class Draft:
         self.title: LangMap = {}
         self.description: LangMap = {}
         self.object_type: LangMap = {}
+        #: Each objectWorkType as [URI, labels, block, position in its wrap].
+        self.object_types: list[tuple[str | None, LangMap, int, int]] = []
         self.materials: LangMap = {}
         #: Materials named by events that are not creation events.
         self.other_materials: LangMap = {}
@@ -71,6 +74,30 @@ class Draft:
             entry = (label or {"en": [METADATA_LABELS[key]]}, {})
             self._metadata[key] = entry
         return entry[1]
+
+    def add_object_type(self, ids: list[str], labels: list[tuple[str, str]], position: int) -> None:
+        """One objectWorkType, merged with the same type named before.
+
+        The same type is the same concept URI; without one, the type at the
+        same place in another language's descriptive block (a record that
+        repeats its block per language names its types in the same order).
+        """
+        label: LangMap = {}
+        for lang, value in labels:
+            add(label, lang, value)
+        if not label:
+            return
+        uri = web_uri(ids)
+        for known_uri, known_label, block, known_position in self.object_types:
+            same = (
+                known_uri == uri
+                if uri or known_uri
+                else block != self.block and known_position == position
+            )
+            if same:
+                merge(known_label, label)
+                return
+        self.object_types.append((uri, label, self.block, position))
 
     def has_title(self) -> bool:
         """A title, or at least an alternative title to promote in finish()."""
@@ -119,6 +146,9 @@ class Draft:
             date_earliest=self.date_earliest,
             date_latest=self.date_latest,
             object_type=self.object_type,
+            object_type_concepts=[
+                stored_concept(uri, label) for uri, label, _, _ in self.object_types
+            ],
             materials=materials,
             dimensions=self.dimensions,
             inventory_number=self.inventory_number(),

@@ -31,6 +31,12 @@ function startViewer() {
   const element = document.getElementById("viewer");
   if (!element || !window.OpenSeadragon) return;
   element.hidden = false;
+  // As wide as the column, as tall as the image's shape needs: no empty bands.
+  const width = Number(element.dataset.width), height = Number(element.dataset.height);
+  if (width && height) {
+    element.style.aspectRatio = `${width} / ${height}`;
+    element.dataset.shaped = "true";
+  }
   element.setAttribute("role", "img");
   element.setAttribute("aria-label", element.dataset.label);
   const viewer = window.OpenSeadragon({
@@ -79,7 +85,24 @@ function followProgress() {
   poll();
 }
 
+// Credit boxes show their whole text. CSS grows them with it where the
+// browser knows field-sizing; elsewhere they are sized here.
+function fitCreditBoxes() {
+  if (window.CSS && CSS.supports("field-sizing", "content")) return;
+  const fit = () => {
+    document.querySelectorAll("textarea.credit-text").forEach((box) => {
+      if (!box.offsetParent) return;
+      box.style.height = "auto";
+      box.style.height = `${box.scrollHeight + 2}px`;
+    });
+  };
+  fit();
+  window.addEventListener("resize", fit);
+  document.querySelectorAll("details.other-formats").forEach((d) => d.addEventListener("toggle", fit));
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  fitCreditBoxes();
   startViewer();
   followProgress();
 });

@@ -147,24 +147,23 @@ def test_staff_publish_then_the_public_finds_views_copies_and_downloads(
             break
         page.wait_for_timeout(500)
     assert _viewer_has_drawn(page), "the viewer drew nothing"
-    # Tall enough for the viewer, the rights badge and the "How to reference" box.
-    page.set_viewport_size({"width": 1280, "height": 1500})
-    page.wait_for_timeout(500)
+    # The first screenful holds the viewer, the rights badge and the credit.
     page.screenshot(path=str(screenshots_folder(tmp_path) / "screenshot.png"))
-    page.set_viewport_size({"width": 1280, "height": 900})
 
     # The copy button puts the plain-text credit on the clipboard.
     credit = page.locator("#credit-1").input_value()
     assert credit.startswith("“Portrait of a Ferryman” by Wren, Elias (ca. 1850), Harbour Museum, ")
-    page.locator(".reference button.copy").first.click()
+    page.get_by_role("button", name="Copy credit").click()
     assert page.evaluate("() => navigator.clipboard.readText()") == credit
 
-    # The download starts at once, shows the credit, and the file carries it.
+    # The download starts at once and points to the credit beside it; the
+    # file carries it too.
     with page.expect_download() as info:
         page.get_by_role("link", name="Download image").click()
     note = page.locator("#download-note")
     note.wait_for(state="visible")
-    assert credit in note.inner_text()
+    assert "The licence requires the credit below." in note.inner_text()
+    assert _in_viewport(page, "#download-note") and _in_viewport(page, "#credit-1")
     saved = tmp_path / info.value.suggested_filename
     info.value.save_as(saved)
     assert saved.name == "harbour-museum-1887.12-1.jpg"
@@ -235,6 +234,7 @@ def axe(tmp_path_factory: pytest.TempPathFactory) -> str:
         "/",
         "/search?q=portrait",
         "/objects/kestrel-museum/1887.12",
+        "/objects/kestrel-museum/2003.17",
         "/institutions/kestrel-museum",
         "/staff/login",
     ],
@@ -255,3 +255,92 @@ def test_keyboard_and_small_screens(page) -> None:  # type: ignore[no-untyped-de
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
     page.goto("/objects/kestrel-museum/1887.12")
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+FERRYMAN = "/objects/kestrel-museum/1887.12"
+PHONE = {"width": 390, "height": 844}
+
+
+def _box(page, selector: str) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    box = page.locator(selector).first.bounding_box()
+    assert box is not None, f"{selector} is not shown"
+    return box
+
+
+def _in_viewport(page, selector: str) -> bool:  # type: ignore[no-untyped-def]
+    """Wholly inside the window as it is, without scrolling."""
+    box, view = _box(page, selector), page.viewport_size
+    return (
+        box["x"] >= 0
+        and box["y"] >= 0
+        and box["x"] + box["width"] <= view["width"]
+        and box["y"] + box["height"] <= view["height"]
+    )
+
+
+def test_on_a_desktop_the_badge_and_the_credit_sit_beside_the_image_unscrolled(page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(FERRYMAN)
+    page.locator("#viewer[data-ready=true]").wait_for()
+    assert page.evaluate("() => window.scrollY") == 0
+    for selector in ("#viewer", "a.download", ".reuse .badge", "#credit-1", ".credit-main .copy"):
+        assert _in_viewport(page, selector), f"{selector} is below the fold"
+    image = _box(page, "#viewer")
+    for selector in ("a.download", ".reuse .badge", "#credit-1", ".credit-main .copy"):
+        box = _box(page, selector)
+        assert box["x"] >= image["x"] + image["width"], f"{selector} is not beside the image"
+        assert box["y"] < image["y"] + image["height"], f"{selector} is not level with the image"
+    assert page.locator("#credit-1").input_value().startswith("“Portrait of a Ferryman” by ")
+    # The other formats are one click away.
+    html = page.get_by_label("HTML", exact=True)
+    assert not html.is_visible()
+    page.get_by_text("Other formats").click()
+    assert html.is_visible()
+    assert html.input_value().startswith("“Portrait of a Ferryman” by Wren, Elias (ca. 1850), <a ")
+
+
+def test_on_a_phone_the_badge_and_the_credit_come_right_after_the_image(page, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    page.set_viewport_size(PHONE)
+    page.goto(FERRYMAN)
+    page.locator("#viewer[data-ready=true]").wait_for()
+    image_bottom = _box(page, ".images")["y"] + _box(page, ".images")["height"]
+    tops = [_box(page, s)["y"] for s in ("a.download", ".reuse .badge", "#credit-1")]
+    assert image_bottom <= tops[0] <= image_bottom + 40, "the download is not right under the image"
+    assert tops == sorted(tops)
+    assert tops[2] - image_bottom < PHONE["height"] / 2
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    page.screenshot(path=str(screenshots_folder(tmp_path) / "screenshot-phone.png"))
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 900}, PHONE])
+def test_every_credit_box_shows_its_whole_text(page, viewport) -> None:  # type: ignore[no-untyped-def]
+    page.set_viewport_size(viewport)
+    page.goto(FERRYMAN)
+    page.get_by_text("Other formats").click()
+    boxes = page.evaluate(
+        """() => [...document.querySelectorAll('textarea.credit-text')].map((b) => ({
+             id: b.id, text: b.value.length, width: [b.scrollWidth, b.clientWidth],
+             height: [b.scrollHeight, b.clientHeight]}))"""
+    )
+    assert [b["id"] for b in boxes] == ["credit-1", "credit-2", "credit-3", "credit-4"]
+    for box in boxes:
+        assert box["text"] > 80, box
+        assert box["width"][0] <= box["width"][1], f"{box['id']} is cut off at the side"
+        assert box["height"][0] <= box["height"][1], f"{box['id']} is cut off at the bottom"
+
+
+def test_a_thumbnail_only_image_is_shown_no_larger_than_its_own_size(page) -> None:  # type: ignore[no-untyped-def]
+    # In copyright: only a 400-pixel image is published.
+    page.goto("/objects/kestrel-museum/2003.17")
+    page.wait_for_function(
+        "() => { const i = document.querySelector('.main-image img'); "
+        "return i && i.complete && i.naturalWidth > 0; }"
+    )
+    natural_width, natural_height, width, height = page.evaluate(
+        """() => { const i = document.querySelector('.main-image img');
+                   const r = i.getBoundingClientRect();
+                   return [i.naturalWidth, i.naturalHeight, r.width, r.height]; }"""
+    )
+    assert max(natural_width, natural_height) == 400
+    assert 0 < width <= natural_width and 0 < height <= natural_height
+    assert page.locator("#viewer").count() == 0  # nothing to zoom into
+    assert _in_viewport(page, ".reuse .badge") and _in_viewport(page, "#credit-1")

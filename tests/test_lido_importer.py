@@ -605,3 +605,66 @@ def test_entity_escaping_reader_handles_references_cut_between_reads():
     reader = EntityEscapingReader(io.BytesIO(data), {"nbsp"})
     out = b"".join(iter(lambda: reader.read(7), b""))
     assert out == data.replace(b"&nbsp;", b"&#xFDD0;nbsp;")
+
+
+def _blocks(*blocks: tuple[str, str, str]) -> str:
+    """A record repeating its descriptive block per language: (lang, title, work types)."""
+    return (
+        "<lido:lido><lido:lidoRecID>T1</lido:lidoRecID>"
+        + "".join(
+            f"<lido:descriptiveMetadata xml:lang='{lang}'><lido:objectClassificationWrap>"
+            f"<lido:objectWorkTypeWrap>{types}</lido:objectWorkTypeWrap>"
+            "</lido:objectClassificationWrap><lido:objectIdentificationWrap><lido:titleWrap>"
+            f"<lido:titleSet><lido:appellationValue>{title}</lido:appellationValue>"
+            "</lido:titleSet></lido:titleWrap></lido:objectIdentificationWrap>"
+            "</lido:descriptiveMetadata>"
+            for lang, title, types in blocks
+        )
+        + "</lido:lido>"
+    )
+
+
+AAT_PHOTOGRAPH = "http://vocab.getty.edu/aat/300046300"
+
+
+def test_a_work_type_named_in_each_language_block_is_one_concept(tmp_path):
+    typed = (
+        "<lido:objectWorkType><lido:conceptID lido:type='local'>4711</lido:conceptID>"
+        f"<lido:conceptID>{AAT_PHOTOGRAPH}</lido:conceptID><lido:term>{{}}</lido:term>"
+        "</lido:objectWorkType>"
+    )
+    untyped = "<lido:objectWorkType><lido:term>{}</lido:term></lido:objectWorkType>"
+    xml = _blocks(
+        ("de", "Hafen", typed.format("Fotografie") + untyped.format("Abzug")),
+        ("en", "Harbour", typed.format("photograph") + untyped.format("print")),
+    )
+    [record], _ = read(write(tmp_path, [xml]))
+    assert record.object_type == {"de": ["Fotografie", "Abzug"], "en": ["photograph", "print"]}
+    # The URI joins the first type's terms; the second pairs by its place in the blocks.
+    assert record.object_type_concepts == [
+        {
+            "key": AAT_PHOTOGRAPH,
+            "id": AAT_PHOTOGRAPH,
+            "label": {"de": ["Fotografie"], "en": ["photograph"]},
+        },
+        {"key": "Abzug | print", "id": None, "label": {"de": ["Abzug"], "en": ["print"]}},
+    ]
+
+
+def test_terms_of_one_work_type_in_several_languages_are_one_concept(tmp_path):
+    types = (
+        "<lido:objectWorkType><lido:term xml:lang='de'>Fotografie</lido:term>"
+        "<lido:term xml:lang='en'>photograph</lido:term>"
+        "<lido:term lido:addedSearchTerm='yes'>Lichtbild</lido:term></lido:objectWorkType>"
+        "<lido:objectWorkType><skos:Concept xmlns:skos='http://www.w3.org/2004/02/skos/core#' "
+        "xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#' "
+        "rdf:about='http://vocab.getty.edu/aat/300027221'>"
+        "<skos:prefLabel xml:lang='en'>poster</skos:prefLabel>"
+        "<skos:prefLabel xml:lang='de'>Plakat</skos:prefLabel></skos:Concept>"
+        "</lido:objectWorkType>"
+    )
+    [record], _ = read(write(tmp_path, [_blocks(("en", "Quay", types))]))
+    assert [(c["key"], c["label"]) for c in record.object_type_concepts] == [
+        ("Fotografie | photograph", {"de": ["Fotografie"], "en": ["photograph"]}),
+        ("http://vocab.getty.edu/aat/300027221", {"en": ["poster"], "de": ["Plakat"]}),
+    ]

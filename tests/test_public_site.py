@@ -129,7 +129,7 @@ def test_open_in_another_viewer_carries_a_content_state(demo_client) -> None:
 def test_the_download_is_a_file_that_carries_the_credit(demo_client) -> None:
     html = demo_client.get("/objects/kestrel-museum/1923.5").get_data(as_text=True)
     href = re.search(r'<a class="button download" href="([^"]+)" download', html).group(1)
-    credit = re.search(r'<p class="download-credit">([^<]+)</p>', html).group(1)
+    credit = re.search(r'<textarea id="credit-1"[^>]*>([^<]+)</textarea>', html).group(1)
     response = demo_client.get(href)
     data = response.get_data()
     response.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 
@@ -35,6 +36,37 @@ def test_object_page_shows_rights_badge_and_reference_box(demo_client) -> None:
     assert "You don't have to" in html
     assert 'class="copy" data-copy="credit-1"' in html
     assert "/iiif/3/kestrel-museum/1923.5/manifest" in html
+
+
+def test_object_page_puts_the_credit_beside_the_image_and_other_formats_one_click_away(
+    demo_client,
+) -> None:
+    html = demo_client.get("/objects/kestrel-museum/1887.12").get_data(as_text=True)
+    top = html[html.index('<div class="object-top">') : html.index('<section class="metadata"')]
+    images, reuse = top.split('<aside class="reuse"')
+    assert 'alt="Portrait of a Ferryman"' in images and ">Download image</a>" in reuse
+    assert reuse.index('class="badge badge-free"') < reuse.index('id="credit-1"')
+    plain, others = reuse.split('<details class="other-formats">')
+    assert '<label for="credit-1">Plain text</label>' in plain
+    assert 'data-copy="credit-1">Copy credit</button>' in plain
+    assert [m for m in re.findall(r'<label for="credit-\d">([^<]+)</label>', others)] == [
+        "HTML",
+        "Markdown",
+        "Wikitext",
+    ]
+
+
+def test_a_thumbnail_only_image_is_shown_at_its_published_size_without_the_viewer(
+    demo_client,
+) -> None:
+    html = demo_client.get("/objects/kestrel-museum/2003.17").get_data(as_text=True)
+    figure = html[html.index('<figure class="main-image small-image">') :]
+    figure = figure[: figure.index("</figure>")]
+    assert re.search(r'<img src="[^"]+/full/max/0/default\.jpg"\s+alt="Tidewrack No. 4"', figure)
+    width, height = map(int, re.search(r'width="(\d+)" height="(\d+)"', figure).groups())
+    assert max(width, height) == 400
+    assert 'id="viewer"' not in html
+    assert ">Download image</a>" not in html
 
 
 def test_html_in_titles_is_shown_escaped(demo_client) -> None:

@@ -14,6 +14,7 @@ from glampub.iiif.manifest import CC0
 from glampub.iiif.urls import IiifUrls
 from glampub.models import CollectionObject
 from glampub.services.views import object_info
+from importers.object_types import language_map
 
 
 def _iso(moment: datetime) -> str:
@@ -43,7 +44,7 @@ def record_data(obj: CollectionObject, urls: IiifUrls) -> dict[str, Any]:
             "earliest": obj.date_earliest,
             "latest": obj.date_latest,
         },
-        "object_type": obj.object_type or {},
+        "object_type": language_map(obj.object_type),
         "materials": obj.materials or {},
         "dimensions": obj.dimensions or {},
         "inventory_number": obj.inventory_number,

@@ -24,6 +24,7 @@ from glampub.rights import (
 )
 from glampub.rights.engine import with_context
 from importers.base import Creator, SourceRecord
+from importers.object_types import from_language_map
 
 #: Bump when the stored shape of a record changes, so re-imports refresh rows.
 MAPPING_VERSION = 2
@@ -250,7 +251,7 @@ def object_values(
         "date_display": record.date_display,
         "date_earliest": record.date_earliest,
         "date_latest": record.date_latest,
-        "object_type": record.object_type,
+        "object_type": record.object_type_concepts or from_language_map(record.object_type),
         "materials": record.materials,
         "dimensions": record.dimensions,
         "inventory_number": record.inventory_number,

@@ -22,6 +22,9 @@ from sqlalchemy.orm import Session, selectinload
 from glampub.models import ChangeEvent, CollectionObject, Institution
 from glampub.rights import lookup
 from glampub.services import search_sql, search_summaries
+from glampub.services.facet_labels import object_type_labels
+from importers.base import LangMap
+from importers.object_types import label as pick_label
 
 SORTS = {
     "relevance": "Best match",
@@ -66,8 +69,11 @@ class SearchQuery:
 @dataclass(frozen=True)
 class FacetValue:
     value: str
+    #: The name shown when ``labels`` has none in the reader's language.
     label: str
     count: int
+    #: The value's names per language (object types, named per concept).
+    labels: LangMap = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -202,6 +208,9 @@ def _labelled(session: Session, name: str, rows: list[tuple[str, int]]) -> list[
     if name == "reuse":
         order = {key: n for n, key in enumerate(REUSE_CLASSES)}
         return sorted((FacetValue(v, v, c) for v, c in rows), key=lambda f: order.get(f.value, 9))
+    if name == "object_type":
+        labels = object_type_labels(session, [v for v, _ in rows])
+        return [FacetValue(v, pick_label(labels[v], "en", v), c, labels[v]) for v, c in rows]
     return [FacetValue(v, v, c) for v, c in rows]
 
 
@@ -305,7 +314,7 @@ def refresh_stored_summaries(session: Session) -> int:
 
 def _encode(summary: dict[str, Any]) -> str:
     facets = {
-        name: [[f.value, f.label, f.count] for f in values]
+        name: [[f.value, f.label, f.count, f.labels] for f in values]
         for name, values in summary["facets"].items()
     }
     return json.dumps({"total": summary["total"], "facets": facets, "years": summary["years"]})
@@ -314,8 +323,7 @@ def _encode(summary: dict[str, Any]) -> str:
 def _decode(body: str) -> dict[str, Any]:
     data = json.loads(body)
     facets = {
-        name: [FacetValue(value, label, count) for value, label, count in values]
-        for name, values in data["facets"].items()
+        name: [FacetValue(*value) for value in values] for name, values in data["facets"].items()
     }
     return {"total": data["total"], "facets": facets, "years": tuple(data["years"])}
 

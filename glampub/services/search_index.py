@@ -68,49 +68,78 @@ _FACET_TABLE = (
     # object_id) alone PostgreSQL scanned every value of a kind per object.
     "CREATE INDEX IF NOT EXISTS object_facet_by_object ON object_facet (object_id, kind, value)",
 )
+# Object types are stored as concepts (see importers/object_types.py), one
+# facet row per concept key; objects stored before concepts hold a plain
+# language map, one row per term as before. Where the definitions below change,
+# _FACETS_VERSION changes with them, and databases made with older ones get
+# these triggers and rows anew (see _facets_current).
+_FACETS_VERSION = "facets:concept-keys"
 # json_tree visits every text value at any depth, so no shape of the data can
 # make the trigger (and with it the import's insert) fail.
 _SQLITE_FACETS = """
-    SELECT {row}.id, 'object_type', t.value FROM json_tree({row}.object_type) AS t
-    WHERE t.type = 'text'
+    SELECT {row}.id, 'object_type', t.value FROM {rows}json_tree({row}.object_type) AS t
+    WHERE json_type({row}.object_type) = 'object' AND t.type = 'text'
     UNION
-    SELECT {row}.id, 'creator', t.value FROM json_tree({row}.creators) AS t
+    SELECT {row}.id, 'object_type', json_extract(c.value, '$.key')
+    FROM {rows}json_each({row}.object_type) AS c
+    WHERE json_type({row}.object_type) = 'array' AND c.type = 'object'
+      AND json_type(c.value, '$.key') = 'text'
+    UNION
+    SELECT {row}.id, 'creator', t.value FROM {rows}json_tree({row}.creators) AS t
     WHERE t.key = 'name' AND t.type = 'text'
 """
 _SQLITE_FACET_DDL = (
-    "CREATE TRIGGER IF NOT EXISTS object_facet_insert AFTER INSERT ON collection_object BEGIN "
-    f"INSERT INTO object_facet (object_id, kind, value) {_SQLITE_FACETS.format(row='new')}; END",
+    # The version is kept in the trigger's own text, where _facets_current reads it.
+    f"CREATE TRIGGER IF NOT EXISTS object_facet_insert AFTER INSERT ON collection_object BEGIN "
+    f"/* {_FACETS_VERSION} */ "
+    f"INSERT INTO object_facet (object_id, kind, value) "
+    f"{_SQLITE_FACETS.format(row='new', rows='')}; END",
     "CREATE TRIGGER IF NOT EXISTS object_facet_update AFTER UPDATE OF object_type, creators "
     "ON collection_object BEGIN DELETE FROM object_facet WHERE object_id = old.id; "
-    f"INSERT INTO object_facet (object_id, kind, value) {_SQLITE_FACETS.format(row='new')}; END",
+    f"INSERT INTO object_facet (object_id, kind, value) "
+    f"{_SQLITE_FACETS.format(row='new', rows='')}; END",
     "CREATE TRIGGER IF NOT EXISTS object_facet_delete AFTER DELETE ON collection_object BEGIN "
     "DELETE FROM object_facet WHERE object_id = old.id; END",
 )
+_SQLITE_FACET_TRIGGERS = tuple(
+    re.findall(r"CREATE TRIGGER IF NOT EXISTS (\w+)", " ".join(_SQLITE_FACET_DDL))
+)
 _SQLITE_FACET_FILL = "INSERT INTO object_facet (object_id, kind, value) " + _SQLITE_FACETS.format(
-    row="o"
-).replace("json_tree(o.", "collection_object AS o, json_tree(o.")
+    row="o", rows="collection_object AS o, "
+)
+# The CASEs keep json_each and json_array_elements from ever seeing the other
+# shape, whatever order the planner evaluates the conditions in.
 _PG_FACETS = """
-    SELECT DISTINCT o.id, 'object_type', v FROM {rows} AS o, json_each(o.object_type) AS l,
-      json_array_elements_text(l.value) AS v
-    WHERE json_typeof(o.object_type) = 'object' AND json_typeof(l.value) = 'array'
+    SELECT DISTINCT o.id, 'object_type', v FROM {rows} AS o,
+      json_each(CASE WHEN json_typeof(o.object_type) = 'object'
+                THEN o.object_type ELSE '{{}}'::json END) AS l,
+      json_array_elements_text(CASE WHEN json_typeof(l.value) = 'array'
+                               THEN l.value ELSE '[]'::json END) AS v
+    UNION
+    SELECT DISTINCT o.id, 'object_type', c->>'key' FROM {rows} AS o,
+      json_array_elements(CASE WHEN json_typeof(o.object_type) = 'array'
+                          THEN o.object_type ELSE '[]'::json END) AS c
+    WHERE json_typeof(c) = 'object' AND json_typeof(c->'key') = 'string'
     UNION
     SELECT DISTINCT o.id, 'creator', c->>'name'
     FROM {rows} AS o, json_array_elements(o.creators) AS c
     WHERE json_typeof(o.creators) = 'array' AND json_typeof(c) = 'object'
       AND c->>'name' IS NOT NULL
 """
-_PG_FACET_DDL = (
-    f"""CREATE OR REPLACE FUNCTION glampub_object_facets() RETURNS trigger AS $$
+_PG_FACET_FUNCTION = f"""CREATE OR REPLACE FUNCTION glampub_object_facets() RETURNS trigger AS $$
     BEGIN
+      -- {_FACETS_VERSION}
       DELETE FROM object_facet WHERE object_id = NEW.id;
       INSERT INTO object_facet (object_id, kind, value)
       {_PG_FACETS.format(rows="(SELECT NEW.id, NEW.object_type, NEW.creators)")};
       RETURN NEW;
-    END $$ LANGUAGE plpgsql""",
+    END $$ LANGUAGE plpgsql"""
+_PG_FACET_TRIGGER = (
     "CREATE TRIGGER object_facet_sync AFTER INSERT OR UPDATE OF object_type, creators "
-    "ON collection_object FOR EACH ROW EXECUTE FUNCTION glampub_object_facets()",
-    "INSERT INTO object_facet (object_id, kind, value) "
-    + _PG_FACETS.format(rows="collection_object"),
+    "ON collection_object FOR EACH ROW EXECUTE FUNCTION glampub_object_facets()"
+)
+_PG_FACET_FILL = "INSERT INTO object_facet (object_id, kind, value) " + _PG_FACETS.format(
+    rows="collection_object"
 )
 
 #: Indexes the facets and sort orders need, on both databases.
@@ -165,7 +194,26 @@ def _postgresql_index_complete(conn: Connection) -> bool:
             {"names": ["object_search_sync", "object_facet_sync"]},
         )
     )
-    return len(relations) == len(SEARCH_INDEXES) + 2 and len(triggers) == 2
+    return (
+        len(relations) == len(SEARCH_INDEXES) + 2 and len(triggers) == 2 and _facets_current(conn)
+    )
+
+
+def _facets_current(conn: Connection) -> bool:
+    """Whether the facet triggers are the ones this version defines."""
+    if conn.dialect.name == "sqlite":
+        query = "SELECT sql FROM sqlite_master WHERE name = 'object_facet_insert'"
+    else:
+        query = "SELECT prosrc FROM pg_proc WHERE proname = 'glampub_object_facets'"
+    source = conn.scalar(text(query))
+    return source is not None and _FACETS_VERSION in source
+
+
+def _refill_facets(conn: Connection, fill: str) -> None:
+    """Every object's facet rows anew, by the current definitions (once, when
+    they changed: object types stored as concepts get their keys)."""
+    conn.execute(text("DELETE FROM object_facet"))
+    conn.execute(text(fill))
 
 
 def create_search_index(conn: Connection) -> None:
@@ -181,10 +229,14 @@ def create_search_index(conn: Connection) -> None:
         facets_existed = conn.execute(
             text("SELECT 1 FROM sqlite_master WHERE name = 'object_facet'")
         ).first()
+        outdated = facets_existed and not _facets_current(conn)
+        if outdated:
+            for name in _SQLITE_FACET_TRIGGERS:
+                conn.execute(text(f"DROP TRIGGER IF EXISTS {name}"))
         for statement in _FACET_TABLE + _SQLITE_FACET_DDL:
             conn.execute(text(statement))
-        if not facets_existed:
-            conn.execute(text(_SQLITE_FACET_FILL))
+        if not facets_existed or outdated:
+            _refill_facets(conn, _SQLITE_FACET_FILL)
     elif conn.dialect.name == "postgresql":
         for statement in _PG_TABLE:
             conn.execute(text(statement))
@@ -200,8 +252,12 @@ def create_search_index(conn: Connection) -> None:
             text("SELECT 1 FROM pg_trigger WHERE tgname = 'object_facet_sync'")
         ).first()
         if not facet_trigger:
-            for statement in _PG_FACET_DDL:
-                conn.execute(text(statement))
+            conn.execute(text(_PG_FACET_FUNCTION))
+            conn.execute(text(_PG_FACET_TRIGGER))
+            _refill_facets(conn, _PG_FACET_FILL)
+        elif not _facets_current(conn):
+            conn.execute(text(_PG_FACET_FUNCTION))
+            _refill_facets(conn, _PG_FACET_FILL)
     for statement in _COMMON_DDL:
         conn.execute(text(statement))
 
@@ -238,7 +294,7 @@ def drop_search_index(conn: Connection) -> None:
         statements += [
             f"DROP TRIGGER IF EXISTS {name}"
             for name in re.findall(r"CREATE TRIGGER IF NOT EXISTS (\w+)", " ".join(_SQLITE_DDL))
-            + re.findall(r"CREATE TRIGGER IF NOT EXISTS (\w+)", " ".join(_SQLITE_FACET_DDL))
+            + list(_SQLITE_FACET_TRIGGERS)
         ]
         statements.append("DROP TABLE IF EXISTS object_fts")
     elif conn.dialect.name == "postgresql":

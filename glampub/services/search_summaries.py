@@ -41,8 +41,14 @@ def filters_key(filters: dict[str, Any]) -> str:
     return json.dumps(sorted(filters.items()), ensure_ascii=False, separators=(",", ":"))
 
 
+#: The shape of a stored body; a new shape leaves the rows stored before it
+#: unread (they are counted again), as a new data version does. 2: object
+#: types counted per concept, each value with its labels per language.
+BODY_FORMAT = 2
+
+
 def version_key(version: tuple[Any, ...]) -> str:
-    return json.dumps(list(version), default=str)
+    return json.dumps([f"format-{BODY_FORMAT}", *version], default=str)
 
 
 #: Longer filter sets (a pasted page of text as the query) are counted, never stored.

@@ -10,6 +10,7 @@ from glampub.models import CollectionObject, Image, Institution
 from glampub.rights import lookup
 from glampub.services.institutions import logo_image_id
 from importers.csv_formulas import delimiter_of, is_csv, neutralise_formulas
+from importers.object_types import language_map
 
 
 def institution_info(institution: Institution) -> InstitutionInfo:
@@ -80,7 +81,7 @@ def object_info(obj: CollectionObject) -> ObjectInfo:
         creators=tuple(obj.creators or ()),
         date_display=obj.date_display,
         date_earliest=obj.date_earliest,
-        object_type=obj.object_type or {},
+        object_type=language_map(obj.object_type),
         materials=obj.materials or {},
         dimensions=obj.dimensions or {},
         inventory_number=obj.inventory_number,
