@@ -32,8 +32,10 @@ from sqlalchemy.orm import Session, selectinload
 from glampub.credit import reference_text
 from glampub.errors import Forbidden, NotFound
 from glampub.iiif import image_api
+from glampub.iiif.collection import THUMBNAIL_SIZE as COLLECTION_THUMBNAIL
 from glampub.iiif.image_api import FORMAT_MAX_SIDE, Limits
 from glampub.iiif.image_info import info_json, listed_sizes, scale_factors
+from glampub.iiif.manifest import THUMBNAIL_SIZE as MANIFEST_THUMBNAIL
 from glampub.iiif.urls import IiifUrls
 from glampub.image_credit import build_xmp, embed_credit
 from glampub.image_original import write_with_xmp
@@ -52,8 +54,11 @@ CACHE_FOLDER = Path("cache") / "iiif"
 #: published thumbnail): bounded by the collection, not by URLs, so not capped.
 IMAGE_FILES_FOLDER = Path("cache") / "images"
 DEFAULT_CACHE_BYTES = 1024 * 1024 * 1024
-#: Sizes of the whole image that our own manifests, collections and pages name.
-DOCUMENT_SIZES = frozenset({"max", "!200,200", "!400,400", "!1200,1200"})
+#: Sizes of the whole image that our own manifests, collections and pages
+#: (the object page and the result cards, see templates/) name.
+DOCUMENT_SIZES = frozenset(
+    {"max", MANIFEST_THUMBNAIL, COLLECTION_THUMBNAIL, "!400,400", "!1200,1200"}
+)
 PUBLIC_DOMAIN_TOOLS = {
     "http://creativecommons.org/publicdomain/mark/1.0/",
     "http://creativecommons.org/publicdomain/zero/1.0/",
@@ -265,13 +270,21 @@ def render(
     keep = worth_keeping(request, size, limits)
     if keep and (cached := cache.lookup(key)) is not None:
         return Rendered(cached, media_type, canonical, etag)
+
+    def job() -> bytes | None:
+        if keep and cache.lookup(key) is not None:
+            return None  # rendered and kept for another request while this one waited
+        return _render(image, request)
+
     data = lanes(render_slots).run(
-        lambda: _render(image, request),
+        job,
         pixels=request.size[0] * request.size[1],
         client=client,
         per_client=renders_per_client,
         waiting=renders_waiting,
     )
+    if data is None:
+        return Rendered(cache.root / key, media_type, canonical, etag)
     if keep and cache.keep(key, data):
         # Answered as the file, as every later request for it will be.
         return Rendered(cache.root / key, media_type, canonical, etag)
