@@ -6,8 +6,8 @@ trusts memory: the files are the truth.
 - Recency is each file's access time, set by this module on a hit (at most
   once a minute per file, so a hit costs one ``stat`` and rarely a ``utime``),
   never left to the mount's atime options.
-- The running total of bytes is a small file (:data:`TOTAL_FILE`) updated
-  under an exclusive lock each time a file is added. When the total passes the
+- The running total of bytes is a small file (:data:`TOTAL_FILE`); a file
+  is added, and counted, under an exclusive lock. When the total passes the
   cap, the process that pushed it over scans the folder, removes the least
   recently used files until :data:`LOW_WATER` of the cap is left, and writes
   the scanned total back. A scan thus happens once per fifth of the cap
@@ -73,8 +73,13 @@ class DerivativeCache:
         if len(data) > self.cap_bytes * (1 - LOW_WATER):
             return False
         path = self.root / key
-        _write_atomically(path, data)
+        # Written under the lock, so that a scan never counts a file that is
+        # then counted again as added (a cached render is small; its render,
+        # the expensive part, happened outside).
         with self._locked():
+            if path.is_file():
+                return True  # kept by another process meanwhile
+            _write_atomically(path, data)
             total = self._read_total()
             if total is not None:
                 total += len(data)
