@@ -410,3 +410,18 @@ def test_format_limits_over_http_are_a_400_not_a_500(runner, tmp_path) -> None:
         assert "maxHeight 20000" in reviewer.get_json()["message"]
     finally:
         database(app).dispose()
+
+
+def test_the_cache_cap_is_set_in_megabytes_from_the_environment(tmp_path, monkeypatch) -> None:
+    from glampub.config import build_config
+    from glampub.errors import UsageError
+
+    monkeypatch.setenv("GLAMPUB_IMAGE_CACHE_MB", "5")
+    assert build_config(str(tmp_path))["IMAGE_CACHE_BYTES"] == 5 * 1024 * 1024
+    monkeypatch.setenv("GLAMPUB_IMAGE_CACHE_MB", "lots")
+    with pytest.raises(UsageError) as refused:
+        build_config(str(tmp_path))
+    assert (
+        str(refused.value)
+        == "GLAMPUB_IMAGE_CACHE_MB must be a whole number (0 or more), not 'lots'"
+    )
