@@ -18,6 +18,7 @@ ENVIRONMENT_VARIABLES = (
     "GLAMPUB_REDIS_URL",
     "GLAMPUB_SECRET_KEY",
     "GLAMPUB_PROXIES",
+    "GLAMPUB_IMAGE_CACHE_MB",
 )
 
 
@@ -47,9 +48,20 @@ def build_config(
         # a pixel at its peak) and lets "^" sizes upscale up to it. 6 MP is
         # e.g. 3000 x 2000; the full-resolution original is the download.
         "IMAGE_MAX_AREA": 6_000_000,
-        # Renders at once per process (cached answers never wait): a worker's
-        # memory then follows this, not its number of threads.
+        # Renders at once per process and lane, small and large (cached
+        # answers never wait): a worker's memory then follows this, not its
+        # number of threads (see glampub.services.render_lanes).
         "IMAGE_RENDER_SLOTS": 1,
+        # Large renders (over 1 MP) one address may have under way in a
+        # process, and how many may wait for a slot; more are refused at once.
+        "IMAGE_RENDERS_PER_CLIENT": 1,
+        "IMAGE_RENDERS_WAITING": 2,
+        # The derivative image cache's cap (least recently used first out).
+        "IMAGE_CACHE_BYTES": _whole_number(
+            "GLAMPUB_IMAGE_CACHE_MB", env.get("GLAMPUB_IMAGE_CACHE_MB") or "1024"
+        )
+        * 1024
+        * 1024,
         # Entries per page in IIIF Collections and Change Discovery.
         "COLLECTION_PAGE_SIZE": 1000,
         "DISCOVERY_PAGE_SIZE": 1000,

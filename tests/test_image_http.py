@@ -28,21 +28,35 @@ def _size(data: bytes) -> tuple[int, int]:
         return picture.size
 
 
-def test_info_json_declares_its_limit_and_so_offers_upscaling(demo_app, demo_client, service):
+def test_info_json_declares_its_limits_and_so_offers_upscaling(demo_app, demo_client, service):
     info = demo_client.get(f"{service}/info.json").get_json()
     assert info["profile"] == "level2"
-    assert info["maxArea"] == demo_app.config["IMAGE_MAX_AREA"]
+    # "^" enlarges a region at most to the whole image's size, within maxArea.
+    assert (info["maxWidth"], info["maxHeight"]) == (info["width"], info["height"])
+    area = info["width"] * info["height"]
+    assert area < demo_app.config["IMAGE_MAX_AREA"]
+    assert info["maxArea"] == area
     assert "sizeUpscaling" in info["extraFeatures"]
     assert info["rights"] == PDM
     assert info["tiles"][0]["width"] == 512
     assert info["sizes"][-1] == {"width": info["width"], "height": info["height"]}
 
 
-def test_caret_sizes_upscale_within_the_limit(demo_app, demo_client, service) -> None:
+def test_caret_sizes_upscale_a_region_up_to_the_image_size(demo_app, demo_client, service):
     info = demo_client.get(f"{service}/info.json").get_json()
-    with demo_client.get(f"{service}/full/^pct:150/0/default.png") as response:
+    width, height = info["width"], info["height"]
+    with demo_client.get(f"{service}/0,0,100,100/^max/0/default.png") as response:
         assert response.status_code == 200
-        assert _size(response.data) == (round(info["width"] * 1.5), round(info["height"] * 1.5))
+        assert _size(response.data) == (min(width, height), min(width, height))
+    with demo_client.get(f"{service}/0,0,100,100/^pct:300/0/default.png") as response:
+        assert _size(response.data) == (300, 300)
+    limits = f"maxWidth {width}, maxHeight {height}, maxArea {width * height}"
+    refused = demo_client.get(f"{service}/full/^pct:150/0/default.png")
+    assert refused.status_code == 400
+    assert refused.get_json()["message"] == (
+        f"size '^pct:150' ({round(width * 1.5)}x{round(height * 1.5)}) "
+        f"is beyond this image's limits ({limits})"
+    )
     demo_app.config["IMAGE_MAX_AREA"], before = 1_000_000, demo_app.config["IMAGE_MAX_AREA"]
     try:
         with demo_client.get(f"{service}/full/^max/0/default.jpg") as response:
@@ -51,7 +65,8 @@ def test_caret_sizes_upscale_within_the_limit(demo_app, demo_client, service) ->
         refused = demo_client.get(f"{service}/full/^3000,3000/0/default.jpg")
         assert refused.status_code == 400
         assert refused.get_json()["message"] == (
-            "size '^3000,3000' (3000x3000) is beyond this image's limits (maxArea 1000000)"
+            f"size '^3000,3000' (3000x3000) is beyond this image's limits "
+            f"(maxWidth {info['width']}, maxHeight {info['height']}, maxArea 1000000)"
         )
     finally:
         demo_app.config["IMAGE_MAX_AREA"] = before
@@ -156,7 +171,7 @@ def test_any_image_url_is_answered_never_with_a_server_error(
             assert response.get_json()["message"]
 
 
-def test_only_whole_images_and_grid_tiles_are_kept_on_disk(demo_app, demo_client, service):
+def test_only_listed_sizes_and_grid_tiles_are_kept_on_disk(demo_app, demo_client, service):
     from pathlib import Path
 
     cache = Path(demo_app.config["DATA_DIR"]) / "cache" / "iiif" / service.rsplit("/", 1)[1]
@@ -168,9 +183,13 @@ def test_only_whole_images_and_grid_tiles_are_kept_on_disk(demo_app, demo_client
     for tail in (
         "512,0,512,512/512,512/0/default.jpg",  # a tile of the info.json grid
         "0,0,1024,1000/512,/0/default.jpg",  # a tile at scale factor 2 (cut at the edge)
-        "full/!150,150/0/gray.png",  # the whole image, at any size
+        "full/!400,400/0/default.png",  # the whole image at a size our documents name
+        "full/350,/0/default.webp",  # the whole image at a size info.json lists
         "10,10,100,100/max/0/default.jpg",  # an arbitrary region: answered, not kept
         "512,0,512,512/300,/0/default.jpg",  # a grid region at another size: likewise
+        "full/!150,150/0/default.png",  # the whole image at a size nobody lists: likewise
+        "full/350,/90/default.jpg",  # a listed size, turned: likewise
+        "full/350,/0/gray.jpg",  # a listed size in another quality: likewise
     ):
         with demo_client.get(f"{service}/{tail}") as first:
             assert first.status_code == 200, tail
@@ -180,5 +199,6 @@ def test_only_whole_images_and_grid_tiles_are_kept_on_disk(demo_app, demo_client
     assert kept() - before == {
         "512,0,512,512_max_0_default.jpg",
         "0,0,1024,1000_512,500_0_default.jpg",
-        "full_150,107_0_gray.png",
+        "full_400,286_0_default.png",
+        "full_350,250_0_default.webp",
     }

@@ -35,6 +35,7 @@ from glampub.services.publishing import (
     record_document,
     top_collection_document,
 )
+from glampub.services.render_lanes import RenderRefused
 from glampub.web_errors import error_response
 
 bp = Blueprint("iiif", __name__)
@@ -194,21 +195,38 @@ def image_info(image_id: str) -> Response:
 @bp.get("/iiif/image/3/<image_id>/<region>/<size>/<rotation>/<quality>.<fmt>")
 def image(image_id: str, region: str, size: str, rotation: str, quality: str, fmt: str):  # type: ignore[no-untyped-def]
     image = _served_image(image_id)
+    params = (region, size, rotation, quality, fmt)
     try:
-        rendered = image_delivery.render(
-            image,
-            region,
-            size,
-            rotation,
-            quality,
-            fmt,
-            _data_dir(),
-            max_area=current_app.config["IMAGE_MAX_AREA"],
-            render_slots=current_app.config["IMAGE_RENDER_SLOTS"],
-        )
+        try:
+            return _image_answer(image, params)
+        except FileNotFoundError:
+            # A cached file another worker evicted between finding it and
+            # opening it: this time it is rendered.
+            return _image_answer(image, params)
     except ImageApiError as exc:
         return error_response(exc.status, "Image request not supported", exc.message)
-    service = request_urls().image_service(image_id)
+    except RenderRefused as exc:
+        title = "Too Many Requests" if exc.http_status == 429 else "Service Unavailable"
+        response, status = error_response(exc.http_status, title, str(exc))
+        assert isinstance(response, Response)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response, status
+
+
+def _image_answer(image: image_delivery.ServedImage, params: tuple[str, ...]) -> Response:
+    config = current_app.config
+    rendered = image_delivery.render(
+        image,
+        *params,  # type: ignore[arg-type]
+        _data_dir(),
+        max_area=config["IMAGE_MAX_AREA"],
+        render_slots=config["IMAGE_RENDER_SLOTS"],
+        cache_bytes=config["IMAGE_CACHE_BYTES"],
+        client=request.remote_addr or "",
+        renders_per_client=config["IMAGE_RENDERS_PER_CLIENT"],
+        renders_waiting=config["IMAGE_RENDERS_WAITING"],
+    )
+    service = request_urls().image_service(image.image_id)
     links = [f'<{service}/{rendered.canonical}>;rel="canonical"', f'<{LEVEL2}>;rel="profile"']
     if image.rights_uri:
         links.append(f'<{image.rights_uri}>;rel="license"')

@@ -34,6 +34,9 @@ PROTOCOL = "http://iiif.io/api/image"
 
 #: Output formats we encode, with their media types.
 FORMAT_MIME: dict[str, str] = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
+#: The longest side each encoder can write: JPEG stores a side in 16 bits,
+#: WebP in 14. PNG's limit (2^31 - 1) is far beyond any size we render.
+FORMAT_MAX_SIDE: dict[str, tuple[str, int]] = {"jpg": ("JPEG", 65_535), "webp": ("WebP", 16_383)}
 #: Formats the spec names that we do not produce (a clearer message than "unknown").
 _OTHER_IIIF_FORMATS = {"tif", "gif", "jp2", "pdf"}
 QUALITIES = ("default", "color", "gray", "bitonal")
@@ -152,6 +155,7 @@ def parse_request(
             400, f"quality {quality!r} is not supported; use one of {', '.join(QUALITIES)}"
         )
     _check_format(fmt)
+    _check_format_size(size, out, fmt)
     return ImageRequest(
         region=box,
         size=out,
@@ -309,6 +313,20 @@ def _check_format(fmt: str) -> None:
     if fmt in _OTHER_IIIF_FORMATS:
         raise ImageApiError(400, f"format {fmt!r} is not offered here; use one of {offered}")
     raise ImageApiError(400, f"format {fmt!r} is unknown; use one of {offered}")
+
+
+def _check_format_size(size: str, out: tuple[int, int], fmt: str) -> None:
+    """Refuse a size the format cannot hold, before any pixel is decoded
+    (the encoder would fail half-way, after the whole render was paid for)."""
+    if fmt not in FORMAT_MAX_SIDE:
+        return
+    name, longest = FORMAT_MAX_SIDE[fmt]
+    if max(out) > longest:
+        raise ImageApiError(
+            400,
+            f"size {size!r} ({out[0]}x{out[1]}) is beyond what {name} can hold "
+            f"({longest:,} pixels a side at most); ask for a smaller size or png",
+        )
 
 
 def canonical_params(req: ImageRequest) -> str:

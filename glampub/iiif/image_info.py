@@ -45,7 +45,9 @@ def info_json(
         info["maxHeight"] = max_height
     if max_area:
         info["maxArea"] = max_area
-    info["sizes"] = [{"width": w, "height": h} for w, h in _sizes(width, height, tile_size, limits)]
+    info["sizes"] = [
+        {"width": w, "height": h} for w, h in listed_sizes(width, height, tile_size, limits)
+    ]
     info["tiles"] = [{"width": tile_size, "scaleFactors": scale_factors(width, height, tile_size)}]
     # png is already part of level 2; only webp is extra.
     info["extraFormats"] = ["webp"]
@@ -64,7 +66,7 @@ def scale_factors(width: int, height: int, tile_size: int) -> list[int]:
     return factors
 
 
-def _sizes(width: int, height: int, tile_size: int, limits: Limits) -> list[tuple[int, int]]:
+def listed_sizes(width: int, height: int, tile_size: int, limits: Limits) -> list[tuple[int, int]]:
     """Halvings of the full image, smallest first, down to one no bigger than a tile."""
     sizes = []
     for factor in scale_factors(width, height, tile_size):

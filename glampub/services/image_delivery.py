@@ -2,6 +2,16 @@
 
 Every file served carries its credit line and rights URI in its own metadata,
 so the attribution travels with the file.
+
+A thumbnail-only image (see glampub.image_policy) is rendered from its
+published thumbnail, never from the master: whatever region, size or ``^`` a
+request asks for, its pixels hold no more than the thumbnail does.
+
+What one anonymous request may cost is bounded: ``^`` upscales only up to the
+image's own size (stated as maxWidth/maxHeight/maxArea in info.json), a
+large render runs on a lane of its own (glampub.services.render_lanes), and
+only what viewers ask for again and again is kept on disk, in a cache capped
+in bytes (glampub.services.image_cache).
 """
 
 from __future__ import annotations
@@ -11,30 +21,44 @@ import math
 import os
 import re
 import tempfile
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from PIL import Image as PILImage
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from glampub.credit import reference_text
 from glampub.errors import Forbidden, NotFound
 from glampub.iiif import image_api
-from glampub.iiif.image_info import info_json, scale_factors
+from glampub.iiif.collection import THUMBNAIL_SIZE as COLLECTION_THUMBNAIL
+from glampub.iiif.image_api import FORMAT_MAX_SIDE, Limits
+from glampub.iiif.image_info import info_json, listed_sizes, scale_factors
+from glampub.iiif.manifest import THUMBNAIL_SIZE as MANIFEST_THUMBNAIL
 from glampub.iiif.urls import IiifUrls
 from glampub.image_credit import build_xmp, embed_credit
 from glampub.image_original import write_with_xmp
 from glampub.image_pyramid import TILE, render_from_pyramid
-from glampub.images import open_image
+from glampub.images import matching_icc, open_image
 from glampub.models import CollectionObject, Image, Institution
+from glampub.services.image_cache import DerivativeCache
 from glampub.services.institutions import LOGO_PREFIX
 from glampub.services.publishing import Gone
+from glampub.services.render_lanes import lanes
 from glampub.services.views import object_info
 
+#: Renders kept for viewers, capped in bytes (GLAMPUB_IMAGE_CACHE_MB).
 CACHE_FOLDER = Path("cache") / "iiif"
+#: One or two files per published image (the original with its credit, the
+#: published thumbnail): bounded by the collection, not by URLs, so not capped.
+IMAGE_FILES_FOLDER = Path("cache") / "images"
+DEFAULT_CACHE_BYTES = 1024 * 1024 * 1024
+#: Sizes of the whole image that our own manifests, collections and pages
+#: (the object page and the result cards, see templates/) name.
+DOCUMENT_SIZES = frozenset(
+    {"max", MANIFEST_THUMBNAIL, COLLECTION_THUMBNAIL, "!400,400", "!1200,1200"}
+)
 PUBLIC_DOMAIN_TOOLS = {
     "http://creativecommons.org/publicdomain/mark/1.0/",
     "http://creativecommons.org/publicdomain/zero/1.0/",
@@ -61,6 +85,13 @@ class ServedImage:
     #: A file name for the download of the original ("…-1.jpg"); None when
     #: the original is not published (thumbnail-only images, logos).
     download_name: str | None = None
+    #: The published thumbnail every render of a thumbnail-only image is made
+    #: from (made from the master on first use); None when the master is served.
+    thumbnail: Path | None = None
+
+    @property
+    def thumbnail_only(self) -> bool:
+        return self.master_size is not None
 
     @property
     def use_guidelines(self) -> str | None:
@@ -122,7 +153,7 @@ def find_image(session: Session, image_id: str, data_dir: Path, urls: IiifUrls) 
     if not published.thumbnail_only:
         stem = f"{obj.institution.slug}-{obj.identifier}-{image.position}"
         download = f"{re.sub(r'[^A-Za-z0-9._-]+', '_', stem)}.{published.extension}"
-    return ServedImage(
+    served = ServedImage(
         image_id=image_id,
         path=data_dir / image.file_path,
         width=width,
@@ -137,6 +168,10 @@ def find_image(session: Session, image_id: str, data_dir: Path, urls: IiifUrls) 
         rights_label=image.rights_label or None,
         creators=tuple(c["name"] for c in obj.creators if c.get("name")),
     )
+    if not served.thumbnail_only:
+        return served
+    folder = data_dir / IMAGE_FILES_FOLDER / image_id / served.version
+    return replace(served, thumbnail=folder / "thumbnail.png")
 
 
 def _logo(session: Session, image_id: str, data_dir: Path) -> ServedImage:
@@ -157,34 +192,36 @@ def _logo(session: Session, image_id: str, data_dir: Path) -> ServedImage:
     )
 
 
+def offered_limits(image: ServedImage, max_area: int | None) -> Limits:
+    """The largest output the service offers: never beyond the image's own
+    size (so ``^`` enlarges a region at most to what the whole image is,
+    where it still shows something new), nor beyond ``max_area`` pixels, nor
+    beyond what JPEG, the default format, can hold."""
+    longest = FORMAT_MAX_SIDE["jpg"][1]
+    area = image.width * image.height
+    return Limits(
+        min(image.width, longest),
+        min(image.height, longest),
+        min(area, max_area) if max_area else area,
+    )
+
+
 def info_document(
     image: ServedImage, urls: IiifUrls, max_area: int | None = None
 ) -> dict[str, Any]:
-    """The image's info.json; ``max_area`` is the largest output offered (and
-    what makes "^" upscaling possible: the spec allows it only within a limit)."""
+    """The image's info.json, stating the limits :func:`render` enforces
+    (they are what makes "^" upscaling possible: the spec allows it only
+    within a declared limit)."""
+    limits = offered_limits(image, max_area)
     return info_json(
         urls.image_service(image.image_id),
         image.width,
         image.height,
         rights=image.rights_uri,
-        max_area=max_area,
+        max_width=limits.max_width,
+        max_height=limits.max_height,
+        max_area=limits.max_area,
     )
-
-
-_renderers_lock = threading.Lock()
-_renderers: dict[int, ThreadPoolExecutor] = {}
-
-
-def _renderer(threads: int) -> ThreadPoolExecutor:
-    """The process's render threads: at most ``threads`` renders at once, always
-    on the same threads. Each render holds decoded pixels, so request threads
-    must not multiply a worker's memory, and glibc keeps what a thread freed in
-    that thread's own arena: renders spread over every request thread would
-    leave each arena holding a render's worth. Cached answers never wait here."""
-    with _renderers_lock:
-        if threads not in _renderers:
-            _renderers[threads] = ThreadPoolExecutor(threads, thread_name_prefix="glampub-render")
-        return _renderers[threads]
 
 
 def render(
@@ -198,11 +235,21 @@ def render(
     *,
     max_area: int | None = None,
     render_slots: int = 1,
+    cache_bytes: int = DEFAULT_CACHE_BYTES,
+    client: str | None = None,
+    renders_per_client: int = 1,
+    renders_waiting: int = 2,
 ) -> Rendered:
-    """The rendered file (cached on disk), its media type and canonical form.
+    """The rendered image, its media type and canonical form: a cached file
+    when it is one viewers ask for again and again, otherwise the bytes.
 
-    Raises image_api.ImageApiError for a request the API rejects.
+    ``client`` (the requester's address) is counted against
+    ``renders_per_client`` large renders at once; ``renders_waiting`` large
+    renders may wait for the ``render_slots`` (see glampub.services.render_lanes).
+    Raises image_api.ImageApiError for a request the API rejects and
+    render_lanes.RenderRefused for a large render refused for now.
     """
+    limits = offered_limits(image, max_area)
     request = image_api.parse_request(
         region,
         size,
@@ -211,38 +258,53 @@ def render(
         fmt,
         width=image.width,
         height=image.height,
-        max_area=max_area,
+        max_width=limits.max_width,
+        max_height=limits.max_height,
+        max_area=limits.max_area,
     )
     canonical = image_api.canonical_params(request)
-    target = data_dir / CACHE_FOLDER / image.image_id / image.version / canonical.replace("/", "_")
+    key = f"{image.image_id}/{image.version}/{canonical.replace('/', '_')}"
+    cache = DerivativeCache(data_dir / CACHE_FOLDER, cache_bytes)
     media_type = image_api.media_type(request.format)
     etag = f"{image.version}-{_digest(canonical)}"
-    if target.exists():
-        return Rendered(target, media_type, canonical, etag)
-    job = _renderer(render_slots).submit(_render, image, for_master(image, request), target)
-    data = job.result()
-    if data is None:  # rendered and kept for another request while this one waited
-        return Rendered(target, media_type, canonical, etag)
-    if not worth_keeping(request):
-        return Rendered(None, media_type, canonical, etag, data)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # Write then rename, so a concurrent reader never sees half a file.
-    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    os.replace(tmp, target)
-    return Rendered(target, media_type, canonical, etag)
+    keep = worth_keeping(request, size, limits)
+    if keep and (cached := cache.lookup(key)) is not None:
+        return Rendered(cached, media_type, canonical, etag)
+
+    def job() -> bytes | None:
+        if keep and cache.lookup(key) is not None:
+            return None  # rendered and kept for another request while this one waited
+        return _render(image, request)
+
+    data = lanes(render_slots).run(
+        job,
+        pixels=request.size[0] * request.size[1],
+        client=client,
+        per_client=renders_per_client,
+        waiting=renders_waiting,
+    )
+    if data is None:
+        return Rendered(cache.root / key, media_type, canonical, etag)
+    if keep and cache.keep(key, data):
+        # Answered as the file, as every later request for it will be.
+        return Rendered(cache.root / key, media_type, canonical, etag)
+    return Rendered(None, media_type, canonical, etag, data)
 
 
-def worth_keeping(request: image_api.ImageRequest, tile: int = TILE) -> bool:
-    """Whether a render is kept on disk: the whole image at any size, and the
-    tiles of the info.json grid, which viewers ask for again and again. Any
-    other region is rendered for its request only, so the cache stays bounded
-    by what the images offer, not by what URLs anyone can make up."""
-    if request.is_full_region:
-        return True
-    x, y, w, h = request.region
+def worth_keeping(
+    request: image_api.ImageRequest, size: str, limits: Limits, tile: int = TILE
+) -> bool:
+    """Whether a render is kept on disk: what viewers ask for again and again,
+    upright and in the default quality. That is the whole image at the sizes
+    info.json lists and those our manifests and pages name (``size`` as asked),
+    and the tiles of the info.json grid. Anything else is rendered for its
+    request only, so no made-up URL grows the cache."""
+    if request.rotation or request.mirror or request.quality != "default":
+        return False
     width, height = request.image_width, request.image_height
+    if request.is_full_region:
+        return size in DOCUMENT_SIZES or request.size in listed_sizes(width, height, tile, limits)
+    x, y, w, h = request.region
     for factor in scale_factors(width, height, tile):
         span = tile * factor
         if x % span or y % span:
@@ -250,18 +312,6 @@ def worth_keeping(request: image_api.ImageRequest, tile: int = TILE) -> bool:
         if (w, h) == (min(span, width - x), min(span, height - y)):
             return request.size == (math.ceil(w / factor), math.ceil(h / factor))
     return False
-
-
-def for_master(image: ServedImage, request: image_api.ImageRequest) -> image_api.ImageRequest:
-    """A request parsed against the offered size, in the master's pixels."""
-    if image.master_size is None:
-        return request
-    master_w, master_h = image.master_size
-    sx, sy = master_w / image.width, master_h / image.height
-    x, y, w, h = request.region
-    left, top = min(master_w - 1, round(x * sx)), min(master_h - 1, round(y * sy))
-    region = (left, top, min(master_w - left, round(w * sx)), min(master_h - top, round(h * sy)))
-    return replace(request, region=region, image_width=master_w, image_height=master_h)
 
 
 def original(image: ServedImage, data_dir: Path) -> Rendered:
@@ -274,7 +324,8 @@ def original(image: ServedImage, data_dir: Path) -> Rendered:
             "copyright, so only a thumbnail is; ask the institution"
         )
     extension = image.path.suffix.lstrip(".")
-    target = data_dir / CACHE_FOLDER / image.image_id / image.version / f"original.{extension}"
+    target = data_dir / IMAGE_FILES_FOLDER / image.image_id / image.version
+    target /= f"original.{extension}"
     if not target.exists():
         write_with_xmp(image.path, target, _xmp(image))
     media_type = image_api.media_type(extension)
@@ -289,13 +340,44 @@ def _digest(text: str) -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:12]
 
 
-def _render(image: ServedImage, request: image_api.ImageRequest, target: Path) -> bytes | None:
-    """The encoded render, credit embedded; None when another request has
-    meanwhile put it on disk."""
-    if target.exists():
-        return None
+def _render(image: ServedImage, request: image_api.ImageRequest) -> bytes:
+    """The encoded render, credit embedded."""
+    return embed_credit(picture(image, request), request.format, **image.credit_fields())
+
+
+def picture(image: ServedImage, request: image_api.ImageRequest) -> PILImage.Image:
+    """The pixels a request (parsed against the offered size) asks for: from
+    the master, or, for a thumbnail-only image, from its published thumbnail
+    only, so no request can reach what the thumbnail does not hold."""
+    if image.thumbnail is not None:
+        with open_image(published_thumbnail(image)) as thumbnail:
+            return image_api.render(thumbnail, request)
     rendered = render_from_pyramid(image.path, request)
     if rendered is None:
         with open_image(image.path) as source:
             rendered = image_api.render(source, request)
-    return embed_credit(rendered, request.format, **image.credit_fields())
+    return rendered
+
+
+def published_thumbnail(image: ServedImage) -> Path:
+    """The thumbnail-only image's published picture, at the offered size,
+    made from the master once (lossless, so renders from it lose nothing more)."""
+    assert image.thumbnail is not None and image.master_size is not None
+    if image.thumbnail.is_file():
+        return image.thumbnail
+    master_w, master_h = image.master_size
+    size = f"{image.width},{image.height}"
+    request = image_api.parse_request(
+        "full", size, "0", "default", "png", width=master_w, height=master_h
+    )
+    reduced = render_from_pyramid(image.path, request)
+    if reduced is None:
+        with open_image(image.path) as master:
+            reduced = image_api.render(master, request)
+    image.thumbnail.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=image.thumbnail.parent, suffix=".part")
+    with os.fdopen(fd, "wb") as handle:
+        icc = matching_icc(reduced)
+        reduced.save(handle, "PNG", **({"icc_profile": icc} if icc else {}))
+    os.replace(tmp, image.thumbnail)  # two workers making it at once both write the same
+    return image.thumbnail

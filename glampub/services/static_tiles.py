@@ -1,6 +1,8 @@
 """Level 0 image files for the static export: the tiles and sizes an
 ``info.json`` promises, cut from one decode per level, each carrying the
-credit in its metadata like every image the live service sends."""
+credit in its metadata like every image the live service sends. A
+thumbnail-only image's files are cut from its published thumbnail, as the
+live service renders them."""
 
 from __future__ import annotations
 
@@ -10,8 +12,7 @@ from typing import Any
 
 from glampub.iiif import image_api
 from glampub.image_credit import embed_credit
-from glampub.images import open_image
-from glampub.services.image_delivery import ServedImage, for_master
+from glampub.services.image_delivery import ServedImage, picture
 
 TILE_SIZE = 512
 
@@ -59,9 +60,8 @@ def _level(image: ServedImage, level_w: int, level_h: int):  # type: ignore[no-u
         width=image.width,
         height=image.height,
     )
-    with open_image(image.path) as master:
-        return image_api.render(master, for_master(image, request))
+    return picture(image, request)
 
 
-def _encode(image: ServedImage, picture) -> bytes:  # type: ignore[no-untyped-def]
-    return embed_credit(picture, "jpg", **image.credit_fields())
+def _encode(image: ServedImage, pixels) -> bytes:  # type: ignore[no-untyped-def]
+    return embed_credit(pixels, "jpg", **image.credit_fields())
