@@ -12,6 +12,7 @@ in the first revision and again, idempotently, after every upgrade.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -70,7 +71,9 @@ def _sqlite_upgrade_lock(engine: Engine) -> Iterator[None]:
 
     lock_path = Path(database + UPGRADE_LOCK_SUFFIX)
     lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with lock_path.open("a") as lock:
+    # Owner-only like the database beside it (the lock holds nothing, but a
+    # world-readable file beside a private database invites the question).
+    with os.fdopen(os.open(lock_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield

@@ -26,6 +26,7 @@ from glampub.models import CollectionObject, Institution
 from glampub.services import vendor
 from glampub.services.static_tree import ExportTree
 from glampub.services.views import object_info
+from importers.object_types import language_map
 
 #: The card image size the home, institution and search pages show.
 CARD_SIZE = "!400,400"
@@ -98,7 +99,7 @@ def search_entry(obj: CollectionObject, urls: IiifUrls) -> dict[str, Any]:
         "creators": creator_names(info),
         "date": obj.date_display or "",
         "identifier": obj.identifier,
-        "type": first_value(obj.object_type or {}),
+        "type": first_value(language_map(obj.object_type)),
         "reuse": obj.rights_reuse,
         "thumbnail": urls.image(first.public_id, size=CARD_SIZE) if first else None,
     }

@@ -35,14 +35,37 @@ EXISTING_TOKENS_DAYS = 90
 
 
 def upgrade() -> None:
+    # Each step checks first, as the earlier revisions do: a database adopted
+    # without an alembic_version (made by create_all from these models) already
+    # has what this revision adds.
+    present = sa.inspect(op.get_bind())
+    accounts = {column["name"] for column in present.get_columns("user_account")}
     # Added in place (SQLite too): copying user_account, as a batch alteration
     # would, cannot drop the table that api_token and upload rows refer to.
-    op.add_column("user_account", sa.Column("disabled_at", sa.DateTime(timezone=True)))
-    op.add_column(
-        "user_account",
-        sa.Column("session_version", sa.Integer(), nullable=False, server_default="1"),
-    )
+    if "disabled_at" not in accounts:
+        op.add_column("user_account", sa.Column("disabled_at", sa.DateTime(timezone=True)))
+    if "session_version" not in accounts:
+        op.add_column(
+            "user_account",
+            sa.Column("session_version", sa.Integer(), nullable=False, server_default="1"),
+        )
+    if "expires_at" not in {column["name"] for column in present.get_columns("api_token")}:
+        _bind_and_expire_tokens()
+    if present.has_table("login_attempt"):
+        op.drop_index("ix_login_attempt_at", table_name="login_attempt")
+        op.drop_index("ix_login_attempt_key", table_name="login_attempt")
+        op.drop_table("login_attempt")
+    if not present.has_table("login_counter"):
+        op.create_table(
+            "login_counter",
+            sa.Column("key", sa.String(400), primary_key=True),
+            sa.Column("window_start", sa.DateTime(timezone=True), nullable=False),
+            sa.Column("failures", sa.Integer(), nullable=False),
+        )
+        op.create_index("ix_login_counter_window_start", "login_counter", ["window_start"])
 
+
+def _bind_and_expire_tokens() -> None:
     with op.batch_alter_table("api_token") as batch:
         batch.add_column(sa.Column("institution_id", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True))
@@ -66,17 +89,6 @@ def upgrade() -> None:
         batch.create_foreign_key(
             "fk_api_token_institution_id", "institution", ["institution_id"], ["id"]
         )
-
-    op.drop_index("ix_login_attempt_at", table_name="login_attempt")
-    op.drop_index("ix_login_attempt_key", table_name="login_attempt")
-    op.drop_table("login_attempt")
-    op.create_table(
-        "login_counter",
-        sa.Column("key", sa.String(400), primary_key=True),
-        sa.Column("window_start", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("failures", sa.Integer(), nullable=False),
-    )
-    op.create_index("ix_login_counter_window_start", "login_counter", ["window_start"])
 
 
 def downgrade() -> None:
