@@ -7,6 +7,7 @@ language map (``{"en": ["..."], "none": ["..."]}``) in a JSON column.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -26,6 +27,14 @@ from glampub.compressed_text import CompressedText
 from glampub.db import Base
 
 LangMap = dict[str, list[str]]
+
+
+class ObjectStatus(StrEnum):
+    """Whether an object is public. A ``StrEnum``, so the stored values and SQL
+    comparisons are the same plain strings as before it existed."""
+
+    PUBLISHED = "published"
+    WITHDRAWN = "withdrawn"
 
 
 def utcnow() -> datetime:
@@ -118,9 +127,9 @@ class CollectionObject(Base):
     search_text: Mapped[str] = mapped_column(Text, default="")
     content_hash: Mapped[str] = mapped_column(String(64))
     revision: Mapped[int] = mapped_column(Integer, default=1)
-    #: "published" or "withdrawn"
+    #: An :class:`ObjectStatus` value.
     #: Indexed first in composites with what each query asks next (search_index).
-    status: Mapped[str] = mapped_column(String(20), default="published")
+    status: Mapped[str] = mapped_column(String(20), default=ObjectStatus.PUBLISHED)
     #: Withdrawn by staff: it stays withdrawn whatever a later import brings,
     #: until staff publish it again (a full export leaving it out also withdraws
     #: it, but without this hold, so the export listing it again brings it back).
@@ -135,7 +144,7 @@ class CollectionObject(Base):
 
     @property
     def is_withdrawn(self) -> bool:
-        return self.status == "withdrawn"
+        return self.status == ObjectStatus.WITHDRAWN
 
 
 class Image(Base):

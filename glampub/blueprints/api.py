@@ -19,7 +19,7 @@ from glampub.blueprints.helpers import page_arg, request_urls, session
 from glampub.blueprints.staff.common import data_dir
 from glampub.db import get_db
 from glampub.errors import UsageError
-from glampub.models import ImportRun, Institution, Upload
+from glampub.models import ImportRun, Institution, ObjectStatus, Upload
 from glampub.rights import canonical_uri
 from glampub.services import column_profiles, import_history, job_runner, jobs, staff_objects
 from glampub.services.accounts import TokenRefused
@@ -286,10 +286,10 @@ def object_status(institution: str) -> Response:
     inst = _institution(institution)
     body = _json_body()
     identifier, status = _text(body, "identifier"), _text(body, "status")
-    if status not in ("published", "withdrawn"):
+    if status not in tuple(ObjectStatus):
         raise UsageError("`status` is published or withdrawn")
     db = session()
     obj = find_object(db, inst.slug, identifier)
-    changed = staff_objects.set_published(db, obj, status == "published")
+    changed = staff_objects.set_published(db, obj, status == ObjectStatus.PUBLISHED)
     db.commit()
     return jsonify({"identifier": obj.identifier, "status": obj.status, "changed": changed})

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from glampub.models import ObjectStatus
+
 _ERROR = {"$ref": "#/components/responses/Error"}
 _SLUG = {
     "name": "institution",
@@ -347,7 +349,7 @@ def openapi_document(base_url: str) -> dict[str, Any]:
                     "required": ["identifier", "status"],
                     "properties": {
                         "identifier": {"type": "string", "minLength": 1},
-                        "status": {"type": "string", "enum": ["published", "withdrawn"]},
+                        "status": {"type": "string", "enum": [s.value for s in ObjectStatus]},
                     },
                 },
                 "ObjectStatusResult": {
