@@ -25,6 +25,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from glampub.compressed_text import CompressedText
 from glampub.db import Base
+from glampub.rights.decision import NEEDS_REVIEW
 
 LangMap = dict[str, list[str]]
 
@@ -108,7 +109,7 @@ class CollectionObject(Base):
     rights_key: Mapped[str] = mapped_column(String(64), default="", index=True)
     #: Indexed with status (see search_index), as every query asks (migration 0006).
     rights_uri: Mapped[str | None] = mapped_column(String(200))
-    rights_status: Mapped[str] = mapped_column(String(20), default="needs-review")
+    rights_status: Mapped[str] = mapped_column(String(20), default=NEEDS_REVIEW)
     rights_label: Mapped[str] = mapped_column(String(200), default="")
     rights_reuse: Mapped[str] = mapped_column(String(20), default="permission")
     rights_rule: Mapped[str] = mapped_column(String(60), default="")
@@ -165,7 +166,7 @@ class Image(Base):
     height: Mapped[int | None] = mapped_column(Integer)
     checksum: Mapped[str | None] = mapped_column(String(64))
     rights_uri: Mapped[str | None] = mapped_column(String(200))
-    rights_status: Mapped[str] = mapped_column(String(20), default="needs-review")
+    rights_status: Mapped[str] = mapped_column(String(20), default=NEEDS_REVIEW)
     rights_label: Mapped[str] = mapped_column(String(200), default="")
     #: The image's own statements as exported; empty when the object's decide.
     rights_statements: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -20,7 +20,7 @@ from glampub.blueprints.staff.common import data_dir
 from glampub.db import get_db
 from glampub.errors import UsageError
 from glampub.models import ImportRun, Institution, ObjectStatus, Upload
-from glampub.rights import canonical_uri
+from glampub.rights import NEEDS_REVIEW, canonical_uri
 from glampub.services import column_profiles, import_history, job_runner, jobs, staff_objects
 from glampub.services.accounts import TokenRefused
 from glampub.services.progress import progress_path, read_progress
@@ -270,8 +270,8 @@ def post_review(institution: str) -> Response:
     body = _json_body()
     statement, target = _text(body, "statement"), _text(body, "target")
     note = _text(body, "note", required=False) if "note" in body else ""
-    if target != "needs-review" and canonical_uri(target) is None:
-        raise UsageError(f"{target!r} is not a rights URI glampub knows, nor needs-review")
+    if target != NEEDS_REVIEW and canonical_uri(target) is None:
+        raise UsageError(f"{target!r} is not a rights URI glampub knows, nor {NEEDS_REVIEW}")
     db = session()
     change = decide(db, inst.slug, statement, target, _user().email, note)
     db.commit()

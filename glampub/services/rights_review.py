@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from glampub.models import ChangeEvent, CollectionObject, Institution, ObjectStatus, RightsRule
-from glampub.rights import map_rights
+from glampub.rights import NEEDS_REVIEW, map_rights
 from glampub.services.institutions import get_institution
 from glampub.services.record_images import IMAGE_FIELDS, image_rights_values
 from glampub.services.record_mapping import (
@@ -62,7 +62,7 @@ def review_queue(session: Session, slug: str) -> list[ReviewItem]:
     needs_review = (
         CollectionObject.institution_id == institution.id,
         CollectionObject.status == ObjectStatus.PUBLISHED,
-        CollectionObject.rights_status == "needs-review",
+        CollectionObject.rights_status == NEEDS_REVIEW,
     )
     groups = session.execute(
         select(
