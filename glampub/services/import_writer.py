@@ -44,6 +44,7 @@ from glampub.services.record_mapping import (
 )
 from glampub.services.rights_rules import load_policy
 from importers.base import SourceRecord
+from importers.problem_codes import ProblemCode
 
 OBJECTS = CollectionObject.__table__
 IMAGES = Image.__table__
@@ -81,7 +82,7 @@ def _held_problem(record: SourceRecord) -> Problem:
     return Problem(
         record.identifier,
         record.line,
-        "withdrawn-by-staff",
+        ProblemCode.WITHDRAWN_BY_STAFF,
         f"{record.identifier!r} was withdrawn by staff: its record is kept up to date, but it "
         "stays withdrawn until staff publish it again (staff pages, Objects)",
         "warning",
@@ -265,7 +266,7 @@ class BatchWriter:
             Problem(
                 record.identifier,
                 record.line,
-                "duplicate-identifier",
+                ProblemCode.DUPLICATE_IDENTIFIER,
                 f"identifier {record.identifier!r} appears more than once in this file{where}; "
                 "the later record was rejected",
             )
