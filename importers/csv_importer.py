@@ -62,6 +62,7 @@ class CsvImporter:
     """Comma-, semicolon- or tab-separated exports; see docs/csv-format.md."""
 
     name = "csv"
+    label = "CSV"
     #: ``--profile`` values (a path or a bundled name) are read with this.
     load_profile = staticmethod(load_profile)
     #: ``--encoding`` and ``--delimiter`` are applied to the profile with this.

@@ -76,6 +76,7 @@ class LidoImporter:
     """Reads LIDO XML exports; registered as the ``lido`` importer."""
 
     name = "lido"
+    label = "LIDO XML"
 
     def sniff(self, path: Path) -> bool:
         try:

@@ -26,7 +26,8 @@ from glampub.services.accounts import TokenRefused
 from glampub.services.progress import progress_path, read_progress
 from glampub.services.publishing import find_object
 from glampub.services.rights_review import decide, review_queue
-from glampub.services.uploads import FORMATS, store_upload
+from glampub.services.uploads import store_upload
+from importers.base import AUTO_FORMAT, format_choices
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -149,9 +150,9 @@ def create_upload(institution: str) -> tuple[Response, int]:
     if export is None or not export.filename:
         raise UsageError("send the export as the multipart file field `export`")
     images = request.files.get("images")
-    fmt = request.form.get("format") or "auto"
-    if fmt not in FORMATS:
-        raise UsageError(f"format must be one of {', '.join(FORMATS)}")
+    fmt = request.form.get("format") or AUTO_FORMAT
+    if fmt not in format_choices():
+        raise UsageError(f"format must be one of {', '.join(format_choices())}")
     profile = request.form.get("profile") or None
     if not column_profiles.choice_is_valid(db, inst, profile):
         raise UsageError(

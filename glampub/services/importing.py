@@ -43,7 +43,14 @@ from glampub.services.problem_log import ProblemLog, problems_path
 from glampub.services.record_images import IMAGES_FOLDER
 from glampub.services.search import refresh_stored_summaries
 from glampub.services.withdrawn_log import WithdrawnLog, withdrawn_path
-from importers.base import Importer, Profile, SourceRecord, detect_importer, get_importer
+from importers.base import (
+    AUTO_FORMAT,
+    Importer,
+    Profile,
+    SourceRecord,
+    detect_importer,
+    get_importer,
+)
 from importers.file_kinds import refuse_wrong_kind
 from importers.problem_codes import FILE_CUT_SHORT, ProblemCode
 
@@ -61,7 +68,7 @@ ProgressCallback = Callable[[int, int], None]
 class ImportOptions:
     institution: str
     path: Path
-    format: str = "auto"
+    format: str = AUTO_FORMAT
     images: Path | None = None
     profile: str | None = None
     dry_run: bool = False
@@ -87,7 +94,7 @@ def choose_importer(path: Path, fmt: str, name: str | None = None) -> Importer:
     if not path.is_file():
         raise UnreadableInput(f"{shown}: no such file")
     refuse_wrong_kind(path, shown)
-    return detect_importer(path, shown) if fmt == "auto" else get_importer(fmt)
+    return detect_importer(path, shown) if fmt == AUTO_FORMAT else get_importer(fmt)
 
 
 def load_profile(
