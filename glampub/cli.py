@@ -19,6 +19,7 @@ from glampub import create_app
 from glampub.cli_report import objects_changed, print_report
 from glampub.db import get_db
 from glampub.errors import GlampubError, UsageError
+from importers.base import AUTO_FORMAT, format_choices
 
 if TYPE_CHECKING:
     from glampub.services.import_report import ImportReport
@@ -163,7 +164,11 @@ def _serve(app: Flask, host: str, port: int) -> None:
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--institution", required=True, help="Slug of the publishing institution.")
 @click.option(
-    "--format", "fmt", default="auto", show_default=True, type=click.Choice(["auto", "csv", "lido"])
+    "--format",
+    "fmt",
+    default=AUTO_FORMAT,
+    show_default=True,
+    type=click.Choice(format_choices()),
 )
 @click.option(
     "--images", type=click.Path(exists=True, path_type=Path), help="Folder or ZIP of images."

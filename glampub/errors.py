@@ -19,7 +19,8 @@ class Problem:
 
     ``severity="error"`` means the record was rejected; ``"warning"`` means it
     was imported but someone should look. ``code`` is stable and machine
-    readable (``missing-identifier``, ``unreadable-image``, ``rights-needs-review``).
+    readable: a ``ProblemCode`` from the catalogue in importers/problem_codes.py
+    (read back from a problems file, the same value as a plain string).
     """
 
     record: str | None

@@ -26,6 +26,7 @@ from urllib.parse import unquote
 
 from glampub.errors import Problem, UnreadableInput, UnsafeInput, UsageError
 from glampub.zip_directory import members_over
+from importers.problem_codes import ProblemCode
 
 MAX_MEMBERS = 100_000
 MAX_MEMBER_BYTES = 512 * 1024 * 1024
@@ -183,7 +184,7 @@ class ImageSource:
                     Problem(
                         None,
                         None,
-                        "ambiguous-image-name",
+                        ProblemCode.AMBIGUOUS_IMAGE_NAME,
                         f"several files are named {entries[0][1].name!r} ({paths}); a reference "
                         "to that name alone matches none of them, give its folder too",
                         "warning",
@@ -261,7 +262,9 @@ def _folder_source(root: Path, max_members: int, max_bytes: int) -> ImageSource:
 
 
 def _skipped(name: str, why: str) -> Problem:
-    return Problem(None, None, "unsafe-image-file", f"{name} skipped: it {why}", "warning")
+    return Problem(
+        None, None, ProblemCode.UNSAFE_IMAGE_FILE, f"{name} skipped: it {why}", "warning"
+    )
 
 
 def _zip_source(path: Path, max_members: int, max_bytes: int) -> ImageSource:

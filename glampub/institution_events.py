@@ -14,7 +14,14 @@ from typing import Any
 from sqlalchemy import DateTime, event, insert, inspect, literal, select
 from sqlalchemy.orm import Session
 
-from glampub.models import ChangeEvent, CollectionObject, CreditTemplate, Institution, utcnow
+from glampub.models import (
+    ChangeEvent,
+    CollectionObject,
+    CreditTemplate,
+    Institution,
+    ObjectStatus,
+    utcnow,
+)
 
 #: What of an institution its objects' manifests show.
 SHOWN_IN_MANIFESTS = (
@@ -55,7 +62,7 @@ def _announce_shown_changes(session: Session, _context: Any) -> None:
         literal("Update"),
         objects.c.revision,
         literal(utcnow(), DateTime(timezone=True)),
-    ).where(objects.c.institution_id.in_(changed), objects.c.status == "published")
+    ).where(objects.c.institution_id.in_(changed), objects.c.status == ObjectStatus.PUBLISHED)
     session.connection().execute(
         insert(ChangeEvent.__table__).from_select(
             ["institution_id", "object_id", "kind", "revision", "at"], rows

@@ -7,6 +7,7 @@ language map (``{"en": ["..."], "none": ["..."]}``) in a JSON column.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -24,8 +25,17 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from glampub.compressed_text import CompressedText
 from glampub.db import Base
+from glampub.rights.decision import NEEDS_REVIEW
 
 LangMap = dict[str, list[str]]
+
+
+class ObjectStatus(StrEnum):
+    """Whether an object is public. A ``StrEnum``, so the stored values and SQL
+    comparisons are the same plain strings as before it existed."""
+
+    PUBLISHED = "published"
+    WITHDRAWN = "withdrawn"
 
 
 def utcnow() -> datetime:
@@ -99,7 +109,7 @@ class CollectionObject(Base):
     rights_key: Mapped[str] = mapped_column(String(64), default="", index=True)
     #: Indexed with status (see search_index), as every query asks (migration 0006).
     rights_uri: Mapped[str | None] = mapped_column(String(200))
-    rights_status: Mapped[str] = mapped_column(String(20), default="needs-review")
+    rights_status: Mapped[str] = mapped_column(String(20), default=NEEDS_REVIEW)
     rights_label: Mapped[str] = mapped_column(String(200), default="")
     rights_reuse: Mapped[str] = mapped_column(String(20), default="permission")
     rights_rule: Mapped[str] = mapped_column(String(60), default="")
@@ -118,9 +128,9 @@ class CollectionObject(Base):
     search_text: Mapped[str] = mapped_column(Text, default="")
     content_hash: Mapped[str] = mapped_column(String(64))
     revision: Mapped[int] = mapped_column(Integer, default=1)
-    #: "published" or "withdrawn"
+    #: An :class:`ObjectStatus` value.
     #: Indexed first in composites with what each query asks next (search_index).
-    status: Mapped[str] = mapped_column(String(20), default="published")
+    status: Mapped[str] = mapped_column(String(20), default=ObjectStatus.PUBLISHED)
     #: Withdrawn by staff: it stays withdrawn whatever a later import brings,
     #: until staff publish it again (a full export leaving it out also withdraws
     #: it, but without this hold, so the export listing it again brings it back).
@@ -135,7 +145,7 @@ class CollectionObject(Base):
 
     @property
     def is_withdrawn(self) -> bool:
-        return self.status == "withdrawn"
+        return self.status == ObjectStatus.WITHDRAWN
 
 
 class Image(Base):
@@ -156,7 +166,7 @@ class Image(Base):
     height: Mapped[int | None] = mapped_column(Integer)
     checksum: Mapped[str | None] = mapped_column(String(64))
     rights_uri: Mapped[str | None] = mapped_column(String(200))
-    rights_status: Mapped[str] = mapped_column(String(20), default="needs-review")
+    rights_status: Mapped[str] = mapped_column(String(20), default=NEEDS_REVIEW)
     rights_label: Mapped[str] = mapped_column(String(200), default="")
     #: The image's own statements as exported; empty when the object's decide.
     rights_statements: Mapped[list[str]] = mapped_column(JSON, default=list)

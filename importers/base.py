@@ -20,6 +20,8 @@ from glampub.errors import Problem, UsageError
 LangMap = dict[str, list[str]]
 
 ENTRY_POINT_GROUP = "glampub.importers"
+#: The format that asks each registered importer whether it can read the file.
+AUTO_FORMAT = "auto"
 
 
 def lang_map(value: str | None, lang: str | None = None) -> LangMap:
@@ -136,6 +138,19 @@ def registry() -> dict[str, type[Importer]]:
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         found[ep.name] = ep.load()
     return found
+
+
+def format_choices() -> list[str]:
+    """What ``--format``, uploads and the API accept: ``auto``, then each registered importer.
+
+    Read from the registry, so an importer plug-in can be chosen by its name.
+    """
+    return [AUTO_FORMAT, *sorted(registry())]
+
+
+def format_label(name: str) -> str:
+    """How the staff pages name a format: the importer's ``label``, else its name."""
+    return str(getattr(registry()[name], "label", name))
 
 
 def get_importer(name: str) -> Importer:

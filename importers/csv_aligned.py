@@ -14,6 +14,7 @@ from collections.abc import Callable
 from glampub.errors import Problem
 from importers.base import Creator, SourceImage
 from importers.csv_extract import Row, Values, newlines
+from importers.problem_codes import ProblemCode
 
 #: A plain column (index, separator), read inline, or a compiled extractor.
 Part = tuple[int, str] | Values
@@ -84,7 +85,7 @@ class CreatorReader:
         year = self._parse_year(text)
         if year is None:
             message = f"{part} of {name!r}: {text!r} is not a year; left empty"
-            problems.append(Problem(ident, line, "bad-date", message, "warning"))
+            problems.append(Problem(ident, line, ProblemCode.BAD_DATE, message, "warning"))
         return year
 
 
@@ -117,4 +118,4 @@ def misaligned(ident: str, line: int, name: str, count: int, primary: str, total
         f"{name} has {count} value(s) but {primary} has {total}; {name} was left out because "
         "the values cannot be paired safely"
     )
-    return Problem(ident, line, "misaligned-values", message, "warning")
+    return Problem(ident, line, ProblemCode.MISALIGNED_VALUES, message, "warning")

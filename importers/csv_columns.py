@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from glampub.errors import Problem, UnreadableInput
 from importers.base import LangMap
 from importers.csv_profile import FIELD_KINDS, ProfileConfig, SourceSpec
+from importers.problem_codes import ProblemCode
 
 _LANG_SUFFIX = re.compile(r"(.*?)\s*@\s*([A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*)")
 _TEMPLATE_REF = re.compile(r"\{([^{}]+)\}")
@@ -118,12 +119,15 @@ def read_header(cells: list[str]) -> tuple[list[Column], list[Problem]]:
         where = ", ".join(str(i) for i in blank)
         problems.append(
             _header_warning(
-                "blank-header", f"column(s) {where} have no name; they are read as column_N"
+                ProblemCode.BLANK_HEADER,
+                f"column(s) {where} have no name; they are read as column_N",
             )
         )
     if duplicates:
         problems.append(
-            _header_warning("duplicate-header", "duplicated column names: " + "; ".join(duplicates))
+            _header_warning(
+                ProblemCode.DUPLICATE_HEADER, "duplicated column names: " + "; ".join(duplicates)
+            )
         )
     return columns, problems
 
@@ -255,5 +259,5 @@ def _no_identifier_message(
     )
 
 
-def _header_warning(code: str, message: str) -> Problem:
+def _header_warning(code: ProblemCode, message: str) -> Problem:
     return Problem(None, 1, code, message, "warning")

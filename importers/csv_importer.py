@@ -38,6 +38,7 @@ from importers.csv_text import (
     looks_delimited,
     sniff_delimiter,
 )
+from importers.problem_codes import ProblemCode
 
 __all__ = ["CsvImporter", "load_profile"]
 
@@ -61,6 +62,7 @@ class CsvImporter:
     """Comma-, semicolon- or tab-separated exports; see docs/csv-format.md."""
 
     name = "csv"
+    label = "CSV"
     #: ``--profile`` values (a path or a bundled name) are read with this.
     load_profile = staticmethod(load_profile)
     #: ``--encoding`` and ``--delimiter`` are applied to the profile with this.
@@ -140,13 +142,13 @@ def _plan_problems(path: Path, config: ProfileConfig, plan: ColumnPlan) -> list[
         )
         if config.missing_columns == "error":
             raise UnreadableInput(f"{path}: {message}")
-        problems.append(Problem(None, 1, "missing-column", message, "warning"))
+        problems.append(Problem(None, 1, ProblemCode.MISSING_COLUMN, message, "warning"))
     if plan.guessed:
         message = (
             f"columns guessed from the header: {plan.describe()}. Columns not listed are kept "
             "as metadata. Write a profile to change this (docs/csv-format.md)."
         )
-        problems.append(Problem(None, 1, "guessed-columns", message, "warning"))
+        problems.append(Problem(None, 1, ProblemCode.GUESSED_COLUMNS, message, "warning"))
     return problems
 
 
@@ -167,7 +169,7 @@ def _parsed_rows(reader: Any, source: TextSource) -> Iterator[tuple[int, list[st
             count, consumed = reader.line_num - consumed, reader.line_num
             source.take(count)
             message = f"the record starting here cannot be parsed ({exc}); it was skipped"
-            yield Problem(None, start, "malformed-csv", message)
+            yield Problem(None, start, ProblemCode.MALFORMED_CSV, message)
             continue
         count, consumed = reader.line_num - consumed, reader.line_num
         if row and row[-1].endswith(END_MARKER):
@@ -175,7 +177,7 @@ def _parsed_rows(reader: Any, source: TextSource) -> Iterator[tuple[int, list[st
                 yield Problem(
                     None,
                     start,
-                    "truncated-file",
+                    ProblemCode.TRUNCATED_FILE,
                     "the file ends inside a quoted value of the record that starts here: it is "
                     "truncated or has an unclosed quote; that record was skipped",
                 )
@@ -226,7 +228,7 @@ def _records_from_rows(
             yield Problem(
                 identifier,
                 start,
-                "duplicate-identifier",
+                ProblemCode.DUPLICATE_IDENTIFIER,
                 f"identifier {identifier!r} was already used by the record on line "
                 f"{first_line[identifier]}; this row was skipped",
             )
@@ -243,7 +245,7 @@ def _records_from_rows(
                 Problem(
                     identifier,
                     start,
-                    "extra-cells",
+                    ProblemCode.EXTRA_CELLS,
                     f"the row has {len(row)} cells but the header only {width}; the extra values "
                     "are kept only in the stored source row",
                     "warning",

@@ -33,6 +33,7 @@ from importers.csv_extract import (
 )
 from importers.csv_formulas import CSV_MEDIA_TYPE
 from importers.csv_profile import FIELD_KINDS, ProfileConfig
+from importers.problem_codes import ProblemCode
 
 #: A whole year, optionally written as a float by a spreadsheet ("1785.0"), or
 #: an ISO date or timestamp whose year is taken ("1984-05-02 00:00:00-04").
@@ -234,7 +235,7 @@ class RowMapper:
                 _warning(
                     identifier,
                     line,
-                    "bad-value",
+                    ProblemCode.BAD_VALUE,
                     f"{field_name}: {value!r} does not match the profile's pattern; left out",
                 )
             )
@@ -290,7 +291,10 @@ class RowMapper:
         if year is None:
             problems.append(
                 _warning(
-                    ident, line, "bad-date", f"{attribute}: {text!r} is not a year; left empty"
+                    ident,
+                    line,
+                    ProblemCode.BAD_DATE,
+                    f"{attribute}: {text!r} is not a year; left empty",
                 )
             )
         else:
@@ -304,14 +308,14 @@ class RowMapper:
             return Problem(
                 None,
                 line,
-                "malformed-row",
+                ProblemCode.MALFORMED_ROW,
                 f"identifier {value!r} does not match the profile's pattern; the row is "
                 "probably a fragment of a broken record and was skipped",
             )
         return Problem(
             None,
             line,
-            "missing-identifier",
+            ProblemCode.MISSING_IDENTIFIER,
             f"no value in the identifier column {self._identifier_column!r}; row skipped",
         )
 
@@ -322,7 +326,7 @@ class RowMapper:
             return Problem(
                 identifier,
                 line,
-                "malformed-row",
+                ProblemCode.MALFORMED_ROW,
                 f"identifier {identifier!r} does not look like the others in column "
                 f"{self._identifier_column!r} (whole numbers so far); the row is probably a "
                 "fragment of a broken record and was skipped. A profile with a pattern for "
@@ -368,7 +372,7 @@ class RowMapper:
                 _warning(
                     ident,
                     line,
-                    "bad-date",
+                    ProblemCode.BAD_DATE,
                     f"date_earliest {earliest} is after date_latest {latest}; both kept as given",
                 )
             )
@@ -425,5 +429,5 @@ def _add_pair(pairs: list[tuple[LangMap, LangMap]], label: LangMap, value: LangM
     pairs.append((label, value))
 
 
-def _warning(identifier: str, line: int, code: str, message: str) -> Problem:
+def _warning(identifier: str, line: int, code: ProblemCode, message: str) -> Problem:
     return Problem(identifier, line, code, message, "warning")

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 from glampub.errors import Problem
 from importers.csv_text import TextEvent
+from importers.problem_codes import ProblemCode
 
 #: (first physical line, cells, raw text) of one record as the csv module read it.
 Row = tuple[int, list[str], str]
@@ -138,7 +139,7 @@ def _joined(
     yield Problem(
         held.identifier,
         held.start,
-        "rejoined-rows",
+        ProblemCode.REJOINED_ROWS,
         f"{where} of a value of the record on line {held.start} (the export split a "
         "multi-line cell into rows of their own); joined back into it",
         "warning",

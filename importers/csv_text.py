@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from glampub.errors import UnsafeInput
+from importers.problem_codes import ProblemCode
 
 #: Appended after the last real line. When the file ends inside a quoted field
 #: the csv module swallows it into that field, which is how a truncated file is
@@ -55,7 +56,7 @@ class TextEvent:
     """Something about the bytes of one physical line worth a warning."""
 
     line: int
-    code: str
+    code: ProblemCode
     message: str
 
 
@@ -210,7 +211,7 @@ class TextSource:
         if valid > escaped:
             return "utf-8", True
         line = text.count("\n", 0, stray.start()) + 1
-        self.events.append(TextEvent(line, "encoding-guessed", _GUESSED_CP1252))
+        self.events.append(TextEvent(line, ProblemCode.ENCODING_GUESSED, _GUESSED_CP1252))
         return "cp1252", True
 
     def take(self, count: int) -> str:
@@ -238,7 +239,7 @@ class TextSource:
         """The row and raw text with NUL bytes removed and stray bytes read as cp1252."""
         if "\0" in raw:
             self.events.append(
-                TextEvent(line, "nul-bytes", "NUL bytes in this record were removed")
+                TextEvent(line, ProblemCode.NUL_BYTES, "NUL bytes in this record were removed")
             )
             raw = raw.replace("\0", "")
             row = [cell.replace("\0", "") for cell in row]
@@ -247,7 +248,7 @@ class TextSource:
                 self.events.append(
                     TextEvent(
                         line,
-                        "encoding-fallback",
+                        ProblemCode.ENCODING_FALLBACK,
                         f"bytes in this record are not valid {self.encoding}; they were replaced",
                     )
                 )
@@ -257,14 +258,14 @@ class TextSource:
         if not self._settled:
             # Nothing but ASCII before this record: the file is not UTF-8 after all,
             # and every later stray byte is simply Windows-1252.
-            self.events.append(TextEvent(line, "encoding-guessed", _GUESSED_CP1252))
+            self.events.append(TextEvent(line, ProblemCode.ENCODING_GUESSED, _GUESSED_CP1252))
             self.encoding = "cp1252"
             self._settled = self._quiet = True
         elif not self._quiet:
             self.events.append(
                 TextEvent(
                     line,
-                    "encoding-fallback",
+                    ProblemCode.ENCODING_FALLBACK,
                     f"bytes in this record are not valid {self.encoding}; "
                     "they were read as cp1252 (or Latin-1)",
                 )

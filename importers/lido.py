@@ -37,6 +37,7 @@ from importers.lido_fields import (
     normalise_lang,
     text_of,
 )
+from importers.problem_codes import ProblemCode
 from importers.safe_xml import (
     ENTITY_MARK,
     EntityEscapingReader,
@@ -75,6 +76,7 @@ class LidoImporter:
     """Reads LIDO XML exports; registered as the ``lido`` importer."""
 
     name = "lido"
+    label = "LIDO XML"
 
     def sniff(self, path: Path) -> bool:
         try:
@@ -122,7 +124,7 @@ class LidoImporter:
             yield Problem(
                 None,
                 None,
-                "no-records",
+                ProblemCode.NO_RECORDS,
                 f"{path.name}: the file holds no lido:lido records",
                 "warning",
             )
@@ -191,7 +193,7 @@ def _records(
             yield Problem(
                 None,
                 exc.line,
-                "record-too-large",
+                ProblemCode.RECORD_TOO_LARGE,
                 f"{path.name}: {what}. The {handled} record(s) before it were read.",
             )
             return handled
@@ -214,7 +216,7 @@ def _records(
             yield Problem(
                 None,
                 problem.line,
-                "malformed-xml",
+                ProblemCode.MALFORMED_XML,
                 f"{path.name}: the XML is malformed at {where}: {problem.message}. "
                 f"The {handled} record(s) before it were read; nothing after it was.",
             )
@@ -273,7 +275,7 @@ def _record(
         yield Problem(
             None,
             number,
-            "missing-identifier",
+            ProblemCode.MISSING_IDENTIFIER,
             f"{where} has no lidoRecID, objectPublishedID or repository workID; it was skipped",
         )
         return
@@ -281,13 +283,15 @@ def _record(
         yield Problem(
             identifier,
             number,
-            "entity-reference",
+            ProblemCode.ENTITY_REFERENCE,
             f"{where}: {field} contains the entity reference {reference}, which is not "
             f"defined (DTDs are not accepted); it was kept as the literal text {reference}",
             "warning",
         )
     if not draft.has_title():
-        yield Problem(identifier, number, "missing-title", f"{where} has no title", "warning")
+        yield Problem(
+            identifier, number, ProblemCode.MISSING_TITLE, f"{where} has no title", "warning"
+        )
 
     record_version = version
     if record_version is None:

@@ -11,7 +11,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from glampub.models import CollectionObject
 from tests.staff_helpers import KESTREL, make_staff, post_multipart, sample_zip, wait_for_upload
@@ -137,6 +137,11 @@ def test_review_and_withdraw_through_the_api(app, tokens) -> None:
         "changed": True,
     }
     assert client.get("/objects/kestrel-museum/KM%201901%2F3").status_code == 410
+    with app.app_context():
+        stored = app.extensions["glampub.db"].session().execute(
+            text("SELECT status FROM collection_object WHERE identifier = 'KM 1901/3'")
+        )
+        assert [tuple(row) for row in stored] == [("withdrawn",)]
 
 
 def test_a_token_of_another_institution_is_refused(app, tokens, tmp_path: Path) -> None:

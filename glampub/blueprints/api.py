@@ -19,14 +19,15 @@ from glampub.blueprints.helpers import page_arg, request_urls, session
 from glampub.blueprints.staff.common import data_dir
 from glampub.db import get_db
 from glampub.errors import UsageError
-from glampub.models import ImportRun, Institution, Upload
-from glampub.rights import canonical_uri
+from glampub.models import ImportRun, Institution, ObjectStatus, Upload
+from glampub.rights import NEEDS_REVIEW, canonical_uri
 from glampub.services import column_profiles, import_history, job_runner, jobs, staff_objects
 from glampub.services.accounts import TokenRefused
 from glampub.services.progress import progress_path, read_progress
 from glampub.services.publishing import find_object
 from glampub.services.rights_review import decide, review_queue
-from glampub.services.uploads import FORMATS, store_upload
+from glampub.services.uploads import store_upload
+from importers.base import AUTO_FORMAT, format_choices
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -149,9 +150,9 @@ def create_upload(institution: str) -> tuple[Response, int]:
     if export is None or not export.filename:
         raise UsageError("send the export as the multipart file field `export`")
     images = request.files.get("images")
-    fmt = request.form.get("format") or "auto"
-    if fmt not in FORMATS:
-        raise UsageError(f"format must be one of {', '.join(FORMATS)}")
+    fmt = request.form.get("format") or AUTO_FORMAT
+    if fmt not in format_choices():
+        raise UsageError(f"format must be one of {', '.join(format_choices())}")
     profile = request.form.get("profile") or None
     if not column_profiles.choice_is_valid(db, inst, profile):
         raise UsageError(
@@ -270,8 +271,8 @@ def post_review(institution: str) -> Response:
     body = _json_body()
     statement, target = _text(body, "statement"), _text(body, "target")
     note = _text(body, "note", required=False) if "note" in body else ""
-    if target != "needs-review" and canonical_uri(target) is None:
-        raise UsageError(f"{target!r} is not a rights URI glampub knows, nor needs-review")
+    if target != NEEDS_REVIEW and canonical_uri(target) is None:
+        raise UsageError(f"{target!r} is not a rights URI glampub knows, nor {NEEDS_REVIEW}")
     db = session()
     change = decide(db, inst.slug, statement, target, _user().email, note)
     db.commit()
@@ -286,10 +287,10 @@ def object_status(institution: str) -> Response:
     inst = _institution(institution)
     body = _json_body()
     identifier, status = _text(body, "identifier"), _text(body, "status")
-    if status not in ("published", "withdrawn"):
+    if status not in tuple(ObjectStatus):
         raise UsageError("`status` is published or withdrawn")
     db = session()
     obj = find_object(db, inst.slug, identifier)
-    changed = staff_objects.set_published(db, obj, status == "published")
+    changed = staff_objects.set_published(db, obj, status == ObjectStatus.PUBLISHED)
     db.commit()
     return jsonify({"identifier": obj.identifier, "status": obj.status, "changed": changed})

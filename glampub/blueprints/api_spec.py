@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from glampub.models import ObjectStatus
+from importers.base import format_choices
+
 _ERROR = {"$ref": "#/components/responses/Error"}
 _SLUG = {
     "name": "institution",
@@ -40,7 +43,7 @@ def openapi_document(base_url: str) -> dict[str, Any]:
             "institution": {"type": "string"},
             "file": {"type": "string"},
             "size": {"type": "integer"},
-            "format": {"type": "string", "enum": ["auto", "csv", "lido"]},
+            "format": {"type": "string", "enum": format_choices()},
             "profile": {"type": "string", "nullable": True},
             "full": {"type": "boolean"},
             "status": {
@@ -156,7 +159,7 @@ def openapi_document(base_url: str) -> dict[str, Any]:
                                         },
                                         "format": {
                                             "type": "string",
-                                            "enum": ["auto", "csv", "lido"],
+                                            "enum": format_choices(),
                                         },
                                         "profile": {"type": "string"},
                                         "full": {"type": "string", "enum": ["true", "false"]},
@@ -347,7 +350,7 @@ def openapi_document(base_url: str) -> dict[str, Any]:
                     "required": ["identifier", "status"],
                     "properties": {
                         "identifier": {"type": "string", "minLength": 1},
-                        "status": {"type": "string", "enum": ["published", "withdrawn"]},
+                        "status": {"type": "string", "enum": [s.value for s in ObjectStatus]},
                     },
                 },
                 "ObjectStatusResult": {

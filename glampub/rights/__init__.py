@@ -3,8 +3,8 @@
 Pure: no Flask, no database, no network. See :func:`map_rights`.
 """
 
-from glampub.rights.decision import RightsContext, RightsDecision
-from glampub.rights.engine import OVERRIDE_NEEDS_REVIEW, canonical_uri, map_rights
+from glampub.rights.decision import NEEDS_REVIEW, RightsContext, RightsDecision
+from glampub.rights.engine import canonical_uri, map_rights
 from glampub.rights.institution_rules import InstitutionRules, InvalidRule, Rule, rule_target
 from glampub.rights.normalize import normalize_statement, statement_key
 from glampub.rights.public_domain import LIKELY_PUBLIC_DOMAIN, MAY_BE_IN_COPYRIGHT
@@ -14,7 +14,7 @@ from glampub.rights.vocabulary import RightsTerm, all_terms
 __all__ = [
     "LIKELY_PUBLIC_DOMAIN",
     "MAY_BE_IN_COPYRIGHT",
-    "OVERRIDE_NEEDS_REVIEW",
+    "NEEDS_REVIEW",
     "RightsContext",
     "RightsDecision",
     "RightsTerm",

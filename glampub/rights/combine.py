@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from glampub.rights.decision import RightsDecision
+from glampub.rights.decision import NEEDS_REVIEW, RightsDecision
 from glampub.rights.findings import Finding
 from glampub.rights.vocabulary import (
     IN_COPYRIGHT,
@@ -47,7 +47,7 @@ def review(
     return RightsDecision(
         statement=statement,
         uri=None,
-        status="needs-review",
+        status=NEEDS_REVIEW,
         label=NEEDS_REVIEW_LABEL,
         reuse="permission",
         rule=rule,

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Final, Literal
 
+#: The one word for "no rights URI yet": a decision's status, the stored
+#: ``rights_status``, an institution rule's target that keeps a statement in the
+#: review queue on purpose, and the import report's tally of undecided records.
+NEEDS_REVIEW: Final = "needs-review"
+
+#: The second is NEEDS_REVIEW (a Literal cannot name a constant).
 Status = Literal["mapped", "needs-review"]
 #: free: PDM, CC0, BY, BY-SA; conditions: NC, ND, NoC-NC, NoC-OKLR, InC-EDU;
 #: permission: everything else, including anything that needs review.
@@ -45,7 +51,7 @@ class RightsDecision:
 
     @property
     def needs_review(self) -> bool:
-        return self.status == "needs-review"
+        return self.status == NEEDS_REVIEW
 
     def to_dict(self) -> dict[str, object]:
         return {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from glampub.rights.combine import Seen, combine, mapped
-from glampub.rights.decision import RightsContext, RightsDecision
+from glampub.rights.decision import NEEDS_REVIEW, RightsContext, RightsDecision
 from glampub.rights.findings import PRIORITY_OVERRIDE, Finding
 from glampub.rights.normalize import (
     STATEMENT_SEPARATOR,
@@ -17,13 +17,10 @@ from glampub.rights.public_domain import public_domain_warnings
 from glampub.rights.rules import classify
 from glampub.rights.uris import find_uris, lookup
 
-#: An override value that sends a statement to the review queue on purpose.
-OVERRIDE_NEEDS_REVIEW = "needs-review"
-
 
 def _override_finding(statement: str, target: str) -> Finding:
     """What an institution's rule (statement -> URI) says, as a finding."""
-    if target.strip().casefold() == OVERRIDE_NEEDS_REVIEW:
+    if target.strip().casefold() == NEEDS_REVIEW:
         return Finding(
             role="review",
             rule="override",

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from glampub.patterns import InvalidPattern, Pattern, compile_pattern
-from glampub.rights.engine import OVERRIDE_NEEDS_REVIEW, canonical_uri
+from glampub.rights.decision import NEEDS_REVIEW
+from glampub.rights.engine import canonical_uri
 from glampub.rights.normalize import STATEMENT_SEPARATOR, statement_key
 
 RuleKind = Literal["exact", "pattern"]
@@ -38,8 +39,8 @@ class Rule:
 def rule_target(text: str) -> str:
     """The canonical target for what staff typed: a URI, name or code of a CC
     licence, CC0, PDM or RightsStatements.org statement, or "needs-review"."""
-    if text.strip().casefold() == OVERRIDE_NEEDS_REVIEW:
-        return OVERRIDE_NEEDS_REVIEW
+    if text.strip().casefold() == NEEDS_REVIEW:
+        return NEEDS_REVIEW
     uri = canonical_uri(text)
     if uri is None:
         raise InvalidRule(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import column, select, table
 from sqlalchemy.orm import Session
 
-from glampub.models import CollectionObject
+from glampub.models import CollectionObject, ObjectStatus
 from importers.base import LangMap
 from importers.object_types import concepts_of
 
@@ -33,7 +33,7 @@ def object_type_labels(session: Session, keys: list[str]) -> dict[str, LangMap]:
         merged: LangMap = {}
         for stored in session.scalars(
             select(CollectionObject.object_type).where(
-                CollectionObject.id.in_(having), CollectionObject.status == "published"
+                CollectionObject.id.in_(having), CollectionObject.status == ObjectStatus.PUBLISHED
             )
         ):
             for concept in concepts_of(stored):

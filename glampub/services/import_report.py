@@ -7,11 +7,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from glampub.rights.decision import NEEDS_REVIEW
 from glampub.rights.normalize import STATEMENT_SEPARATOR, statement_key
 from glampub.services.problem_log import ProblemLog, problem_json
 from glampub.services.withdrawn_log import WithdrawnLog
 
-NEEDS_REVIEW = "needs-review"
 #: Distinct statements kept for the review list; beyond that only counted, so a
 #: file of a million free-text values cannot fill memory.
 REVIEW_LIMIT = 1000

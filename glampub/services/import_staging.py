@@ -31,7 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from glampub.models import CollectionObject
+from glampub.models import CollectionObject, ObjectStatus
 from glampub.services.bulk_sql import BulkStatement
 from importers.base import SourceRecord
 
@@ -69,7 +69,7 @@ class SeenIdentifiers:
             select(OBJECTS.c.id, OBJECTS.c.revision, OBJECTS.c.identifier)
             .where(
                 OBJECTS.c.institution_id == bindparam("institution"),
-                OBJECTS.c.status == "published",
+                OBJECTS.c.status == ObjectStatus.PUBLISHED,
                 OBJECTS.c.id > bindparam("after"),
                 ~exists().where(seen.c.identifier == OBJECTS.c.identifier),
             )

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from glampub.errors import Problem
 from glampub.image_sources import ImageSource
-from glampub.models import ChangeEvent, CollectionObject, Image, Institution
+from glampub.models import ChangeEvent, CollectionObject, Image, Institution, ObjectStatus
 from glampub.services import search_index
 from glampub.services.bulk_sql import BulkStatement
 from glampub.services.image_fetch import Fetched, ImageFetcher
@@ -44,6 +44,7 @@ from glampub.services.record_mapping import (
 )
 from glampub.services.rights_rules import load_policy
 from importers.base import SourceRecord
+from importers.problem_codes import ProblemCode
 
 OBJECTS = CollectionObject.__table__
 IMAGES = Image.__table__
@@ -68,7 +69,9 @@ _STORED_FILES = select(
 _WITHDRAW = (
     update(OBJECTS)
     .where(OBJECTS.c.id.in_(bindparam("ids", expanding=True)))
-    .values(status="withdrawn", revision=OBJECTS.c.revision + 1, updated_at=bindparam("now"))
+    .values(
+        status=ObjectStatus.WITHDRAWN, revision=OBJECTS.c.revision + 1, updated_at=bindparam("now")
+    )
 )
 _object_row = itemgetter(*OBJECT_COLUMNS)
 _image_row = itemgetter(*IMAGE_COLUMNS)
@@ -79,7 +82,7 @@ def _held_problem(record: SourceRecord) -> Problem:
     return Problem(
         record.identifier,
         record.line,
-        "withdrawn-by-staff",
+        ProblemCode.WITHDRAWN_BY_STAFF,
         f"{record.identifier!r} was withdrawn by staff: its record is kept up to date, but it "
         "stays withdrawn until staff publish it again (staff pages, Objects)",
         "warning",
@@ -176,7 +179,7 @@ class BatchWriter:
                     institution_id=self.institution_id,
                     content_hash=digest,
                     revision=1,
-                    status="published",
+                    status=ObjectStatus.PUBLISHED,
                     held_by_staff=False,
                     created_at=now,
                     updated_at=now,
@@ -188,7 +191,9 @@ class BatchWriter:
                 held = bool(stored.held_by_staff)
                 if held:
                     report.problems.append(_held_problem(record))
-                if stored.content_hash == digest and (held or stored.status == "published"):
+                if stored.content_hash == digest and (
+                    held or stored.status == ObjectStatus.PUBLISHED
+                ):
                     report.unchanged += 1
                     continue
                 values.update(
@@ -196,7 +201,7 @@ class BatchWriter:
                     content_hash=digest,
                     revision=stored.revision + 1,
                     # What staff withdrew stays withdrawn; its record is kept up to date.
-                    status="withdrawn" if held else "published",
+                    status=ObjectStatus.WITHDRAWN if held else ObjectStatus.PUBLISHED,
                     updated_at=now,
                 )
                 changed.append(values)
@@ -205,7 +210,7 @@ class BatchWriter:
                 if held:
                     continue  # nothing the public sees changes: no activity
                 # Back from withdrawn is a new publication, not an edit.
-                kind = "Create" if stored.status == "withdrawn" else "Update"
+                kind = "Create" if stored.status == ObjectStatus.WITHDRAWN else "Update"
                 events.append(self._event(stored.id, kind, stored.revision + 1, now))
         if changed:
             self.update_objects.execute([_update_row(values) for values in changed])
@@ -261,7 +266,7 @@ class BatchWriter:
             Problem(
                 record.identifier,
                 record.line,
-                "duplicate-identifier",
+                ProblemCode.DUPLICATE_IDENTIFIER,
                 f"identifier {record.identifier!r} appears more than once in this file{where}; "
                 "the later record was rejected",
             )

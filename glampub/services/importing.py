@@ -43,8 +43,16 @@ from glampub.services.problem_log import ProblemLog, problems_path
 from glampub.services.record_images import IMAGES_FOLDER
 from glampub.services.search import refresh_stored_summaries
 from glampub.services.withdrawn_log import WithdrawnLog, withdrawn_path
-from importers.base import Importer, Profile, SourceRecord, detect_importer, get_importer
+from importers.base import (
+    AUTO_FORMAT,
+    Importer,
+    Profile,
+    SourceRecord,
+    detect_importer,
+    get_importer,
+)
 from importers.file_kinds import refuse_wrong_kind
+from importers.problem_codes import FILE_CUT_SHORT, ProblemCode
 
 log = logging.getLogger(__name__)
 #: Records per batch: big enough to amortise each statement, small enough that a
@@ -54,16 +62,13 @@ BATCH_SIZE = 250
 TRIM_EVERY = 20
 #: Called after each batch with (records read, bytes of the file they took, roughly).
 ProgressCallback = Callable[[int, int], None]
-#: Problems that mean the file was not read to its end: a --full import must
-#: not then withdraw the objects it did not get to.
-_FILE_CUT_SHORT = frozenset({"malformed-xml", "truncated-file", "record-too-large"})
 
 
 @dataclass(frozen=True)
 class ImportOptions:
     institution: str
     path: Path
-    format: str = "auto"
+    format: str = AUTO_FORMAT
     images: Path | None = None
     profile: str | None = None
     dry_run: bool = False
@@ -89,7 +94,7 @@ def choose_importer(path: Path, fmt: str, name: str | None = None) -> Importer:
     if not path.is_file():
         raise UnreadableInput(f"{shown}: no such file")
     refuse_wrong_kind(path, shown)
-    return detect_importer(path, shown) if fmt == "auto" else get_importer(fmt)
+    return detect_importer(path, shown) if fmt == AUTO_FORMAT else get_importer(fmt)
 
 
 def load_profile(
@@ -261,7 +266,7 @@ def _withdraw(writer: BatchWriter, reading: _Reading, report: ImportReport) -> N
             Problem(
                 None,
                 None,
-                "not-withdrawn",
+                ProblemCode.NOT_WITHDRAWN,
                 "--full was given, but no record of the file could be imported, so no object "
                 "was withdrawn. Fix the records and import the file again.",
                 "warning",
@@ -273,7 +278,7 @@ def _withdraw(writer: BatchWriter, reading: _Reading, report: ImportReport) -> N
             Problem(
                 None,
                 reading.cut_short,
-                "not-withdrawn",
+                ProblemCode.NOT_WITHDRAWN,
                 "--full was given, but the file could not be read to its end, so no object "
                 "was withdrawn: the ones after the break would have been withdrawn by mistake. "
                 "Fix the file and import it again.",
@@ -289,7 +294,7 @@ def _source_problems(source: ImageSource) -> Iterator[Problem]:
         if isinstance(message, Problem):
             yield message
         else:
-            yield Problem(None, None, "unsafe-image-member", str(message), "warning")
+            yield Problem(None, None, ProblemCode.UNSAFE_IMAGE_MEMBER, str(message), "warning")
 
 
 class _Reading:
@@ -317,7 +322,7 @@ class _Reading:
             problems.append(item)
             if item.severity == "error":
                 self.report.rejected += 1
-                if item.code in _FILE_CUT_SHORT:
+                if item.code in FILE_CUT_SHORT:
                     self.cut_short = item.line or 0
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from glampub.credit import reference_text
 from glampub.iiif.urls import IiifUrls
-from glampub.models import CollectionObject, Institution
+from glampub.models import CollectionObject, Institution, ObjectStatus
 from glampub.services.institution_settings import credit_template
 from glampub.services.institutions import get_institution, logo_image_id
 from glampub.services.views import object_info
@@ -47,7 +47,7 @@ def institution_overview(
     institution = get_institution(session, slug)
     published = (
         CollectionObject.institution_id == institution.id,
-        CollectionObject.status == "published",
+        CollectionObject.status == ObjectStatus.PUBLISHED,
     )
     counts = dict(
         session.execute(

@@ -20,12 +20,12 @@ from pathlib import Path
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
-from glampub.models import ChangeEvent, CollectionObject, Image, ImportLock, ImportRun
+from glampub.models import ChangeEvent, CollectionObject, Image, ImportLock, ImportRun, ObjectStatus
 from glampub.services.record_images import IMAGE_FIELDS
 from glampub.services.record_mapping import OBJECT_FIELDS, content_hash
 
 PAGE = 500
-STATUSES = ("published", "withdrawn")
+STATUSES = tuple(ObjectStatus)
 #: At most this many violations are listed (they are counted all the same).
 LIST_AT_MOST = 50
 

@@ -21,7 +21,7 @@ from glampub.iiif.collection import (
 )
 from glampub.iiif.manifest import build_manifest
 from glampub.iiif.urls import IiifUrls
-from glampub.models import ChangeEvent, CollectionObject, Image, Institution
+from glampub.models import ChangeEvent, CollectionObject, Image, Institution, ObjectStatus
 from glampub.services.document_cache import Document, cached_document
 from glampub.services.institutions import get_institution
 from glampub.services.record_json import record_data
@@ -90,7 +90,7 @@ def _listed(institution_id: int):
     """The institution's objects a collection lists: published, with at least one canvas."""
     return (
         CollectionObject.institution_id == institution_id,
-        CollectionObject.status == "published",
+        CollectionObject.status == ObjectStatus.PUBLISHED,
         CollectionObject.images.any(Image.width.is_not(None)),
     )
 

@@ -22,6 +22,7 @@ from glampub.rights import InstitutionRules, RightsContext, RightsDecision, map_
 from glampub.services.image_fetch import Fetched
 from glampub.services.record_mapping import RightsCache, image_public_id
 from importers.base import SourceImage, SourceRecord
+from importers.problem_codes import ProblemCode
 
 IMAGES_FOLDER = "images"
 #: The keys of an image row, which the content hash covers.
@@ -123,7 +124,7 @@ def _stored_file(
         reason = fetched.error if fetched is not None else "it was not fetched"
         return None, _problem(
             record,
-            "image-fetch-failed",
+            ProblemCode.IMAGE_FETCH_FAILED,
             f"image {image.reference} could not be fetched: {reason}; the link is kept "
             "without a canvas",
         )
@@ -140,13 +141,13 @@ def _stored_file(
         # Remote images are linked, not fetched: kept, but not on a canvas.
         return None, _problem(
             record,
-            "remote-image",
+            ProblemCode.REMOTE_IMAGE,
             f"image {image.reference} is a URL and no file of that name is in the "
             "--images folder or ZIP; glampub keeps the link without a canvas "
             "(--fetch-images fetches it)",
         )
     where = "no --images folder or ZIP was given" if ctx.source is None else "not found"
-    return None, _problem(record, "missing-image", f"image {image.reference!r}: {where}")
+    return None, _problem(record, ProblemCode.MISSING_IMAGE, f"image {image.reference!r}: {where}")
 
 
 def _ingest(
@@ -165,10 +166,16 @@ def _ingest(
         with opener() as handle:
             stored = ingest(handle, ctx.data_dir / IMAGES_FOLDER, max_pixels=ctx.max_pixels)
     except GlampubError as exc:
-        return None, _problem(record, "unreadable-image", f"image {image.reference!r}: {exc}")
+        return None, _problem(
+            record, ProblemCode.UNREADABLE_IMAGE, f"image {image.reference!r}: {exc}"
+        )
     # What ingest changed (pages dropped, colours converted) is the staff's to know.
     noted = (
-        _problem(record, "image-changed", f"image {image.reference!r}: {'; '.join(stored.notes)}")
+        _problem(
+            record,
+            ProblemCode.IMAGE_CHANGED,
+            f"image {image.reference!r}: {'; '.join(stored.notes)}",
+        )
         if stored.notes
         else None
     )
@@ -189,7 +196,7 @@ def _checksum(handle: BinaryIO) -> str:
     return digest.hexdigest()
 
 
-def _problem(record: SourceRecord, code: str, message: str) -> Problem:
+def _problem(record: SourceRecord, code: ProblemCode, message: str) -> Problem:
     return Problem(record.identifier, record.line, code, message, "warning")
 
 

@@ -25,6 +25,7 @@ from glampub.rights import (
 from glampub.rights.engine import with_context
 from importers.base import Creator, SourceRecord
 from importers.object_types import from_language_map
+from importers.problem_codes import ProblemCode
 
 #: Bump when the stored shape of a record changes, so re-imports refresh rows.
 MAPPING_VERSION = 2
@@ -178,13 +179,13 @@ def rights_problems(record: SourceRecord, decision: RightsDecision) -> list[Prob
             Problem(
                 record.identifier,
                 record.line,
-                "rights-needs-review",
+                ProblemCode.RIGHTS_NEEDS_REVIEW,
                 f"rights {decision.statement!r} need review: {decision.reason}",
                 "warning",
             )
         )
     problems.extend(
-        Problem(record.identifier, record.line, "rights-warning", warning, "warning")
+        Problem(record.identifier, record.line, ProblemCode.RIGHTS_WARNING, warning, "warning")
         for warning in decision.warnings
     )
     return problems
@@ -229,7 +230,7 @@ def link_problems(record: SourceRecord) -> list[Problem]:
             Problem(
                 record.identifier,
                 record.line,
-                "unsafe-link",
+                ProblemCode.UNSAFE_LINK,
                 f"the record's web page link {record.record_url[:200]!r} is not an http(s) "
                 "URL; it was left out",
                 "warning",

@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from glampub.models import ChangeEvent, CollectionObject, Institution, RightsRule
-from glampub.rights import map_rights
+from glampub.models import ChangeEvent, CollectionObject, Institution, ObjectStatus, RightsRule
+from glampub.rights import NEEDS_REVIEW, map_rights
 from glampub.services.institutions import get_institution
 from glampub.services.record_images import IMAGE_FIELDS, image_rights_values
 from glampub.services.record_mapping import (
@@ -61,8 +61,8 @@ def review_queue(session: Session, slug: str) -> list[ReviewItem]:
     institution = get_institution(session, slug)
     needs_review = (
         CollectionObject.institution_id == institution.id,
-        CollectionObject.status == "published",
-        CollectionObject.rights_status == "needs-review",
+        CollectionObject.status == ObjectStatus.PUBLISHED,
+        CollectionObject.rights_status == NEEDS_REVIEW,
     )
     groups = session.execute(
         select(
@@ -130,7 +130,7 @@ def remap_institution(session: Session, institution: Institution) -> int:
             select(CollectionObject)
             .where(
                 CollectionObject.institution_id == institution.id,
-                CollectionObject.status == "published",
+                CollectionObject.status == ObjectStatus.PUBLISHED,
                 CollectionObject.id > last_id,
             )
             .order_by(CollectionObject.id)

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from glampub.models import ChangeEvent, CollectionObject, Institution
+from glampub.models import ChangeEvent, CollectionObject, Institution, ObjectStatus
 from glampub.rights import lookup
 from glampub.services import search_sql, search_summaries
 from glampub.services.facet_labels import object_type_labels
@@ -111,7 +111,7 @@ def _filtered(
     stmt = (
         select(CollectionObject.id)
         .select_from(CollectionObject)
-        .where(CollectionObject.status == "published")
+        .where(CollectionObject.status == ObjectStatus.PUBLISHED)
     )
     if query.text:
         stmt = search_sql.match_text(stmt, dialect, query.text, ranked=ranked)
@@ -334,7 +334,7 @@ def institution_counts(session: Session) -> list[tuple[Institution, int]]:
         .outerjoin(
             CollectionObject,
             (CollectionObject.institution_id == Institution.id)
-            & (CollectionObject.status == "published"),
+            & (CollectionObject.status == ObjectStatus.PUBLISHED),
         )
         .group_by(Institution.id)
         .order_by(Institution.name)
@@ -346,7 +346,7 @@ def recent_objects(session: Session, limit: int = 12) -> list[CollectionObject]:
     return list(
         session.scalars(
             select(CollectionObject)
-            .where(CollectionObject.status == "published")
+            .where(CollectionObject.status == ObjectStatus.PUBLISHED)
             .order_by(CollectionObject.updated_at.desc(), CollectionObject.id.desc())
             .limit(limit)
             .options(

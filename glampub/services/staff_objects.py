@@ -15,17 +15,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from glampub.errors import UsageError
-from glampub.models import ChangeEvent, CollectionObject, Institution
+from glampub.models import ChangeEvent, CollectionObject, Institution, ObjectStatus
 
 PAGE_SIZE = 50
 
 
 def set_published(session: Session, obj: CollectionObject, published: bool) -> bool:
     """Withdraw (False) or republish (True); returns whether anything changed."""
-    wanted = "published" if published else "withdrawn"
+    wanted = ObjectStatus.PUBLISHED if published else ObjectStatus.WITHDRAWN
     if obj.status == wanted:
         return False
-    if obj.status not in ("published", "withdrawn"):
+    if obj.status not in tuple(ObjectStatus):
         raise UsageError(f"object {obj.identifier!r} is {obj.status}; it cannot be changed here")
     now = datetime.now(UTC)
     obj.status = wanted
@@ -50,7 +50,7 @@ def list_objects(
 ) -> tuple[list[CollectionObject], int]:
     """The institution's objects for the staff list, by identifier, with the total."""
     stmt = select(CollectionObject).where(CollectionObject.institution_id == institution.id)
-    if status in ("published", "withdrawn"):
+    if status in tuple(ObjectStatus):
         stmt = stmt.where(CollectionObject.status == status)
     if text.strip():
         needle = text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -33,7 +33,7 @@ from glampub.errors import UsageError
 from glampub.iiif.collection import THUMBNAIL_SIZE as COLLECTION_THUMBNAIL
 from glampub.iiif.manifest import THUMBNAIL_SIZE as MANIFEST_THUMBNAIL
 from glampub.iiif.urls import IiifUrls
-from glampub.models import CollectionObject, Institution
+from glampub.models import CollectionObject, Institution, ObjectStatus
 from glampub.services import image_delivery, static_pages, vendor
 from glampub.services.discovery import changes_document, changes_page_document
 from glampub.services.institution_settings import credit_template
@@ -218,7 +218,7 @@ def _published_objects(session: Session, institution_id: int) -> Iterator[Collec
             select(CollectionObject)
             .where(
                 CollectionObject.institution_id == institution_id,
-                CollectionObject.status == "published",
+                CollectionObject.status == ObjectStatus.PUBLISHED,
                 CollectionObject.id > after,
             )
             .order_by(CollectionObject.id)

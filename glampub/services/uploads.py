@@ -23,10 +23,10 @@ from glampub.image_sources import MAX_MEMBERS, MAX_RATIO, RATIO_CHECK_FROM
 from glampub.models import Institution, Upload
 from glampub.services.importing import choose_importer
 from glampub.zip_directory import members_over
+from importers.base import AUTO_FORMAT, format_choices
 
 UPLOAD_FOLDER = "uploads"
 EXPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xml", ".lido")
-FORMATS = ("auto", "csv", "lido")
 CHUNK = 1024 * 1024
 #: What an uploaded ZIP (an export beside its images) is kept as.
 ARCHIVE_NAME = "upload.zip"
@@ -88,7 +88,7 @@ def store_upload(
     export_name: str,
     *,
     images: BinaryIO | None = None,
-    fmt: str = "auto",
+    fmt: str = AUTO_FORMAT,
     profile: str | None = None,
     full: bool = False,
 ) -> Upload:
@@ -96,8 +96,8 @@ def store_upload(
 
     Whatever fails, the files of this upload go again: none is left without its row.
     """
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    if fmt not in format_choices():
+        raise UsageError(f"unknown format {fmt!r}: choose one of {', '.join(format_choices())}")
     if "\x00" in export_name:
         raise UsageError(f"the file name {export_name!r} holds a NUL character")
     folder_name = uuid.uuid4().hex

@@ -19,6 +19,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from importers.base import AUTO_FORMAT, format_choices, format_label
+
 
 def options(pairs: list[tuple[str, str]]) -> list[SelectChoice]:
     """(value, label) pairs as WTForms wants choices."""
@@ -51,8 +53,11 @@ class UploadForm(FlaskForm):
     )
     format = SelectField(
         _l("Format"),
-        choices=options([("auto", _l("Recognise it")), ("csv", "CSV"), ("lido", "LIDO XML")]),
-        default="auto",
+        choices=options(
+            [(AUTO_FORMAT, _l("Recognise it"))]
+            + [(name, format_label(name)) for name in format_choices()[1:]]
+        ),
+        default=AUTO_FORMAT,
     )
     profile = SelectField(_l("Column profile (CSV)"), choices=[], validate_choice=False)
     full = BooleanField(

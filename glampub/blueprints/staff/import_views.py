@@ -16,6 +16,7 @@ from glampub.errors import GlampubError
 from glampub.services import column_profiles, import_history, job_runner, jobs
 from glampub.services.progress import progress_path, read_progress
 from glampub.services.uploads import store_upload
+from importers.base import AUTO_FORMAT
 
 RUNNING = ("previewing", "publishing")
 
@@ -54,7 +55,7 @@ def upload(institution: str) -> Response | str | tuple[str, int]:
                 export.stream,
                 export.filename or "export",
                 images=images.stream if images and images.filename else None,
-                fmt=form.format.data or "auto",
+                fmt=form.format.data or AUTO_FORMAT,
                 profile=form.profile.data or None,
                 full=bool(form.full.data),
             )

@@ -27,7 +27,7 @@ from glampub.blueprints.staff.forms import (
 )
 from glampub.errors import GlampubError, NotFound
 from glampub.models import CollectionObject, Institution
-from glampub.rights import all_terms
+from glampub.rights import NEEDS_REVIEW, all_terms
 from glampub.services import column_profiles, import_history, staff_objects
 from glampub.services.institution_settings import Settings, credit_template, update_settings
 from glampub.services.institutions import add_institution
@@ -61,7 +61,7 @@ def institution_home(institution: str) -> str:
 def _decision_choices() -> list[tuple[str, str]]:
     terms = sorted(all_terms(), key=lambda t: (t.reuse != "free", t.label))
     seen: set[str] = set()
-    choices = [("needs-review", _("Still unclear: ask before reuse"))]
+    choices = [(NEEDS_REVIEW, _("Still unclear: ask before reuse"))]
     for term in terms:
         if term.jurisdiction is None and term.uri not in seen:
             seen.add(term.uri)
