@@ -15,7 +15,7 @@ import click
 from flask import Flask
 from rich.console import Console, ConsoleDimensions
 
-from glampub import create_app
+from glampub.app import create_app
 from glampub.cli_report import objects_changed, print_report
 from glampub.db import get_db
 from glampub.errors import GlampubError, UsageError

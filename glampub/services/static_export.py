@@ -27,7 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 import glampub
-from glampub import create_app
+from glampub.app import create_app
 from glampub.db import get_db
 from glampub.errors import UsageError
 from glampub.iiif.collection import THUMBNAIL_SIZE as COLLECTION_THUMBNAIL
