@@ -7,21 +7,15 @@ only when asked for, so the pure packages stay free of Flask.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from glampub.app import create_app as create_app
 
-__version__ = "0.1.0"
+from glampub.resources import PACKAGE_DIR, VERSION, resource_dir
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-
-
-def resource_dir(name: str) -> Path:
-    """A top-level folder of the repository (editable install) or of the wheel."""
-    in_wheel = PACKAGE_DIR / name
-    return in_wheel if in_wheel.is_dir() else PACKAGE_DIR.parent / name
+__version__ = VERSION
+__all__ = ["PACKAGE_DIR", "__version__", "create_app", "resource_dir"]
 
 
 def __getattr__(name: str) -> Any:

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Flask
 
-from glampub import resource_dir
+from glampub.resources import resource_dir
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
