@@ -45,7 +45,7 @@ FORBIDDEN = (
 _LOADED = """
 import importlib, json, pkgutil, sys
 package = importlib.import_module(sys.argv[1])
-for found in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+for found in pkgutil.walk_packages(getattr(package, "__path__", []), package.__name__ + "."):
     importlib.import_module(found.name)
 print(json.dumps(sorted(sys.modules)))
 """
@@ -61,7 +61,8 @@ def forbidden_in(loaded: list[str]) -> list[str]:
 
 
 def modules_loaded_by(package: str) -> list[str]:
-    """Everything a fresh interpreter holds after importing all of ``package``."""
+    """Everything a fresh interpreter holds after importing ``package`` and
+    every module under it."""
     done = subprocess.run(
         [sys.executable, "-c", _LOADED, package],
         cwd=REPO,
@@ -79,6 +80,15 @@ def test_a_pure_package_loads_no_web_database_or_use_case_module(package: str) -
     loaded = modules_loaded_by(package)
     assert package in loaded
     assert forbidden_in(loaded) == [], f"importing {package} loads {forbidden_in(loaded)}"
+
+
+def test_the_import_reader_process_loads_no_web_or_database_module() -> None:
+    # The child process of a large import runs this module and only parses.
+    loaded = modules_loaded_by("glampub.services.import_reader")
+    assert "importers.base" in loaded
+    allowed = {"glampub.services", "glampub.services.import_reader", "glampub.services.bulk_memory"}
+    bad = [name for name in forbidden_in(loaded) if name not in allowed]
+    assert bad == [], f"the import reader loads {bad}"
 
 
 def test_the_check_sees_a_forbidden_module_loaded_on_the_way() -> None:
