@@ -290,6 +290,7 @@ def export_static_command(outdir: Path, base_url: str) -> None:
         )
 
 
+# The command groups of their own modules.
 main.add_command(rights)
 main.add_command(db)
 main.add_command(user)

@@ -1,7 +1,8 @@
 """What every ``glampub`` command module shares: the ``main`` click group, the
 output consoles, the app context and the one place where domain errors become
-messages and exit codes. glampub.cli and the cli_* modules add their commands
-to ``main``; none of them imports another (glampub.cli only assembles).
+messages and exit codes. The command modules (glampub.cli_db, cli_rights,
+cli_accounts) import this one and never glampub.cli, which only assembles
+their groups onto ``main``: no circle between them.
 """
 
 from __future__ import annotations
