@@ -1,48 +1,27 @@
-"""glampub: open-culture collection publishing for galleries, libraries, archives and museums."""
+"""glampub: open-culture collection publishing for galleries, libraries, archives and museums.
+
+The package itself loads nothing of the web: ``create_app`` (the Flask factory,
+``gunicorn 'glampub:create_app()'``) lives in ``glampub.app`` and is looked up
+only when asked for, so the pure packages stay free of Flask.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:
+    from glampub.app import create_app as create_app
 
-__version__ = "0.1.0"
+from glampub.resources import PACKAGE_DIR, VERSION, resource_dir
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-
-
-def resource_dir(name: str) -> Path:
-    """A top-level folder of the repository (editable install) or of the wheel."""
-    in_wheel = PACKAGE_DIR / name
-    return in_wheel if in_wheel.is_dir() else PACKAGE_DIR.parent / name
+__version__ = VERSION
+__all__ = ["PACKAGE_DIR", "__version__", "create_app", "resource_dir"]
 
 
-def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    """The Flask application factory (``gunicorn 'glampub:create_app()'``)."""
-    from glampub.blueprints import register_blueprints
-    from glampub.config import build_config
-    from glampub.db import Database
-    from glampub.security import init_security
-    from glampub.web.edge import init_edge
-    from glampub.web.extensions import init_extensions
-    from glampub.web_errors import register_error_handlers
+def __getattr__(name: str) -> Any:
+    # PEP 562: ``from glampub import create_app`` imports the web layer only then.
+    if name == "create_app":
+        from glampub.app import create_app
 
-    app = Flask(
-        __name__,
-        template_folder=str(resource_dir("templates")),
-        static_folder=str(resource_dir("static")),
-    )
-    app.config.update(build_config(app.instance_path, test_config))
-    database = Database()
-    database.init_app(app)
-    database.prepare()
-    init_extensions(app)
-    # Before the blueprints: their rules take the bounded integer converter.
-    init_edge(app)
-    register_blueprints(app)
-    register_error_handlers(app)
-    # Last: the proxy fix must wrap every WSGI layer the blueprints added.
-    init_security(app)
-    return app
+        return create_app
+    raise AttributeError(f"module 'glampub' has no attribute {name!r}")

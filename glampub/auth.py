@@ -18,6 +18,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from glampub.db import get_db
 from glampub.models import Institution, User
 from glampub.services.accounts import TokenRefused, check_token, record_use
 
@@ -53,9 +54,9 @@ class StaffUser(UserMixin):
 
 
 def _session() -> Session:
-    from glampub.blueprints.helpers import session
-
-    return session()
+    database = get_db()
+    assert database.session is not None
+    return database.session()
 
 
 @login_manager.user_loader

@@ -1,22 +1,24 @@
-"""The ``glampub`` command. Domain errors become messages and exit codes here, and only here."""
+"""The ``glampub`` command: its own commands, and the command groups of the
+cli_* modules assembled onto ``main`` (the entry point ``glampub.cli:main``).
+Domain errors become messages and exit codes in glampub.cli_base, and only there."""
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import replace
-from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 from flask import Flask
-from rich.console import Console, ConsoleDimensions
 
-from glampub import create_app
+from glampub.app import create_app
+from glampub.cli_accounts import token, user
+from glampub.cli_base import app_context, domain_errors, err, main, out
+from glampub.cli_db import db
 from glampub.cli_report import objects_changed, print_report
+from glampub.cli_rights import rights
 from glampub.db import get_db
 from glampub.errors import GlampubError, UsageError
 from importers.base import AUTO_FORMAT, format_choices
@@ -24,55 +26,6 @@ from importers.base import AUTO_FORMAT, format_choices
 if TYPE_CHECKING:
     from glampub.services.import_report import ImportReport
     from glampub.services.importing import ImportOptions
-
-#: The width of output that is not a terminal: wide enough for any line.
-UNBOUNDED_WIDTH = 1_000_000
-
-
-class CliConsole(Console):
-    """Rich's console, which never cuts a line when its output is not a terminal.
-
-    Piped or redirected, rich takes 80 columns (or the width of whichever
-    other stream is a terminal) and wraps table cells to fit, which broke
-    identifiers and URLs across lines for grep and scripts. Off a terminal
-    the width is unbounded, so a table is exactly as wide as its content.
-    """
-
-    @property
-    def size(self) -> ConsoleDimensions:
-        size = super().size
-        return size if self.is_terminal else ConsoleDimensions(UNBOUNDED_WIDTH, size.height)
-
-
-out = CliConsole(markup=False, highlight=False, soft_wrap=True)
-err = CliConsole(stderr=True, markup=False, highlight=False, soft_wrap=True)
-
-
-def domain_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    """GlampubError -> 'Error: …' on stderr and the error's exit code; no traceback."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except GlampubError as exc:
-            err.print(f"Error: {exc}")
-            sys.exit(exc.exit_code)
-
-    return wrapper
-
-
-@contextmanager
-def app_context() -> Iterator[Flask]:
-    app = create_app()
-    with app.app_context():
-        yield app
-
-
-@click.group()
-@click.version_option(package_name="glampub")
-def main() -> None:
-    """glampub: publish a museum's collection export as IIIF, with its rights mapped."""
 
 
 @main.command()
@@ -342,15 +295,8 @@ def export_static_command(outdir: Path, base_url: str) -> None:
         )
 
 
-def _register_groups() -> None:
-    from glampub.cli_accounts import token, user
-    from glampub.cli_db import db
-    from glampub.cli_rights import rights
-
-    main.add_command(rights)
-    main.add_command(db)
-    main.add_command(user)
-    main.add_command(token)
-
-
-_register_groups()
+# The command groups of their own modules.
+main.add_command(rights)
+main.add_command(db)
+main.add_command(user)
+main.add_command(token)

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import click
 
-from glampub.cli import app_context, domain_errors, err, out
+from glampub.cli_base import app_context, domain_errors, err, out
 from glampub.db import get_db
 from glampub.errors import UsageError
 from glampub.services import accounts

@@ -12,7 +12,7 @@ from flask import Flask
 from sqlalchemy.engine import make_url
 
 from glampub import config, migrations
-from glampub.cli import domain_errors, out
+from glampub.cli_base import domain_errors, out
 from glampub.db import Database
 
 

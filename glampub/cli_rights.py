@@ -10,7 +10,7 @@ from gettext import ngettext
 
 import click
 
-from glampub.cli import app_context, domain_errors, out
+from glampub.cli_base import app_context, domain_errors, out
 from glampub.cli_report import objects_changed, print_decision
 from glampub.db import get_db
 from glampub.rights import map_rights

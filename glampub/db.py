@@ -25,6 +25,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 
+#: The largest value of an integer column on every database glampub runs on
+#: (PostgreSQL's ``integer``); ids and page numbers in URLs stay below it.
+LARGEST_ID = 2**31 - 1
+
 
 class Base(DeclarativeBase):
     pass
@@ -55,7 +59,7 @@ class Database:
         (see glampub.migrations), then the search index beside the tables.
         Returns the revisions it was at before and is at now."""
         from glampub import migrations
-        from glampub.services.search_index import ensure_search_index
+        from glampub.search_index import ensure_search_index
 
         assert self.engine is not None
         revisions = migrations.upgrade(self.engine)

@@ -4,7 +4,6 @@ public-domain checks, overrides, and properties that must hold for any input.
 
 from __future__ import annotations
 
-import ast
 import csv
 import json
 import re
@@ -33,7 +32,7 @@ from glampub.rights import (
 from glampub.rights.findings import RULES
 from glampub.rights.vocabulary import REUSE_ORDER
 from tests import iiif_structure
-from tests.conftest import CORPUS, REPO, iiif_schema
+from tests.conftest import CORPUS, iiif_schema
 
 TSV = Path(__file__).resolve().parent / "data" / "rights_strings.tsv"
 NR = "needs-review"
@@ -368,22 +367,6 @@ def test_public_domain_checks(statement: str, context: RightsContext, warning: s
     assert (checked.uri, checked.rule, checked.reuse) == (plain.uri, plain.rule, plain.reuse)
     added = [w for w in checked.warnings if w not in plain.warnings]
     assert [w.split(" (")[0] for w in added] == ([warning] if warning else [])
-
-
-# --- purity --------------------------------------------------------------------------
-
-
-def test_rights_package_is_pure() -> None:
-    forbidden = {"flask", "sqlalchemy", "requests", "urllib", "http", "socket", "httpx"}
-    for path in (REPO / "glampub" / "rights").glob("*.py"):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            names = []
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module:
-                names = [node.module]
-            assert not {n.split(".")[0] for n in names} & forbidden, path.name
 
 
 # --- properties ------------------------------------------------------------------------

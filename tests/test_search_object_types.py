@@ -16,11 +16,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, text, update
 
 from glampub.models import ChangeEvent, CollectionObject
+from glampub.search_index import ensure_search_index
 from glampub.services import search, search_summaries
 from glampub.services.importing import ImportOptions, run_import
 from glampub.services.institutions import add_institution
 from glampub.services.search import SearchQuery
-from glampub.services.search_index import ensure_search_index
 from tests.conftest import database
 
 AAT_PHOTOGRAPH = "http://vocab.getty.edu/aat/300046300"

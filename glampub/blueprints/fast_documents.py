@@ -11,8 +11,10 @@ it is unsure of (a query string, If-Modified-Since), goes on to Flask.
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from werkzeug.http import parse_etags
@@ -93,8 +95,6 @@ class FastDocuments:
     def _send(
         self, answer: Answer, environ: dict[str, Any], start_response: StartResponse, head: bool
     ) -> Iterable[bytes]:
-        from glampub.blueprints.helpers import gzipped
-
         headers = answer.headers()
         headers.append(("Access-Control-Allow-Origin", "*"))
         headers.extend(header_pairs(secure=environ.get("wsgi.url_scheme") == "https"))
@@ -110,3 +110,10 @@ class FastDocuments:
         headers.append(("Content-Length", str(len(body))))
         start_response("200 OK", headers)
         return [] if head else [body]
+
+
+@lru_cache(maxsize=256)
+def gzipped(etag: str, body: str) -> bytes:
+    """The gzip form of a stored document, kept per ETag: popular manifests are
+    compressed once, not per request."""
+    return gzip.compress(body.encode("utf-8"), compresslevel=6, mtime=0)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 from collections.abc import Callable, Hashable
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -11,7 +10,7 @@ from flask import abort, current_app, request
 from sqlalchemy.orm import Session
 
 from glampub.blueprints.fast_documents import environ_base, stamp_for
-from glampub.db import get_db
+from glampub.db import LARGEST_ID, get_db
 from glampub.iiif.urls import IiifUrls
 from glampub.services.served_cache import ServedCache
 
@@ -32,8 +31,6 @@ def page_arg(maximum: int = MAX_PAGE_NUMBER) -> int:
 
 def id_arg(name: str) -> int | None:
     """A row id given as a parameter; 404 for one no id column holds."""
-    from glampub.web.edge import LARGEST_ID
-
     value = request.args.get(name, type=int)
     if value is not None and not 0 <= value <= LARGEST_ID:
         abort(404, description=f"there is no {name} {value}")
@@ -61,13 +58,6 @@ def request_urls() -> IiifUrls:
 @lru_cache(maxsize=64)
 def _urls(base: str, static: bool) -> IiifUrls:
     return IiifUrls(base.rstrip("/"), static=static)
-
-
-@lru_cache(maxsize=256)
-def gzipped(etag: str, body: str) -> bytes:
-    """The gzip form of a stored document, kept per ETag: popular manifests are
-    compressed once, not per request."""
-    return gzip.compress(body.encode("utf-8"), compresslevel=6, mtime=0)
 
 
 def served(cache_name: str, key: Hashable, build: Callable[[], T]) -> T:

@@ -20,9 +20,10 @@ from glampub.blueprints.fast_documents import (
     Answer,
     FastDocuments,
     answer_key,
+    gzipped,
     stamp_for,
 )
-from glampub.blueprints.helpers import gzipped, request_urls, served, served_caches, session
+from glampub.blueprints.helpers import request_urls, served, served_caches, session
 from glampub.db import get_db
 from glampub.errors import NotFound
 from glampub.iiif.image_api import ImageApiError

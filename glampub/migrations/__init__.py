@@ -6,7 +6,7 @@ first. A database made before the revisions existed has glampub's tables but
 no ``alembic_version``: the first revision adopts it (it creates only what is
 missing and adds the columns such a database lacks), so it needs no stamping
 by hand. The search index beside the tables (FTS5 or PostgreSQL's stored
-vectors, with their triggers) is made by :mod:`glampub.services.search_index`,
+vectors, with their triggers) is made by :mod:`glampub.search_index`,
 in the first revision and again, idempotently, after every upgrade.
 """
 
@@ -24,20 +24,14 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, text
 
+from glampub.schema_lock import UPGRADE_LOCK, UPGRADE_LOCK_SUFFIX
+from glampub.search_index import is_search_object
+
 HERE = Path(__file__).resolve().parent
-#: PostgreSQL advisory lock held while upgrading: several workers starting at
-#: once on a new database upgrade it one after another, not all together.
-UPGRADE_LOCK = 0x676C616D  # "glam"
-#: On SQLite the same is an exclusive lock on this file beside the database:
-#: SQLite runs DDL outside a transaction, so two processes both saw no revision,
-#: both ran the migrations, and the second failed on alembic_version.
-UPGRADE_LOCK_SUFFIX = ".upgrade-lock"
 
 
 def include_object(_obj: Any, name: str | None, kind: str, _reflected: bool, _other: Any) -> bool:
     """What schema comparisons look at: all but the search index's own objects."""
-    from glampub.services.search_index import is_search_object
-
     return not is_search_object(kind, name)
 
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
-from glampub import resource_dir
 from glampub.db import Database
 from glampub.errors import UsageError
+from glampub.resources import resource_dir
 from glampub.services.import_report import ImportReport
 from glampub.services.importing import ImportOptions, run_import
 from glampub.services.institutions import add_institution

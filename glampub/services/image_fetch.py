@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from glampub import __version__
+from glampub.resources import VERSION
 
 #: A generous cap for one image: museum masters can be large TIFFs.
 MAX_FETCH_BYTES = 200 * 1024 * 1024
@@ -108,7 +108,7 @@ class ImageFetcher:
     def _fetch(self, url: str, dest: Path) -> Fetched:
         if not url.lower().startswith(("http://", "https://")):
             return Fetched(url, error="only http and https addresses are fetched")
-        request = urllib.request.Request(url, headers={"User-Agent": f"glampub/{__version__}"})
+        request = urllib.request.Request(url, headers={"User-Agent": f"glampub/{VERSION}"})
         try:
             with _OPENER.open(request, timeout=self.timeout) as response:
                 declared = response.headers.get("Content-Length")

@@ -19,10 +19,10 @@ from typing import Any
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from glampub import search_index
 from glampub.errors import Problem
 from glampub.image_sources import ImageSource
 from glampub.models import ChangeEvent, CollectionObject, Image, Institution, ObjectStatus
-from glampub.services import search_index
 from glampub.services.bulk_sql import BulkStatement
 from glampub.services.image_fetch import Fetched, ImageFetcher
 from glampub.services.import_report import ImportReport

@@ -120,7 +120,7 @@ def rq_job(upload_id: int, mode: str, base_url: str) -> None:
     """
     from rq import get_current_job
 
-    from glampub import create_app
+    from glampub.app import create_app
 
     job = get_current_job()
     last = job is None or not job.retries_left

@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 
 from glampub.models import CollectionObject, Institution
-from glampub.services.search_index import PG_CONFIG
+from glampub.search_index import PG_CONFIG
 
 #: Words of a query that count; the rest are ignored (a query is typed by a person).
 MAX_TERMS = 12

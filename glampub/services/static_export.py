@@ -26,14 +26,14 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-import glampub
-from glampub import create_app
+from glampub.app import create_app
 from glampub.db import get_db
 from glampub.errors import UsageError
 from glampub.iiif.collection import THUMBNAIL_SIZE as COLLECTION_THUMBNAIL
 from glampub.iiif.manifest import THUMBNAIL_SIZE as MANIFEST_THUMBNAIL
 from glampub.iiif.urls import IiifUrls
 from glampub.models import CollectionObject, Institution, ObjectStatus
+from glampub.resources import PACKAGE_DIR
 from glampub.services import image_delivery, static_pages, vendor
 from glampub.services.discovery import changes_document, changes_page_document
 from glampub.services.institution_settings import credit_template
@@ -113,7 +113,7 @@ def _code_fingerprint(app: Flask) -> str:
     code, templates and assets, the installed viewer, Pillow and the settings
     that shape images. A change to any of them renders every object again."""
     folders = [
-        Path(glampub.__file__).parent,
+        PACKAGE_DIR,
         Path(app.root_path, app.template_folder or ""),
         Path(app.static_folder or ""),
     ]

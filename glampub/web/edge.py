@@ -34,14 +34,12 @@ from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response
 from wtforms import ValidationError
 
+from glampub.db import LARGEST_ID
+
 #: Endpoints that accept a whole export (with its images): they get the full
 #: ``MAX_CONTENT_LENGTH`` once their sender is known; every other request gets
 #: ``MAX_REQUEST_BYTES``.
 UPLOAD_ENDPOINTS = frozenset({"staff.upload", "api.create_upload"})
-
-#: The largest value of an integer column on every database glampub runs on
-#: (PostgreSQL's ``integer``); ids and page numbers in URLs stay below it.
-LARGEST_ID = 2**31 - 1
 
 NUL = "\x00"
 

@@ -7,15 +7,14 @@ belongs to that institution (or is an admin) before it reads anything.
 
 from __future__ import annotations
 
-from flask import Blueprint
-
-bp = Blueprint("staff", __name__, url_prefix="/staff")
-
-from glampub.blueprints.staff import (  # noqa: E402,F401  (views register on bp)
+from glampub.blueprints.staff import (  # noqa: F401  (importing the views registers them)
     auth_views,
     import_views,
     manage_views,
 )
+from glampub.blueprints.staff.common import bp
+
+__all__ = ["bp"]
 
 
 @bp.context_processor

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 
 from glampub.auth import StaffUser, authenticate, end_sessions, staff
 from glampub.blueprints.helpers import session
-from glampub.blueprints.staff import bp
+from glampub.blueprints.staff.common import bp
 from glampub.blueprints.staff.forms import EmptyForm, LoginForm
 from glampub.db import get_db
 from glampub.models import Institution

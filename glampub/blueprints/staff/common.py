@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import current_app
+from flask import Blueprint, current_app
 
 from glampub.auth import require_institution
 from glampub.blueprints.helpers import session
 from glampub.models import Institution
 from glampub.services.institutions import get_institution
+
+#: The staff pages' blueprint; its views live in the modules beside this one.
+bp = Blueprint("staff", "glampub.blueprints.staff", url_prefix="/staff")
 
 
 def institution_for(slug: str) -> Institution:

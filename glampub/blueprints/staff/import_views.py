@@ -9,8 +9,7 @@ from werkzeug.wrappers import Response
 
 from glampub.auth import staff
 from glampub.blueprints.helpers import page_arg, request_urls, session
-from glampub.blueprints.staff import bp
-from glampub.blueprints.staff.common import data_dir, institution_for
+from glampub.blueprints.staff.common import bp, data_dir, institution_for
 from glampub.blueprints.staff.forms import EmptyForm, UploadForm, options
 from glampub.errors import GlampubError
 from glampub.services import column_profiles, import_history, job_runner, jobs

@@ -12,11 +12,9 @@ from markupsafe import Markup
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
-from glampub import resource_dir
 from glampub.auth import admin_required, staff
 from glampub.blueprints.helpers import id_arg, page_arg, session
-from glampub.blueprints.staff import bp
-from glampub.blueprints.staff.common import data_dir, institution_for
+from glampub.blueprints.staff.common import bp, data_dir, institution_for
 from glampub.blueprints.staff.forms import (
     DecideForm,
     InstitutionForm,
@@ -27,6 +25,7 @@ from glampub.blueprints.staff.forms import (
 )
 from glampub.errors import GlampubError, NotFound
 from glampub.models import CollectionObject, Institution
+from glampub.resources import resource_dir
 from glampub.rights import NEEDS_REVIEW, all_terms
 from glampub.services import column_profiles, import_history, staff_objects
 from glampub.services.institution_settings import Settings, credit_template, update_settings

@@ -14,6 +14,8 @@ import re
 
 from sqlalchemy import Connection, Engine, text
 
+from glampub.schema_lock import UPGRADE_LOCK
+
 #: The text search configuration on PostgreSQL: "simple" does no stemming, so a
 #: search for a name or an inventory number finds exactly it, in any language.
 PG_CONFIG = "simple"
@@ -172,8 +174,6 @@ def ensure_search_index(engine: Engine) -> None:
                 return
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
-            from glampub.migrations import UPGRADE_LOCK
-
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": UPGRADE_LOCK})
         create_search_index(conn)
 

@@ -1,0 +1,47 @@
+"""The Flask application: the factory that wires configuration, the database,
+the web edge, the blueprints and the error handlers together.
+
+It lives apart from ``glampub/__init__.py`` so that importing any part of the
+package (the rights engine, the IIIF builders, the import reader) does not load
+Flask; ``glampub.create_app`` still reaches it, lazily.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from glampub.resources import resource_dir
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """The Flask application factory (``gunicorn 'glampub:create_app()'``)."""
+    from glampub.blueprints import register_blueprints
+    from glampub.config import build_config
+    from glampub.db import Database
+    from glampub.security import init_security
+    from glampub.web.edge import init_edge
+    from glampub.web.extensions import init_extensions
+    from glampub.web_errors import register_error_handlers
+
+    app = Flask(
+        # The package's name, not this module's: Flask derives the app name,
+        # logger, root and instance folders from it.
+        "glampub",
+        template_folder=str(resource_dir("templates")),
+        static_folder=str(resource_dir("static")),
+    )
+    app.config.update(build_config(app.instance_path, test_config))
+    database = Database()
+    database.init_app(app)
+    database.prepare()
+    init_extensions(app)
+    # Before the blueprints: their rules take the bounded integer converter.
+    init_edge(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    # Last: the proxy fix must wrap every WSGI layer the blueprints added.
+    init_security(app)
+    return app
