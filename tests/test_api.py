@@ -95,7 +95,7 @@ def test_upload_preview_publish_through_the_api(app, tokens, tmp_path: Path) -> 
 
 
 def test_review_and_withdraw_through_the_api(app, tokens) -> None:
-    from glampub.services.importing import ImportOptions, run_import
+    from glampub.importing.run import ImportOptions, run_import
 
     run_import(
         app.extensions["glampub.db"],
@@ -193,7 +193,7 @@ def test_the_openapi_description_lists_every_route(app) -> None:
 
 @pytest.fixture
 def api_schema(app, tokens):  # type: ignore[no-untyped-def]
-    from glampub.services.importing import ImportOptions, run_import
+    from glampub.importing.run import ImportOptions, run_import
 
     run_import(
         app.extensions["glampub.db"],
