@@ -111,7 +111,7 @@ class CollectionObject(Base):
     rights_statements: Mapped[list[str]] = mapped_column(JSON, default=list)
     #: sha256 of the statements' normalised key: one review queue entry per value.
     rights_key: Mapped[str] = mapped_column(String(64), default="", index=True)
-    #: Indexed with status (see search_index), as every query asks (migration 0006).
+    #: Indexed with status (see glampub.search.index), as every query asks (migration 0006).
     rights_uri: Mapped[str | None] = mapped_column(String(200))
     rights_status: Mapped[str] = mapped_column(String(20), default=NEEDS_REVIEW)
     rights_label: Mapped[str] = mapped_column(String(200), default="")
@@ -133,7 +133,7 @@ class CollectionObject(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     revision: Mapped[int] = mapped_column(Integer, default=1)
     #: An :class:`ObjectStatus` value.
-    #: Indexed first in composites with what each query asks next (search_index).
+    #: Indexed first in composites with what each query asks next (glampub.search.index).
     status: Mapped[str] = mapped_column(String(20), default=ObjectStatus.PUBLISHED)
     #: Withdrawn by staff: it stays withdrawn whatever a later import brings,
     #: until staff publish it again (a full export leaving it out also withdraws
@@ -386,7 +386,7 @@ class Upload(Base):
     #: ImportReport.summary() of the dry run, and a few records as they will look.
     preview: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     message: Mapped[str | None] = mapped_column(Text)
-    #: Who runs its job now ("host pid start token"; see services.job_runner),
+    #: Who runs its job now ("host pid start token"; see glampub.jobs.runner),
     #: None while it waits; and when that was last known (queued, claimed, heartbeat).
     runner: Mapped[str | None] = mapped_column(String(300))
     runner_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,7 +1,7 @@
 """What every ``glampub`` command module shares: the ``main`` click group, the
 output consoles, the app context and the one place where domain errors become
-messages and exit codes. The command modules (glampub.cli.db, cli_rights,
-cli_accounts) import this one and never glampub.cli, which only assembles
+messages and exit codes. The command modules (glampub.cli.db, .rights,
+.accounts) import this one and never glampub.cli.commands, which only assembles
 their groups onto ``main``: no circle between them.
 """
 

@@ -1,5 +1,5 @@
 """The ``glampub`` command: its own commands, and the command groups of the
-cli_* modules assembled onto ``main`` (the entry point ``glampub.cli:main``).
+glampub.cli modules assembled onto ``main`` (the entry point ``glampub.cli:main``).
 Domain errors become messages and exit codes in glampub.cli.base, and only there."""
 
 from __future__ import annotations

@@ -112,7 +112,7 @@ class BatchWriter:
         self.fetcher = fetcher
         self.max_pixels = max_pixels
         self.seen = SeenIdentifiers(session, run_id)
-        # With the tables the search index's triggers fill (search_index.py).
+        # With the tables the search index's triggers fill (glampub/search/index.py).
         tables = (OBJECTS.name, IMAGES.name, EVENTS.name, *search_index.TRIGGER_TABLES)
         self.statistics = PlannerStatistics(session, *tables)
         connection = session.connection()

@@ -1,8 +1,8 @@
 """Finding published objects: full-text search with facets, sorting and pages.
 
 One interface over two engines: SQLite FTS5 on the embedded default and
-PostgreSQL full-text search on PostgreSQL (see :mod:`search_index` and
-:mod:`search_sql`). Facet counts over the whole collection are the costly
+PostgreSQL full-text search on PostgreSQL (see :mod:`glampub.search.index` and
+:mod:`glampub.search.sql`). Facet counts over the whole collection are the costly
 part of a search page and the most asked for, so they are kept per data
 version and reused until something is published, changed or withdrawn.
 """

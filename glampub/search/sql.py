@@ -30,7 +30,7 @@ _WORD = re.compile(r"\w+")
 _FTS = table("object_fts", column("rowid"), column("rank"), column("object_fts"))
 _PG_CONFIG = literal_column(f"'{PG_CONFIG}'::regconfig")
 _PG_SEARCH = table("object_search", column("object_id"), column("tsv"))
-#: Filled by triggers (see search_index): object types and creator names, one row each.
+#: Filled by triggers (see glampub.search.index): object types and creator names, one row each.
 _FACETS = table("object_facet", column("object_id"), column("kind"), column("value"))
 
 
