@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from glampub import create_app  # noqa: E402
-from glampub.services.demo import load_demo  # noqa: E402
+from glampub.importing.demo import load_demo  # noqa: E402
 
 
 def timed(label: str, calls: list[Callable[[], object]]) -> None:

@@ -20,7 +20,7 @@ bench/_synthetic.py), then measures in one process, on the same file:
 It prints records per second, each import's rate as a share of the
 yardstick's, and the peak resident memory of the importing process and of
 its reader process (files over 16 MB are parsed in one: see
-glampub/services/import_reader.py). Images are referenced but not sent, as
+glampub/importing/reader.py). Images are referenced but not sent, as
 in a metadata-only update. Run it on an otherwise idle machine: the import
 uses two cores, the yardstick one.
 """
@@ -43,8 +43,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench._synthetic import write_csv, write_lido  # noqa: E402
 from glampub.db import Database  # noqa: E402
-from glampub.services.importing import ImportOptions, run_import  # noqa: E402
-from glampub.services.institutions import add_institution  # noqa: E402
+from glampub.importing.run import ImportOptions, run_import  # noqa: E402
+from glampub.institutions.registry import add_institution  # noqa: E402
 
 LIDO = "{http://www.lido-schema.org}lido"
 TARGETS = {"lido": 0.35, "csv": 0.15}

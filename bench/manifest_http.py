@@ -35,9 +35,9 @@ def prepare(data_dir: Path, base_url: str) -> None:
     """The sample collections, and an institution whose objects have ten images each."""
     from PIL import Image
 
-    from glampub.services.demo import load_demo
-    from glampub.services.importing import ImportOptions, run_import
-    from glampub.services.institutions import add_institution
+    from glampub.importing.demo import load_demo
+    from glampub.importing.run import ImportOptions, run_import
+    from glampub.institutions.registry import add_institution
 
     app = create_app({"DATA_DIR": str(data_dir), "BASE_URL": base_url})
     database = app.extensions["glampub.db"]

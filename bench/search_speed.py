@@ -23,7 +23,7 @@ from sqlalchemy import insert
 
 from glampub import create_app
 from glampub.models import ChangeEvent, CollectionObject, Institution
-from glampub.services.search import SearchQuery, search
+from glampub.search.query import SearchQuery, search
 
 _VOCABULARY = """
 portrait landscape estuary harbour ferry boat church tower orchard gate garden river bridge

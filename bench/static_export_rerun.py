@@ -23,10 +23,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from PIL import Image, ImageDraw  # noqa: E402
 
 from glampub import create_app  # noqa: E402
-from glampub.services.demo import load_demo  # noqa: E402
-from glampub.services.importing import ImportOptions, run_import  # noqa: E402
-from glampub.services.institutions import add_institution  # noqa: E402
-from glampub.services.static_export import export_static  # noqa: E402
+from glampub.importing.demo import load_demo  # noqa: E402
+from glampub.importing.run import ImportOptions, run_import  # noqa: E402
+from glampub.institutions.registry import add_institution  # noqa: E402
+from glampub.static_site.export import export_static  # noqa: E402
 
 
 def make_images(folder: Path, count: int, size: tuple[int, int]) -> None:

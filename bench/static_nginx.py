@@ -45,8 +45,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=16)
     args = parser.parse_args()
-    from glampub.services.demo import load_demo
-    from glampub.services.static_export import export_static
+    from glampub.importing.demo import load_demo
+    from glampub.static_site.export import export_static
 
     with tempfile.TemporaryDirectory(prefix="bench-static-") as tmp:
         Path(tmp).chmod(0o755)  # nginx's workers run as an unprivileged user

@@ -31,8 +31,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench._synthetic import write_csv, write_lido  # noqa: E402
 from bench.import_speed import TARGETS, bare_pass, storage_alone  # noqa: E402
 from glampub.db import Database  # noqa: E402
-from glampub.services.importing import ImportOptions, run_import  # noqa: E402
-from glampub.services.institutions import add_institution  # noqa: E402
+from glampub.importing.run import ImportOptions, run_import  # noqa: E402
+from glampub.institutions.registry import add_institution  # noqa: E402
 
 #: The tables an import writes, whose indexes and triggers are taken away in turn.
 WRITTEN = ("collection_object", "image", "change_event", "object_facet")

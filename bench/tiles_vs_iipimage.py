@@ -75,8 +75,8 @@ def draw_master(path: Path) -> None:
 
 def import_into_glampub(data_dir: Path, master: Path) -> None:
     from glampub import create_app
-    from glampub.services.importing import ImportOptions, run_import
-    from glampub.services.institutions import add_institution
+    from glampub.importing.run import ImportOptions, run_import
+    from glampub.institutions.registry import add_institution
 
     app = create_app({"DATA_DIR": str(data_dir)})
     database = app.extensions["glampub.db"]
@@ -157,7 +157,7 @@ def many_images(root: Path, base: str, count: int) -> None:
     from PIL import Image
 
     from glampub import create_app
-    from glampub.services.importing import ImportOptions, run_import
+    from glampub.importing.run import ImportOptions, run_import
 
     folder = root / "many"
     folder.mkdir()

@@ -18,13 +18,13 @@ from glampub.resources import resource_dir
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """The Flask application factory (``gunicorn 'glampub:create_app()'``)."""
-    from glampub.blueprints import register_blueprints
     from glampub.config import build_config
     from glampub.db import Database
-    from glampub.security import init_security
+    from glampub.web.blueprints import register_blueprints
     from glampub.web.edge import init_edge
+    from glampub.web.errors import register_error_handlers
     from glampub.web.extensions import init_extensions
-    from glampub.web_errors import register_error_handlers
+    from glampub.web.security import init_security
 
     app = Flask(
         # The package's name, not this module's: Flask derives the app name,

@@ -34,12 +34,12 @@ def build_config(
         "REDIS_URL": env.get("GLAMPUB_REDIS_URL") or None,
         "SECRET_KEY": env.get("GLAMPUB_SECRET_KEY") or None,
         # Reverse proxies in front of the app whose X-Forwarded-* headers are
-        # believed (glampub.security); 0 believes none.
+        # believed (glampub.web.security); 0 believes none.
         "PROXIES": _whole_number("GLAMPUB_PROXIES", env.get("GLAMPUB_PROXIES") or "0"),
         # Images larger than this are refused as decompression bombs.
         "MAX_IMAGE_PIXELS": 100_000_000,
         # What each worker keeps of the IIIF documents and image records it
-        # served (see glampub.services.served_cache): bounded, so a worker's
+        # served (see glampub.publishing.served_cache): bounded, so a worker's
         # memory does not grow with the collection.
         "SERVED_CACHE_BYTES": 16 * 1024 * 1024,
         "SERVED_IMAGE_ENTRIES": 5_000,
@@ -50,7 +50,7 @@ def build_config(
         "IMAGE_MAX_AREA": 6_000_000,
         # Renders at once per process and lane, small and large (cached
         # answers never wait): a worker's memory then follows this, not its
-        # number of threads (see glampub.services.render_lanes).
+        # number of threads (see glampub.images.render_lanes).
         "IMAGE_RENDER_SLOTS": 1,
         # Large renders (over 1 MP) one address may have under way in a
         # process, and how many may wait for a slot; more are refused at once.

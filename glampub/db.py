@@ -59,7 +59,7 @@ class Database:
         (see glampub.migrations), then the search index beside the tables.
         Returns the revisions it was at before and is at now."""
         from glampub import migrations
-        from glampub.search_index import ensure_search_index
+        from glampub.search.index import ensure_search_index
 
         assert self.engine is not None
         revisions = migrations.upgrade(self.engine)

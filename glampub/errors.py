@@ -1,6 +1,6 @@
 """Errors and problems.
 
-Library code raises :class:`GlampubError` subclasses; only ``cli.py`` and the
+Library code raises :class:`GlampubError` subclasses; only ``glampub.cli.base`` and the
 Flask error handlers turn them into exit codes, HTML or JSON. Trouble with a
 single record is *data*, a :class:`Problem`, collected into the import report.
 """

@@ -111,7 +111,7 @@ class CollectionObject(Base):
     rights_statements: Mapped[list[str]] = mapped_column(JSON, default=list)
     #: sha256 of the statements' normalised key: one review queue entry per value.
     rights_key: Mapped[str] = mapped_column(String(64), default="", index=True)
-    #: Indexed with status (see search_index), as every query asks (migration 0006).
+    #: Indexed with status (see glampub.search.index), as every query asks (migration 0006).
     rights_uri: Mapped[str | None] = mapped_column(String(200))
     rights_status: Mapped[str] = mapped_column(String(20), default=NEEDS_REVIEW)
     rights_label: Mapped[str] = mapped_column(String(200), default="")
@@ -133,7 +133,7 @@ class CollectionObject(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     revision: Mapped[int] = mapped_column(Integer, default=1)
     #: An :class:`ObjectStatus` value.
-    #: Indexed first in composites with what each query asks next (search_index).
+    #: Indexed first in composites with what each query asks next (glampub.search.index).
     status: Mapped[str] = mapped_column(String(20), default=ObjectStatus.PUBLISHED)
     #: Withdrawn by staff: it stays withdrawn whatever a later import brings,
     #: until staff publish it again (a full export leaving it out also withdraws
@@ -254,7 +254,7 @@ class SearchSummary(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: The filters as sorted JSON, e.g. ``[["text", "mill"]]``; ``[]`` for all objects.
     filters: Mapped[str] = mapped_column(String(1000), unique=True)  # longer: not stored
-    #: The data version the counts are for (see glampub.services.search.data_version).
+    #: The data version the counts are for (see glampub.search.query.data_version).
     version: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     #: When a search last counted these filters itself: the most recent are refreshed.
@@ -279,7 +279,7 @@ class ImportRun(Base):
     withdrawn: Mapped[int] = mapped_column(Integer, default=0)
     rejected: Mapped[int] = mapped_column(Integer, default=0)
     rights: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
-    #: The first problems (up to glampub.services.problem_log.KEEP_IN_MEMORY);
+    #: The first problems (up to glampub.importing.problem_log.KEEP_IN_MEMORY);
     #: every one of them is in ``problems_file``.
     problems: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     #: How many problems there were in all, and how many of each code.
@@ -347,7 +347,7 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    #: When a request last used it (to the minute: see glampub.services.accounts).
+    #: When a request last used it (to the minute: see glampub.accounts.store).
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -360,7 +360,7 @@ class Upload(Base):
 
     It is previewed (a dry run) before it is published; both runs are
     background jobs whose progress is kept in a file beside the upload (see
-    glampub.services.jobs), since with SQLite the import holds the database's
+    glampub.jobs.background), since with SQLite the import holds the database's
     only write lock while it runs.
     """
 
@@ -386,7 +386,7 @@ class Upload(Base):
     #: ImportReport.summary() of the dry run, and a few records as they will look.
     preview: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     message: Mapped[str | None] = mapped_column(Text)
-    #: Who runs its job now ("host pid start token"; see services.job_runner),
+    #: Who runs its job now ("host pid start token"; see glampub.jobs.runner),
     #: None while it waits; and when that was last known (queued, claimed, heartbeat).
     runner: Mapped[str | None] = mapped_column(String(300))
     runner_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -421,7 +421,7 @@ class LoginCounter(Base):
     """Failed sign-ins of one account or one address within a window.
 
     One row per key, counted up by a single conditional statement (see
-    glampub.services.login_throttle), so concurrent attempts cannot all read
+    glampub.accounts.login_throttle), so concurrent attempts cannot all read
     the same count and all go ahead.
     """
 

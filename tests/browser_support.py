@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from glampub.services.vendor import AssetUnavailable, NpmAsset, install
+from glampub.web.vendor import AssetUnavailable, NpmAsset, install
 from tests.databases import subprocess_env
 
 CHROMIUM = "/usr/bin/chromium"

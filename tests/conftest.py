@@ -117,7 +117,7 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture(scope="session")
 def demo_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """One app with the sample collections imported, shared by read-only tests."""
-    from glampub.services.demo import load_demo
+    from glampub.importing.demo import load_demo
 
     data_dir = tmp_path_factory.mktemp("demo") / "data"
     app = create_app({"DATA_DIR": str(data_dir), "TESTING": True, "BASE_URL": BASE_URL})

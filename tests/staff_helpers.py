@@ -10,9 +10,9 @@ from pathlib import Path
 from flask import Flask
 from flask.testing import FlaskClient
 
+from glampub.accounts.store import add_user, create_token
+from glampub.institutions.registry import add_institution
 from glampub.models import Upload
-from glampub.services.accounts import add_user, create_token
-from glampub.services.institutions import add_institution
 
 REPO = Path(__file__).resolve().parents[1]
 KESTREL = REPO / "sample_collections" / "kestrel-museum"

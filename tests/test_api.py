@@ -95,7 +95,7 @@ def test_upload_preview_publish_through_the_api(app, tokens, tmp_path: Path) -> 
 
 
 def test_review_and_withdraw_through_the_api(app, tokens) -> None:
-    from glampub.services.importing import ImportOptions, run_import
+    from glampub.importing.run import ImportOptions, run_import
 
     run_import(
         app.extensions["glampub.db"],
@@ -138,8 +138,10 @@ def test_review_and_withdraw_through_the_api(app, tokens) -> None:
     }
     assert client.get("/objects/kestrel-museum/KM%201901%2F3").status_code == 410
     with app.app_context():
-        stored = app.extensions["glampub.db"].session().execute(
-            text("SELECT status FROM collection_object WHERE identifier = 'KM 1901/3'")
+        stored = (
+            app.extensions["glampub.db"]
+            .session()
+            .execute(text("SELECT status FROM collection_object WHERE identifier = 'KM 1901/3'"))
         )
         assert [tuple(row) for row in stored] == [("withdrawn",)]
 
@@ -193,7 +195,7 @@ def test_the_openapi_description_lists_every_route(app) -> None:
 
 @pytest.fixture
 def api_schema(app, tokens):  # type: ignore[no-untyped-def]
-    from glampub.services.importing import ImportOptions, run_import
+    from glampub.importing.run import ImportOptions, run_import
 
     run_import(
         app.extensions["glampub.db"],

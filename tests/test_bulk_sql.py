@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import bindparam, create_engine, insert, select, update
 
 from glampub.db import Base, make_engine
+from glampub.importing.bulk_sql import BulkStatement
+from glampub.importing.writer import OBJECT_COLUMNS
 from glampub.models import CollectionObject, Institution
-from glampub.search_index import ensure_search_index
-from glampub.services.bulk_sql import BulkStatement
-from glampub.services.import_writer import OBJECT_COLUMNS
+from glampub.search.index import ensure_search_index
 
 OBJECTS = CollectionObject.__table__
 

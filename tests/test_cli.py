@@ -194,7 +194,7 @@ def test_user_add_and_token_create(runner) -> None:
 
 
 def test_the_demo_is_idempotent(demo_app) -> None:
-    from glampub.services.demo import load_demo
+    from glampub.importing.demo import load_demo
     from tests.conftest import database
 
     reports = load_demo(database(demo_app), Path(demo_app.config["DATA_DIR"]))

@@ -155,7 +155,7 @@ def test_a_full_dry_run_names_what_it_would_withdraw(runner, tmp_path) -> None:
 def test_a_full_import_names_what_it_withdrew_also_past_what_memory_holds(
     runner, tmp_path, monkeypatch
 ) -> None:
-    from glampub.services import withdrawn_log
+    from glampub.importing import withdrawn_log
 
     monkeypatch.setattr(withdrawn_log, "KEEP_IN_MEMORY", 3)
     _collection(runner, tmp_path, 6)

@@ -18,9 +18,9 @@ from PIL import Image
 
 from glampub import create_app
 from glampub.cli import main
-from glampub.services.record_images import local_reference
+from glampub.importing.record_images import local_reference
 from importers.base import SourceRecord, get_importer
-from importers.csv_profile import load_profile
+from importers.csv.profile import load_profile
 from tests.conftest import BASE_URL, CORPUS, assert_valid_iiif, database
 from tests.test_web_iiif import _path, _walk_manifests
 

@@ -9,15 +9,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from glampub.importing.run import ImportOptions, run_import
+from glampub.institutions.registry import add_institution
 from glampub.models import CollectionObject
-from glampub.services.importing import ImportOptions, run_import
-from glampub.services.institutions import add_institution
-from importers.csv_formulas import (
-    csv_media_type,
-    delimiter_of,
-    is_formula_like,
-    neutralise_formulas,
-)
+from glampub.publishing.csv_formulas import is_formula_like, neutralise_formulas
+from importers.csv.media_type import csv_media_type, delimiter_of
 from tests.conftest import database
 
 EXPORT = (

@@ -10,8 +10,8 @@ import pytest
 
 from glampub.errors import Problem, UnreadableInput, UsageError
 from importers.base import Creator, SourceImage, SourceRecord, get_importer
-from importers.csv_importer import CsvImporter, load_profile
-from importers.csv_profile import bundled_profiles
+from importers.csv.importer import CsvImporter, load_profile
+from importers.csv.profile import bundled_profiles
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 CSV_CORPUS = CORPUS / "csv"

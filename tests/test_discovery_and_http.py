@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from PIL import Image as PILImage
 
-from glampub.services.importing import ImportOptions, run_import
-from glampub.services.institutions import add_institution
+from glampub.importing.run import ImportOptions, run_import
+from glampub.institutions.registry import add_institution
 from tests.conftest import BASE_URL, database
 
 DISCOVERY = 'application/ld+json;profile="http://iiif.io/api/discovery/1/context.json"'
@@ -101,7 +101,7 @@ def test_the_change_stream_is_paged_oldest_first(app, client, tmp_path) -> None:
 
 
 def test_documents_are_built_once_then_served_as_stored(app, client, tmp_path, monkeypatch) -> None:
-    from glampub.services import publishing
+    from glampub.publishing import documents as publishing
 
     # A museum of its own: nothing another test served is stored or held in memory.
     _import(app, tmp_path, ROWS, _setup(app, tmp_path))

@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 from glampub.errors import GlampubError, Problem
 from glampub.iiif.image_api import ImageApiError, parse_request
 from importers.base import SourceRecord
-from importers.csv_importer import CsvImporter
-from importers.lido import LidoImporter
+from importers.csv.importer import CsvImporter
+from importers.lido.importer import LidoImporter
 
 BOUNDED = settings(
     max_examples=120,

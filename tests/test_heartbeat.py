@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Column, DateTime, Integer, MetaData, Table, create_engine, select, update
 
-from glampub.services import import_lock
+from glampub.importing import lock as import_lock
 from tests.databases import ON_POSTGRESQL, empty_database_url
 
 beats = Table(

@@ -706,7 +706,7 @@ def test_staff_uploading_a_file_that_yields_nothing_get_the_reason_and_lose_noth
     app, tmp_path
 ) -> None:
     """The web path (upload, background preview) gives the same refusal as the command."""
-    from glampub.services.importing import ImportOptions, run_import
+    from glampub.importing.run import ImportOptions, run_import
     from tests.staff_helpers import make_staff, post_multipart
 
     token = make_staff(app, "kestrel-museum", "registrar@kestrel.example")
@@ -763,7 +763,7 @@ def test_a_staff_started_import_never_runs_in_the_request_thread(app, monkeypatc
     and a slow import never keeps a request thread (or its client) waiting."""
     import threading
 
-    from glampub.services import jobs
+    from glampub.jobs import background as jobs
     from tests.staff_helpers import make_staff, post_multipart
 
     token = make_staff(app, "kestrel-museum", "registrar@kestrel.example")
@@ -834,8 +834,8 @@ def test_an_uploaded_export_zip_of_600000_members_is_refused_before_it_is_listed
 
 def test_a_saved_profile_whose_pattern_re2_refuses_is_named_when_an_upload_uses_it(app) -> None:
     """Saved while patterns ran on Python's re: the upload's preview fails naming it."""
+    from glampub.institutions.registry import get_institution
     from glampub.models import ColumnProfile
-    from glampub.services.institutions import get_institution
     from tests.staff_helpers import make_staff, post_multipart, wait_for_upload
 
     token = make_staff(app, "kestrel-museum", "registrar@kestrel.example")

@@ -22,8 +22,8 @@ from lxml import html as lxml_html
 from PIL import Image
 
 from glampub.iiif.text import IIIF_ATTRIBUTES, IIIF_TAGS
-from glampub.services.importing import ImportOptions, run_import
-from glampub.services.institutions import add_institution
+from glampub.importing.run import ImportOptions, run_import
+from glampub.institutions.registry import add_institution
 from tests.conftest import assert_valid_iiif, database
 
 #: Starts and ends with a tag, so IIIF clients would take it as HTML.

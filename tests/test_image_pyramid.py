@@ -12,9 +12,9 @@ from PIL import Image, ImageChops, ImageDraw, ImageStat
 
 from glampub.iiif.image_api import parse_request, render
 from glampub.iiif.image_info import info_json
-from glampub.image_pyramid import TILE, build_pyramid, factors, pyramid_dir, render_from_pyramid
-from glampub.services.importing import ImportOptions, run_import
-from glampub.services.institutions import add_institution
+from glampub.images.pyramid import TILE, build_pyramid, factors, pyramid_dir, render_from_pyramid
+from glampub.importing.run import ImportOptions, run_import
+from glampub.institutions.registry import add_institution
 from tests.conftest import database
 
 W, H = 2300, 1700
@@ -183,7 +183,7 @@ def test_a_tile_uses_the_level_nearest_its_size_and_reads_only_its_files(
         opened.append(Path(fp).relative_to(master.parent).as_posix())
         return real_open(fp, *args, **kwargs)
 
-    monkeypatch.setattr("glampub.image_pyramid.Image.open", spy)
+    monkeypatch.setattr("glampub.images.pyramid.Image.open", spy)
     name = master.name
     render_from_pyramid(master, request("2048,0,252,1400", "126,"))
     assert opened == [f"{name}.tiles/2/2_0.jpg", f"{name}.tiles/2/2_1.jpg"]
@@ -231,7 +231,7 @@ def test_a_large_output_is_scaled_piece_by_piece(master: Path, monkeypatch) -> N
         made.append(size)
         return real_new(mode, size, *args, **kwargs)
 
-    monkeypatch.setattr("glampub.image_pyramid.Image.new", spy)
+    monkeypatch.setattr("glampub.images.pyramid.Image.new", spy)
     out = render_from_pyramid(master, request("full", "max"))
     assert out is not None and out.size == (W, H)
     blocks = [size for size in made if size != (W, H)]

@@ -27,8 +27,8 @@ from PIL import Image, ImageChops, ImageStat
 from glampub import create_app
 from glampub.cli import main
 from glampub.iiif import image_api
-from glampub.services import image_delivery
-from glampub.services.image_cache import TOTAL_FILE, DerivativeCache
+from glampub.images import delivery as image_delivery
+from glampub.images.cache import TOTAL_FILE, DerivativeCache
 from tests.conftest import BASE_URL, database
 from tests.image_server import image_server
 

@@ -15,8 +15,8 @@ import pytest
 from PIL import Image
 
 from glampub.errors import UnreadableInput, UnsafeInput, UsageError
-from glampub.image_sources import open_image_source
-from glampub.images import ingest
+from glampub.images.files import ingest
+from glampub.images.sources import open_image_source
 from tests.zip_builders import PEAK_GROWTH, zip_of_empty_members
 
 NFD_NAME = unicodedata.normalize("NFD", "Müller Ölbild.jpg")
@@ -311,7 +311,7 @@ def _open_in_fresh_process(path: Path) -> tuple[str, int]:
     setup = (
         "from pathlib import Path\n"
         "from glampub.errors import UnsafeInput\n"
-        "from glampub.image_sources import open_image_source\n"
+        "from glampub.images.sources import open_image_source\n"
     )
     step = (
         "try:\n"

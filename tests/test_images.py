@@ -16,10 +16,10 @@ import pytest
 from lxml import etree
 from PIL import Image
 
-from glampub import images
 from glampub.errors import UnreadableInput, UnsafeInput
-from glampub.image_credit import embed_credit, rights_marked
-from glampub.images import ingest, open_image
+from glampub.images import files as images
+from glampub.images.credit import embed_credit, rights_marked
+from glampub.images.files import ingest, open_image
 
 RED, BLUE = (255, 0, 0), (0, 0, 255)
 NS = {

@@ -25,7 +25,7 @@ from sqlalchemy.engine import make_url
 
 from glampub import create_app
 from glampub.db import make_engine
-from glampub.services.integrity import check_integrity
+from glampub.integrity import check_integrity
 from tests.conftest import BASE_URL, database
 from tests.databases import ON_POSTGRESQL
 from tests.test_import_safety import CLI, Site, _export

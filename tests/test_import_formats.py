@@ -73,7 +73,7 @@ def test_an_upload_names_the_registered_formats_when_refusing_one(app, with_plug
 
 
 def test_the_staff_upload_form_names_each_registered_format(app) -> None:
-    from glampub.blueprints.staff.forms import UploadForm
+    from glampub.web.blueprints.staff.forms import UploadForm
 
     with app.test_request_context():
         choices = [(c.value, str(c.label)) for c in UploadForm().format.choices]

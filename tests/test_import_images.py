@@ -11,10 +11,11 @@ from PIL import Image as PILImage
 from sqlalchemy import select
 
 from glampub.cli import main
+from glampub.images import fetch as image_fetch
+from glampub.importing import record_images
+from glampub.importing.run import ImportOptions, run_import
+from glampub.institutions.registry import add_institution
 from glampub.models import Image
-from glampub.services import image_fetch, record_images
-from glampub.services.importing import ImportOptions, run_import
-from glampub.services.institutions import add_institution
 from tests.conftest import database
 from tests.image_server import image_server, jpeg_bytes
 

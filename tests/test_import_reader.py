@@ -12,11 +12,11 @@ from sqlalchemy import func, select
 
 from bench._synthetic import HEADER, lido_record
 from glampub.errors import UnreadableInput, UsageError
+from glampub.importing import reader as import_reader
+from glampub.importing.reader import read_records
+from glampub.importing.run import ImportOptions, run_import
+from glampub.institutions.registry import add_institution
 from glampub.models import CollectionObject
-from glampub.services import import_reader
-from glampub.services.import_reader import read_records
-from glampub.services.importing import ImportOptions, run_import
-from glampub.services.institutions import add_institution
 from importers.base import get_importer
 from tests.conftest import CORPUS, database
 

@@ -9,10 +9,11 @@ from pathlib import Path
 from sqlalchemy import select
 
 from glampub.cli import main
+from glampub.importing import problem_log
+from glampub.importing import run as importing
+from glampub.importing.run import ImportOptions, run_import
+from glampub.institutions.registry import add_institution
 from glampub.models import CollectionObject, ImportRun
-from glampub.services import importing, problem_log
-from glampub.services.importing import ImportOptions, run_import
-from glampub.services.institutions import add_institution
 from tests.conftest import database
 
 LIDO_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<lido:lidoWrap xmlns:lido="http://www.lido-schema.org">\n'
@@ -108,7 +109,7 @@ def test_duplicates_are_caught_across_batches(app, tmp_path, monkeypatch) -> Non
 def test_csv_duplicates_beyond_what_the_importer_remembers_are_still_refused(
     app, tmp_path, monkeypatch
 ) -> None:
-    from importers import csv_importer
+    from importers.csv import importer as csv_importer
 
     # The CSV importer remembers only the first identifiers (flat memory); the
     # import's staging table refuses every later repeat all the same.

@@ -9,9 +9,9 @@ from PIL import Image as PILImage
 from sqlalchemy import func, select
 
 from glampub.errors import NotFound, UnreadableInput
+from glampub.importing.run import ImportOptions, run_import
+from glampub.institutions.registry import add_institution
 from glampub.models import CollectionObject, Image, ImportRun
-from glampub.services.importing import ImportOptions, run_import
-from glampub.services.institutions import add_institution
 from tests.conftest import database
 
 HEADER = "identifier,title,creator,creator_death,date_earliest,rights,images\n"
@@ -145,7 +145,7 @@ def test_image_urls_are_matched_by_file_name_in_the_images_folder(app, tmp_path)
 def test_a_failed_import_leaves_the_published_state_untouched(app, tmp_path, monkeypatch) -> None:
     images = _setup(app, tmp_path)
     _import(app, _write(tmp_path, ROWS), images=images)
-    from glampub.services import import_writer
+    from glampub.importing import writer as import_writer
 
     def explode(*args, **kwargs):
         raise OSError("disk full")
@@ -218,7 +218,7 @@ def _status(app, identifier: str) -> tuple[str, bool, dict]:
 
 
 def test_what_staff_withdraw_stays_withdrawn_through_imports(app, tmp_path) -> None:
-    from glampub.services.staff_objects import set_published
+    from glampub.publishing.withdrawal import set_published
 
     images = _setup(app, tmp_path)
     _import(app, _write(tmp_path, ROWS), images=images)

@@ -27,12 +27,13 @@ from sqlalchemy import event, func, select
 from bench._synthetic import write_lido
 from glampub import create_app
 from glampub.db import make_engine
+from glampub.importing.lock import process_start_time
+from glampub.importing.progress import progress_path
+from glampub.importing.uploads import store_upload
+from glampub.integrity import check_integrity
+from glampub.jobs import background as jobs
+from glampub.jobs import runner as job_runner
 from glampub.models import CollectionObject, ImportRun, Upload
-from glampub.services import job_runner, jobs
-from glampub.services.import_lock import process_start_time
-from glampub.services.integrity import check_integrity
-from glampub.services.progress import progress_path
-from glampub.services.uploads import store_upload
 from tests.databases import database_url, subprocess_env
 from tests.staff_helpers import KESTREL, login, make_staff, wait_for_upload
 
@@ -108,7 +109,7 @@ class Site:
 
     def upload(self, slug: str, export: Path, status: str) -> int:
         make_staff(self.app, slug, f"registrar@{slug}.example")
-        from glampub.services.institutions import get_institution
+        from glampub.institutions.registry import get_institution
 
         with self.app.app_context(), self.database.transaction() as session:
             with export.open("rb") as handle:

@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import func, select
 
 from glampub import create_app
+from glampub.importing.progress import progress_path
+from glampub.importing.uploads import store_upload
+from glampub.jobs import background as jobs
 from glampub.models import CollectionObject, Upload
-from glampub.services import jobs
-from glampub.services.progress import progress_path
-from glampub.services.uploads import store_upload
 from tests.staff_helpers import KESTREL, make_staff, wait_for_upload
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -24,7 +24,7 @@ def _stored_upload(app) -> int:  # type: ignore[no-untyped-def]
     make_staff(app, "kestrel-museum", "registrar@kestrel.example")
     database = app.extensions["glampub.db"]
     with app.app_context(), database.transaction() as session:
-        from glampub.services.institutions import get_institution
+        from glampub.institutions.registry import get_institution
 
         with (KESTREL / "objects.csv").open("rb") as handle:
             row = store_upload(
@@ -91,7 +91,7 @@ def test_with_redis_the_same_job_runs_on_an_rq_worker(redis_queue) -> None:
     upload_id = _stored_upload(app)
     assert jobs.start(app, upload_id, "preview", "http://glampub.test") == "rq"
     assert queue.count == 1
-    assert queue.jobs[0].func_name == "glampub.services.jobs.rq_job"
+    assert queue.jobs[0].func_name == "glampub.jobs.background.rq_job"
     # Nothing ran in the web process.
     with app.app_context():
         assert app.extensions["glampub.db"].session().get(Upload, upload_id).status == "previewing"

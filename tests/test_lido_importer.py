@@ -14,8 +14,8 @@ from lxml import etree
 
 from glampub.errors import Problem, UnreadableInput, UnsafeInput
 from importers.base import SourceRecord, get_importer, registry
-from importers.lido import LidoImporter, _record, _release
-from importers.lido_fields import normalise_lang, parse_year
+from importers.lido.fields import normalise_lang, parse_year
+from importers.lido.importer import LidoImporter, _record, _release
 from importers.safe_xml import EntityEscapingReader
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "lido"

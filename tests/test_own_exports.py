@@ -24,11 +24,11 @@ from lxml import etree
 
 from glampub import create_app
 from glampub.errors import Problem, UnreadableInput
-from glampub.services import import_reader
-from glampub.services.import_reader import read_records
+from glampub.importing import reader as import_reader
+from glampub.importing.reader import read_records
 from importers.base import Creator, SourceImage, SourceRecord, get_importer
-from importers.csv_importer import CsvImporter, load_profile
-from importers.lido import LidoImporter
+from importers.csv.importer import CsvImporter, load_profile
+from importers.lido.importer import LidoImporter
 from tests.conftest import BASE_URL, assert_valid_iiif, database
 from tests.test_corpus_end_to_end import (
     _check_reimport,

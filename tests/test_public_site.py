@@ -158,7 +158,7 @@ def test_content_in_the_readers_language(demo_client) -> None:
 
 
 def test_the_viewer_is_served_from_the_data_folder_when_installed(demo_app, tmp_path) -> None:
-    from glampub.services import vendor
+    from glampub.web import vendor
 
     root = vendor.OPENSEADRAGON.served_root(__import__("pathlib").Path(demo_app.config["DATA_DIR"]))
     client = demo_app.test_client()

@@ -13,8 +13,8 @@ from PIL import Image, ImageChops
 
 from glampub import create_app
 from glampub.cli import main
-from glampub.image_original import XMP_SIGNATURE, write_with_xmp
-from glampub.image_policy import THUMBNAIL_ONLY_SIDE, thumbnail_only
+from glampub.images.original import XMP_SIGNATURE, write_with_xmp
+from glampub.images.policy import THUMBNAIL_ONLY_SIDE, thumbnail_only
 from tests.conftest import BASE_URL, assert_valid_iiif, database
 
 PDM = "http://creativecommons.org/publicdomain/mark/1.0/"

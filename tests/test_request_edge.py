@@ -350,8 +350,8 @@ def test_a_stored_upload_whose_row_cannot_be_written_leaves_no_file(app) -> None
     from sqlalchemy.exc import IntegrityError
 
     from glampub.errors import UsageError
+    from glampub.importing.uploads import store_upload
     from glampub.models import Institution
-    from glampub.services.uploads import store_upload
 
     data_dir = Path(app.config["DATA_DIR"])
     ghost = Institution(id=424242, slug="ghost", name="Ghost")  # no such row

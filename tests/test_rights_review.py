@@ -108,7 +108,7 @@ def _rights(runner, identifier: str) -> dict:
     assert result.exit_code == 0
     from glampub import create_app
     from glampub.db import get_db
-    from glampub.services.publishing import find_object
+    from glampub.publishing.documents import find_object
 
     app = create_app()
     with app.app_context(), get_db().transaction() as session:
@@ -247,8 +247,8 @@ def test_a_stored_pattern_rule_that_re2_refuses_is_named_when_an_import_needs_it
     """A rule saved while patterns ran on Python's re may use a backreference."""
     from glampub import create_app
     from glampub.db import get_db
+    from glampub.institutions.registry import get_institution
     from glampub.models import RightsRule
-    from glampub.services.institutions import get_institution
 
     app = create_app()
     with app.app_context(), get_db().transaction() as session:

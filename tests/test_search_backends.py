@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import select, text, update
 
 from glampub import create_app
+from glampub.importing.demo import load_demo
 from glampub.models import ChangeEvent, CollectionObject
-from glampub.services.demo import load_demo
-from glampub.services.search import SearchQuery, search
+from glampub.search.query import SearchQuery, search
 
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 
@@ -131,7 +131,7 @@ def test_best_match_ranks_up_to_a_bound_then_the_newest_come_first(
     """Scoring every match of a word found in nearly every record costs seconds at
     a million objects and says little: beyond RANKED_AT_MOST matches the newest
     come first, and the page says so."""
-    import glampub.services.search as search_module
+    import glampub.search.query as search_module
 
     query = SearchQuery(text="portrait")
     with demo_app.app_context():

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from glampub.services.search import _SummaryCache
+from glampub.search.query import _SummaryCache
 
 
 def test_threads_missing_the_same_key_count_once() -> None:

@@ -15,12 +15,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, text, update
 
+from glampub.importing.run import ImportOptions, run_import
+from glampub.institutions.registry import add_institution
 from glampub.models import ChangeEvent, CollectionObject
-from glampub.search_index import ensure_search_index
-from glampub.services import search, search_summaries
-from glampub.services.importing import ImportOptions, run_import
-from glampub.services.institutions import add_institution
-from glampub.services.search import SearchQuery
+from glampub.search import query as search
+from glampub.search import summaries as search_summaries
+from glampub.search.index import ensure_search_index
+from glampub.search.query import SearchQuery
 from tests.conftest import database
 
 AAT_PHOTOGRAPH = "http://vocab.getty.edu/aat/300046300"

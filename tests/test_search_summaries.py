@@ -12,11 +12,12 @@ from sqlalchemy import select
 
 from bench._synthetic import write_lido
 from glampub import create_app
+from glampub.importing.run import ImportOptions, run_import
+from glampub.institutions.registry import add_institution
 from glampub.models import SearchSummary
-from glampub.services import search, search_summaries
-from glampub.services.importing import ImportOptions, run_import
-from glampub.services.institutions import add_institution
-from glampub.services.search import SearchQuery
+from glampub.search import query as search
+from glampub.search import summaries as search_summaries
+from glampub.search.query import SearchQuery
 from tests.conftest import BASE_URL, database
 
 QUERIES = [SearchQuery(), SearchQuery(text="mill"), SearchQuery(text="river", reuse="free")]

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from glampub import create_app
 from glampub.models import Upload
-from glampub.security import CONTENT_SECURITY_POLICY, HSTS, VIEWER_INLINE_STYLE
+from glampub.web.security import CONTENT_SECURITY_POLICY, HSTS, VIEWER_INLINE_STYLE
 from tests.browser_support import missing
 from tests.conftest import database
 from tests.staff_helpers import PASSWORD, csrf_token, login, make_staff, post_multipart
@@ -64,7 +64,7 @@ def test_the_policy_allows_no_inline_script_style_plugin_or_foreign_frame() -> N
 
 def test_the_one_inline_style_allowed_is_the_viewers(tmp_path: Path) -> None:
     """The hash in the policy matches the style the pinned viewer really adds."""
-    from glampub.services.vendor import AssetUnavailable, install
+    from glampub.web.vendor import AssetUnavailable, install
 
     try:
         root = install(tmp_path)

@@ -10,9 +10,9 @@ import pytest
 from PIL import Image as PILImage
 
 from glampub import create_app
-from glampub.services.importing import ImportOptions, run_import
-from glampub.services.institutions import add_institution
-from glampub.services.served_cache import ServedCache
+from glampub.importing.run import ImportOptions, run_import
+from glampub.institutions.registry import add_institution
+from glampub.publishing.served_cache import ServedCache
 from tests.conftest import BASE_URL, database
 
 HEADER = "identifier,title,rights,images\n"
@@ -62,7 +62,7 @@ def _import(app, tmp_path: Path, rows: str, images: Path, full: bool = False) ->
 def test_a_served_manifest_is_answered_without_rebuilding(
     app, client, museum, tmp_path, monkeypatch
 ):
-    from glampub.blueprints import iiif
+    from glampub.web.blueprints import iiif
 
     _import(app, tmp_path, "1,Harbour,CC0,a.jpg\n", museum)
     first = client.get("/iiif/3/tm/1/manifest")
@@ -112,7 +112,7 @@ def test_changes_from_another_process_show_at_once(app, client, museum, tmp_path
 )
 def test_a_second_answer_from_before_flask_is_the_same_answer(demo_app, path, monkeypatch):
     """The middleware answers what Flask answered, header for header."""
-    from glampub.blueprints import iiif
+    from glampub.web.blueprints import iiif
 
     client = demo_app.test_client()
     first = client.get(path)  # through Flask, which remembers the answer

@@ -225,8 +225,8 @@ def test_a_broken_export_fails_with_its_reason_on_the_page(staff_app, tmp_path: 
 
 
 def _published_demo(app, *, with_images: bool = False) -> None:
-    from glampub.services.demo import _image_maker
-    from glampub.services.importing import ImportOptions, run_import
+    from glampub.importing.demo import _image_maker
+    from glampub.importing.run import ImportOptions, run_import
 
     data_dir = Path(app.config["DATA_DIR"])
     images = None

@@ -16,8 +16,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from glampub import create_app
-from glampub.services.demo import load_demo
-from glampub.services.vendor import AssetUnavailable, install
+from glampub.importing.demo import load_demo
+from glampub.web.vendor import AssetUnavailable, install
 from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, GLAMPUB, axe_source, missing
 from tests.databases import subprocess_env
 from tests.test_browser import _assert_accessible, _viewer_has_drawn

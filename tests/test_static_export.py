@@ -15,7 +15,7 @@ import pytest
 from PIL import Image as PILImage
 
 from glampub.cli import main
-from glampub.services.static_export import export_static
+from glampub.static_site.export import export_static
 from tests.conftest import BASE_URL, assert_valid_iiif
 
 

@@ -24,9 +24,9 @@ from PIL import Image as PILImage
 
 from glampub import create_app
 from glampub.cli import main
-from glampub.services.demo import load_demo
-from glampub.services.object_page import OTHER_VIEWERS
-from glampub.services.vendor import OPENSEADRAGON
+from glampub.importing.demo import load_demo
+from glampub.publishing.object_page import OTHER_VIEWERS
+from glampub.web.vendor import OPENSEADRAGON
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_collections"
 #: Sites an export may link to: the museums' own sites (from the samples),

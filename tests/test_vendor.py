@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from glampub.services.vendor import OPENSEADRAGON, AssetUnavailable, install, installed_root
+from glampub.web.vendor import OPENSEADRAGON, AssetUnavailable, install, installed_root
 from tests.databases import subprocess_env
 
 GLAMPUB = Path(sys.executable).parent / "glampub"

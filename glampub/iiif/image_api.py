@@ -3,7 +3,7 @@
 No web framework here: the blueprint turns URL segments into a call to
 :func:`parse_request`, opens the stored master with Pillow, calls
 :func:`render`, and encodes the result (with the credit embedded, see
-:func:`glampub.images.embed_credit`). Every bad request raises
+:func:`glampub.images.files.embed_credit`). Every bad request raises
 :class:`ImageApiError` with the status the spec asks for (400, or 501 for
 upscaling this service was not configured to allow), never anything a view
 would turn into a 500.

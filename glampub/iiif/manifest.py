@@ -30,7 +30,7 @@ CC0 = "http://creativecommons.org/publicdomain/zero/1.0/"
 
 
 #: The thumbnails manifests list;
-#: glampub.services.static_export writes these sizes too.
+#: glampub.static_site.export writes these sizes too.
 THUMBNAIL_SIZE = "!400,400"
 
 

@@ -19,7 +19,7 @@ class InstitutionInfo:
     logo_height: int | None = None
     #: Show "Courtesy of …" as a requiredStatement on public-domain items.
     courtesy_statement: bool = False
-    #: Publish images of in-copyright items in full (see glampub.image_policy).
+    #: Publish images of in-copyright items in full (see glampub.images.policy).
     full_images_in_copyright: bool = False
     #: How the institution wants to be credited, e.g. "{title} – {institution}"
     #: (see glampub.credit); None for the default credit line.
@@ -37,7 +37,7 @@ class ImageInfo:
     rights_uri: str | None = None
     credit_line: str | None = None
     #: The size its Image API service offers: smaller than width x height for
-    #: a thumbnail-only image (see glampub.image_policy).
+    #: a thumbnail-only image (see glampub.images.policy).
     service_width: int | None = None
     service_height: int | None = None
     #: The master's file extension, for the download of the original.

@@ -6,7 +6,7 @@ first. A database made before the revisions existed has glampub's tables but
 no ``alembic_version``: the first revision adopts it (it creates only what is
 missing and adds the columns such a database lacks), so it needs no stamping
 by hand. The search index beside the tables (FTS5 or PostgreSQL's stored
-vectors, with their triggers) is made by :mod:`glampub.search_index`,
+vectors, with their triggers) is made by :mod:`glampub.search.index`,
 in the first revision and again, idempotently, after every upgrade.
 """
 
@@ -25,7 +25,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, text
 
 from glampub.schema_lock import UPGRADE_LOCK, UPGRADE_LOCK_SUFFIX
-from glampub.search_index import is_search_object
+from glampub.search.index import is_search_object
 
 HERE = Path(__file__).resolve().parent
 

@@ -3,7 +3,7 @@
 Run from :func:`glampub.migrations.upgrade`, which passes its connection in
 ``config.attributes``. The comparison behind autogenerate (and the schema
 test) leaves out the search index's tables and indexes, which the models do
-not declare (see glampub.search_index).
+not declare (see glampub.search.index).
 """
 
 from __future__ import annotations

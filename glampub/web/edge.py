@@ -97,14 +97,14 @@ def limit_body() -> Response | None:
         request.max_content_length = current_app.config["MAX_REQUEST_BYTES"]
         return None
     if request.endpoint == "api.create_upload":
-        from glampub.blueprints.api import authenticate_upload
+        from glampub.web.blueprints.api import authenticate_upload
 
         return authenticate_upload()
     return _staff_upload_sender()
 
 
 def _staff_upload_sender() -> Response | None:
-    from glampub.auth import require_institution
+    from glampub.web.auth import require_institution
 
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()  # type: ignore[attr-defined,no-any-return]

@@ -6,7 +6,7 @@ from flask import Flask, request
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 
-from glampub.auth import init_auth
+from glampub.web.auth import init_auth
 from glampub.web.requests import StreamingRequest
 
 csrf = CSRFProtect()

@@ -24,7 +24,7 @@ class StreamingRequest(Request):
         filename: str | None = None,
         content_length: int | None = None,
     ) -> IO[bytes]:
-        from glampub.services.uploads import incoming_dir
+        from glampub.importing.uploads import incoming_dir
 
         folder = incoming_dir(Path(current_app.config["DATA_DIR"]))
         return tempfile.NamedTemporaryFile(dir=folder, prefix="part-", suffix=".tmp")

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from glampub.db import add_missing_columns
-from glampub.search_index import create_search_index, drop_search_index
+from glampub.search.index import create_search_index, drop_search_index
 
 revision: str = "0001"
 down_revision: str | None = None

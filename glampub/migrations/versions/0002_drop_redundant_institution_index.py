@@ -4,7 +4,7 @@ The unique index on (institution_id, identifier) begins with the same column
 and serves every lookup by institution, so the single-column one only cost
 each imported object one more index entry to write. On PostgreSQL it also
 misled the planner during a large import (see PlannerStatistics in
-glampub.services.import_staging): with statistics older than the import it
+glampub.importing.staging): with statistics older than the import it
 preferred it to the unique index, and compared identifiers row by row.
 
 Revision ID: 0002

@@ -3,7 +3,7 @@
 A preview or publish whose process died (a killed web process, a lost RQ
 worker) used to stay "previewing" or "publishing" for ever. With the runner
 and its last heartbeat stored, a job whose runner is gone is found and marked
-failed (see glampub.services.job_runner).
+failed (see glampub.jobs.runner).
 
 Revision ID: 0003
 Revises: 0002

@@ -3,7 +3,7 @@
 After a large publish every search used to count its facets afresh in every
 web worker at once; the counts now live in ``search_summary``, refreshed by the
 import itself for the filters asked for most recently (see
-glampub.services.search_summaries).
+glampub.search.summaries).
 
 Revision ID: 0004
 Revises: 0003

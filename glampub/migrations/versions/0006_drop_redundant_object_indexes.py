@@ -4,7 +4,7 @@ Every query that filters or counts by ``status``, ``rights_reuse`` or
 ``rights_uri`` also asks for published objects (search, its facet counts) or
 names the institution (the staff pages): the composite indexes
 (status, updated_at), (status, rights_reuse), (status, rights_uri) and
-(status, institution_id) of glampub.search_index, and the unique
+(status, institution_id) of glampub.search.index, and the unique
 (institution_id, identifier), serve all of them. The three single-column
 indexes only cost every imported or changed object three more index entries:
 measured with bench/storage_floor.py, an eighth of what SQLite spends storing

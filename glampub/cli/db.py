@@ -1,0 +1,62 @@
+"""``glampub db``: bring the database to this glampub's schema, or say where it is.
+
+Every command that opens the database upgrades it anyway; ``glampub db
+upgrade`` does only that, so that a deployment can migrate once, before its
+web and worker processes start.
+"""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from sqlalchemy.engine import make_url
+
+from glampub import config, migrations
+from glampub.cli.base import domain_errors, out
+from glampub.db import Database
+
+
+def _database() -> tuple[Database, str]:
+    """The configured database (GLAMPUB_DATABASE_URL, else the data folder's SQLite
+    file), opened without an app: an app would upgrade it on start."""
+    settings = config.build_config(Flask("glampub").instance_path)
+    database = Database()
+    database.connect(settings["DATABASE_URL"])
+    shown = make_url(settings["DATABASE_URL"]).render_as_string(hide_password=True)
+    return database, shown
+
+
+@click.group()
+def db() -> None:
+    """The database's schema: its migrations."""
+
+
+@db.command("upgrade")
+@domain_errors
+def upgrade() -> None:
+    """Apply every migration this glampub has that the database lacks."""
+    database, shown = _database()
+    try:
+        before, _after = database.prepare()
+    finally:
+        database.dispose()
+    head = migrations.head_revision()
+    if before == head:
+        out.print(f"{shown}: already at revision {head}")
+    else:
+        out.print(f"{shown}: upgraded from revision {before or 'none'} to {head}")
+
+
+@db.command("current")
+def current() -> None:
+    """Print the database's revision and the newest one this glampub knows."""
+    database, shown = _database()
+    assert database.engine is not None
+    try:
+        with database.engine.connect() as connection:
+            revision = migrations.current_revision(connection)
+    finally:
+        database.dispose()
+    head = migrations.head_revision()
+    state = "up to date" if revision == head else f"behind: run `glampub db upgrade` ({head})"
+    out.print(f"{shown}: revision {revision or 'none'}, {state}")

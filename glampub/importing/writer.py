@@ -1,0 +1,294 @@
+"""Writes batches of records for one institution inside the import's transaction.
+
+Each batch costs a fixed handful of statements whatever its size: one
+select of the stored hashes, one executemany for new objects, one for
+changed objects, one delete and one insert of their images, one insert of
+change events. Everything goes through SQLAlchemy Core on the tables (not
+ORM objects), and every per-record decision that repeats across records
+(rights) is cached for the run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from operator import itemgetter
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from glampub.errors import Problem
+from glampub.images.fetch import Fetched, ImageFetcher
+from glampub.images.sources import ImageSource
+from glampub.importing.bulk_sql import BulkStatement
+from glampub.importing.record_images import (
+    FILE_FIELDS,
+    ImageContext,
+    KnownImage,
+    image_rows,
+    wanted_urls,
+)
+from glampub.importing.record_mapping import (
+    OBJECT_FIELDS,
+    RightsCache,
+    content_hash,
+    link_problems,
+    object_values,
+    rights_problems,
+)
+from glampub.importing.report import ImportReport
+from glampub.importing.staging import PlannerStatistics, SeenIdentifiers
+from glampub.models import ChangeEvent, CollectionObject, Image, Institution, ObjectStatus
+from glampub.rights_review.stored_rules import load_policy
+from glampub.search import index as search_index
+from importers.base import SourceRecord
+from importers.problem_codes import ProblemCode
+
+OBJECTS = CollectionObject.__table__
+IMAGES = Image.__table__
+EVENTS = ChangeEvent.__table__
+#: Every column an import writes, in table order (the id is the database's).
+OBJECT_COLUMNS = tuple(c.name for c in OBJECTS.columns if c.name != "id")
+IMAGE_COLUMNS = tuple(c.name for c in IMAGES.columns if c.name != "id")
+EVENT_COLUMNS = ("institution_id", "object_id", "kind", "revision", "at")
+#: A changed object: everything the record fills, then its id.
+UPDATE_COLUMNS = (*OBJECT_FIELDS, "content_hash", "revision", "status", "updated_at", "object_id_")
+# Statements run per batch are built once: one built per batch leaves a
+# reference cycle (its bound parameter and the batch's values) behind for the
+# garbage collector, which an import tunes to run rarely (see bulk_memory).
+_DELETE_IMAGES = delete(IMAGES).where(IMAGES.c.object_id.in_(bindparam("ids", expanding=True)))
+_STORED_FILES = select(
+    IMAGES.c.public_id, IMAGES.c.source_reference, *(IMAGES.c[name] for name in FILE_FIELDS)
+).where(
+    IMAGES.c.object_id.in_(bindparam("ids", expanding=True)),
+    IMAGES.c.checksum.is_not(None),
+    IMAGES.c.file_path.is_not(None),
+)
+_WITHDRAW = (
+    update(OBJECTS)
+    .where(OBJECTS.c.id.in_(bindparam("ids", expanding=True)))
+    .values(
+        status=ObjectStatus.WITHDRAWN, revision=OBJECTS.c.revision + 1, updated_at=bindparam("now")
+    )
+)
+_object_row = itemgetter(*OBJECT_COLUMNS)
+_image_row = itemgetter(*IMAGE_COLUMNS)
+_update_row = itemgetter(*UPDATE_COLUMNS)
+
+
+def _held_problem(record: SourceRecord) -> Problem:
+    return Problem(
+        record.identifier,
+        record.line,
+        ProblemCode.WITHDRAWN_BY_STAFF,
+        f"{record.identifier!r} was withdrawn by staff: its record is kept up to date, but it "
+        "stays withdrawn until staff publish it again (staff pages, Objects)",
+        "warning",
+    )
+
+
+class BatchWriter:
+    def __init__(
+        self,
+        session: Session,
+        institution: Institution,
+        run_id: int,
+        data_dir: Path,
+        report: ImportReport,
+        *,
+        source: ImageSource | None,
+        fetcher: ImageFetcher | None,
+        max_pixels: int,
+    ) -> None:
+        self.session = session
+        self.institution_id = institution.id
+        self.slug = institution.slug
+        self.rights = RightsCache(load_policy(session, institution))
+        self.data_dir = data_dir
+        self.report = report
+        self.source = source
+        self.fetcher = fetcher
+        self.max_pixels = max_pixels
+        self.seen = SeenIdentifiers(session, run_id)
+        # With the tables the search index's triggers fill (glampub/search/index.py).
+        tables = (OBJECTS.name, IMAGES.name, EVENTS.name, *search_index.TRIGGER_TABLES)
+        self.statistics = PlannerStatistics(session, *tables)
+        connection = session.connection()
+        self.insert_objects = BulkStatement(connection, insert(OBJECTS), OBJECT_COLUMNS)
+        self.insert_images = BulkStatement(connection, insert(IMAGES), IMAGE_COLUMNS)
+        self.insert_events = BulkStatement(connection, insert(EVENTS), EVENT_COLUMNS)
+        self.update_objects = BulkStatement(
+            connection,
+            update(OBJECTS).where(OBJECTS.c.id == bindparam("object_id_")),
+            UPDATE_COLUMNS,
+        )
+
+    def write(self, batch: Sequence[SourceRecord]) -> None:
+        fresh, duplicates = self.seen.first_sightings(batch)
+        for record, first_line in duplicates:
+            self._duplicate(record, first_line)
+        if not fresh:
+            return
+        existing = self.seen.stored(self.institution_id)
+        fetched = self._fetch(fresh)
+        try:
+            self._write(fresh, existing, fetched)
+        finally:
+            if self.fetcher is not None and fetched:
+                self.fetcher.discard(fetched)
+
+    def _write(
+        self,
+        records: list[SourceRecord],
+        existing: Mapping[str, Any],
+        fetched: dict[str, Fetched] | None,
+    ) -> None:
+        report = self.report
+        ctx = ImageContext(
+            institution=self.slug,
+            source=self.source,
+            data_dir=self.data_dir,
+            rights=self.rights,
+            max_pixels=self.max_pixels,
+            known=self._known_images(records, existing),
+            fetched=fetched,
+        )
+        now = datetime.now(UTC)
+        created: list[tuple[str, list[dict[str, Any]]]] = []
+        new_objects: list[dict[str, Any]] = []
+        changed: list[dict[str, Any]] = []
+        new_images: list[tuple[int, list[dict[str, Any]]]] = []
+        events: list[tuple[Any, ...]] = []
+        for record in records:
+            decision = self.rights.object_rights(record)
+            images, problems = image_rows(record, decision, ctx)
+            if decision.needs_review or decision.warnings:
+                report.problems.extend(rights_problems(record, decision))
+            if problems:
+                report.problems.extend(problems)
+            if record.record_url:
+                report.problems.extend(link_problems(record))
+            report.count_rights(decision.uri, decision.statement)
+            values = object_values(record, decision, self.rights.record_rights(record))
+            digest = content_hash(values, images)
+            stored = existing.get(record.identifier)
+            if stored is None:
+                values.update(
+                    institution_id=self.institution_id,
+                    content_hash=digest,
+                    revision=1,
+                    status=ObjectStatus.PUBLISHED,
+                    held_by_staff=False,
+                    created_at=now,
+                    updated_at=now,
+                )
+                new_objects.append(values)
+                created.append((record.identifier, images))
+                report.created += 1
+            else:
+                held = bool(stored.held_by_staff)
+                if held:
+                    report.problems.append(_held_problem(record))
+                if stored.content_hash == digest and (
+                    held or stored.status == ObjectStatus.PUBLISHED
+                ):
+                    report.unchanged += 1
+                    continue
+                values.update(
+                    object_id_=stored.id,
+                    content_hash=digest,
+                    revision=stored.revision + 1,
+                    # What staff withdrew stays withdrawn; its record is kept up to date.
+                    status=ObjectStatus.WITHDRAWN if held else ObjectStatus.PUBLISHED,
+                    updated_at=now,
+                )
+                changed.append(values)
+                new_images.append((stored.id, images))
+                report.updated += 1
+                if held:
+                    continue  # nothing the public sees changes: no activity
+                # Back from withdrawn is a new publication, not an edit.
+                kind = "Create" if stored.status == ObjectStatus.WITHDRAWN else "Update"
+                events.append(self._event(stored.id, kind, stored.revision + 1, now))
+        if changed:
+            self.update_objects.execute([_update_row(values) for values in changed])
+            self.session.execute(_DELETE_IMAGES, {"ids": [row[0] for row in new_images]})
+        if new_objects:
+            self.insert_objects.execute([_object_row(values) for values in new_objects])
+            self.statistics.wrote(len(new_objects))
+            ids = self.seen.stored(self.institution_id)
+            for identifier, images in created:
+                object_id = ids[identifier].id
+                new_images.append((object_id, images))
+                events.append(self._event(object_id, "Create", 1, now))
+        self.insert_events.execute(events)
+        image_rows_ = []
+        for object_id, rows in new_images:
+            for row in rows:
+                row["object_id"] = object_id
+                image_rows_.append(_image_row(row))
+        self.insert_images.execute(image_rows_)
+
+    def _fetch(self, records: list[SourceRecord]) -> dict[str, Fetched] | None:
+        if self.fetcher is None:
+            return None
+        return self.fetcher.fetch_all(
+            url for record in records for url in wanted_urls(record, self.source)
+        )
+
+    def _known_images(
+        self,
+        records: list[SourceRecord],
+        existing: Mapping[str, Any],
+    ) -> dict[str, KnownImage]:
+        """Stored files of this batch's objects, so unchanged bytes are not decoded again."""
+        ids = [existing[r.identifier].id for r in records if r.images and r.identifier in existing]
+        if not ids:
+            return {}
+        rows = self.session.execute(_STORED_FILES, {"ids": ids})
+        return {
+            row.public_id: KnownImage(
+                row.checksum,
+                row.file_path,
+                row.mime_type,
+                row.width,
+                row.height,
+                row.source_reference,
+            )
+            for row in rows
+        }
+
+    def _duplicate(self, record: SourceRecord, first_line: int | None) -> None:
+        where = f" (first at line or record {first_line})" if first_line is not None else ""
+        self.report.problems.append(
+            Problem(
+                record.identifier,
+                record.line,
+                ProblemCode.DUPLICATE_IDENTIFIER,
+                f"identifier {record.identifier!r} appears more than once in this file{where}; "
+                "the later record was rejected",
+            )
+        )
+        self.report.rejected += 1
+
+    def _event(self, object_id: int, kind: str, revision: int, at: datetime) -> tuple[Any, ...]:
+        return (self.institution_id, object_id, kind, revision, at)
+
+    def withdraw_missing(self, batch: int) -> None:
+        """Withdraw published objects that this full export no longer lists."""
+        now = datetime.now(UTC)
+        withdrawn = 0
+        for rows in self.seen.unseen_published(self.institution_id, batch):
+            self.session.execute(_WITHDRAW, {"ids": [row.id for row in rows], "now": now})
+            self.insert_events.execute(
+                [self._event(row.id, "Delete", row.revision + 1, now) for row in rows]
+            )
+            withdrawn += len(rows)
+            for row in rows:
+                self.report.withdrawn_identifiers.append(row.identifier)
+        self.report.withdrawn = withdrawn
+
+    def close(self) -> None:
+        self.seen.drop()

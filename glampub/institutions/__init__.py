@@ -1,0 +1,4 @@
+"""Publishing institutions.
+
+registry (create, find, describe), settings (what staff change in the browser).
+"""

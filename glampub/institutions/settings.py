@@ -1,0 +1,78 @@
+"""Institution settings staff change in the browser: name, homepage, logo,
+credit line template, courtesy statement and copyright term."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from sqlalchemy.orm import Session
+
+from glampub.credit import check_template
+from glampub.errors import UsageError
+from glampub.images.files import ingest
+from glampub.models import CreditTemplate, Institution
+from glampub.rights_review.queue import remap_institution
+
+
+@dataclass(frozen=True)
+class Settings:
+    name: str
+    homepage: str | None
+    credit_template: str | None
+    courtesy_statement: bool
+    copyright_term_years: int
+
+
+def credit_template(session: Session, institution: Institution) -> str | None:
+    row = session.get(CreditTemplate, institution.id)
+    return row.template if row else None
+
+
+def update_settings(
+    session: Session,
+    institution: Institution,
+    settings: Settings,
+    data_dir: Path,
+    logo: BinaryIO | None = None,
+) -> int:
+    """Apply the settings; returns how many objects' rights changed (a new term)."""
+    name = settings.name.strip()
+    if not name:
+        raise UsageError("the institution needs a name")
+    homepage = (settings.homepage or "").strip() or None
+    if homepage and not homepage.startswith(("http://", "https://")):
+        raise UsageError(f"homepage {homepage!r} must be an http(s) URL")
+    if not 1 <= settings.copyright_term_years <= 150:
+        raise UsageError("the copyright term is a number of years between 1 and 150")
+    template = (settings.credit_template or "").strip() or None
+    if template:
+        check_template(template)
+    institution.name = name
+    institution.homepage = homepage
+    institution.courtesy_statement = settings.courtesy_statement
+    if logo is not None:
+        stored = ingest(logo, data_dir / "logos")
+        institution.logo_path = str(Path("logos") / stored.relative_path)
+        institution.logo_width = stored.width
+        institution.logo_height = stored.height
+    row = session.get(CreditTemplate, institution.id)
+    if template != (row.template if row else None):
+        if template is None:
+            session.delete(row)
+        elif row is None:
+            session.add(CreditTemplate(institution_id=institution.id, template=template))
+        else:
+            row.template = template
+        # The credit is on every page, manifest and image file: cached ones are
+        # rebuilt when the institution's revision changes.
+        institution.revision = (institution.revision or 1) + 1
+        session.flush()
+        session.expire(institution, ["credit_template_row"])
+    changed = 0
+    if settings.copyright_term_years != institution.copyright_term_years:
+        institution.copyright_term_years = settings.copyright_term_years
+        changed = remap_institution(session, institution)
+    session.flush()
+    return changed

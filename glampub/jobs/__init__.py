@@ -1,0 +1,5 @@
+"""Imports run in the background: in a thread or on an RQ worker.
+
+background (the job, and enqueueing it), runner (who runs an upload's job,
+and what to do when it died).
+"""

@@ -1,0 +1,72 @@
+"""The change stream harvesters read: every real change to a published
+manifest, from the change events imports and rights decisions write."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from glampub.errors import NotFound
+from glampub.iiif.discovery import Activity, changes_collection, changes_page, page_count
+from glampub.iiif.urls import IiifUrls
+from glampub.models import ChangeEvent, CollectionObject, Image, Institution
+from glampub.publishing.document_cache import Document, cached_document
+from glampub.publishing.documents import Paging, last_change, ordered_paging
+
+
+def _with_manifest():  # type: ignore[no-untyped-def]
+    """Events of objects that have (or had, if withdrawn) a manifest: objects
+    without any stored image never had one, so harvesters never hear of them."""
+    has_canvas = (
+        select(Image.id)
+        .where(Image.object_id == ChangeEvent.object_id, Image.width.is_not(None))
+        .exists()
+    )
+    return has_canvas
+
+
+def _paging(session: Session, version: str, page_size: int) -> Paging:
+    """How many events the stream holds and the event id each page starts at."""
+    key = f"discovery-paging:{page_size}"
+    return ordered_paging(session, key, version, ChangeEvent.id, [_with_manifest()], page_size)
+
+
+def changes_document(session: Session, urls: IiifUrls, page_size: int) -> Document:
+    version = f"{last_change(session)}.{page_size}"
+    return cached_document(
+        session,
+        "discovery",
+        _base(urls),
+        version,
+        lambda: changes_collection(_paging(session, version, page_size).total, page_size, urls),
+    )
+
+
+def changes_page_document(session: Session, urls: IiifUrls, page_size: int, page: int) -> Document:
+    version = f"{last_change(session)}.{page_size}"
+
+    def build() -> dict:  # type: ignore[type-arg]
+        paging = _paging(session, version, page_size)
+        pages = page_count(paging.total, page_size)
+        if not 1 <= page <= pages:
+            raise NotFound(f"the change stream has no page {page}")
+        # An empty stream still has its first page, with nothing on it.
+        start = paging.starts[page - 1] if paging.starts else 0
+        rows = session.execute(
+            select(ChangeEvent.kind, ChangeEvent.at, CollectionObject.identifier, Institution.slug)
+            .join(CollectionObject, ChangeEvent.object_id == CollectionObject.id)
+            .join(Institution, ChangeEvent.institution_id == Institution.id)
+            .where(_with_manifest(), ChangeEvent.id >= start)
+            .order_by(ChangeEvent.id)
+            .limit(page_size)
+        ).all()
+        activities = [
+            Activity(row.kind, urls.manifest(row.slug, row.identifier), row.at) for row in rows
+        ]
+        return changes_page(page, pages, page_size, activities, urls)
+
+    return cached_document(session, f"discovery:{page}", _base(urls), version, build)
+
+
+def _base(urls: IiifUrls) -> str:
+    return f"{urls.base}#static" if urls.static else urls.base

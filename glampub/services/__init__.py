@@ -1,1 +1,0 @@
-"""Use cases (import, publish, search, export) shared by the CLI and the web app."""

@@ -1,0 +1,279 @@
+"""IIIF over HTTP: Presentation 3.0 collections and manifests, Image API 3.0.
+
+Every answer carries CORS, the JSON-LD content type with the IIIF profile, an
+ETag, and answers 304 to a matching If-None-Match.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Response, current_app, request
+from werkzeug.http import http_date
+from werkzeug.wsgi import wrap_file
+
+from glampub.db import get_db
+from glampub.errors import NotFound
+from glampub.iiif.image_api import ImageApiError
+from glampub.images import delivery as image_delivery
+from glampub.images.render_lanes import RenderRefused
+from glampub.publishing import discovery
+from glampub.publishing.document_cache import document
+from glampub.publishing.documents import (
+    Document,
+    institution_collection_document,
+    manifest_document,
+    record_document,
+    top_collection_document,
+)
+from glampub.web.blueprints.helpers import request_urls, served, served_caches, session
+from glampub.web.errors import error_response
+from glampub.web.fast_documents import (
+    GZIP_MIN_BYTES,
+    Answer,
+    FastDocuments,
+    answer_key,
+    gzipped,
+    stamp_for,
+)
+
+bp = Blueprint("iiif", __name__)
+
+
+@bp.record_once
+def _setup(state: Any) -> None:
+    """The worker's caches, and the middleware that answers from them before Flask."""
+    app = state.app
+    caches = served_caches(app.config["SERVED_CACHE_BYTES"], app.config["SERVED_IMAGE_ENTRIES"])
+    app.extensions["glampub.served"] = caches
+    app.wsgi_app = FastDocuments(app, app.wsgi_app, caches["documents"])  # type: ignore[method-assign]
+
+
+PRESENTATION_TYPE = 'application/ld+json;profile="http://iiif.io/api/presentation/3/context.json"'
+IMAGE_TYPE = 'application/ld+json;profile="http://iiif.io/api/image/3/context.json"'
+
+
+def _json_answer(doc: Document, media_type: str, max_age: int = 300) -> Response:
+    """A stored document with its validators; gzip when the client accepts it.
+
+    Headers are set directly rather than through Response.make_conditional:
+    this is the hot path, and the document already knows its ETag and date.
+    """
+    answer = Answer(doc, media_type, max_age)
+    headers = answer.headers()
+    environ = request.environ
+    # The next request for this path is answered before Flask (see fast_documents).
+    key = answer_key(environ, current_app.config)
+    if key is not None:
+        current_app.extensions["glampub.served"]["documents"].put(
+            key, stamp_for(environ, get_db().engine), answer
+        )
+    if _not_modified(doc, environ):
+        return Response(status=304, headers=headers)
+    body = doc.data
+    if len(body) >= GZIP_MIN_BYTES and "gzip" in environ.get("HTTP_ACCEPT_ENCODING", ""):
+        body = gzipped(doc.etag, doc.body)
+        headers.append(("Content-Encoding", "gzip"))
+    return Response(body, headers=headers)
+
+
+def _not_modified(doc: Document, environ: dict) -> bool:  # type: ignore[type-arg]
+    if "HTTP_IF_NONE_MATCH" in environ:
+        return request.if_none_match.contains_weak(doc.etag)
+    if "HTTP_IF_MODIFIED_SINCE" not in environ:
+        return False
+    since = request.if_modified_since
+    return (
+        since is not None
+        and doc.built_at is not None
+        and doc.built_at.replace(microsecond=0) <= since
+    )
+
+
+def _cached(key: tuple, build: Callable[[], Document]) -> Document:  # type: ignore[type-arg]
+    """A document this worker served before, while nothing has been published since."""
+    return served("documents", key, build)
+
+
+@bp.after_request
+def cors(response: Response) -> Response:
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.get("/iiif/3/collection")
+def top_collection() -> Response:
+    urls, size = request_urls(), current_app.config["COLLECTION_PAGE_SIZE"]
+    doc = _cached(("collection", urls), lambda: top_collection_document(session(), urls, size))
+    return _json_answer(doc, PRESENTATION_TYPE)
+
+
+@bp.get("/iiif/3/collection/<institution>")
+@bp.get("/iiif/3/collection/<institution>/page/<int:page>")
+def institution_collection(institution: str, page: int | None = None) -> Response:
+    urls, size = request_urls(), current_app.config["COLLECTION_PAGE_SIZE"]
+    doc = _cached(
+        ("collection", urls, institution, page, size),
+        lambda: institution_collection_document(session(), institution, urls, size, page),
+    )
+    return _json_answer(doc, PRESENTATION_TYPE)
+
+
+@bp.get("/iiif/3/<institution>/<path:identifier>/manifest")
+def manifest(institution: str, identifier: str) -> Response:
+    urls = request_urls()
+    doc = _cached(
+        ("manifest", urls, institution, identifier),
+        lambda: manifest_document(session(), institution, identifier, urls),
+    )
+    return _json_answer(doc, PRESENTATION_TYPE)
+
+
+@bp.get("/iiif/3/<institution>/<path:identifier>/record")
+def record(institution: str, identifier: str) -> Response:
+    urls = request_urls()
+    doc = _cached(
+        ("record", urls, institution, identifier),
+        lambda: record_document(session(), institution, identifier, urls),
+    )
+    return _json_answer(doc, "application/json")
+
+
+DISCOVERY_TYPE = 'application/ld+json;profile="http://iiif.io/api/discovery/1/context.json"'
+
+
+@bp.get("/iiif/discovery/all-changes")
+def all_changes() -> Response:
+    urls, size = request_urls(), current_app.config["DISCOVERY_PAGE_SIZE"]
+    doc = _cached(
+        ("discovery", urls, None, size),
+        lambda: discovery.changes_document(session(), urls, size),
+    )
+    return _json_answer(doc, DISCOVERY_TYPE, max_age=60)
+
+
+@bp.get("/iiif/discovery/all-changes/page/<int:page>")
+def all_changes_page(page: int) -> Response:
+    urls, size = request_urls(), current_app.config["DISCOVERY_PAGE_SIZE"]
+    doc = _cached(
+        ("discovery", urls, page, size),
+        lambda: discovery.changes_page_document(session(), urls, size, page),
+    )
+    return _json_answer(doc, DISCOVERY_TYPE, max_age=60)
+
+
+@bp.get("/iiif/image/3/<image_id>")
+def image_base(image_id: str) -> Response:
+    # The spec asks servers to redirect the bare service URI to its info.json.
+    response = Response(status=303)
+    response.headers["Location"] = f"{request_urls().image_service(image_id)}/info.json"
+    return response
+
+
+def _served_image(image_id: str) -> image_delivery.ServedImage:
+    urls, data_dir = request_urls(), _data_dir()
+    return served(
+        "images",
+        (urls, image_id),
+        lambda: image_delivery.find_image(session(), image_id, data_dir, urls),
+    )
+
+
+@bp.get("/iiif/image/3/<image_id>/info.json")
+def image_info(image_id: str) -> Response:
+    urls = request_urls()
+
+    def build() -> Document:
+        max_area = current_app.config["IMAGE_MAX_AREA"]
+        info = image_delivery.info_document(_served_image(image_id), urls, max_area)
+        return document(info)
+
+    return _json_answer(_cached(("info", urls, image_id), build), IMAGE_TYPE)
+
+
+@bp.get("/iiif/image/3/<image_id>/<region>/<size>/<rotation>/<quality>.<fmt>")
+def image(image_id: str, region: str, size: str, rotation: str, quality: str, fmt: str):  # type: ignore[no-untyped-def]
+    image = _served_image(image_id)
+    params = (region, size, rotation, quality, fmt)
+    try:
+        try:
+            return _image_answer(image, params)
+        except FileNotFoundError:
+            # A cached file another worker evicted between finding it and
+            # opening it: this time it is rendered.
+            return _image_answer(image, params)
+    except ImageApiError as exc:
+        return error_response(exc.status, "Image request not supported", exc.message)
+    except RenderRefused as exc:
+        title = "Too Many Requests" if exc.http_status == 429 else "Service Unavailable"
+        response, status = error_response(exc.http_status, title, str(exc))
+        assert isinstance(response, Response)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response, status
+
+
+def _image_answer(image: image_delivery.ServedImage, params: tuple[str, ...]) -> Response:
+    config = current_app.config
+    rendered = image_delivery.render(
+        image,
+        *params,  # type: ignore[arg-type]
+        _data_dir(),
+        max_area=config["IMAGE_MAX_AREA"],
+        render_slots=config["IMAGE_RENDER_SLOTS"],
+        cache_bytes=config["IMAGE_CACHE_BYTES"],
+        client=request.remote_addr or "",
+        renders_per_client=config["IMAGE_RENDERS_PER_CLIENT"],
+        renders_waiting=config["IMAGE_RENDERS_WAITING"],
+    )
+    service = request_urls().image_service(image.image_id)
+    links = [f'<{service}/{rendered.canonical}>;rel="canonical"', f'<{LEVEL2}>;rel="profile"']
+    if image.rights_uri:
+        links.append(f'<{image.rights_uri}>;rel="license"')
+    return _file_answer(rendered, ", ".join(links))
+
+
+LEVEL2 = "http://iiif.io/api/image/3/level2.json"
+
+
+@bp.get("/iiif/download/<image_id>.<ext>")
+def download(image_id: str, ext: str) -> Response:
+    """The original file at full resolution, with the credit embedded."""
+    image = _served_image(image_id)
+    rendered = image_delivery.original(image, _data_dir())
+    assert rendered.path is not None
+    if rendered.path.suffix != f".{ext}":
+        raise NotFound(f"image {image_id!r} is published as {rendered.path.suffix[1:]}, not {ext}")
+    link = f'<{image.rights_uri}>;rel="license"' if image.rights_uri else ""
+    response = _file_answer(rendered, link)
+    response.headers["Content-Disposition"] = f'attachment; filename="{image.download_name}"'
+    return response
+
+
+def _file_answer(rendered: image_delivery.Rendered, link: str) -> Response:
+    """A rendered image: a cached file's name is its version, so the ETag needs
+    no stat, and the body goes out through the server's file wrapper (sendfile
+    under gunicorn); a render not kept on disk goes out from memory."""
+    headers = {
+        "Content-Type": rendered.media_type,
+        "ETag": f'"{rendered.etag}"',
+        "Cache-Control": "public, max-age=86400",
+    }
+    if link:
+        headers["Link"] = link
+    if "If-None-Match" in request.headers and request.if_none_match.contains_weak(rendered.etag):
+        return Response(status=304, headers=headers)
+    if rendered.path is None:
+        assert rendered.data is not None
+        return Response(rendered.data, headers=headers)
+    handle = rendered.path.open("rb")
+    stat = os.fstat(handle.fileno())
+    headers["Content-Length"] = str(stat.st_size)
+    headers["Last-Modified"] = http_date(stat.st_mtime)
+    return Response(wrap_file(request.environ, handle), headers=headers, direct_passthrough=True)
+
+
+def _data_dir() -> Path:
+    return Path(current_app.config["DATA_DIR"])

@@ -1,0 +1,296 @@
+"""The review queue, objects, settings, column profiles, institutions and the guide."""
+
+from __future__ import annotations
+
+import re
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import login_required
+from markupsafe import Markup
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response
+
+from glampub.errors import GlampubError, NotFound
+from glampub.importing import column_profiles
+from glampub.importing import history as import_history
+from glampub.institutions.registry import add_institution
+from glampub.institutions.settings import Settings, credit_template, update_settings
+from glampub.models import CollectionObject, Institution
+from glampub.publishing import withdrawal as staff_objects
+from glampub.publishing.documents import find_object
+from glampub.resources import resource_dir
+from glampub.rights import NEEDS_REVIEW, all_terms
+from glampub.rights_review.queue import decide, review_queue
+from glampub.web.auth import admin_required, staff
+from glampub.web.blueprints.helpers import id_arg, page_arg, session
+from glampub.web.blueprints.staff.common import bp, data_dir, institution_for
+from glampub.web.blueprints.staff.forms import (
+    DecideForm,
+    InstitutionForm,
+    ObjectStatusForm,
+    ProfileForm,
+    SettingsForm,
+    options,
+)
+
+GUIDE = "collection-managers.md"
+
+
+@bp.get("/<institution>/")
+@login_required
+def institution_home(institution: str) -> str:
+    inst = institution_for(institution)
+    db = session()
+    counts = dict(
+        db.execute(
+            select(CollectionObject.status, func.count(CollectionObject.id))
+            .where(CollectionObject.institution_id == inst.id)
+            .group_by(CollectionObject.status)
+        ).all()
+    )
+    return render_template(
+        "staff/institution.html",
+        institution=inst,
+        counts=counts,
+        review=len(review_queue(db, inst.slug)),
+        uploads=import_history.uploads(db, inst, limit=5),
+    )
+
+
+def _decision_choices() -> list[tuple[str, str]]:
+    terms = sorted(all_terms(), key=lambda t: (t.reuse != "free", t.label))
+    seen: set[str] = set()
+    choices = [(NEEDS_REVIEW, _("Still unclear: ask before reuse"))]
+    for term in terms:
+        if term.jurisdiction is None and term.uri not in seen:
+            seen.add(term.uri)
+            choices.append((term.uri, term.label))
+    return choices
+
+
+@bp.route("/<institution>/review", methods=["GET", "POST"])
+@login_required
+def review(institution: str) -> Response | str | tuple[str, int]:
+    inst = institution_for(institution)
+    db = session()
+    choices = _decision_choices()
+    if request.method == "POST":
+        form = DecideForm()
+        form.target.choices = options(choices)
+        target = form.target.data or ""
+        if not form.validate_on_submit() or target not in dict(choices):
+            abort(400, description="Choose a decision from the list.")
+        try:
+            change = decide(
+                db,
+                inst.slug,
+                form.statement.data or "",
+                target,
+                staff().email,
+                form.note.data or "",
+            )
+        except GlampubError as exc:
+            db.rollback()
+            flash(exc.for_web(), "error")
+            return redirect(url_for("staff.review", institution=inst.slug))
+        db.commit()
+        flash(
+            ngettext(
+                "Decided: “%(statement)s” is now %(target)s; %(num)d object changed.",
+                "Decided: “%(statement)s” is now %(target)s; %(num)d objects changed.",
+                change.changed,
+                statement=form.statement.data,
+                target=dict(choices)[target],
+            ),
+            "info",
+        )
+        return redirect(url_for("staff.review", institution=inst.slug))
+    items = review_queue(db, inst.slug)
+    forms = []
+    for item in items:
+        form = DecideForm(formdata=None, statement=item.statement)
+        form.target.choices = options(choices)
+        forms.append((item, form))
+    return render_template("staff/review.html", institution=inst, items=forms)
+
+
+@bp.route("/<institution>/objects", methods=["GET", "POST"])
+@login_required
+def objects(institution: str) -> Response | str:
+    inst = institution_for(institution)
+    db = session()
+    if request.method == "POST":
+        form = ObjectStatusForm()
+        if not form.validate_on_submit() or form.action.data not in ("withdraw", "publish"):
+            abort(400, description="Choose withdraw or publish again.")
+        obj = find_object(db, inst.slug, form.identifier.data or "")
+        changed = staff_objects.set_published(db, obj, form.action.data == "publish")
+        db.commit()
+        if changed:
+            message = (
+                _("%(id)s is published again.", id=obj.identifier)
+                if form.action.data == "publish"
+                else _(
+                    "%(id)s is withdrawn: its page and manifest now answer 410 Gone.",
+                    id=obj.identifier,
+                )
+            )
+            flash(message, "info")
+        back = request.form.get("back") or ""
+        listing = url_for("staff.objects", institution=inst.slug)
+        # Back to the same filtered list, and never anywhere off this list.
+        return redirect(back if back.startswith(listing) else listing)
+    page = page_arg()
+    status = request.args.get("status") or None
+    text = request.args.get("q", "")[:200]
+    rows, total = staff_objects.list_objects(db, inst, status, text, page)
+    return render_template(
+        "staff/objects.html",
+        institution=inst,
+        objects=rows,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // staff_objects.PAGE_SIZE)),
+        status=status,
+        q=text,
+        form=ObjectStatusForm(formdata=None),
+    )
+
+
+@bp.route("/<institution>/settings", methods=["GET", "POST"])
+@login_required
+def settings(institution: str) -> Response | str | tuple[str, int]:
+    inst = institution_for(institution)
+    db = session()
+    # Shown values on GET; on POST what was sent wins (Flask-WTF reads the form then).
+    form = SettingsForm(
+        name=inst.name,
+        homepage=inst.homepage,
+        credit_template=credit_template(db, inst),
+        courtesy_statement=inst.courtesy_statement,
+        copyright_term=inst.copyright_term_years,
+    )
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return render_template("staff/settings.html", institution=inst, form=form), 400
+        logo = form.logo.data if form.logo.data and form.logo.data.filename else None
+        try:
+            changed = update_settings(
+                db,
+                inst,
+                Settings(
+                    name=form.name.data or "",
+                    homepage=form.homepage.data,
+                    credit_template=form.credit_template.data,
+                    courtesy_statement=bool(form.courtesy_statement.data),
+                    copyright_term_years=form.copyright_term.data or 70,
+                ),
+                data_dir(),
+                logo=logo.stream if logo else None,
+            )
+        except GlampubError as exc:
+            db.rollback()
+            form.form_errors.append(exc.for_web())
+            return render_template("staff/settings.html", institution=inst, form=form), 400
+        db.commit()
+        flash(_("Settings saved."), "info")
+        if changed:
+            flash(
+                _("The new copyright term changed the rights of %(n)d objects.", n=changed), "info"
+            )
+        return redirect(url_for("staff.settings", institution=inst.slug))
+    return render_template("staff/settings.html", institution=inst, form=form)
+
+
+@bp.get("/<institution>/profiles")
+@login_required
+def profiles(institution: str) -> str:
+    inst = institution_for(institution)
+    return render_template(
+        "staff/profiles.html",
+        institution=inst,
+        own=column_profiles.own_profiles(session(), inst),
+        shipped=column_profiles.shipped(),
+    )
+
+
+@bp.route("/<institution>/profiles/edit", methods=["GET", "POST"])
+@login_required
+def edit_profile(institution: str) -> Response | str | tuple[str, int]:
+    inst = institution_for(institution)
+    db = session()
+    profile_id = id_arg("id")
+    existing = column_profiles.get_profile(db, inst, profile_id) if profile_id else None
+    if request.method == "GET":
+        start = request.args.get("from")
+        text = existing.toml if existing else column_profiles.shipped_text(start or "default")
+        name = existing.name if existing else (f"{start} (ours)" if start else "")
+        form = ProfileForm(formdata=None, name=name, toml=text)
+        return render_template("staff/profile_edit.html", institution=inst, form=form)
+    form = ProfileForm()
+    if not form.validate_on_submit():
+        return render_template("staff/profile_edit.html", institution=inst, form=form), 400
+    try:
+        column_profiles.save_profile(
+            db, inst, form.name.data or "", form.toml.data or "", profile_id
+        )
+    except GlampubError as exc:
+        db.rollback()
+        form.toml.errors = [exc.for_web()]
+        return render_template("staff/profile_edit.html", institution=inst, form=form), 400
+    db.commit()
+    flash(_("Profile “%(name)s” saved.", name=form.name.data), "info")
+    return redirect(url_for("staff.profiles", institution=inst.slug))
+
+
+@bp.route("/institutions", methods=["GET", "POST"])
+@admin_required
+def institutions() -> Response | str | tuple[str, int]:
+    db = session()
+    form = InstitutionForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                add_institution(
+                    db,
+                    form.slug.data or "",
+                    form.name.data or "",
+                    data_dir(),
+                    homepage=form.homepage.data or None,
+                )
+                db.commit()
+                flash(_("Institution %(slug)s saved.", slug=form.slug.data), "info")
+                return redirect(url_for("staff.institutions"))
+            except GlampubError as exc:
+                db.rollback()
+                form.form_errors.append(exc.for_web())
+        status = 400
+    rows = db.scalars(select(Institution).order_by(Institution.name)).all()
+    return render_template("staff/institutions.html", institutions=rows, form=form), status
+
+
+@bp.get("/guide")
+@login_required
+def guide() -> str:
+    from markdown_it import MarkdownIt
+
+    path = resource_dir("docs") / GUIDE
+    if not path.is_file():
+        raise NotFound(f"the guide {GUIDE} is not installed")
+    # Our own file, rendered with raw HTML switched off all the same.
+    html = MarkdownIt("commonmark", {"html": False}).enable("table").render(path.read_text("utf-8"))
+    return render_template("staff/guide.html", html=Markup(_anchored(html)))
+
+
+def _anchored(html: str) -> str:
+    """Headings get ids, so the staff pages can link to a section of the guide."""
+
+    def heading(match: re.Match[str]) -> str:
+        level, inner = match.group(1), match.group(2)
+        anchor = re.sub(r"[^a-z0-9]+", "-", re.sub(r"<[^>]+>", "", inner).lower()).strip("-")
+        return f'<h{level} id="{anchor}">{inner}</h{level}>'
+
+    return re.sub(r"<h([2-4])>(.*?)</h\1>", heading, html)
