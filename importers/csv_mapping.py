@@ -33,6 +33,7 @@ from importers.csv_extract import (
 )
 from importers.csv_formulas import CSV_MEDIA_TYPE
 from importers.csv_profile import FIELD_KINDS, ProfileConfig
+from importers.dates import display_years
 from importers.problem_codes import ProblemCode
 
 #: A whole year, optionally written as a float by a spreadsheet ("1785.0"), or
@@ -241,6 +242,10 @@ class RowMapper:
             )
         if "date_latest" in values and "date_earliest" in values:
             self._check_range(values, identifier, line, problems)
+        elif "date_display" in values and not (
+            "date_earliest" in values or "date_latest" in values
+        ):
+            self._display_years(values, identifier, line, problems)
         record = SourceRecord(
             identifier=identifier,
             line=line,
@@ -299,6 +304,18 @@ class RowMapper:
             )
         else:
             values[attribute] = year
+
+    def _display_years(
+        self, values: dict[str, Any], ident: str, line: int, problems: list[Problem]
+    ) -> None:
+        """No year fields in this row: the years are read from the display date."""
+        earliest, latest, doubt = display_years(values["date_display"])
+        if earliest is not None:
+            values["date_earliest"] = earliest
+        if latest is not None:
+            values["date_latest"] = latest
+        if doubt:
+            problems.append(_warning(ident, line, ProblemCode.BAD_DATE, doubt))
 
     # -- pieces -----------------------------------------------------------------
 

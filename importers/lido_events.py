@@ -15,6 +15,7 @@ from functools import lru_cache
 from lxml import etree
 
 from importers.base import Creator, LangMap
+from importers.dates import display_years
 from importers.lido_draft import Draft
 from importers.lido_fields import (
     ALTERNATE,
@@ -31,8 +32,8 @@ from importers.lido_fields import (
     parse_year,
     pick_label,
     text_of,
-    years_in,
 )
+from importers.problem_codes import ProblemCode
 
 # Event types whose actors are the object's creators and whose date is the
 # object's date: production, creation, design, photographing, as LIDO
@@ -132,7 +133,10 @@ def _event(event: etree._Element, lang: str, display_event: str | None, draft: D
         merge(draft.meta("production_place"), places)
         if draft.date_display is None and draft.date_earliest is None:
             if earliest is None and latest is None and date_display:
-                earliest, latest = years_in(date_display)
+                # No lido:date: the years are read from the displayDate.
+                earliest, latest, doubt = display_years(date_display)
+                if doubt:
+                    draft.warnings.append((ProblemCode.BAD_DATE, f"displayDate: {doubt}"))
             draft.date_display = date_display
             draft.date_earliest, draft.date_latest = earliest, latest
         return
