@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from glampub.errors import Problem
+from importers.attribution import normalise
 from importers.base import Creator, SourceImage
 from importers.csv_extract import Row, Values, newlines
 from importers.problem_codes import ProblemCode
@@ -64,12 +65,18 @@ class CreatorReader:
                 continue
             birth = births[position] if births else ""
             death = deaths[position] if deaths else ""
+            # "After Richard Cosway", a role "copy after": the qualifier goes with the name.
+            person, role, qualifier = normalise(
+                name,
+                (roles[position] or None) if roles else None,
+                (qualifiers[position] or None) if qualifiers else None,
+            )
             # Positional arguments: measurably faster than keywords on this path.
             creators.append(
                 Creator(
-                    name,
-                    (roles[position] or None) if roles else None,
-                    (qualifiers[position] or None) if qualifiers else None,
+                    person,
+                    role,
+                    qualifier,
                     self._year(birth, "creator_birth", name, ident, line, problems),
                     self._year(death, "creator_death", name, ident, line, problems),
                     (dates[position] or None) if dates else None,

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from lxml import etree
 
+from importers.attribution import normalise
 from importers.base import Creator, LangMap
 from importers.dates import display_years
 from importers.lido_draft import Draft
@@ -179,7 +180,8 @@ def _event_actor(
     if display:
         displays.append(display)
         if not found:  # only a display text: it is the best name there is
-            creators.append(Creator(name=display))
+            name, role, qualifier = normalise(display, None, None)
+            creators.append(Creator(name, role, qualifier))
 
 
 def _actor_in_role(actor_in_role: etree._Element, lang: str) -> Creator | None:
@@ -213,7 +215,9 @@ def _actor_in_role(actor_in_role: etree._Element, lang: str) -> Creator | None:
         if candidate[0] < name[0]:
             name = candidate
     life = f"{born_text}–{died_text}" if born_text or died_text else None
-    return Creator(name[2], role, qualifier, born, died, life)
+    # "Kopia efter" as the role, "After X" as the name: the qualifier stays with the name.
+    person, role, qualifier = normalise(name[2], role, qualifier)
+    return Creator(person, role, qualifier, born, died, life)
 
 
 def _place(event_place: etree._Element, lang: str, into: LangMap) -> None:
