@@ -15,7 +15,7 @@ from typing import Any
 
 from glampub.errors import Problem
 from importers.base import LangMap, SourceRecord
-from importers.csv_aligned import CreatorReader, ImageReader, Part
+from importers.csv_aligned import CreatorReader, ImageReader, Part, People, read_people
 from importers.csv_columns import Bound, ColumnPlan
 from importers.csv_extract import (
     LangValues,
@@ -32,6 +32,7 @@ from importers.csv_extract import (
     separator_for,
 )
 from importers.csv_formulas import CSV_MEDIA_TYPE
+from importers.csv_people import parser_for
 from importers.csv_profile import FIELD_KINDS, ProfileConfig
 from importers.dates import display_years
 from importers.problem_codes import ProblemCode
@@ -105,6 +106,7 @@ class RowMapper:
         self._statements: list[tuple[str, Values]] = []
         self._lang: list[tuple[str, LangValues]] = []
         self._parts: dict[str, Part] = {}
+        self._people: People | None = None
         for name, bounds in plan.fields.items():
             if name != "identifier":
                 self._compile_field(name, bounds)
@@ -113,7 +115,9 @@ class RowMapper:
         self._creators = None
         if "creator" in parts:
             creator_parts = {n: parts[n] for n in _CREATOR_PARTS if n in parts}
-            self._creators = CreatorReader(parts["creator"], creator_parts, self._year_or_none)
+            self._creators = CreatorReader(
+                parts["creator"], creator_parts, self._year_or_none, self._people
+            )
         self._images = None
         if "images" in parts:
             self._images = ImageReader(parts["images"], parts.get("image_rights"))
@@ -169,6 +173,16 @@ class RowMapper:
             else:
                 extractors = [compile_lang_values(b, name, config, self._rejects) for b in bounds]
                 self._lang.append((attribute, combine_lang_values(extractors)))
+        elif name == "creator" and any(b.spec.parse is not None for b in bounds):
+            sources = [
+                (
+                    compile_values(b, name, config, self._rejects),
+                    parser_for(b.spec.parse) if b.spec.parse is not None else None,
+                )
+                for b in bounds
+            ]
+            self._people = read_people(sources)
+            self._parts[name] = self._values(bounds, name)
         elif len(bounds) == 1 and is_plain(bounds[0]) and len(bounds[0].cells) == 1:
             # A creator or image part from one plain column is split inline (read_part).
             self._parts[name] = (bounds[0].cells[0][0], separator_for(bounds[0], name, config))
