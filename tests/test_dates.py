@@ -15,7 +15,10 @@ from PIL import Image
 
 from glampub import create_app
 from glampub.cli import main
+from glampub.errors import Problem
+from importers.base import SourceRecord
 from importers.dates import MAX_LENGTH, display_years, looks_like_date, read_date
+from importers.lido import LidoImporter
 from tests.conftest import BASE_URL, REPO, database
 
 DATA = Path(__file__).parent / "data" / "exports"
@@ -217,3 +220,45 @@ def test_a_csv_with_only_display_dates_fills_facet_navdate_and_record_json(
 
 def _found(page: str) -> set[str]:
     return set(re.findall(r'/objects/dd/(DD-\d)"', page))
+
+
+# -- LIDO: displayDate without lido:date ----------------------------------------------
+
+_LIDO = """<lido:lidoWrap xmlns:lido="http://www.lido-schema.org">{}</lido:lidoWrap>"""
+_RECORD = """<lido:lido><lido:lidoRecID>{id}</lido:lidoRecID>
+<lido:descriptiveMetadata xml:lang="de">
+<lido:objectIdentificationWrap><lido:titleWrap><lido:titleSet>
+<lido:appellationValue>Krug</lido:appellationValue></lido:titleSet></lido:titleWrap>
+</lido:objectIdentificationWrap><lido:eventWrap><lido:eventSet><lido:event>
+<lido:eventType><lido:term>Herstellung</lido:term></lido:eventType>
+<lido:eventDate><lido:displayDate>{date}</lido:displayDate>{years}</lido:eventDate>
+</lido:event></lido:eventSet></lido:eventWrap></lido:descriptiveMetadata></lido:lido>"""
+
+
+def test_lido_display_dates_without_a_date_element_give_years(tmp_path: Path) -> None:
+    years = "<lido:date><lido:earliestDate>1701</lido:earliestDate></lido:date>"
+    records = [
+        _RECORD.format(id="L-1", date="1. Hälfte 19. Jh.", years=""),
+        _RECORD.format(id="L-2", date="um 1900", years=""),
+        # The export's own years always win over the display text.
+        _RECORD.format(id="L-3", date="18. Jh.", years=years),
+        _RECORD.format(id="L-4", date="o. J.", years=""),
+        _RECORD.format(id="L-5", date="datiert auf der Rückseite 18??", years=""),
+    ]
+    path = tmp_path / "dates.xml"
+    path.write_text(_LIDO.format("".join(records)), encoding="utf-8")
+    items = list(LidoImporter().read(path))
+    found = {
+        r.identifier: (r.date_display, r.date_earliest, r.date_latest)
+        for r in items
+        if isinstance(r, SourceRecord)
+    }
+    assert found == {
+        "L-1": ("1. Hälfte 19. Jh.", 1800, 1849),
+        "L-2": ("um 1900", 1900, 1900),
+        "L-3": ("18. Jh.", 1701, None),
+        "L-4": ("o. J.", None, None),
+        "L-5": ("datiert auf der Rückseite 18??", None, None),
+    }
+    warnings = [(p.record, p.code) for p in items if isinstance(p, Problem)]
+    assert warnings == [("L-5", "bad-date")]
