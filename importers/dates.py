@@ -375,8 +375,13 @@ _ENGLISH_ORDINALS = _alternation(list(_ORDINAL_WORDS))
 #: The forms of one date, each a whole-text pattern and the rule that reads it.
 #: Every pattern is anchored and free of nested repetition.
 TERMS: list[tuple[str, re.Pattern[str], Callable[[re.Match[str]], Span | None]]] = [
-    ("year", re.compile(r"(?P<year>\d{1,4})"), _year),
-    ("ISO date", re.compile(r"(?P<year>\d{4})-(?:0[1-9]|1[0-2])(?:-\d\d)?(?:t[\d:.z+-]*)?"), _year),
+    # A spreadsheet writes a year as "1785.0".
+    ("year", re.compile(r"(?P<year>\d{1,4})(?:\.0+)?"), _year),
+    (
+        "ISO date or timestamp",
+        re.compile(r"(?P<year>\d{4})-(?:0[1-9]|1[0-2])(?:-\d\d)?(?:[t ][\d:.z+-]*)?"),
+        _year,
+    ),
     ("day-first date", re.compile(r"(?:\d{1,2}[./-]\s?)?\d{1,2}[./-]\s?(?P<year>\d{4})"), _year),
     (
         "date with a month name",
