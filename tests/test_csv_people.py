@@ -8,12 +8,17 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from glampub import create_app
 from glampub.cli import main
 from glampub.errors import UsageError
+from importers.attribution import normalise
 from importers.base import Profile, SourceRecord
 from importers.csv_importer import CsvImporter, load_profile
 from importers.csv_people import name_dates
+from tests.conftest import BASE_URL, database
 
 DATA = Path(__file__).parent / "data" / "exports" / "csv"
 EXPORT = DATA / "people-in-one-cell.csv"
@@ -82,6 +87,30 @@ def test_people_in_one_cell_reach_the_record_through_the_cli(
     )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["created"] == 2
+    app = create_app(
+        {"DATA_DIR": str(tmp_path / "cli-data"), "TESTING": True, "BASE_URL": BASE_URL}
+    )
+    try:
+        client = app.test_client()
+        record = client.get("/iiif/3/pr/PR-1/record").get_json()
+        people = [(c["name"], c["role"], c["qualifier"]) for c in record["creators"]]
+        assert people[:2] == [
+            ("John Raphael Smith", "Engraver", None),
+            ("Richard Cosway", None, "After"),
+        ]
+        page = client.get("/objects/pr/PR-1").get_data(as_text=True)
+        assert "“Lady in a white dress” by John Raphael Smith, After Richard Cosway" in page
+    finally:
+        database(app).dispose()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=80))
+def test_any_value_gives_named_people_or_none(text: str) -> None:
+    people = name_dates(text)
+    assert people is None or all(person["name"] for person in people)
+    name, _, _ = normalise(text, text or None, None)
+    assert isinstance(name, str)
 
 
 def _profile(tmp_path: Path, creator: str) -> Profile:
