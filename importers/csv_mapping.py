@@ -182,6 +182,7 @@ class RowMapper:
                 for b in bounds
             ]
             self._people = read_people(sources)
+            # The names come from the people reader; the part marks the field as mapped.
             self._parts[name] = self._values(bounds, name)
         elif len(bounds) == 1 and is_plain(bounds[0]) and len(bounds[0].cells) == 1:
             # A creator or image part from one plain column is split inline (read_part).
