@@ -15,6 +15,7 @@ from html import escape
 
 from glampub.errors import UsageError
 from glampub.iiif.records import ObjectInfo
+from importers.attribution import makers, qualified_name
 
 #: The names an institution's credit line template may use.
 TEMPLATE_FIELDS = ("title", "creator", "date", "identifier", "institution")
@@ -32,12 +33,19 @@ def first_value(lang_map: dict[str, list[str]], preferred: tuple[str, ...] = ("e
 
 
 def creator_names(obj: ObjectInfo) -> str:
-    names = []
-    for creator in obj.creators:
-        name = creator.get("name") or ""
-        qualifier = creator.get("qualifier")
-        names.append(f"{qualifier} {name}" if qualifier else name)
-    return ", ".join(n for n in names if n)
+    """The makers, each with its attribution qualifier ("after David Teniers");
+    donors, owners, sellers, publishers and depicted people are left out."""
+    return ", ".join(qualified_name(creator) for creator in makers(obj.creators))
+
+
+def _made_by(obj: ObjectInfo) -> str:
+    """ " by Name", or ", after Name" when the first maker is qualified: a copy
+    after David Teniers is not by David Teniers."""
+    found = makers(obj.creators)
+    if not found:
+        return ""
+    names = ", ".join(qualified_name(creator) for creator in found)
+    return f", {names}" if found[0].get("qualifier") else f" by {names}"
 
 
 def check_template(template: str) -> None:
@@ -78,9 +86,7 @@ def _parts(
             _tidy(template.format(**values, institution=name)),
             _tidy(template.format(**values, institution="\x00")),
         )
-    made = f"“{title}”"
-    if creators:
-        made += f" by {creators}"
+    made = f"“{title}”{_made_by(obj)}"
     if obj.date_display:
         made += f" ({obj.date_display})"
     return f"{made}, {name}", f"{made}, \x00"

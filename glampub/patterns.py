@@ -12,6 +12,7 @@ and ``\\w``, ``\\d``, ``\\b`` are ASCII (``\\pL`` is any letter).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from typing import Protocol
 
 import re2
@@ -20,15 +21,22 @@ import re2
 class Match(Protocol):
     def group(self, *groups: int | str) -> str: ...
 
+    def groupdict(self) -> dict[str, str | None]: ...
+
 
 class Pattern(Protocol):
     """What glampub uses of a compiled pattern (RE2's object has the ``re`` API)."""
 
     pattern: str
+    groupindex: Mapping[str, int]
 
     def search(self, text: str) -> Match | None: ...
 
     def fullmatch(self, text: str) -> Match | None: ...
+
+    def finditer(self, text: str) -> Iterator[Match]: ...
+
+    def split(self, text: str) -> list[str]: ...
 
 
 #: RE2's complaints about the backtracking features it leaves out on purpose.

@@ -120,7 +120,9 @@ CATALOGUE: dict[ProblemCode, ProblemKind] = {
     ),
     ProblemCode.MISSING_TITLE: ProblemKind(_WARNING, "The record has no title."),
     ProblemCode.BAD_DATE: ProblemKind(
-        _WARNING, "A year is not a year, or earliest is after latest; the field stays empty."
+        _WARNING,
+        "A year is not a year, earliest is after latest, or a display date that looks like "
+        "a date cannot be read; the years stay empty.",
     ),
     ProblemCode.BAD_VALUE: ProblemKind(
         _WARNING, "A value does not match the profile's pattern; it is left out."

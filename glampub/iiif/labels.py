@@ -4,6 +4,12 @@ from __future__ import annotations
 
 LABELS: dict[str, dict[str, str]] = {
     "creator": {"en": "Creator", "de": "Hersteller/in", "fr": "Créateur", "nl": "Maker"},
+    "other_people": {
+        "en": "Other people",
+        "de": "Weitere Personen",
+        "fr": "Autres personnes",
+        "nl": "Andere personen",
+    },
     "date": {"en": "Date", "de": "Datierung", "fr": "Date", "nl": "Datering"},
     "object_type": {
         "en": "Object type",

@@ -17,6 +17,7 @@ from glampub.iiif.records import ImageInfo, InstitutionInfo, ObjectInfo
 from glampub.iiif.text import html_span, label_map, label_text, plain, plain_map
 from glampub.iiif.urls import IiifUrls
 from glampub.rights import lookup
+from importers.attribution import is_maker, makers
 
 if TYPE_CHECKING:
     import iiif_prezi3 as prezi
@@ -227,9 +228,13 @@ def _creator_text(creator: dict[str, Any]) -> str:
 
 def _metadata(obj: ObjectInfo, object_url: str) -> list[dict[str, Any]]:
     pairs: list[dict[str, Any]] = []
-    creators = [plain(_creator_text(c)) for c in obj.creators if c.get("name")]
+    creators = [plain(_creator_text(c)) for c in makers(obj.creators)]
     if creators:
         pairs.append(_pair("creator", {"none": creators}))
+    # Donors, former owners, publishers, depicted people: named, never as the creator.
+    others = [plain(_creator_text(c)) for c in obj.creators if c.get("name") and not is_maker(c)]
+    if others:
+        pairs.append(_pair("other_people", {"none": others}))
     if obj.date_display:
         pairs.append(_pair("date", {"none": [plain(obj.date_display)]}))
     for key, lang_map in (

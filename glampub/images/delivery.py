@@ -47,6 +47,7 @@ from glampub.institutions.registry import LOGO_PREFIX
 from glampub.models import CollectionObject, Image, Institution
 from glampub.publishing.documents import Gone
 from glampub.publishing.object_values import object_info
+from importers.attribution import makers, qualified_name
 
 #: Renders kept for viewers, capped in bytes (GLAMPUB_IMAGE_CACHE_MB).
 CACHE_FOLDER = Path("cache") / "iiif"
@@ -166,7 +167,7 @@ def find_image(session: Session, image_id: str, data_dir: Path, urls: IiifUrls) 
         title=next(iter(next(iter(obj.title.values()), [])), None) if obj.title else None,
         source_url=page,
         rights_label=image.rights_label or None,
-        creators=tuple(c["name"] for c in obj.creators if c.get("name")),
+        creators=tuple(qualified_name(c) for c in makers(obj.creators or ())),
     )
     if not served.thumbnail_only:
         return served

@@ -23,6 +23,7 @@ from glampub.rights import (
     statement_key,
 )
 from glampub.rights.engine import with_context
+from importers.attribution import is_maker
 from importers.base import Creator, SourceRecord
 from importers.object_types import from_language_map
 from importers.problem_codes import ProblemCode
@@ -49,6 +50,8 @@ def rights_context(
 ) -> RightsContext:
     """The context of a decision, from a source record's fields or a stored row's."""
     people = [c if isinstance(c, Mapping) else creator_values(c) for c in creators]
+    # A donor's or former owner's death says nothing about the work's copyright.
+    people = [c for c in people if is_maker(c)]
     return RightsContext(
         creator_death_years=tuple(c["death_year"] for c in people if c.get("death_year")),
         creator_known=any(c.get("name") for c in people),

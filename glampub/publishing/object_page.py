@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
@@ -18,6 +18,7 @@ from glampub.credit import (
 )
 from glampub.iiif.records import ObjectInfo
 from glampub.iiif.urls import IiifUrls
+from importers.attribution import is_maker, makers, qualified_name
 
 #: Viewers elsewhere that open a Content State given as ``?iiif-content=``.
 OTHER_VIEWERS = (
@@ -32,6 +33,9 @@ class PageExtras:
     json_ld: str
     open_graph: list[tuple[str, str]]
     other_viewers: list[tuple[str, str]]
+    #: The creators the page names as makers, and everyone else with a role.
+    makers: list[dict[str, Any]] = field(default_factory=list)
+    other_people: list[dict[str, Any]] = field(default_factory=list)
 
 
 def content_state(manifest_url: str) -> str:
@@ -70,7 +74,7 @@ def _json_ld(info: ObjectInfo, page_url: str, image_url: str | None, credit: str
     }
     if info.institution.homepage:
         data["provider"]["url"] = info.institution.homepage
-    creators = [c.get("name") for c in info.creators if c.get("name")]
+    creators = [qualified_name(c) for c in makers(info.creators)]
     if creators:
         data["creator"] = [{"@type": "Person", "name": name} for name in creators]
     if info.date_display:
@@ -120,4 +124,8 @@ def page_extras(
     if manifest_url:
         state = content_state(manifest_url)
         viewers = [(name, f"{base}?iiif-content={state}") for name, base in OTHER_VIEWERS]
-    return PageExtras(refs, _json_ld(info, page_url, image_url, refs["Plain text"]), og, viewers)
+    json_ld = _json_ld(info, page_url, image_url, refs["Plain text"])
+    people = [dict(c) for c in info.creators if c.get("name")]
+    found = [c for c in people if is_maker(c)]
+    others = [c for c in people if not is_maker(c)]
+    return PageExtras(refs, json_ld, og, viewers, found, others)

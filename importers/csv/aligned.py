@@ -12,14 +12,36 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from glampub.errors import Problem
+from importers.attribution import normalise
 from importers.base import Creator, SourceImage
 from importers.csv.extract import Row, Values, newlines
+from importers.csv.people import Parser, Person
 from importers.problem_codes import ProblemCode
 
 #: A plain column (index, separator), read inline, or a compiled extractor.
 Part = tuple[int, str] | Values
 #: Turns year text into a year, or None when it is not one.
 YearParser = Callable[[str], int | None]
+#: The people of a row, read by a profile's ``parse`` (see importers/csv/people.py).
+People = Callable[[Row], list[Person]]
+
+
+def read_people(sources: list[tuple[Values, Parser | None]]) -> People:
+    """The creator sources of a profile as one reader of people: each value is
+    parsed into people, or is one name as it stands (empty ones keep their place)."""
+
+    def people(row: Row) -> list[Person]:
+        found: list[Person] = []
+        for values, parse in sources:
+            for value in values(row):
+                parsed = parse(value) if parse is not None and value else None
+                if parsed is None:
+                    found.append({"name": value})
+                else:
+                    found.extend(parsed)
+        return found
+
+    return people
 
 
 def read_part(row: Row, part: Part) -> list[str]:
@@ -38,13 +60,21 @@ def read_part(row: Row, part: Part) -> list[str]:
 
 
 class CreatorReader:
-    def __init__(self, names: Part, parts: dict[str, Part], parse_year: YearParser) -> None:
+    def __init__(
+        self,
+        names: Part,
+        parts: dict[str, Part],
+        parse_year: YearParser,
+        people: People | None = None,
+    ) -> None:
         self._names = names
         self._parts = [(name, part) for name, part in parts.items()]
         self._parse_year = parse_year
+        self._people = people
 
     def read(self, row: Row, ident: str, line: int, problems: list[Problem]) -> list[Creator]:
-        names = read_part(row, self._names)
+        people = self._people(row) if self._people is not None else None
+        names = [p["name"] for p in people] if people is not None else read_part(row, self._names)
         if not names:
             return []
         count = len(names)
@@ -64,12 +94,22 @@ class CreatorReader:
                 continue
             birth = births[position] if births else ""
             death = deaths[position] if deaths else ""
+            role = (roles[position] or None) if roles else None
+            qualifier = (qualifiers[position] or None) if qualifiers else None
+            if people is not None:
+                # What the profile's parse found in the cell wins over aligned columns.
+                parsed = people[position]
+                birth, death = parsed.get("birth", birth), parsed.get("death", death)
+                role = parsed.get("role", role)
+                qualifier = parsed.get("qualifier", qualifier)
+            # "After Richard Cosway", a role "copy after": the qualifier goes with the name.
+            person, role, qualifier = normalise(name, role, qualifier)
             # Positional arguments: measurably faster than keywords on this path.
             creators.append(
                 Creator(
-                    name,
-                    (roles[position] or None) if roles else None,
-                    (qualifiers[position] or None) if qualifiers else None,
+                    person,
+                    role,
+                    qualifier,
                     self._year(birth, "creator_birth", name, ident, line, problems),
                     self._year(death, "creator_death", name, ident, line, problems),
                     (dates[position] or None) if dates else None,

@@ -34,7 +34,14 @@ def clean(value: str) -> str:
 def is_plain(bound: Bound) -> bool:
     """A column read as it is: no map, pattern or condition."""
     spec = bound.spec
-    return bool(bound.cells) and spec.value_map is None and not spec.pattern and not bound.when
+    return (
+        bool(bound.cells)
+        and spec.value_map is None
+        and not spec.pattern
+        and not bound.when
+        and spec.split is None
+        and spec.parse is None
+    )
 
 
 def separator_for(bound: Bound, field: str, config: ProfileConfig) -> str:
@@ -89,6 +96,7 @@ def compile_lang_values(
     value_map = dict(spec.value_map) if spec.value_map is not None else None
     drop_unlisted = spec.otherwise == "drop"
     pattern = spec.pattern
+    split = spec.split.split if spec.split is not None else None
 
     def raw_values(row: Row) -> list[tuple[str, str]]:
         if bound.cells:
@@ -114,7 +122,11 @@ def compile_lang_values(
                 if value_map is not None and "" in value_map:
                     pieces.append((lang, value_map[""]))
                 continue
-            for piece in text.split(separator) if separator else (text,):
+            if split is not None:
+                pieces_of_text = split(text)
+            else:
+                pieces_of_text = text.split(separator) if separator else [text]
+            for piece in pieces_of_text:
                 piece = piece.strip()
                 if value_map is not None and piece:
                     mapped = value_map.get(piece.casefold())

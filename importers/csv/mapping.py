@@ -15,7 +15,7 @@ from typing import Any
 
 from glampub.errors import Problem
 from importers.base import LangMap, SourceRecord
-from importers.csv.aligned import CreatorReader, ImageReader, Part
+from importers.csv.aligned import CreatorReader, ImageReader, Part, People, read_people
 from importers.csv.columns import Bound, ColumnPlan
 from importers.csv.extract import (
     LangValues,
@@ -32,7 +32,9 @@ from importers.csv.extract import (
     separator_for,
 )
 from importers.csv.media_type import CSV_MEDIA_TYPE
+from importers.csv.people import parser_for
 from importers.csv.profile import FIELD_KINDS, ProfileConfig
+from importers.dates import display_years
 from importers.problem_codes import ProblemCode
 
 #: A whole year, optionally written as a float by a spreadsheet ("1785.0"), or
@@ -104,6 +106,7 @@ class RowMapper:
         self._statements: list[tuple[str, Values]] = []
         self._lang: list[tuple[str, LangValues]] = []
         self._parts: dict[str, Part] = {}
+        self._people: People | None = None
         for name, bounds in plan.fields.items():
             if name != "identifier":
                 self._compile_field(name, bounds)
@@ -112,7 +115,9 @@ class RowMapper:
         self._creators = None
         if "creator" in parts:
             creator_parts = {n: parts[n] for n in _CREATOR_PARTS if n in parts}
-            self._creators = CreatorReader(parts["creator"], creator_parts, self._year_or_none)
+            self._creators = CreatorReader(
+                parts["creator"], creator_parts, self._year_or_none, self._people
+            )
         self._images = None
         if "images" in parts:
             self._images = ImageReader(parts["images"], parts.get("image_rights"))
@@ -168,6 +173,17 @@ class RowMapper:
             else:
                 extractors = [compile_lang_values(b, name, config, self._rejects) for b in bounds]
                 self._lang.append((attribute, combine_lang_values(extractors)))
+        elif name == "creator" and any(b.spec.parse is not None for b in bounds):
+            sources = [
+                (
+                    compile_values(b, name, config, self._rejects),
+                    parser_for(b.spec.parse) if b.spec.parse is not None else None,
+                )
+                for b in bounds
+            ]
+            self._people = read_people(sources)
+            # The names come from the people reader; the part marks the field as mapped.
+            self._parts[name] = self._values(bounds, name)
         elif len(bounds) == 1 and is_plain(bounds[0]) and len(bounds[0].cells) == 1:
             # A creator or image part from one plain column is split inline (read_part).
             self._parts[name] = (bounds[0].cells[0][0], separator_for(bounds[0], name, config))
@@ -241,6 +257,10 @@ class RowMapper:
             )
         if "date_latest" in values and "date_earliest" in values:
             self._check_range(values, identifier, line, problems)
+        elif "date_display" in values and not (
+            "date_earliest" in values or "date_latest" in values
+        ):
+            self._display_years(values, identifier, line, problems)
         record = SourceRecord(
             identifier=identifier,
             line=line,
@@ -299,6 +319,18 @@ class RowMapper:
             )
         else:
             values[attribute] = year
+
+    def _display_years(
+        self, values: dict[str, Any], ident: str, line: int, problems: list[Problem]
+    ) -> None:
+        """No year fields in this row: the years are read from the display date."""
+        earliest, latest, doubt = display_years(values["date_display"])
+        if earliest is not None:
+            values["date_earliest"] = earliest
+        if latest is not None:
+            values["date_latest"] = latest
+        if doubt:
+            problems.append(_warning(ident, line, ProblemCode.BAD_DATE, doubt))
 
     # -- pieces -----------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from typing import Any, Literal
 from glampub.errors import UsageError
 from glampub.patterns import InvalidPattern, Pattern, compile_pattern
 from importers.base import LangMap, Profile
+from importers.csv.people import BUILT_IN, PARSE_GROUPS
 from importers.csv.text import DELIMITER_NAMES
 
 FieldKind = Literal["text", "year", "langtext", "statements", "creator", "image"]
@@ -70,6 +71,8 @@ _SOURCE_KEYS = {
     "language",
     "when",
     "pattern",
+    "split",
+    "parse",
 }
 _PROFILE_KEYS = {
     "name",
@@ -109,6 +112,11 @@ class SourceSpec:
     when: tuple[tuple[str, str], ...] = ()
     #: Each value must match all of it; RE2, so matching takes linear time.
     pattern: Pattern | None = None
+    #: Split values where this matches (instead of ``separator``); RE2.
+    split: Pattern | None = None
+    #: People out of each value: a built-in reader's name or an RE2 pattern
+    #: with named groups (see importers/csv/people.py); creator only.
+    parse: Pattern | str | None = None
 
     def references(self) -> list[str]:
         """Every column this source reads, conditions included."""
@@ -256,6 +264,11 @@ def _fields(table: dict[str, Any], where: str) -> tuple[tuple[str, tuple[SourceS
             _source(item, where, f"{key}[{i}]" if isinstance(raw, list) else key)
             for i, item in enumerate(items)
         )
+        if field_name != "creator" and any(spec.parse is not None for spec in specs):
+            raise UsageError(
+                f"{where}: {key}: parse reads people and fills the creator fields; "
+                "use it on [fields] creator"
+            )
         parsed.append((field_name, specs))
     return tuple(parsed)
 
@@ -316,6 +329,8 @@ def _source(raw: Any, where: str, key: str) -> SourceSpec:
     except InvalidPattern as exc:
         raise UsageError(f"{where}: {key}.pattern: {exc}") from None
     language = table.get("language")
+    split = _split_pattern(table.get("split"), where, f"{key}.split")
+    parse = _parse_pattern(table.get("parse"), where, f"{key}.parse")
     return SourceSpec(
         column=_string(table["column"], where, f"{key}.column") if "column" in table else None,
         columns=columns,
@@ -332,7 +347,46 @@ def _source(raw: Any, where: str, key: str) -> SourceSpec:
         language=_language(language, where, f"{key}.language") if language is not None else None,
         when=_when(table.get("when", {}), where, f"{key}.when"),
         pattern=compiled,
+        split=split,
+        parse=parse,
     )
+
+
+def _split_pattern(raw: Any, where: str, key: str) -> Pattern | None:
+    if raw is None:
+        return None
+    try:
+        compiled = compile_pattern(_string(raw, where, key))
+    except InvalidPattern as exc:
+        raise UsageError(f"{where}: {key}: {exc}") from None
+    if compiled.fullmatch("") is not None:
+        raise UsageError(f"{where}: {key}: {raw!r} matches empty text, so it splits nothing")
+    return compiled
+
+
+def _parse_pattern(raw: Any, where: str, key: str) -> Pattern | str | None:
+    if raw is None:
+        return None
+    text = _string(raw, where, key)
+    if text in BUILT_IN:
+        return text
+    try:
+        compiled = compile_pattern(text)
+    except InvalidPattern as exc:
+        raise UsageError(
+            f"{where}: {key}: {exc}; or use a built-in reader: {', '.join(BUILT_IN)}"
+        ) from None
+    groups = set(compiled.groupindex)
+    unknown = sorted(groups - set(PARSE_GROUPS))
+    if unknown or "name" not in groups:
+        raise UsageError(
+            f"{where}: {key}: {raw!r} needs a named group (?P<name>...) and may also use "
+            f"{', '.join(PARSE_GROUPS[1:])}"
+            + (f"; unknown group(s): {', '.join(unknown)}" if unknown else "")
+        )
+    if compiled.fullmatch("") is not None:
+        raise UsageError(f"{where}: {key}: {raw!r} matches empty text")
+    return compiled
 
 
 def _value_map(raw: Any, where: str, key: str) -> tuple[tuple[str, str], ...] | None:

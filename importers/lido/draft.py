@@ -7,6 +7,7 @@ from typing import Any
 from importers.base import Creator, LangMap, SourceImage, SourceRecord
 from importers.lido.fields import add, first_value, merge
 from importers.object_types import stored_concept, web_uri
+from importers.problem_codes import ProblemCode
 
 #: English labels of the metadata entries the importer adds, in the order a
 #: reader expects them; event entries carry the event type as their label.
@@ -61,6 +62,8 @@ class Draft:
         self.images: list[SourceImage] = []
         self.record_url: str | None = None
         self.extra: dict[str, Any] = {}
+        #: Warnings about this record found while mapping it: (code, message).
+        self.warnings: list[tuple[ProblemCode, str]] = []
         self._metadata: dict[str, tuple[LangMap, LangMap]] = {}
 
     def meta(self, key: str, label: LangMap | None = None) -> LangMap:

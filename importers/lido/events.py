@@ -14,7 +14,9 @@ from functools import lru_cache
 
 from lxml import etree
 
+from importers.attribution import normalise
 from importers.base import Creator, LangMap
+from importers.dates import display_years
 from importers.lido.draft import Draft
 from importers.lido.fields import (
     ALTERNATE,
@@ -31,8 +33,8 @@ from importers.lido.fields import (
     parse_year,
     pick_label,
     text_of,
-    years_in,
 )
+from importers.problem_codes import ProblemCode
 
 # Event types whose actors are the object's creators and whose date is the
 # object's date: production, creation, design, photographing, as LIDO
@@ -132,7 +134,10 @@ def _event(event: etree._Element, lang: str, display_event: str | None, draft: D
         merge(draft.meta("production_place"), places)
         if draft.date_display is None and draft.date_earliest is None:
             if earliest is None and latest is None and date_display:
-                earliest, latest = years_in(date_display)
+                # No lido:date: the years are read from the displayDate.
+                earliest, latest, doubt = display_years(date_display)
+                if doubt:
+                    draft.warnings.append((ProblemCode.BAD_DATE, f"displayDate: {doubt}"))
             draft.date_display = date_display
             draft.date_earliest, draft.date_latest = earliest, latest
         return
@@ -175,7 +180,8 @@ def _event_actor(
     if display:
         displays.append(display)
         if not found:  # only a display text: it is the best name there is
-            creators.append(Creator(name=display))
+            name, role, qualifier = normalise(display, None, None)
+            creators.append(Creator(name, role, qualifier))
 
 
 def _actor_in_role(actor_in_role: etree._Element, lang: str) -> Creator | None:
@@ -209,7 +215,9 @@ def _actor_in_role(actor_in_role: etree._Element, lang: str) -> Creator | None:
         if candidate[0] < name[0]:
             name = candidate
     life = f"{born_text}–{died_text}" if born_text or died_text else None
-    return Creator(name[2], role, qualifier, born, died, life)
+    # "Kopia efter" as the role, "After X" as the name: the qualifier stays with the name.
+    person, role, qualifier = normalise(name[2], role, qualifier)
+    return Creator(person, role, qualifier, born, died, life)
 
 
 def _place(event_place: etree._Element, lang: str, into: LangMap) -> None:

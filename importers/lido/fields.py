@@ -390,14 +390,6 @@ def _signed_year(text: str, match: re.Match[str]) -> int | None:
     return -year if negative or _BEFORE_CHRIST.search(text) else year
 
 
-def years_in(display: str) -> tuple[int | None, int | None]:
-    """First and last four-digit year in a display date, e.g. "1482/1485"."""
-    found = list(_FOUR_DIGITS.finditer(display))
-    if not found:
-        return None, None
-    return _signed_year(display, found[0]), _signed_year(display, found[-1])
-
-
 def date_range(element: etree._Element) -> tuple[str | None, int | None, int | None]:
     """displayDate, earliest and latest year of an eventDate-like element."""
     display = None

@@ -288,6 +288,8 @@ def _record(
             f"defined (DTDs are not accepted); it was kept as the literal text {reference}",
             "warning",
         )
+    for code, message in draft.warnings:
+        yield Problem(identifier, number, code, f"{where}: {message}", "warning")
     if not draft.has_title():
         yield Problem(
             identifier, number, ProblemCode.MISSING_TITLE, f"{where} has no title", "warning"
