@@ -16,7 +16,7 @@ from glampub.cli import main
 from glampub.errors import UsageError
 from importers.attribution import normalise
 from importers.base import Profile, SourceRecord
-from importers.csv_importer import CsvImporter, load_profile
+from importers.csv.importer import CsvImporter, load_profile
 from importers.csv.people import name_dates
 from tests.conftest import BASE_URL, database
 

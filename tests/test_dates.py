@@ -18,7 +18,7 @@ from glampub.cli import main
 from glampub.errors import Problem
 from importers.base import SourceRecord
 from importers.dates import MAX_LENGTH, display_years, looks_like_date, read_date
-from importers.lido import LidoImporter
+from importers.lido.importer import LidoImporter
 from tests.conftest import BASE_URL, REPO, database
 
 DATA = Path(__file__).parent / "data" / "exports"
