@@ -18,8 +18,8 @@ import glampub.config
 import glampub.db
 from glampub import create_app
 from glampub.db import Database
+from tests import database_tests, iiif_structure
 from tests import databases as test_databases
-from tests import iiif_structure
 
 REPO = Path(__file__).resolve().parents[1]
 # The folder beside the checkout that CI provides and a fresh clone lacks: real
@@ -33,13 +33,17 @@ NEEDS_SHARED = (
 CORPUS = SHARED / "corpus"
 SCHEMA_PATH = SHARED / "iiif" / "iiif_3_0.json"
 BASE_URL = "http://glampub.test"
+_LEFT_OUT = pytest.StashKey[int]()
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests marked ``needs_shared`` skip, all with one reason, where ../shared/ is absent.
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``needs_shared`` skip, all with one reason, where ../shared/ is absent;
+    on PostgreSQL, the tests that open no database are left out (they ran on SQLite).
 
     The skip goes first so that a test parametrized over the (then empty) corpus
     reports this reason rather than pytest's "got empty parameter set"."""
+    if test_databases.ON_POSTGRESQL:
+        _leave_out_tests_without_a_database(config, items)
     if SHARED_PRESENT:
         return
     skip = pytest.mark.skip(reason=NEEDS_SHARED)
@@ -48,10 +52,28 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(skip, append=False)
 
 
+def _leave_out_tests_without_a_database(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The PostgreSQL run exists to run every test that touches a database on the
+    second engine; a test of a pure module (rights mapping, an importer, a IIIF
+    builder) would only repeat its SQLite run. Which tests those are is found
+    here, not listed by hand, so a new test runs on both engines by default."""
+    kept = [item for item in items if database_tests.opens_a_database(item)]
+    left_out = [item for item in items if not database_tests.opens_a_database(item)]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
+        config.stash[_LEFT_OUT] = len(left_out)
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Says once, above the counts, why tests skipped for want of ../shared/ (the
     suite runs with -q, which leaves out the header and the skip reasons)."""
+    left_out = terminalreporter.config.stash.get(_LEFT_OUT, 0)
+    if left_out:
+        terminalreporter.write_line(
+            f"{left_out} deselected on PostgreSQL: they open no database, and ran on SQLite"
+        )
     skipped = terminalreporter.stats.get("skipped", [])
     count = sum(1 for report in skipped if NEEDS_SHARED in str(report.longrepr))
     if count:
