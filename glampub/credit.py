@@ -17,7 +17,7 @@ from glampub.errors import UsageError
 from glampub.iiif.records import ObjectInfo
 
 #: The names an institution's credit line template may use.
-TEMPLATE_FIELDS = ("title", "creator", "date", "identifier", "institution")
+TEMPLATE_FIELDS = ("title", "creator", "date", "identifier", "institution", "rights_holder")
 
 
 def first_value(lang_map: dict[str, list[str]], preferred: tuple[str, ...] = ("en", "none")) -> str:
@@ -38,6 +38,16 @@ def creator_names(obj: ObjectInfo) -> str:
         qualifier = creator.get("qualifier")
         names.append(f"{qualifier} {name}" if qualifier else name)
     return ", ".join(n for n in names if n)
+
+
+def credited_holder(obj: ObjectInfo) -> str | None:
+    """The rights holder a credit must name: under a CC BY-family licence, the
+    one the source names (a photographer, a library), unless that is the
+    institution itself, which the credit names anyway."""
+    holder = obj.rights_holder
+    if not holder or not obj.rights.attribution_required or holder == obj.institution.name:
+        return None
+    return holder
 
 
 def check_template(template: str) -> None:
@@ -67,22 +77,28 @@ def _parts(
     title = first_value(obj.title) or obj.identifier
     creators = creator_names(obj)
     name = obj.institution.name
+    holder = credited_holder(obj)
     if template:
         values = {
             "title": title,
             "creator": creators,
             "date": obj.date_display or "",
             "identifier": obj.identifier,
+            "rights_holder": holder or "",
         }
+        # The licence requires the holder's name, whether the template asks for it or not.
+        tail = f", © {holder}" if holder and "{rights_holder}" not in template else ""
         return (
-            _tidy(template.format(**values, institution=name)),
-            _tidy(template.format(**values, institution="\x00")),
+            _tidy(template.format(**values, institution=name) + tail),
+            _tidy(template.format(**values, institution="\x00") + tail),
         )
     made = f"“{title}”"
     if creators:
         made += f" by {creators}"
     if obj.date_display:
         made += f" ({obj.date_display})"
+    if holder:
+        made += f", © {holder}"
     return f"{made}, {name}", f"{made}, \x00"
 
 

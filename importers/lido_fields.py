@@ -164,6 +164,18 @@ def text_of(element: etree._Element) -> str:
     return " ".join(value.split()) if value else ""
 
 
+def text_lines(element: etree._Element) -> str:
+    """As :func:`text_of`, but line breaks stay: one normalised line per source line."""
+    value = element.text
+    if len(element):
+        value = "".join(element.itertext())
+    if not value:
+        return ""
+    if "\n" not in value.strip():
+        return " ".join(value.split())
+    return "\n".join(line for raw in value.splitlines() if (line := " ".join(raw.split())))
+
+
 def own_text(element: etree._Element) -> str:
     """Normalised text directly inside an element, not inside its children
     (a LIDO 1.0 text-typed element such as ``measurementType``)."""

@@ -23,12 +23,13 @@ from glampub.rights import (
     statement_key,
 )
 from glampub.rights.engine import with_context
+from glampub.rights.holders import object_holder
 from importers.base import Creator, SourceRecord
 from importers.object_types import from_language_map
 from importers.problem_codes import ProblemCode
 
 #: Bump when the stored shape of a record changes, so re-imports refresh rows.
-MAPPING_VERSION = 2
+MAPPING_VERSION = 3
 CC0 = "http://creativecommons.org/publicdomain/zero/1.0/"
 
 
@@ -257,7 +258,12 @@ def object_values(
         "dimensions": record.dimensions,
         "inventory_number": record.inventory_number,
         "credit_line": record.credit_line,
-        "rights_holder": record.rights_holder,
+        "rights_holder": object_holder(
+            record.rights_holder,
+            [image.rights_holder for image in record.images],
+            images_decide=not record.rights and any(image.rights for image in record.images),
+        ),
+        "media_type": record.media_type,
         "extra_metadata": [[label, value] for label, value in record.metadata],
         "record_url": web_link(record.record_url),
         "record_rights_uri": record_rights_uri,
@@ -294,6 +300,7 @@ OBJECT_FIELDS = (
     "inventory_number",
     "credit_line",
     "rights_holder",
+    "media_type",
     "extra_metadata",
     "record_url",
     "record_rights_uri",

@@ -1,0 +1,201 @@
+"""Rights holders, repositories, inscriptions, measurements and media types
+(issue 19) through `glampub import` and the HTTP site, as a reader meets them.
+
+Fixtures of ours in tests/data/holders/: a LIDO file whose images each name
+their photographer, a former repository listed before the current one,
+inscriptions of four kinds, display measurements over three lines and a
+Europeana type; a CSV file with a ``rights_holder`` column. Holders that are
+really statements ("Public Domain", "No known copyright", "CC0") are never
+shown as holders.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from html import unescape
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from lxml import etree
+
+from glampub import create_app
+from glampub.image_credit import build_xmp
+from tests.conftest import BASE_URL, assert_valid_iiif, database
+from tests.test_corpus_end_to_end import _check_reimport, _import, _make_images
+
+DATA = Path(__file__).resolve().parent / "data" / "holders"
+LIDO = DATA / "rights-holders-and-places.xml"
+CSV = DATA / "rights-holder-column.csv"
+BY4 = "http://creativecommons.org/licenses/by/4.0/"
+
+
+@pytest.fixture
+def imported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request) -> FlaskClient:
+    """The file ``request.param`` imported with its images, and a client of the site."""
+    path: Path = request.param
+    names = ["harbour-front.jpg", "harbour-back.jpg", "boats.jpg", "mill.jpg", "newmill.jpg"]
+    _make_images(tmp_path / "images", names)
+    extra = ["--images", str(tmp_path / "images")]
+    exit_code, report, stderr = _import(tmp_path, monkeypatch, path, extra)
+    assert exit_code in (0, 3), stderr
+    assert report["rejected"] == 0
+    _check_reimport(path, extra, report)
+    app = create_app({"DATA_DIR": str(tmp_path / "data"), "TESTING": True, "BASE_URL": BASE_URL})
+    yield app.test_client()
+    database(app).dispose()
+
+
+def _manifest(client: FlaskClient, identifier: str, validator) -> dict[str, Any]:
+    response = client.get(f"/iiif/3/corpus/{identifier}/manifest")
+    assert response.status_code == 200
+    manifest = response.get_json()
+    assert_valid_iiif(validator, manifest)
+    return manifest
+
+
+def _metadata(document: dict[str, Any]) -> dict[str, list[str]]:
+    """Each metadata entry's English (or first) label -> all its values."""
+    found: dict[str, list[str]] = {}
+    for pair in document.get("metadata", []):
+        name = next(iter(pair["label"].values()))[0]
+        found[name] = [value for values in pair["value"].values() for value in values]
+    return found
+
+
+def _json_ld(html: str) -> dict[str, Any]:
+    found = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    assert found, "no JSON-LD on the page"
+    return json.loads(found.group(1))
+
+
+def _reference_texts(html: str) -> str:
+    section = html.split('id="reference-heading"', 1)[1].split("</section>", 1)[0]
+    return unescape(re.sub(r"<[^>]+>", " ", section))
+
+
+@pytest.mark.parametrize("imported", [LIDO], indirect=True)
+def test_a_cc_by_credit_names_each_images_own_holder(imported, iiif_validator) -> None:
+    manifest = _manifest(imported, "HOLD-1", iiif_validator)
+    assert manifest["rights"] == BY4
+    statement = " ".join(next(iter(manifest["requiredStatement"]["value"].values())))
+    # The photographer of the images, not "Public Domain" (the work's rightsHolder).
+    assert "© Photo Studio Lindqvist" in statement
+    assert "Public Domain" not in statement
+    assert _metadata(manifest)["Rights holder"] == ["Photo Studio Lindqvist"]
+    # The second image has its own holder: its canvas says so, to be shown with it.
+    first, second = manifest["items"]
+    assert _metadata(first)["Rights holder"] == ["Photo Studio Lindqvist"]
+    assert "requiredStatement" not in first
+    assert _metadata(second)["Rights holder"] == ["Maria Ek"]
+    assert second["requiredStatement"]["value"] == {"none": ["Maria Ek"]}
+
+    record = imported.get(manifest["seeAlso"][1]["id"].removeprefix(BASE_URL)).get_json()
+    assert record["rights_holder"] == "Photo Studio Lindqvist"
+    assert [image["rights_holder"] for image in record["images"]] == [
+        "Photo Studio Lindqvist",
+        "Maria Ek",
+    ]
+    # The metadata record's own holder, beside its licence.
+    assert record["metadata_licence"] == BY4
+    labels = {entry["label"]["en"][0]: entry["value"] for entry in record["extra_metadata"]}
+    assert labels["Rights holder of the metadata"] == {"none": ["Harbour Town Library"]}
+
+    html = imported.get("/objects/corpus/HOLD-1").get_data(as_text=True)
+    references = _reference_texts(html)
+    # Every copy format (plain text, HTML, Markdown, Wikitext) names the holder.
+    assert references.count("© Photo Studio Lindqvist") >= 4, references
+    data = _json_ld(html)
+    assert data["copyrightHolder"] == {"name": "Photo Studio Lindqvist"}
+    assert "Photo Studio Lindqvist" in data["creditText"]
+
+
+@pytest.mark.parametrize("imported", [LIDO], indirect=True)
+def test_a_downloaded_image_names_its_own_holder_in_xmp(imported, iiif_validator) -> None:
+    manifest = _manifest(imported, "HOLD-1", iiif_validator)
+    second = manifest["items"][1]
+    download = second["rendering"][0]["id"].removeprefix(BASE_URL)
+    with imported.get(download) as response:
+        assert response.status_code == 200
+        data = response.data
+    packet = data[data.index(b"<x:xmpmeta") : data.index(b"</x:xmpmeta>") + len(b"</x:xmpmeta>")]
+    xmp = etree.fromstring(packet)
+    ns = {
+        "xmpRights": "http://ns.adobe.com/xap/1.0/rights/",
+        "photoshop": "http://ns.adobe.com/photoshop/1.0/",
+        "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    }
+    assert xmp.xpath("//xmpRights:Owner/rdf:Bag/rdf:li/text()", namespaces=ns) == ["Maria Ek"]
+    assert "© Maria Ek" in xmp.xpath("string(//photoshop:Credit)", namespaces=ns)
+
+
+def test_a_public_domain_file_claims_no_owner() -> None:
+    pdm = "http://creativecommons.org/publicdomain/mark/1.0/"
+    packet = build_xmp(credit="“Boats”, Museum", rights_uri=pdm, rights_holder="Someone")
+    assert b"xmpRights:Owner" not in packet
+    licensed = build_xmp(credit="“Boats”, Museum", rights_uri=BY4, rights_holder="Someone")
+    assert b"<rdf:li>Someone</rdf:li>" in licensed
+
+
+@pytest.mark.parametrize("imported", [LIDO], indirect=True)
+def test_a_statement_in_the_holder_field_is_not_shown_as_a_holder(imported, iiif_validator) -> None:
+    manifest = _manifest(imported, "HOLD-2", iiif_validator)
+    assert "Rights holder" not in _metadata(manifest)
+    assert "metadata" not in manifest["items"][0]
+    assert "No known copyright" not in json.dumps(manifest)
+    record = imported.get(manifest["seeAlso"][1]["id"].removeprefix(BASE_URL)).get_json()
+    assert record["rights_holder"] is None
+    assert record["images"][0]["rights_holder"] is None
+    data = _json_ld(imported.get("/objects/corpus/HOLD-2").get_data(as_text=True))
+    assert "copyrightHolder" not in data
+
+
+@pytest.mark.parametrize("imported", [CSV], indirect=True)
+def test_a_csv_rights_holder_column_reaches_the_credit(imported, iiif_validator) -> None:
+    manifest = _manifest(imported, "CSV-1", iiif_validator)
+    assert manifest["rights"] == BY4
+    statement = " ".join(next(iter(manifest["requiredStatement"]["value"].values())))
+    assert "© Regional Photo Archive" in statement
+    html = imported.get("/objects/corpus/CSV-1").get_data(as_text=True)
+    assert "© Regional Photo Archive" in _reference_texts(html)
+    assert _json_ld(html)["copyrightHolder"] == {"name": "Regional Photo Archive"}
+    # "CC0" in the holder column is a statement, not a name.
+    other = _manifest(imported, "CSV-2", iiif_validator)
+    assert "CC0" not in " ".join(next(iter(other["requiredStatement"]["value"].values())))
+    assert "Rights holder" not in _metadata(other)
+
+
+@pytest.mark.parametrize("imported", [LIDO], indirect=True)
+def test_places_inscriptions_measurements_and_media_type(imported, iiif_validator) -> None:
+    manifest = _manifest(imported, "HOLD-1", iiif_validator)
+    metadata = _metadata(manifest)
+    # The current repository (untyped) is the repository; the former one is provenance.
+    assert metadata["Repository"] == ["Harbour Town Museum"]
+    assert metadata["Former repository (provenance)"] == ["Royal Academy collection", "Inköp 1874"]
+    assert metadata["Inventory number"] == ["HTM 1874:14"]
+    # One labelled entry per kind of inscription.
+    assert metadata["Inscription (front)"] == ["Hamnen"]
+    assert metadata["Inscription (back)"] == ["No. 14, sold 1874"]
+    assert metadata["Signature"] == ["A. Berg"]
+    assert metadata["Stamp"] == ["Collector's stamp"]
+    assert "Inscription" not in metadata
+    # Three lines of measurements stay three lines (IIIF allows <br> in values).
+    assert metadata["Dimensions"] == [
+        "<span>Height: 31 cm<br>Width: 42 cm<br>Frame: 45 x 56 cm</span>"
+    ]
+    # IMAGE is the media type, not a classification or an object type.
+    assert metadata["Classification"] == ["Landscape"]
+    assert metadata["Object type"] == ["Drawing"]
+    assert "IMAGE" not in json.dumps(manifest["metadata"])
+
+    record = imported.get(manifest["seeAlso"][1]["id"].removeprefix(BASE_URL)).get_json()
+    assert record["media_type"] == "IMAGE"
+    assert record["dimensions"] == {"en": ["Height: 31 cm\nWidth: 42 cm\nFrame: 45 x 56 cm"]}
+
+    html = imported.get("/objects/corpus/HOLD-1").get_data(as_text=True)
+    assert "<dd>Height: 31 cm\nWidth: 42 cm\nFrame: 45 x 56 cm</dd>" in html
+    assert "Royal Academy collection" not in html.split("Repository</dt>", 1)[1].split("</dd>")[0]
+    facets = imported.get("/search?q=harbour").get_data(as_text=True)
+    assert "IMAGE" not in facets
