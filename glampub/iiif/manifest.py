@@ -183,7 +183,8 @@ def _canvas(obj: ObjectInfo, image: ImageInfo, urls: IiifUrls) -> prezi.Canvas:
             "label": label("credit_line"),
             "value": {"none": [plain(image.credit_line)]},
         }
-    if image.rights_holder:
+    if image.rights_holder and _holders_vary(obj):
+        # Images with holders of their own: each canvas names its image's.
         canvas["metadata"] = [_pair("rights_holder", {"none": [plain(image.rights_holder)]})]
         if image.rights_holder != obj.rights_holder and "requiredStatement" not in canvas:
             # Another holder than the manifest names: viewers must show this one here.
@@ -192,6 +193,11 @@ def _canvas(obj: ObjectInfo, image: ImageInfo, urls: IiifUrls) -> prezi.Canvas:
                 "value": {"none": [plain(image.rights_holder)]},
             }
     return prezi.Canvas(**canvas)
+
+
+def _holders_vary(obj: ObjectInfo) -> bool:
+    """Whether some image names another rights holder than the object does."""
+    return any(i.rights_holder and i.rights_holder != obj.rights_holder for i in obj.images)
 
 
 def _source_record(obj: ObjectInfo, urls: IiifUrls) -> dict[str, Any]:
