@@ -168,34 +168,50 @@ def test_a_csv_rights_holder_column_reaches_the_credit(imported, iiif_validator)
 
 
 @pytest.mark.parametrize("imported", [LIDO], indirect=True)
-def test_places_inscriptions_measurements_and_media_type(imported, iiif_validator) -> None:
-    manifest = _manifest(imported, "HOLD-1", iiif_validator)
-    metadata = _metadata(manifest)
-    # The current repository (untyped) is the repository; the former one is provenance.
+def test_the_current_repository_is_shown_and_a_former_one_is_provenance(
+    imported, iiif_validator
+) -> None:
+    metadata = _metadata(_manifest(imported, "HOLD-1", iiif_validator))
+    # The untyped repositorySet is the current one, though a former one comes first.
     assert metadata["Repository"] == ["Harbour Town Museum"]
     assert metadata["Former repository (provenance)"] == ["Royal Academy collection", "Inköp 1874"]
     assert metadata["Inventory number"] == ["HTM 1874:14"]
-    # One labelled entry per kind of inscription.
+    html = imported.get("/objects/corpus/HOLD-1").get_data(as_text=True)
+    assert html.split("<dt>Repository</dt><dd>", 1)[1].startswith("Harbour Town Museum</dd>")
+
+
+@pytest.mark.parametrize("imported", [LIDO], indirect=True)
+def test_each_kind_of_inscription_keeps_its_own_labelled_entry(imported, iiif_validator) -> None:
+    metadata = _metadata(_manifest(imported, "HOLD-1", iiif_validator))
     assert metadata["Inscription (front)"] == ["Hamnen"]
     assert metadata["Inscription (back)"] == ["No. 14, sold 1874"]
     assert metadata["Signature"] == ["A. Berg"]
     assert metadata["Stamp"] == ["Collector's stamp"]
     assert "Inscription" not in metadata
-    # Three lines of measurements stay three lines (IIIF allows <br> in values).
-    assert metadata["Dimensions"] == [
+
+
+@pytest.mark.parametrize("imported", [LIDO], indirect=True)
+def test_display_measurements_keep_their_lines(imported, iiif_validator) -> None:
+    manifest = _manifest(imported, "HOLD-1", iiif_validator)
+    # IIIF allows <br> in metadata values.
+    assert _metadata(manifest)["Dimensions"] == [
         "<span>Height: 31 cm<br>Width: 42 cm<br>Frame: 45 x 56 cm</span>"
     ]
-    # IMAGE is the media type, not a classification or an object type.
+    record = imported.get(manifest["seeAlso"][1]["id"].removeprefix(BASE_URL)).get_json()
+    assert record["dimensions"] == {"en": ["Height: 31 cm\nWidth: 42 cm\nFrame: 45 x 56 cm"]}
+    html = imported.get("/objects/corpus/HOLD-1").get_data(as_text=True)
+    # Shown with white-space: pre-line (static/glampub.css).
+    assert "<dd>Height: 31 cm\nWidth: 42 cm\nFrame: 45 x 56 cm</dd>" in html
+
+
+@pytest.mark.parametrize("imported", [LIDO], indirect=True)
+def test_a_europeana_type_is_the_media_type_not_a_classification(imported, iiif_validator) -> None:
+    manifest = _manifest(imported, "HOLD-1", iiif_validator)
+    metadata = _metadata(manifest)
     assert metadata["Classification"] == ["Landscape"]
     assert metadata["Object type"] == ["Drawing"]
     assert "IMAGE" not in json.dumps(manifest["metadata"])
-
     record = imported.get(manifest["seeAlso"][1]["id"].removeprefix(BASE_URL)).get_json()
     assert record["media_type"] == "IMAGE"
-    assert record["dimensions"] == {"en": ["Height: 31 cm\nWidth: 42 cm\nFrame: 45 x 56 cm"]}
-
-    html = imported.get("/objects/corpus/HOLD-1").get_data(as_text=True)
-    assert "<dd>Height: 31 cm\nWidth: 42 cm\nFrame: 45 x 56 cm</dd>" in html
-    assert "Royal Academy collection" not in html.split("Repository</dt>", 1)[1].split("</dd>")[0]
-    facets = imported.get("/search?q=harbour").get_data(as_text=True)
-    assert "IMAGE" not in facets
+    assert "IMAGE" not in json.dumps(record["object_type"])
+    assert "IMAGE" not in imported.get("/search?q=harbour").get_data(as_text=True)
