@@ -173,7 +173,23 @@ def text_lines(element: etree._Element) -> str:
         return ""
     if "\n" not in value.strip():
         return " ".join(value.split())
-    return "\n".join(line for raw in value.splitlines() if (line := " ".join(raw.split())))
+    lines: list[str] = []
+    for raw in value.splitlines():
+        line = " ".join(raw.split())
+        if not line:
+            continue
+        if lines and not _starts_entry(line):
+            # A pretty-printer's wrap ("Breite: 54" / "cm"): the same line.
+            lines[-1] += " " + line
+        else:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def _starts_entry(line: str) -> bool:
+    """Whether a line reads as an entry of its own ("Breite: 92 mm", "Frame 45 x 56 cm")
+    rather than the rest of the line before it ("cm", "x 30 cm")."""
+    return line[0].isupper() or ":" in line
 
 
 def own_text(element: etree._Element) -> str:

@@ -202,6 +202,9 @@ def test_display_measurements_keep_their_lines(imported, iiif_validator) -> None
     html = imported.get("/objects/corpus/HOLD-1").get_data(as_text=True)
     # Shown with white-space: pre-line (static/glampub.css).
     assert "<dd>Height: 31 cm\nWidth: 42 cm\nFrame: 45 x 56 cm</dd>" in html
+    # A line an export's pretty-printer wrapped ("Height: 54" / "cm") stays one line.
+    wrapped = _manifest(imported, "HOLD-2", iiif_validator)
+    assert _metadata(wrapped)["Dimensions"] == ["Height: 54 cm"]
 
 
 @pytest.mark.parametrize("imported", [LIDO], indirect=True)
