@@ -168,6 +168,7 @@ def _title_set(title_set: etree._Element, lang: str, draft: Draft) -> None:
             add(draft.meta("alternative_title"), value_lang, value)
 
 
+@lru_cache(maxsize=1024)
 def _repository_rank(kind: str | None) -> int:
     """0 for a repository typed current, 1 untyped (current too), 2 other types, 3 former."""
     if not kind or not kind.strip():
