@@ -22,6 +22,8 @@ from flask.testing import FlaskClient
 from lxml import etree
 
 from glampub import create_app
+from glampub.credit import reference_text
+from glampub.iiif.records import InstitutionInfo, ObjectInfo, RightsInfo
 from glampub.image_credit import build_xmp
 from tests.conftest import BASE_URL, assert_valid_iiif, database
 from tests.test_corpus_end_to_end import _check_reimport, _import, _make_images
@@ -218,3 +220,24 @@ def test_a_europeana_type_is_the_media_type_not_a_classification(imported, iiif_
     assert record["media_type"] == "IMAGE"
     assert "IMAGE" not in json.dumps(record["object_type"])
     assert "IMAGE" not in imported.get("/search?q=harbour").get_data(as_text=True)
+
+
+def test_an_institution_template_cannot_leave_out_a_cc_by_holder() -> None:
+    rights = RightsInfo(uri=BY4, label="CC BY 4.0", reuse="free", attribution_required=True)
+    institution = InstitutionInfo(slug="m", name="Museum", credit_template="{title}, {institution}")
+    obj = ObjectInfo(institution, "1", {"en": ["Boats"]}, rights, rights_holder="Maria Ek")
+    assert reference_text(obj, "https://m.test/1").startswith("Boats, Museum, © Maria Ek, ")
+    # Where the template places the holder, it stands there, once.
+    placed = "{title} (photo {rights_holder}), {institution}"
+    assert reference_text(obj, "https://m.test/1", placed).startswith(
+        "Boats (photo Maria Ek), Museum, "
+    )
+    # Under a public-domain mark nobody is named as holding rights.
+    pdm = RightsInfo(
+        uri="http://creativecommons.org/publicdomain/mark/1.0/",
+        label="PDM",
+        reuse="free",
+        public_domain=True,
+    )
+    free = ObjectInfo(institution, "1", {"en": ["Boats"]}, pdm, rights_holder="Maria Ek")
+    assert "Maria Ek" not in reference_text(free, "https://m.test/1")
