@@ -25,6 +25,7 @@ from glampub import create_app
 from glampub.credit import reference_text
 from glampub.iiif.records import InstitutionInfo, ObjectInfo, RightsInfo
 from glampub.image_credit import build_xmp
+from glampub.services.record_mapping import content_hash
 from tests.conftest import BASE_URL, assert_valid_iiif, database
 from tests.test_corpus_end_to_end import _check_reimport, _import, _make_images
 
@@ -241,3 +242,16 @@ def test_an_institution_template_cannot_leave_out_a_cc_by_holder() -> None:
     )
     free = ObjectInfo(institution, "1", {"en": ["Boats"]}, pdm, rights_holder="Maria Ek")
     assert "Maria Ek" not in reference_text(free, "https://m.test/1")
+
+
+def test_rows_stored_before_migration_0008_keep_their_content_hash() -> None:
+    """`glampub db check` recomputes each row's hash: the new, empty columns
+    must not make every object stored before them look tampered with."""
+    values = {"identifier": "1", "rights_holder": None, "title": {"en": ["Boats"]}}
+    image = {"public_id": "a", "position": 1, "credit_line": None}
+    before = content_hash(values, [image])
+    assert (
+        content_hash({**values, "media_type": None}, [{**image, "rights_holder": None}]) == before
+    )
+    assert content_hash({**values, "media_type": "IMAGE"}, [image]) != before
+    assert content_hash(values, [{**image, "rights_holder": "Maria Ek"}]) != before

@@ -29,7 +29,7 @@ from importers.object_types import from_language_map
 from importers.problem_codes import ProblemCode
 
 #: Bump when the stored shape of a record changes, so re-imports refresh rows.
-MAPPING_VERSION = 3
+MAPPING_VERSION = 2
 CC0 = "http://creativecommons.org/publicdomain/zero/1.0/"
 
 
@@ -311,6 +311,19 @@ OBJECT_FIELDS = (
 )
 
 
+#: Fields added after rows were hashed (migration 0008): left out of the hash
+#: while empty, so that a row stored before them keeps its hash (and
+#: ``glampub db check`` its peace) until an import gives them a value.
+ADDED_OBJECT_FIELDS = frozenset({"media_type"})
+ADDED_IMAGE_FIELDS = frozenset({"rights_holder"})
+
+
+def _without_empty(values: dict[str, Any], added: frozenset[str]) -> dict[str, Any]:
+    if all(values.get(key) is not None for key in added if key in values):
+        return values
+    return {k: v for k, v in values.items() if not (k in added and v is None)}
+
+
 def content_hash(values: dict[str, Any], image_rows: list[dict[str, Any]]) -> str:
     """A stable digest of everything that would be published for this record.
 
@@ -320,9 +333,13 @@ def content_hash(values: dict[str, Any], image_rows: list[dict[str, Any]]) -> st
     """
     payload = {
         "v": MAPPING_VERSION,
-        "object": values,
+        "object": _without_empty(values, ADDED_OBJECT_FIELDS),
         "images": [
-            {k: row.get(k) for k in sorted(row) if k not in ("object_id", "id")}
+            {
+                k: row.get(k)
+                for k in sorted(row)
+                if k not in ("object_id", "id") and not (k in ADDED_IMAGE_FIELDS and row[k] is None)
+            }
             for row in image_rows
         ],
     }
