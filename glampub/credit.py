@@ -18,7 +18,7 @@ from glampub.iiif.records import ObjectInfo
 from importers.attribution import makers, qualified_name
 
 #: The names an institution's credit line template may use.
-TEMPLATE_FIELDS = ("title", "creator", "date", "identifier", "institution")
+TEMPLATE_FIELDS = ("title", "creator", "date", "identifier", "institution", "rights_holder")
 
 
 def first_value(lang_map: dict[str, list[str]], preferred: tuple[str, ...] = ("en", "none")) -> str:
@@ -48,6 +48,16 @@ def _made_by(obj: ObjectInfo) -> str:
     return f", {names}" if found[0].get("qualifier") else f" by {names}"
 
 
+def credited_holder(obj: ObjectInfo) -> str | None:
+    """The rights holder a credit must name: under a CC BY-family licence, the
+    one the source names (a photographer, a library), unless that is the
+    institution itself, which the credit names anyway."""
+    holder = obj.rights_holder
+    if not holder or not obj.rights.attribution_required or holder == obj.institution.name:
+        return None
+    return holder
+
+
 def check_template(template: str) -> None:
     """UsageError unless ``template`` uses only the known {names}, plainly."""
     try:
@@ -75,20 +85,26 @@ def _parts(
     title = first_value(obj.title) or obj.identifier
     creators = creator_names(obj)
     name = obj.institution.name
+    holder = credited_holder(obj)
     if template:
         values = {
             "title": title,
             "creator": creators,
             "date": obj.date_display or "",
             "identifier": obj.identifier,
+            "rights_holder": holder or "",
         }
+        # The licence requires the holder's name, whether the template asks for it or not.
+        tail = f", © {holder}" if holder and "{rights_holder}" not in template else ""
         return (
-            _tidy(template.format(**values, institution=name)),
-            _tidy(template.format(**values, institution="\x00")),
+            _tidy(template.format(**values, institution=name) + tail),
+            _tidy(template.format(**values, institution="\x00") + tail),
         )
     made = f"“{title}”{_made_by(obj)}"
     if obj.date_display:
         made += f" ({obj.date_display})"
+    if holder:
+        made += f", © {holder}"
     return f"{made}, {name}", f"{made}, \x00"
 
 

@@ -101,6 +101,9 @@ class CollectionObject(Base):
     inventory_number: Mapped[str | None] = mapped_column(String(300))
     credit_line: Mapped[str | None] = mapped_column(Text)
     rights_holder: Mapped[str | None] = mapped_column(String(500))
+    #: What the digital object is, as a Europeana type (IMAGE, TEXT, 3D, SOUND,
+    #: VIDEO), for EDM; never an object type.
+    media_type: Mapped[str | None] = mapped_column(String(20))
     #: Further label/value pairs: [[label LangMap, value LangMap], ...]
     extra_metadata: Mapped[list[Any]] = mapped_column(JSON, default=list)
     record_url: Mapped[str | None] = mapped_column(String(2000))
@@ -175,6 +178,8 @@ class Image(Base):
     #: The image's own statements as exported; empty when the object's decide.
     rights_statements: Mapped[list[str]] = mapped_column(JSON, default=list)
     credit_line: Mapped[str | None] = mapped_column(Text)
+    #: Who holds the rights in this image (a photographer, a library), when the export says.
+    rights_holder: Mapped[str | None] = mapped_column(String(500))
 
     object: Mapped[CollectionObject] = relationship(back_populates="images")
 

@@ -87,6 +87,9 @@ class SourceRecord:
     #: Raw statements about the metadata record (LIDO recordRights).
     record_rights: list[str] = field(default_factory=list)
     images: list[SourceImage] = field(default_factory=list)
+    #: What the digital object is, as a Europeana type (IMAGE, TEXT, 3D, SOUND,
+    #: VIDEO); not an object type (see importers/lido/classification.py).
+    media_type: str | None = None
     #: Any further label/value pairs worth showing, in source order.
     metadata: list[tuple[LangMap, LangMap]] = field(default_factory=list)
     #: Link back to the record in the institution's own system.

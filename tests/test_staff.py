@@ -363,7 +363,7 @@ def test_settings_change_the_credit_line_and_bad_templates_are_explained(staff_a
     assert bad.status_code == 400
     assert (
         "the credit line template may only use {title}, {creator}, {date}, {identifier}, "
-        "{institution}; not {owner}" in bad.get_data(as_text=True)
+        "{institution}, {rights_holder}; not {owner}" in bad.get_data(as_text=True)
     )
     assert client.post("/staff/kestrel-museum/settings", data=form).status_code == 302
     html = client.get("/objects/kestrel-museum/1923.5").get_data(as_text=True)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from glampub.credit import reference_html, reference_text
 from glampub.iiif.labels import label
 from glampub.iiif.records import ImageInfo, InstitutionInfo, ObjectInfo
-from glampub.iiif.text import html_span, label_map, label_text, plain, plain_map
+from glampub.iiif.text import html_span, label_map, label_text, lines_map, plain, plain_map
 from glampub.iiif.urls import IiifUrls
 from glampub.rights import lookup
 from importers.attribution import is_maker, makers
@@ -184,7 +184,21 @@ def _canvas(obj: ObjectInfo, image: ImageInfo, urls: IiifUrls) -> prezi.Canvas:
             "label": label("credit_line"),
             "value": {"none": [plain(image.credit_line)]},
         }
+    if image.rights_holder and _holders_vary(obj):
+        # Images with holders of their own: each canvas names its image's.
+        canvas["metadata"] = [_pair("rights_holder", {"none": [plain(image.rights_holder)]})]
+        if image.rights_holder != obj.rights_holder and "requiredStatement" not in canvas:
+            # Another holder than the manifest names: viewers must show this one here.
+            canvas["requiredStatement"] = {
+                "label": label("rights_holder"),
+                "value": {"none": [plain(image.rights_holder)]},
+            }
     return prezi.Canvas(**canvas)
+
+
+def _holders_vary(obj: ObjectInfo) -> bool:
+    """Whether some image names another rights holder than the object does."""
+    return any(i.rights_holder and i.rights_holder != obj.rights_holder for i in obj.images)
 
 
 def _source_record(obj: ObjectInfo, urls: IiifUrls) -> dict[str, Any]:
@@ -240,10 +254,11 @@ def _metadata(obj: ObjectInfo, object_url: str) -> list[dict[str, Any]]:
     for key, lang_map in (
         ("object_type", obj.object_type),
         ("materials", obj.materials),
-        ("dimensions", obj.dimensions),
     ):
         if value := plain_map(lang_map):
             pairs.append(_pair(key, value))
+    if value := lines_map(obj.dimensions):  # display measurements keep their lines
+        pairs.append(_pair("dimensions", value))
     if obj.inventory_number:
         pairs.append(_pair("inventory_number", {"none": [plain(obj.inventory_number)]}))
     pairs.append(_pair("identifier", {"none": [plain(obj.identifier)]}))

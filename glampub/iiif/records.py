@@ -36,6 +36,8 @@ class ImageInfo:
     label: LangMap = field(default_factory=dict)
     rights_uri: str | None = None
     credit_line: str | None = None
+    #: Who holds the rights in this image, when the source names someone.
+    rights_holder: str | None = None
     #: The size its Image API service offers: smaller than width x height for
     #: a thumbnail-only image (see glampub.images.policy).
     service_width: int | None = None
@@ -87,3 +89,5 @@ class ObjectInfo:
     source_format: str = ""
     source_media_type: str = "text/plain"
     images: tuple[ImageInfo, ...] = ()
+    #: The Europeana type of the digital object (IMAGE, TEXT, ...), when given.
+    media_type: str | None = None

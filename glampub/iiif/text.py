@@ -130,6 +130,25 @@ def plain_map(lang_map: LangMap) -> LangMap:
     return out
 
 
+def lines_map(lang_map: LangMap) -> LangMap:
+    """As :func:`plain_map`, but a value of several lines (display measurements,
+    "Height: 10 cm" over "Width: 8 cm") keeps its breaks, as ``<br>``."""
+    out: LangMap = {}
+    for lang, values in lang_map.items():
+        kept = [_lines(v) for v in values if v and v.strip()]
+        if kept:
+            out[lang or "none"] = kept
+    return out
+
+
+def _lines(value: str) -> str:
+    stripped = value.strip()
+    if "\n" not in stripped or (stripped.startswith("<") and stripped.endswith(">")):
+        return plain(value)
+    lines = [escape(line.strip()) for line in stripped.splitlines() if line.strip()]
+    return html_span("<br>".join(lines))
+
+
 def html_span(html: str) -> str:
     """Our own (already escaped) HTML, marked as HTML for IIIF clients."""
     return f"<span>{html}</span>"

@@ -51,6 +51,7 @@ def build_xmp(
     creators: Sequence[str] = (),
     source_url: str | None = None,
     use_guidelines: str | None = None,
+    rights_holder: str | None = None,
 ) -> bytes:
     """An XMP packet with Dublin Core, XMP Rights, Photoshop and CC properties."""
 
@@ -106,6 +107,9 @@ def build_xmp(
             else f"{statement}. Credit: {credit}."
         )
         container("xmpRights:UsageTerms", "Alt", [terms])
+    if rights_holder and marked is not False:
+        # Who owns the rights: never claimed for public-domain images.
+        container("xmpRights:Owner", "Bag", [rights_holder])
     text("photoshop:Credit", credit)
     if rights_uri:
         resource("cc:license", rights_uri)
@@ -136,6 +140,7 @@ def embed_credit(
     rights_label: str | None = None,
     creators: Sequence[str] = (),
     use_guidelines: str | None = None,
+    rights_holder: str | None = None,
 ) -> bytes:
     """Encode ``image`` as jpg, png or webp with the credit in XMP (and EXIF for JPEG).
 
@@ -151,6 +156,7 @@ def embed_credit(
         creators=creators,
         source_url=source_url,
         use_guidelines=use_guidelines,
+        rights_holder=rights_holder,
     )
     options: dict[str, object] = {}
     icc = matching_icc(image)

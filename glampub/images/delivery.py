@@ -81,6 +81,8 @@ class ServedImage:
     source_url: str | None
     rights_label: str | None = None
     creators: tuple[str, ...] = ()
+    #: Who holds the rights in the image (xmpRights:Owner), when the source names someone.
+    rights_holder: str | None = None
     #: The stored master's size, when it differs from the offered one.
     master_size: tuple[int, int] | None = None
     #: A file name for the download of the original ("…-1.jpg"); None when
@@ -110,6 +112,7 @@ class ServedImage:
             "creators": self.creators,
             "source_url": self.source_url,
             "use_guidelines": self.use_guidelines,
+            "rights_holder": self.rights_holder,
         }
 
     @property
@@ -117,6 +120,8 @@ class ServedImage:
         """Changes whenever the pixels or the embedded credit would."""
         parts = (self.checksum, self.credit, self.rights_uri, self.title, self.source_url)
         parts += (self.rights_label, f"{self.width}x{self.height}", *self.creators)
+        if self.rights_holder:  # only then: versions of images without one stay as they were
+            parts += (self.rights_holder,)
         return hashlib.sha1("|".join(p or "" for p in parts).encode()).hexdigest()[:16]
 
 
@@ -163,11 +168,16 @@ def find_image(session: Session, image_id: str, data_dir: Path, urls: IiifUrls) 
         download_name=download,
         checksum=image.checksum or "",
         rights_uri=image.rights_uri,
-        credit=image.credit_line or reference_text(info, page),
+        # The image's own holder, where it has one, is the one its credit names.
+        credit=image.credit_line
+        or reference_text(
+            replace(info, rights_holder=published.rights_holder or info.rights_holder), page
+        ),
         title=next(iter(next(iter(obj.title.values()), [])), None) if obj.title else None,
         source_url=page,
         rights_label=image.rights_label or None,
         creators=tuple(qualified_name(c) for c in makers(obj.creators or ())),
+        rights_holder=published.rights_holder or info.rights_holder,
     )
     if not served.thumbnail_only:
         return served

@@ -21,6 +21,7 @@ from glampub.images.files import ingest
 from glampub.images.sources import ImageFile, ImageSource
 from glampub.importing.record_mapping import RightsCache, image_public_id
 from glampub.rights import InstitutionRules, RightsContext, RightsDecision, map_rights
+from glampub.rights.holders import holder_name
 from importers.base import SourceImage, SourceRecord
 from importers.problem_codes import ProblemCode
 
@@ -37,6 +38,7 @@ IMAGE_FIELDS = (
     "height",
     "checksum",
     "credit_line",
+    "rights_holder",
     "rights_uri",
     "rights_status",
     "rights_label",
@@ -93,6 +95,7 @@ def image_rows(
             "height": None,
             "checksum": None,
             "credit_line": image.credit_line,
+            "rights_holder": holder_name(image.rights_holder),
             "rights_uri": decision.uri,
             "rights_status": decision.status,
             "rights_label": decision.label,

@@ -83,6 +83,9 @@ def _json_ld(info: ObjectInfo, page_url: str, image_url: str | None, credit: str
         data["contentUrl"] = image_url
     if rights.uri:
         data["license"] = rights.licence_page or rights.uri
+    if info.rights_holder and not rights.public_domain:
+        # The holder the source names (never for the public domain, where no one holds rights).
+        data["copyrightHolder"] = {"name": info.rights_holder}
     if not rights.public_domain:
         # Only where someone holds rights: no notice claims the public domain.
         holder = info.rights_holder or info.institution.name

@@ -60,6 +60,7 @@ def image_info(image: Image, institution: Institution) -> ImageInfo:
         label=image.label or {},
         rights_uri=image.rights_uri,
         credit_line=image.credit_line,
+        rights_holder=image.rights_holder,
         service_width=service_width,
         service_height=service_height,
         extension=PurePosixPath(image.file_path).suffix.lstrip(".") or "jpg",
@@ -93,6 +94,7 @@ def object_info(obj: CollectionObject) -> ObjectInfo:
         source_format=obj.source_format,
         source_media_type=obj.source_media_type,
         images=images,
+        media_type=obj.media_type,
     )
 
 

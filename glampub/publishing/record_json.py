@@ -50,6 +50,7 @@ def record_data(obj: CollectionObject, urls: IiifUrls) -> dict[str, Any]:
         "inventory_number": obj.inventory_number,
         "credit_line": obj.credit_line,
         "rights_holder": obj.rights_holder,
+        "media_type": obj.media_type,
         "rights": {
             "uri": obj.rights_uri,
             "label": info.rights.label,
@@ -73,6 +74,7 @@ def record_data(obj: CollectionObject, urls: IiifUrls) -> dict[str, Any]:
                 "label": image.label,
                 "rights": image.rights_uri,
                 "credit_line": image.credit_line,
+                "rights_holder": image.rights_holder,
             }
             for image in info.images
         ],

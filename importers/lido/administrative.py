@@ -12,6 +12,7 @@ from typing import Any
 
 from lxml import etree
 
+from glampub.rights.holders import holder_name
 from importers.base import LangMap, SourceImage
 from importers.lido.draft import Draft
 from importers.lido.fields import (
@@ -124,7 +125,11 @@ def _record_wrap(wrap: etree._Element, lang: str, draft: Draft) -> None:
     for child in wrap:
         tag = child.tag
         if tag == RECORD_RIGHTS:
-            _extend_unique(draft.record_rights, read_rights(child, lang)[0])
+            statements, holder, _ = read_rights(child, lang)
+            _extend_unique(draft.record_rights, statements)
+            if holder := holder_name(holder):
+                # Whoever holds the rights in the description, shown beside its licence.
+                add(draft.meta("record_rights_holder"), "none", holder)
         elif tag == RECORD_INFO_SET:
             for info in child:
                 if info.tag == RECORD_INFO_LINK and draft.record_url is None:

@@ -14,6 +14,7 @@ from functools import lru_cache
 from lxml import etree
 
 from importers.base import LangMap
+from importers.lido.classification import europeana_type, inscription_label
 from importers.lido.draft import Draft
 from importers.lido.events import read_event_set, read_materials
 from importers.lido.fields import (
@@ -29,11 +30,16 @@ from importers.lido.fields import (
     lido,
     merge,
     pick_label,
+    text_lines,
     text_of,
 )
 
 _INVENTORY = re.compile(r"inventory|inventar|lido00113", re.IGNORECASE)
 _CURRENT_REPOSITORY = re.compile(r"current|lido00475|lido01017", re.IGNORECASE)
+_FORMER_REPOSITORY = re.compile(
+    r"former|previous|earlier|ehemalig|frühere|vorherig|tidigare|före|ancien|voormalig",
+    re.IGNORECASE,
+)
 
 OBJECT_CLASSIFICATION_WRAP = lido("objectClassificationWrap")
 OBJECT_IDENTIFICATION_WRAP = lido("objectIdentificationWrap")
@@ -113,7 +119,13 @@ def _classification(wrap: etree._Element, lang: str, draft: Draft) -> None:
                     position += 1
         elif part.tag == CLASSIFICATION_WRAP:
             for classification in part:
-                concept_langmap(classification, lang, draft.meta("classification"))
+                # A Europeana type (IMAGE, TEXT, 3D...) says what the digital
+                # object is, not what the work is: kept apart, as its media type.
+                media_type = europeana_type(classification)
+                if media_type:
+                    draft.media_type = draft.media_type or media_type
+                else:
+                    concept_langmap(classification, lang, draft.meta("classification"))
 
 
 def _identification(wrap: etree._Element, lang: str, draft: Draft) -> None:
@@ -156,8 +168,20 @@ def _title_set(title_set: etree._Element, lang: str, draft: Draft) -> None:
             add(draft.meta("alternative_title"), value_lang, value)
 
 
+@lru_cache(maxsize=1024)
+def _repository_rank(kind: str | None) -> int:
+    """0 for a repository typed current, 1 untyped (current too), 2 other types, 3 former."""
+    if not kind or not kind.strip():
+        return 1
+    if _matches(_CURRENT_REPOSITORY, kind):
+        return 0
+    return 3 if _matches(_FORMER_REPOSITORY, kind) else 2
+
+
 def _repository_set(repository_set: etree._Element, lang: str, draft: Draft) -> None:
-    current = _matches(_CURRENT_REPOSITORY, repository_set.get(TYPE))
+    rank = _repository_rank(repository_set.get(TYPE))
+    if rank == 3:
+        _former_repository(repository_set, lang, draft)
     draft.meta("repository")  # keeps the entry's place in source order; filled in finish()
     names: LangMap = {}
     ids: list[str] = []
@@ -169,13 +193,24 @@ def _repository_set(repository_set: etree._Element, lang: str, draft: Draft) -> 
             if value:
                 inventory = _matches(_INVENTORY, child.get(TYPE))
                 # Sorts inventory numbers of the current repository first.
-                draft.work_ids.append((not inventory, not current, len(draft.work_ids), value))
+                draft.work_ids.append((not inventory, rank, len(draft.work_ids), value))
         elif tag == REPOSITORY_NAME:
             names, ids, weblink = legal_body(child, lang)
         elif tag == DISPLAY_REPOSITORY and not names:
             add(names, lang_of(child, lang), text_of(child))
-    if names:
-        draft.repositories.append((not current, len(draft.repositories), names, ids, weblink))
+    if names and rank < 3:
+        draft.repositories.append((rank, len(draft.repositories), names, ids, weblink))
+
+
+def _former_repository(repository_set: etree._Element, lang: str, draft: Draft) -> None:
+    """A former repository (with its acquisition note) is provenance, not where it is."""
+    into = draft.meta("former_repository")
+    for child in repository_set:
+        tag = child.tag
+        if tag == REPOSITORY_NAME:
+            merge(into, legal_body(child, lang)[0])
+        elif tag == DISPLAY_REPOSITORY:
+            add(into, lang_of(child, lang), text_of(child))
 
 
 @lru_cache(maxsize=4096)
@@ -189,7 +224,7 @@ def _measurements(measurements_set: etree._Element, lang: str, draft: Draft) -> 
     composed: list[str] = []
     for child in measurements_set:
         if child.tag == DISPLAY_OBJECT_MEASUREMENTS:
-            value = text_of(child)
+            value = text_lines(child)  # "Höhe: 10 cm\nBreite: 8 cm" stays two lines
             if value:
                 add(draft.dimensions, lang_of(child, lang), value)
                 displayed = True
@@ -232,7 +267,10 @@ def _inscription(inscription: etree._Element, lang: str, draft: Draft) -> None:
     # Placeholders such as "-" carry nothing worth showing.
     parts = [part for part in parts if any(c.isalnum() for c in part)]
     if parts:
-        add(draft.meta("inscription"), text_lang, " – ".join(parts))
+        # One entry per kind (front, back, signature, stamp...), each labelled.
+        label = inscription_label(inscription.get(TYPE))
+        entry = draft.meta(f"inscription:{label}", {"en": [label]})
+        add(entry, text_lang, " – ".join(parts))
 
 
 def _relations(wrap: etree._Element, lang: str, draft: Draft) -> None:

@@ -15,6 +15,7 @@ METADATA_LABELS = {
     "alternative_title": "Alternative title",
     "classification": "Classification",
     "repository": "Repository",
+    "former_repository": "Former repository (provenance)",
     "state_edition": "State / edition",
     "inscription": "Inscription",
     "production_place": "Place of production",
@@ -22,6 +23,7 @@ METADATA_LABELS = {
     "period": "Period",
     "subject": "Subject",
     "related_work": "Related work",
+    "record_rights_holder": "Rights holder of the metadata",
 }
 
 
@@ -31,10 +33,10 @@ class Draft:
     def __init__(self) -> None:
         self.record_ids: list[str] = []
         self.published_ids: list[str] = []
-        #: (not inventory-typed, not current repository, order, value)
-        self.work_ids: list[tuple[bool, bool, int, str]] = []
-        #: (not current, order, names, identifiers, web link)
-        self.repositories: list[tuple[bool, int, LangMap, list[str], str | None]] = []
+        #: (not inventory-typed, repository rank (current first), order, value)
+        self.work_ids: list[tuple[bool, int, int, str]] = []
+        #: (rank: 0 typed current, 1 untyped, 2 other; order, names, identifiers, web link)
+        self.repositories: list[tuple[int, int, LangMap, list[str], str | None]] = []
         self.title: LangMap = {}
         self.description: LangMap = {}
         self.object_type: LangMap = {}
@@ -59,6 +61,8 @@ class Draft:
         self.rights_holder: str | None = None
         self.credit_line: str | None = None
         self.record_rights: list[str] = []
+        #: The Europeana type (IMAGE, TEXT, 3D, SOUND, VIDEO): the media type.
+        self.media_type: str | None = None
         self.images: list[SourceImage] = []
         self.record_url: str | None = None
         self.extra: dict[str, Any] = {}
@@ -159,6 +163,7 @@ class Draft:
             rights_work=self.rights_work,
             rights_holder=self.rights_holder,
             record_rights=self.record_rights,
+            media_type=self.media_type,
             images=self.images,
             metadata=metadata,
             record_url=self.record_url,

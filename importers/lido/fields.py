@@ -164,6 +164,34 @@ def text_of(element: etree._Element) -> str:
     return " ".join(value.split()) if value else ""
 
 
+def text_lines(element: etree._Element) -> str:
+    """As :func:`text_of`, but line breaks stay: one normalised line per source line."""
+    value = element.text
+    if len(element):
+        value = "".join(element.itertext())
+    if not value:
+        return ""
+    if "\n" not in value.strip():
+        return " ".join(value.split())
+    lines: list[str] = []
+    for raw in value.splitlines():
+        line = " ".join(raw.split())
+        if not line:
+            continue
+        if lines and not _starts_entry(line):
+            # A pretty-printer's wrap ("Breite: 54" / "cm"): the same line.
+            lines[-1] += " " + line
+        else:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def _starts_entry(line: str) -> bool:
+    """Whether a line reads as an entry of its own ("Breite: 92 mm", "Frame 45 x 56 cm")
+    rather than the rest of the line before it ("cm", "x 30 cm")."""
+    return line[0].isupper() or ":" in line
+
+
 def own_text(element: etree._Element) -> str:
     """Normalised text directly inside an element, not inside its children
     (a LIDO 1.0 text-typed element such as ``measurementType``)."""
