@@ -19,9 +19,9 @@ from importers.csv.importer import CsvImporter
 from importers.lido.importer import LidoImporter
 from tests.conftest import BASE_URL, database
 
-DATA = Path(__file__).parent / "data" / "exports"
-LIDO_FILE = DATA / "lido" / "qualifiers-and-roles.xml"
-CSV_FILE = DATA / "csv" / "qualified-creators.csv"
+DATA = Path(__file__).parent / "data" / "dates_people"
+LIDO_FILE = DATA / "qualifiers-and-roles.xml"
+CSV_FILE = DATA / "qualified-creators.csv"
 
 
 @pytest.mark.parametrize(

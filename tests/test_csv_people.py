@@ -20,7 +20,7 @@ from importers.csv.importer import CsvImporter, load_profile
 from importers.csv.people import name_dates
 from tests.conftest import BASE_URL, database
 
-DATA = Path(__file__).parent / "data" / "exports" / "csv"
+DATA = Path(__file__).parent / "data" / "dates_people"
 EXPORT = DATA / "people-in-one-cell.csv"
 PROFILE = DATA / "people-in-one-cell.toml"
 

@@ -21,7 +21,7 @@ from importers.dates import MAX_LENGTH, display_years, looks_like_date, read_dat
 from importers.lido.importer import LidoImporter
 from tests.conftest import BASE_URL, REPO, database
 
-DATA = Path(__file__).parent / "data" / "exports"
+DATA = Path(__file__).parent / "data" / "dates_people"
 
 # One row per accepted form (docs/date-forms.md lists the same forms).
 FORMS = [
@@ -168,7 +168,7 @@ def test_a_csv_with_only_display_dates_fills_facet_navdate_and_record_json(
     images.mkdir()
     for n in range(1, 9):
         Image.new("RGB", (40, 30), "teal").save(images / f"dd-{n}.jpg")
-    export = DATA / "csv" / "display-dates-only.csv"
+    export = DATA / "display-dates-only.csv"
     assert (
         runner.invoke(main, ["institution", "add", "dd", "--name", "Dates Museum"]).exit_code == 0
     )
