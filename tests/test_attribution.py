@@ -158,6 +158,12 @@ def test_every_place_a_creator_is_shown_keeps_the_qualifier_and_names_only_maker
         assert metadata["Creator"] == {"none": ["workshop of Rembrandt van Rijn, painter"]}
         assert metadata["Other people"] == {"none": ["Jan Six, depicted person"]}
 
+        # The creator facet lists who made the objects, not the donor or the sitter.
+        search = client.get("/search").get_data(as_text=True)
+        facet = set(re.findall(r'href="/search\?creator=[^"]+">([^<]+)<span', search))
+        assert {name.strip() for name in facet} >= {"David Teniers", "Rembrandt van Rijn"}
+        assert not {"Anna Berg", "Jan Six"} & {name.strip() for name in facet}
+
         # XMP dc:creator in the downloaded original.
         record = client.get("/iiif/3/sm/SM-1/record").get_json()
         image_id = record["images"][0]["service"].rstrip("/").rsplit("/", 1)[-1]

@@ -151,8 +151,13 @@ class RightsCache:
 
 
 def creator_values(creator: Creator) -> dict[str, Any]:
-    """A creator as stored: the JSON object of the ``creators`` column."""
-    return {
+    """A creator as stored: the JSON object of the ``creators`` column.
+
+    A person named for another part (a donor, a former owner, a sitter) is
+    marked ``"maker": false``, so the creator facet, which SQL triggers fill
+    (glampub.search.index), can leave them out; makers carry no mark, so rows
+    stored before the mark existed keep their content hash."""
+    values: dict[str, Any] = {
         "name": creator.name,
         "role": creator.role,
         "qualifier": creator.qualifier,
@@ -160,6 +165,9 @@ def creator_values(creator: Creator) -> dict[str, Any]:
         "death_year": creator.death_year,
         "display_dates": creator.display_dates,
     }
+    if not is_maker(values):
+        values["maker"] = False
+    return values
 
 
 def search_text(record: SourceRecord) -> str:

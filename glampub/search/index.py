@@ -75,9 +75,11 @@ _FACET_TABLE = (
 # language map, one row per term as before. Where the definitions below change,
 # _FACETS_VERSION changes with them, and databases made with older ones get
 # these triggers and rows anew (see _facets_current).
-_FACETS_VERSION = "facets:concept-keys"
-# json_tree visits every text value at any depth, so no shape of the data can
-# make the trigger (and with it the import's insert) fail.
+_FACETS_VERSION = "facets:makers-only"
+# json_tree visits every text value at any depth, and json_each's rows are
+# checked for their type, so no shape of the data can make the trigger (and
+# with it the import's insert) fail. A creator marked "maker": false (a donor,
+# a former owner) is no creator facet value.
 _SQLITE_FACETS = """
     SELECT {row}.id, 'object_type', t.value FROM {rows}json_tree({row}.object_type) AS t
     WHERE json_type({row}.object_type) = 'object' AND t.type = 'text'
@@ -87,8 +89,11 @@ _SQLITE_FACETS = """
     WHERE json_type({row}.object_type) = 'array' AND c.type = 'object'
       AND json_type(c.value, '$.key') = 'text'
     UNION
-    SELECT {row}.id, 'creator', t.value FROM {rows}json_tree({row}.creators) AS t
-    WHERE t.key = 'name' AND t.type = 'text'
+    SELECT {row}.id, 'creator', json_extract(c.value, '$.name')
+    FROM {rows}json_each({row}.creators) AS c
+    WHERE json_type({row}.creators) = 'array' AND c.type = 'object'
+      AND json_type(c.value, '$.name') = 'text'
+      AND json_type(c.value, '$.maker') IS NOT 'false'
 """
 _SQLITE_FACET_DDL = (
     # The version is kept in the trigger's own text, where _facets_current reads it.
@@ -126,7 +131,7 @@ _PG_FACETS = """
     SELECT DISTINCT o.id, 'creator', c->>'name'
     FROM {rows} AS o, json_array_elements(o.creators) AS c
     WHERE json_typeof(o.creators) = 'array' AND json_typeof(c) = 'object'
-      AND c->>'name' IS NOT NULL
+      AND c->>'name' IS NOT NULL AND (c->>'maker') IS DISTINCT FROM 'false'
 """
 _PG_FACET_FUNCTION = f"""CREATE OR REPLACE FUNCTION glampub_object_facets() RETURNS trigger AS $$
     BEGIN
