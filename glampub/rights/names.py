@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 
 from glampub.rights.findings import PRIORITY_LEGACY, PRIORITY_NAME, Finding
+from glampub.rights.official import official_labels
 from glampub.rights.uris import EUROPEANA_UNKNOWN_WARNING
 from glampub.rights.vocabulary import (
     CC0,
@@ -359,5 +360,7 @@ def _cc_names(text: str) -> Iterator[Span]:
 
 
 #: Run in this order, each on the text left after the earlier ones: a longer,
-#: more specific name claims its words before a shorter one can.
-NAME_FINDERS = (_rs_code, _rs_labels, _legacy_labels, _cc0, _pdm, _cc_names)
+#: more specific name claims its words before a shorter one can. The official
+#: labels come first: they are exact, and some begin with words a shorter rule
+#: would read differently ("In Copyright - Uso educativo consentito").
+NAME_FINDERS = (_rs_code, official_labels, _rs_labels, _legacy_labels, _cc0, _pdm, _cc_names)
