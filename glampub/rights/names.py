@@ -43,6 +43,8 @@ _LONG = {
     r"|compartir[\s\-]?igual|condividi[\s\-]allo[\s\-]stesso[\s\-]modo|dela[\s\-]?lika"
     r"|jaa[\s\-]?samoin|del[\s\-]?p[aå][\s\-]?samme[\s\-]?vilk[aå]r",
 }
+#: The words of each licence element, for readers of explanations ("nc": ...).
+CONDITION_WORDS: dict[str, str] = dict(_LONG)
 _ELEMENT = re.compile(
     "|".join(rf"(?P<{key}>\b(?:{words}|{key})\b)" for key, words in _LONG.items()), _FLAGS
 )
@@ -97,7 +99,10 @@ _CC_NAME = re.compile(
 )
 
 _CC0 = re.compile(
-    r"(?:(?<!\w)cc[\s\-_]?(?:0|zero)(?!\w)|(?<!\w)cc-?o(?!\w)|\bcreative\s+commons\s+(?:zero|0)\b)"
+    r"(?:(?<!\w)cc[\s\-_]?(?:0|zero)(?!\w)|(?<!\w)cc-?o(?!\w)|\bcreative\s+commons\s+(?:zero|0)\b"
+    # The title of CC0's legal code, on its own; not the Open Data Commons
+    # "Public Domain Dedication and License" (PDDL), which is another tool.
+    r"|\bpublic\s+domain\s+dedication\b(?!\s*(?:and|&)\s*licen[cs]e))"
     r"(?:\s*(?:v?1[.,]0(?!\d)|universal|universell|universel|universeel|universale"
     r"|\(cc[\s\-_]?0(?:\s*1[.,]0)?\)|public\s+domain\s+dedication|verzicht\w*|waiver)){0,5}",
     _FLAGS,

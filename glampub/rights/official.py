@@ -56,9 +56,15 @@ def read_labels() -> tuple[OfficialLabel, ...]:
     return tuple(OfficialLabel(*line.split("\t")) for line in lines[1:])
 
 
+#: Case folding loses the Turkish dotless and dotted i ("ATIF" is "Atıf"); the
+#: pattern matches them either way, so the keys must not tell them apart.
+_TURKISH_I = str.maketrans({"\u0131": "i", "\u0307": None})
+
+
 def tokens(text: str) -> list[str]:
     """The words and numbers of ``text``, case-folded, decimal commas as points."""
-    return [t.replace(",", ".") for t in _TOKEN.findall(clean_text(text).casefold())]
+    folded = clean_text(text).casefold().translate(_TURKISH_I)
+    return [t.replace(",", ".") for t in _TOKEN.findall(folded)]
 
 
 def _variants(label: OfficialLabel, term: RightsTerm) -> Iterator[list[str]]:
