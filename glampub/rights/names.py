@@ -1,6 +1,11 @@
 """Licences and statements named in words: CC licence names and abbreviations in
-several languages, CC0, the Public Domain Mark, RightsStatements.org labels
-(English and German), and the labels of retired Europeana and DDB statements.
+several languages, CC0, the Public Domain Mark, RightsStatements.org labels and
+codes, and the labels of retired Europeana and DDB statements.
+
+The official labels and titles in every published translation are data, read
+by :mod:`glampub.rights.official`, which runs first; the patterns here catch
+what people write that is not an official label ("CC-BY-SA 4.0", "In
+Copyright - Rightsholders unlocatable", the DDB's German labels).
 """
 
 from __future__ import annotations
