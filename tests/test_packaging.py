@@ -69,8 +69,9 @@ def test_readme_gives_the_two_setup_commands() -> None:
 
 @pytest.mark.skipif(shutil.which("uv") is None, reason="uv builds and installs the wheel")
 def test_a_non_editable_install_serves_pages(tmp_path: Path) -> None:
-    """The wheel carries templates, static files, sample collections and CSV
-    profiles, so an installed glampub works away from the repository."""
+    """The wheel carries templates, static files, sample collections, CSV
+    profiles and the official rights labels, so an installed glampub works away
+    from the repository."""
     subprocess.run(
         ["uv", "build", "--wheel", "-q", "-o", str(tmp_path / "dist"), str(REPO)],
         check=True,
@@ -83,9 +84,11 @@ def test_a_non_editable_install_serves_pages(tmp_path: Path) -> None:
         "glampub/static/glampub.css",
         "glampub/sample_collections/make_images.py",
         "importers/profiles/default.toml",
+        "glampub/rights/data/official_labels.tsv",
     ):
         assert expected in names
-    assert not [name for name in names if "/images/" in name]
+    # Sample images are drawn on first use (the glampub/images package is code).
+    assert not [n for n in names if n.startswith("glampub/sample_collections/") and "/images/" in n]
     venv = tmp_path / "venv"
     subprocess.run(["uv", "venv", "-q", str(venv)], check=True, timeout=120)
     overrides = tmp_path / "overrides.txt"
@@ -103,6 +106,9 @@ def test_a_non_editable_install_serves_pages(tmp_path: Path) -> None:
         "page = app.test_client().get('/')\n"
         "assert page.status_code == 200, page.status_code\n"
         "print(app.template_folder)\n"
+        "from glampub.rights import map_rights\n"
+        "uri = map_rights('Naamsvermelding-GelijkDelen 4.0 Internationaal').uri\n"
+        "assert uri == 'http://creativecommons.org/licenses/by-sa/4.0/', uri\n"
     )
     result = subprocess.run(
         [str(venv / "bin" / "python"), "-c", script],

@@ -5,6 +5,7 @@ public-domain checks, overrides, and properties that must hold for any input.
 from __future__ import annotations
 
 import csv
+import importlib.util
 import json
 import re
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
+from glampub.cli import main
 from glampub.rights import (
     LIKELY_PUBLIC_DOMAIN,
     MAY_BE_IN_COPYRIGHT,
@@ -30,9 +32,10 @@ from glampub.rights import (
     statement_key,
 )
 from glampub.rights.findings import RULES
+from glampub.rights.official import read_labels
 from glampub.rights.vocabulary import REUSE_ORDER
 from tests import iiif_structure
-from tests.conftest import CORPUS, iiif_schema
+from tests.conftest import CORPUS, SHARED, iiif_schema
 
 TSV = Path(__file__).resolve().parent / "data" / "rights_strings.tsv"
 NR = "needs-review"
@@ -161,6 +164,13 @@ RULE_ROWS: list[tuple[str, list[str], str | None]] = [
         "http://rightsstatements.org/vocab/NKC/1.0/",
     ),
     ("phrase-permission", ["By permission of the estate of the artist"], INC),
+    (
+        "phrase-public-domain-us",
+        ["Public domain in the United States"],
+        "http://rightsstatements.org/vocab/NoC-US/1.0/",
+    ),
+    ("public-domain-one-country", ["gemeinfrei in Deutschland"], None),
+    ("status-unknown", ["Rechte unbekannt"], "http://rightsstatements.org/vocab/UND/1.0/"),
     ("copyright-holder", ["© Jane Doe 1987"], INC),
     ("conflict", ["CC BY 4.0", "http://rightsstatements.org/vocab/InC/1.0/"], INC),
     ("no-statement", [], None),
@@ -524,3 +534,258 @@ def test_order_of_statements_does_not_matter(statements: list[str]) -> None:
         (map_rights(list(p)).uri, map_rights(list(p)).status) for p in permutations(statements)
     }
     assert len(outcomes) == 1
+
+
+# --- official translations, one country, plain words, unknown ----------------------
+
+NOC_US = rs("NoC-US")
+UND = rs("UND")
+
+#: (statement, URI or None for review), a few phrasings per language and class.
+CLASS_ROWS: dict[str, list[tuple[str, str | None]]] = {
+    "rightsstatements-translation": [
+        ("Urheberrechtsschutz – Nutzung zu Bildungszwecken erlaubt", rs("InC-EDU")),
+        ("Auteursrechtelijk beschermd — educatief gebruik toegestaan", rs("InC-EDU")),
+        (
+            "protégé par le droit d'auteur - utilisation à des fins pédagogiques autorisée",
+            rs("InC-EDU"),
+        ),
+        ("Protegido por derecho de autor - Uso educativo permitido", rs("InC-EDU")),
+        ("IN COPYRIGHT – USO EDUCATIVO CONSENTITO", rs("InC-EDU")),
+        ("Underkastad upphovsrätt - användning inom undervisning tillåten", rs("InC-EDU")),
+        ("No Copyright – Other Known Legal Restrictions", rs("NoC-OKLR")),
+        ("Kein Urheberrechtsschutz – Andere rechtliche Beschränkungen", rs("NoC-OKLR")),
+        ("Niet auteursrechtelijk beschermd - andere juridische beperkingen", rs("NoC-OKLR")),
+        ("Ei tekijänoikeutta – muita tunnettuja oikeudellisia rajoituksia", rs("NoC-OKLR")),
+        ("Sin derecho de autor - Otras restricciones legales conocidas", rs("NoC-OKLR")),
+        ("Autoriõigus ei kehti - muud teadaolevad õiguslikud piirangud", rs("NoC-OKLR")),
+        ("Ingen upphovsrätt - endast för icke-kommersiell användning", rs("NoC-NC")),
+        ("Niezbadany status prawnoautorski", rs("CNE")),
+        ("Droit d’auteur indéterminé", UND),
+        ("Geen auteursrechtelijke beperkingen bekend", rs("NKC")),
+        ("Nie objęty ochroną autorskich praw majątkowych - Stany Zjednoczone", NOC_US),
+        ("Auteursrechtelijk beschermd - EU Verweesd Werk 1.0", rs("InC-OW-EU")),
+    ],
+    "cc-translation": [
+        (
+            "Namensnennung – Weitergabe unter gleichen Bedingungen 4.0 International",
+            cc("by-sa/4.0"),
+        ),
+        ("Namensnennung - Nicht kommerziell - Keine Bearbeitungen 4.0", cc("by-nc-nd/4.0")),
+        ("Creative Commons Namensnennung-NichtKommerziell 4.0 International", cc("by-nc/4.0")),
+        ("Naamsvermelding-NietCommercieel-GelijkDelen 4.0 Internationaal", cc("by-nc-sa/4.0")),
+        ("Naamsvermelding 4,0 Internationaal", BY4),
+        (
+            "Attribution - Utilisation non commerciale - Pas d'Œuvre dérivée 4.0 International",
+            cc("by-nc-nd/4.0"),
+        ),
+        ("Attribution - Partage dans les mêmes conditions 4.0 International", cc("by-sa/4.0")),
+        ("Reconocimiento-NoComercial-CompartirIgual 4.0 Internacional", cc("by-nc-sa/4.0")),
+        ("Atribución/Reconocimiento 4.0 Internacional", BY4),
+        ("Erkännande-DelaPåSammaVillkor 4.0 Internationell", cc("by-sa/4.0")),
+        ("Kreditering-IkkeKommerciel 4.0 International", cc("by-nc/4.0")),
+        ("Nimeä-EiKaupallinen-EiMuutoksia 4.0 Kansainvälinen", cc("by-nc-nd/4.0")),
+        ("Attribuzione - Non commerciale 4.0 Internazionale", cc("by-nc/4.0")),
+        ("CC BY-NC-SA 4.0 (non-commercial use only)", cc("by-nc-sa/4.0")),
+        ("CC BY-SA 4.0 (attribution required, share alike)", cc("by-sa/4.0")),
+        ("CC BY-NC-ND 4.0 (nur nicht kommerzielle Nutzung)", cc("by-nc-nd/4.0")),
+        ("CC BY 4.0 (non-commercial use only)", None),
+        ("CC BY-NC 4.0 (no print)", None),
+        ("CC BY-ND 4.0 (non-commercial use only)", None),
+    ],
+    "cc0-names": [
+        ("CC0 1.0 Universal", CC0),
+        ("CC0 1.0 Universeel", CC0),
+        ("Public Domain Dedication", CC0),
+        ("CC-Zero", CC0),
+        ("Creative Commons Zero", CC0),
+        ("Marque du domaine public 1.0", PDM),
+        ("Etiqueta de Dominio Público", PDM),
+    ],
+    "public-domain-one-country": [
+        ("Public domain in the United States", NOC_US),
+        ("public domain in the USA", NOC_US),
+        ("In the public domain in the U.S.", NOC_US),
+        ("Public Domain (USA)", NOC_US),
+        ("US public domain", NOC_US),
+        ("PD-US-expired", NOC_US),
+        ("Gemeinfrei in den USA", NOC_US),
+        ("domaine public aux États-Unis", NOC_US),
+        ("Publiek domein in de Verenigde Staten", NOC_US),
+        ("allmän egendom i USA", NOC_US),
+        ("gemeinfrei in Deutschland", None),
+        ("Public domain in the United Kingdom", None),
+        ("domaine public en France", None),
+        ("Publiek domein in Nederland", None),
+        ("allmän egendom i Sverige", None),
+        ("Public domain in its country of origin", None),
+        ("Public domain in the United States and Canada", None),
+    ],
+    "copyright-in-plain-words": [
+        ("Copyrighted", INC),
+        ("Protected by copyright", INC),
+        ("Still in copyright", INC),
+        ("Urheberrechtlich geschützt", INC),
+        ("urheberrechtsgeschützt", INC),
+        ("Auteursrechtelijk beschermd", INC),
+        ("Protégé par le droit d'auteur", INC),
+        ("Protegido por derechos de autor", INC),
+        ("Protetto dal diritto d'autore", INC),
+        ("Upphovsrättsskyddad", INC),
+        ("Upphovsrättsligt skyddat", INC),
+        ("Ophavsretligt beskyttet", INC),
+        ("Ophavsretsbeskyttet", INC),
+        ("Tekijänoikeudella suojattu", INC),
+        ("Not copyrighted", None),
+    ],
+    "status-unknown": [
+        ("unknown", UND),
+        ("Unknown.", UND),
+        ("copyright unknown", UND),
+        ("Copyright status: unknown", UND),
+        ("Rights unknown", UND),
+        ("Rechte unbekannt", UND),
+        ("Urheberrecht: ungeklärt", UND),
+        ("onbekend", UND),
+        ("Auteursrecht onbekend", UND),
+        ("okänd", UND),
+        ("Droits d'auteur inconnus", UND),
+        ("tuntematon", UND),
+        ("Fotograf: unbekannt", None),
+    ],
+}
+CLASS_CASES = [(name, *row) for name, rows in CLASS_ROWS.items() for row in rows]
+
+
+@pytest.mark.parametrize(
+    ("kind", "statement", "uri"), CLASS_CASES, ids=[f"{c[0]}-{c[1][:40]}" for c in CLASS_CASES]
+)
+def test_statement_class(kind: str, statement: str, uri: str | None) -> None:
+    decision = map_rights(statement)
+    assert decision.uri == uri, decision.reason
+    check_decision(decision)
+
+
+def test_one_country_other_than_the_us_is_reviewed_with_the_country_named() -> None:
+    decision = map_rights("gemeinfrei in Deutschland")
+    assert decision.rule == "public-domain-one-country"
+    assert "public domain in Deutschland only" in decision.reason
+
+
+def test_unknown_is_a_statement_quoted_in_the_reason() -> None:
+    decision = map_rights("Rechte unbekannt")
+    assert (decision.uri, decision.rule) == (UND, "status-unknown")
+    assert decision.reason.startswith("'Rechte unbekannt' says the copyright status is unknown")
+    assert "No rights statement was given" not in map_rights("unknown").reason
+
+
+def test_explain_reads_translations_one_country_and_unknown(runner) -> None:
+    lines = (
+        "Auteursrechtelijk beschermd – educatief gebruik toegestaan\n"
+        "Public domain in the United States\n"
+        "gemeinfrei in Deutschland\n"
+        "unknown\n"
+    )
+    result = runner.invoke(main, ["rights", "explain", "-"], input=lines)
+    assert result.exit_code == 0, result.output
+    decisions = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(d["uri"], d["rule"]) for d in decisions] == [
+        (rs("InC-EDU"), "rs-label"),
+        (NOC_US, "phrase-public-domain-us"),
+        (None, "public-domain-one-country"),
+        (UND, "status-unknown"),
+    ]
+    assert "Deutschland" in decisions[2]["reason"]
+    human = runner.invoke(main, ["rights", "explain", "unknown"])
+    assert human.exit_code == 0
+    assert "Copyright Undetermined <http://rightsstatements.org/vocab/UND/1.0/>" in human.stdout
+    assert "Why:       'unknown' says the copyright status is unknown" in human.stdout
+
+
+def _never_more_open(decision: RightsDecision, uri: str | None) -> None:
+    """``decision`` is review, or at least as restrictive as ``uri`` in every respect."""
+    if decision.uri is None:
+        return
+    assert uri is not None, f"{decision.statement!r} was mapped, but may only be reviewed"
+    got, meant = lookup(decision.uri), lookup(uri)
+    assert got is not None and meant is not None
+    assert got.restrictions >= meant.restrictions, (decision.statement, got.label, meant.label)
+    assert REUSE_ORDER[got.reuse] >= REUSE_ORDER[meant.reuse], (decision.statement, got.label)
+
+
+OFFICIAL = read_labels()
+#: Words added around a statement that may change its reading, but never open it up.
+ADDITIONS = [
+    "",
+    " (non-commercial use only)",
+    " (attribution required)",
+    " (no derivatives)",
+    " (share alike)",
+    " (commercial use allowed)",
+    " (free to use)",
+    " except for commercial use",
+    " 1.0",
+    " International",
+    "not ",
+    "© Jane Doe 2001, ",
+]
+DASHES = st.sampled_from(["-", " - ", "–", " — ", "‐", " -- "])
+
+
+@FAST
+@given(
+    st.one_of(
+        st.sampled_from([(row.label, row.uri) for row in OFFICIAL]),
+        st.sampled_from([(text, uri) for _kind, text, uri in CLASS_CASES]),
+    ),
+    st.sampled_from([str, str.upper, str.lower, str.title]),
+    DASHES,
+    st.sampled_from(ADDITIONS),
+)
+def test_never_more_open_than_any_reading_of_the_text(
+    meant: tuple[str, str | None], change: object, dash: str, addition: str
+) -> None:
+    text, uri = meant
+    varied = change(text.replace(" - ", dash).replace("-", dash.strip() or "-"))  # type: ignore[operator]
+    varied = addition + varied if addition.endswith(" ") else varied + addition
+    decision = map_rights(varied)
+    check_decision(decision)
+    _never_more_open(decision, uri)
+
+
+def _reference_rows(table: str, column: str) -> list[tuple[str, str, str]]:
+    with (SHARED / "reference" / table).open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+        return [(row["uri"], row["language"], row[column]) for row in reader]
+
+
+@pytest.mark.needs_shared
+@pytest.mark.parametrize(
+    ("table", "column", "count"),
+    [("rightsstatements/labels.tsv", "label", 168), ("creativecommons/titles.tsv", "title", 500)],
+)
+def test_every_reference_label_maps_to_its_uri(table: str, column: str, count: int) -> None:
+    rows = _reference_rows(table, column)
+    assert len(rows) == count
+    wrong = []
+    for uri, language, label in rows:
+        # As published, and typed by someone else: other dashes, case and spacing.
+        typed = "  ".join(label.replace("-", " – ").upper().split())
+        for text in (label, typed):
+            decision = map_rights(text)
+            _never_more_open(decision, uri)
+            if decision.uri != uri:
+                wrong.append(f"{language}: {text!r} -> {decision.uri or decision.rule}")
+    assert not wrong, f"{len(wrong)} of {2 * len(rows)} wrong:\n" + "\n".join(wrong[:30])
+
+
+@pytest.mark.needs_shared
+def test_shipped_labels_are_what_the_script_makes_from_the_reference() -> None:
+    script = Path(__file__).resolve().parents[1] / "scripts" / "make_rights_labels.py"
+    spec = importlib.util.spec_from_file_location("make_rights_labels", script)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    shipped = module.OUTPUT.read_text(encoding="utf-8")
+    assert shipped == module.render(SHARED / "reference")
+    assert len(OFFICIAL) == 168 + 500

@@ -99,6 +99,13 @@ def _explain(seen: Seen) -> str:
             return f"{words} says the work is protected by copyright, so it is {term.label}."
         case "phrase-no-known-copyright":
             return f"{words} says no copyright restrictions are known, which is {term.label}."
+        case "phrase-public-domain-us":
+            return (
+                f"{words} says the work is in the public domain in the United States only, "
+                f"which is {term.label}."
+            )
+        case "status-unknown":
+            return f"{words} says the copyright status is unknown, which is {term.label}."
         case "phrase-permission":
             return f"{words} says reuse needs the holder's permission, so it is {term.label}."
         case "copyright-holder":

@@ -49,19 +49,25 @@ class Finding:
 RULES: dict[str, str] = {
     "override": "the institution's own rule for this normalised statement",
     "cc-uri": "a Creative Commons licence URI, in any spelling",
-    "cc-name": "a Creative Commons licence by name or abbreviation, in several languages",
+    "cc-name": "a Creative Commons licence by name, abbreviation or official title, in every "
+    "language Creative Commons translated it into",
     "cc0": "CC0 1.0, by URI or name",
     "pdm": "the Public Domain Mark 1.0, by URI or name",
     "rs-uri": "a RightsStatements.org URI (/vocab/ or /page/)",
-    "rs-label": "a RightsStatements.org label (English, German; CNE in five more) or code",
+    "rs-label": "a RightsStatements.org label, in every language it is published in, or code",
     "europeana-legacy": "a retired Europeana statement, mapped to its RightsStatements.org "
     "successor",
     "ddb-legacy": "a retired Deutsche Digitale Bibliothek statement (rv-fz, rv-ez): In Copyright",
     "phrase-public-domain": "'public domain' said in words, in nine languages: the Mark",
     "phrase-all-rights-reserved": "'all rights reserved' in nine languages: In Copyright",
-    "phrase-in-copyright": "'protected by copyright' in nine languages: In Copyright",
+    "phrase-in-copyright": "'copyrighted', 'protected by copyright' in nine languages: "
+    "In Copyright",
     "phrase-no-known-copyright": "'no known copyright restrictions': No Known Copyright",
     "phrase-permission": "'by permission of' and the like: In Copyright",
+    "phrase-public-domain-us": "'public domain in the United States' (or PD-US): "
+    "No Copyright - United States",
+    "public-domain-one-country": "'public domain in <a country>' for any other place: review",
+    "status-unknown": "'unknown', 'copyright unknown', 'Rechte unbekannt': Copyright Undetermined",
     "copyright-holder": "a copyright notice naming a holder ('(c) Jane Doe 1987'): In Copyright",
     "conflict": "statements disagree: the most restrictive, or review when none is",
     "no-statement": "nothing given (empty, or a placeholder such as 'n/a'): review",

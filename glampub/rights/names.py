@@ -1,6 +1,11 @@
 """Licences and statements named in words: CC licence names and abbreviations in
-several languages, CC0, the Public Domain Mark, RightsStatements.org labels
-(English and German), and the labels of retired Europeana and DDB statements.
+several languages, CC0, the Public Domain Mark, RightsStatements.org labels and
+codes, and the labels of retired Europeana and DDB statements.
+
+The official labels and titles in every published translation are data, read
+by :mod:`glampub.rights.official`, which runs first; the patterns here catch
+what people write that is not an official label ("CC-BY-SA 4.0", "In
+Copyright - Rightsholders unlocatable", the DDB's German labels).
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ import re
 from collections.abc import Iterator
 
 from glampub.rights.findings import PRIORITY_LEGACY, PRIORITY_NAME, Finding
+from glampub.rights.official import official_labels
 from glampub.rights.uris import EUROPEANA_UNKNOWN_WARNING
 from glampub.rights.vocabulary import (
     CC0,
@@ -42,6 +48,8 @@ _LONG = {
     r"|compartir[\s\-]?igual|condividi[\s\-]allo[\s\-]stesso[\s\-]modo|dela[\s\-]?lika"
     r"|jaa[\s\-]?samoin|del[\s\-]?p[aå][\s\-]?samme[\s\-]?vilk[aå]r",
 }
+#: The words of each licence element, for readers of explanations ("nc": ...).
+CONDITION_WORDS: dict[str, str] = dict(_LONG)
 _ELEMENT = re.compile(
     "|".join(rf"(?P<{key}>\b(?:{words}|{key})\b)" for key, words in _LONG.items()), _FLAGS
 )
@@ -96,7 +104,10 @@ _CC_NAME = re.compile(
 )
 
 _CC0 = re.compile(
-    r"(?:(?<!\w)cc[\s\-_]?(?:0|zero)(?!\w)|(?<!\w)cc-?o(?!\w)|\bcreative\s+commons\s+(?:zero|0)\b)"
+    r"(?:(?<!\w)cc[\s\-_]?(?:0|zero)(?!\w)|(?<!\w)cc-?o(?!\w)|\bcreative\s+commons\s+(?:zero|0)\b"
+    # The title of CC0's legal code, on its own; not the Open Data Commons
+    # "Public Domain Dedication and License" (PDDL), which is another tool.
+    r"|\bpublic\s+domain\s+dedication\b(?!\s*(?:and|&)\s*licen[cs]e))"
     r"(?:\s*(?:v?1[.,]0(?!\d)|universal|universell|universel|universeel|universale"
     r"|\(cc[\s\-_]?0(?:\s*1[.,]0)?\)|public\s+domain\s+dedication|verzicht\w*|waiver)){0,5}",
     _FLAGS,
@@ -359,5 +370,7 @@ def _cc_names(text: str) -> Iterator[Span]:
 
 
 #: Run in this order, each on the text left after the earlier ones: a longer,
-#: more specific name claims its words before a shorter one can.
-NAME_FINDERS = (_rs_code, _rs_labels, _legacy_labels, _cc0, _pdm, _cc_names)
+#: more specific name claims its words before a shorter one can. The official
+#: labels come first: they are exact, and some begin with words a shorter rule
+#: would read differently ("In Copyright - Uso educativo consentito").
+NAME_FINDERS = (_rs_code, official_labels, _rs_labels, _legacy_labels, _cc0, _pdm, _cc_names)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
+from glampub.rights.countries import public_domain_in_one_country
 from glampub.rights.findings import PRIORITY_NOTICE, PRIORITY_PHRASE, Finding, Role
 from glampub.rights.vocabulary import IN_COPYRIGHT, RIGHTS_STATEMENTS, RightsTerm
 
@@ -36,25 +37,35 @@ PLACEHOLDERS = frozenset(
         "null",
         "nil",
         "nan",
-        "unknown",
-        "unbekannt",
         "tbd",
         "todo",
         "unspecified",
         "not specified",
-        "not known",
         "keine angabe",
         "keine angaben",
         "k.a.",
         "k. a.",
         "ohne angabe",
-        "inconnu",
         "non renseigné",
+    ]
+)
+
+#: A whole statement that says the rights status is unknown: not an empty cell
+#: but a statement, Copyright Undetermined (see ``_status_unknown``).
+STATUS_UNKNOWN = frozenset(
+    [
+        "unknown",
+        "not known",
+        "unbekannt",
+        "nicht bekannt",
+        "inconnu",
+        "inconnue",
         "onbekend",
         "niet bekend",
         "desconocido",
         "sconosciuto",
         "okänd",
+        "okänt",
         "tuntematon",
         "ukendt",
     ]
@@ -151,14 +162,20 @@ _ALL_RIGHTS_RESERVED = re.compile(
 )
 _IN_COPYRIGHT = re.compile(
     r"(?<!\w)(?:protected\s+by\s+copyright|copyright[\s\-]protected|subject\s+to\s+copyright"
-    r"|under\s+copyright|urheberrechtlich\s+geschützt|unterliegt\s+(?:dem\s+)?urheberrecht"
+    r"|(?:still\s+)?under\s+copyright|still\s+in\s+copyright|copyrighted"
+    r"|urheberrechtlich\s+geschützt|urheberrechtsgeschützt|unterliegt\s+(?:dem\s+)?urheberrecht"
+    r"|(?:durch\s+(?:das\s+)?urheberrecht|urheberrechtlich)\s+geschützt"
+    r"|unter\s+urheberrecht(?:sschutz)?|onder\s+auteursrecht|beschermd\s+door\s+copyright"
+    r"|prot[ée]g[ée]e?s?\s+par\s+(?:le\s+)?copyright|tutelat[oa]\s+dal\s+diritto\s+d'autore"
+    r"|upphovsrättsskyddad[et]?|upphovsrättsligt\s+skyddat|ophavsretsbeskyttet"
+    r"|tekijänoikeussuojattu|tekijänoikeuksin\s+suojattu|sujeto\s+a\s+copyright"
     r"|prot[ée]g[ée]e?s?\s+par\s+(?:le\s+)?droit\s+d'auteur|soumise?s?\s+au\s+droit\s+d'auteur"
     r"|sous\s+droit\s+d'auteur|auteursrechtelijk\s+beschermd"
     r"|beschermd\s+door\s+(?:het\s+)?auteursrecht"
     r"|protegid[oa]s?\s+por\s+(?:(?:el\s+|los\s+)?derechos?\s+de\s+autor|copyright)"
     r"|suj?et[oa]s?\s+a\s+derechos\s+de\s+autor"
-    r"|protett[oa]\s+da\s+(?:diritto\s+d'autore|copyright)|soggett[oa]\s+a\s+diritto\s+d'autore"
-    r"|upphovsrättsligt\s+skyddad|skyddad\s+av\s+upphovsrätt(?:en)?"
+    r"|protett[oa]\s+da(?:l)?\s+(?:diritto\s+d'autore|copyright)|soggett[oa]\s+a\s+diritto\s+d'autore"
+    r"|upphovsrättsligt\s+skyddade?|skyddad\s+av\s+upphovsrätt(?:en)?"
     r"|tekijänoikeudella\s+suojattu|tekijänoikeuden\s+(?:suojaama|piirissä)"
     r"|underkastad\s+upphovsrätt|ophavsretligt\s+beskyttet"
     r"|beskyttet\s+af\s+ophavsret(?:ten)?)(?!\w)",
@@ -215,9 +232,30 @@ _VAGUE = re.compile(
     r"|gebruiksvoorwaarden|condiciones\s+de\s+uso|condizioni\s+d'uso|användarvillkor"
     r"|käyttöehdot|brugsbetingelser"
     r"|contact\s+(?:the\s+)?(?:museum|library|archive|institution|owner|rights\s+holder)"
-    r"|rights\s+(?:information\s+)?(?:unclear|unknown|to\s+be\s+(?:checked|determined|cleared))"
-    r"|rechte\s+(?:ungeklärt|unklar|unbekannt)|courtesy(?:\s+of)?"
+    r"|rights\s+(?:information\s+)?to\s+be\s+(?:checked|determined|cleared)|courtesy(?:\s+of)?"
     r"|creative\s+commons(?:\s+licen[cs]e)?|some\s+rights\s+reserved)(?!\w)",
+    _FLAGS,
+)
+
+_UNKNOWN_WORDS = (
+    r"unknown|not\s+known|unclear|undetermined|unbekannt|nicht\s+bekannt|ungeklärt|unklar"
+    r"|inconnue?s?|non\s+connue?s?|ind[ée]termin[ée]e?s?|onbekend|niet\s+bekend|onduidelijk"
+    r"|desconocidos?|sconosciut[oi]|okända?|okänt|oklar|tuntematon|epäselvä|ukendt|uklar"
+)
+_RIGHTS_WORDS = (
+    r"copyright(?:\s+status)?|rights?(?:\s+status)?|©|\(c\)|urheberrecht(?:e|sstatus)?|rechte"
+    r"|rechtslage|rechtsstatus|rechtestatus|droits?(?:\s+d'auteur)?|statut\s+juridique"
+    r"|auteursrecht(?:en|elijke\s+status)?|rechten|derechos?(?:\s+de\s+autor)?"
+    r"|diritti(?:\s+d'autore)?|upphovsrätt(?:en)?|upphovsrättslig\s+status|rättigheter"
+    r"|tekijänoikeu(?:s|det)|tekijänoikeusstatus|ophavsret(?:ten)?|rettigheder"
+)
+#: "copyright unknown", "Rechte: unbekannt", "status unknown", "unknown copyright";
+#: never "unknown" on its own inside longer text ("Fotograf: unbekannt").
+_STATUS_UNKNOWN = re.compile(
+    rf"(?<!\w)(?:(?:{_RIGHTS_WORDS}|status)\s*(?:(?:is|sind|ist|est|sont|är|on|er|es|è)\s+)?"
+    rf"[:\-]?\s*(?:{_UNKNOWN_WORDS})"
+    r"|unknown\s+(?:copyright|rights)(?:\s+status)?(?!\s*[\-]?\s*holder)"
+    r"|(?:copyright|rights)\s+status\s+(?:unknown|undetermined))(?!\w)",
     _FLAGS,
 )
 
@@ -296,6 +334,15 @@ def _public_domain(text: str) -> Iterator[Span]:
     yield from _spans(_PUBLIC_DOMAIN, text, _role("pd-hint", "phrase-public-domain"))
 
 
+def _status_unknown(text: str) -> Iterator[Span]:
+    yield from _spans(_STATUS_UNKNOWN, text, _term("status-unknown", RIGHTS_STATEMENTS["UND"]))
+
+
+def status_unknown(words: str) -> Finding:
+    """The finding for a whole statement in :data:`STATUS_UNKNOWN`."""
+    return _term("status-unknown", RIGHTS_STATEMENTS["UND"])(words)
+
+
 def _vague(text: str) -> Iterator[Span]:
     yield from _spans(_VAGUE, text, _role("vague", "vague"))
 
@@ -331,12 +378,16 @@ def _notices(text: str) -> Iterator[Span]:
 
 #: Run in this order, after the URIs and names: definite phrases before the
 #: public-domain hint (so "no copyright - ..." labels are already gone), and
-#: notices last, so that a holder never swallows a licence name.
+#: notices last, so that a holder never swallows a licence name. "Public domain
+#: in <country>" comes first, before the plain public-domain phrase can read
+#: only its first words.
 PHRASE_FINDERS = (
+    public_domain_in_one_country,
     _all_rights_reserved,
     _in_copyright,
     _no_known_copyright,
     _by_permission,
+    _status_unknown,
     _public_domain,
     _vague,
     _notices,

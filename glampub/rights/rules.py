@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 
+from glampub.rights.explanations import set_aside_explanations
 from glampub.rights.findings import PRIORITY_PHRASE, Finding
 from glampub.rights.names import NAME_FINDERS
 from glampub.rights.normalize import clean_text
@@ -21,8 +22,10 @@ from glampub.rights.phrases import (
     GENERIC_TERMS,
     PHRASE_FINDERS,
     PLACEHOLDERS,
+    STATUS_UNKNOWN,
     has_negation,
     has_restriction,
+    status_unknown,
 )
 from glampub.rights.uris import find_uris
 
@@ -76,6 +79,8 @@ def _classify(statement: str) -> tuple[Finding, ...]:
     bare = text.casefold().strip(_EDGE)
     if bare in PLACEHOLDERS or not bare:
         return (Finding(role="empty", rule="no-statement", text=text),)
+    if bare in STATUS_UNKNOWN:
+        return (status_unknown(text),)
     if bare.rstrip(" :") in GENERIC_TERMS:
         return (Finding(role="generic", rule="generic-term", text=text),)
 
@@ -88,6 +93,8 @@ def _classify(statement: str) -> tuple[Finding, ...]:
             work = _blank(work, spans)
 
     statements = [f for f in found if f.role in _STATEMENT_ROLES]
+    # "CC BY-NC 4.0 (non-commercial use only)": brackets that restate the licence.
+    work = set_aside_explanations(work, statements)
     if statements and has_negation(work):
         return (
             Finding(

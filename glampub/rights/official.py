@@ -1,0 +1,164 @@
+"""The official labels of the RightsStatements.org statements and the official
+titles of the Creative Commons licences, CC0 and the Public Domain Mark, in
+every language their publishers translated them into, read as data from
+``data/official_labels.tsv`` (made by ``scripts/make_rights_labels.py``).
+
+A label matches whatever its dashes, quotes, spacing and case: only its words
+and numbers count, in order ("Namensnennung – Weitergabe unter gleichen
+Bedingungen 4.0 International" = "namensnennung-weitergabe unter gleichen
+bedingungen 4.0"). A licence title also matches without the words after its
+version ("International", "Internationaal"), the Mark and CC0 also without
+their version (they have only one), and a statement label also with "1.0".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from glampub.rights.findings import PRIORITY_NAME, Finding
+from glampub.rights.normalize import clean_text
+from glampub.rights.uris import lookup
+from glampub.rights.vocabulary import RightsTerm
+
+DATA_FILE = "official_labels.tsv"
+#: Words and numbers: all that counts in a label. Marks (as in Devanagari) are
+#: not word characters, so they separate tokens like punctuation does.
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)?|[^\W\d_]+")
+_VERSION = re.compile(r"\d+[.,]\d+")
+#: Between two words of a label: any punctuation or space, or none ("NichtKommerziell").
+_GAP = r"[\W_]*"
+_RULES = {"cc": "cc-name", "cc0": "cc0", "pdm": "pdm", "rs": "rs-label"}
+#: Flickr Commons' "No known copyright restrictions" begins with the English NKC
+#: label but is a phrase of its own (read by the phrase rules, to the same term).
+_LONGER_PHRASE = re.compile(r"\s+restrictions?(?!\w)", re.IGNORECASE)
+
+Span = tuple[int, int, Finding]
+
+
+@dataclass(frozen=True, slots=True)
+class OfficialLabel:
+    uri: str
+    language: str
+    label: str
+    source: str
+
+
+def read_labels() -> tuple[OfficialLabel, ...]:
+    """Every row of the shipped data file."""
+    text = resources.files("glampub.rights").joinpath("data", DATA_FILE).read_text("utf-8")
+    lines = [line for line in text.splitlines() if line and not line.startswith("#")]
+    header = lines[0].split("\t")
+    assert header == ["uri", "language", "label", "source"], header
+    return tuple(OfficialLabel(*line.split("\t")) for line in lines[1:])
+
+
+#: Case folding loses the Turkish dotless and dotted i ("ATIF" is "Atıf"); the
+#: pattern matches them either way, so the keys must not tell them apart.
+_TURKISH_I = str.maketrans({"\u0131": "i", "\u0307": None})
+
+
+def tokens(text: str) -> list[str]:
+    """The words and numbers of ``text``, case-folded, decimal commas as points."""
+    folded = clean_text(text).casefold().translate(_TURKISH_I)
+    return [t.replace(",", ".") for t in _TOKEN.findall(folded)]
+
+
+def _variants(label: OfficialLabel, term: RightsTerm) -> Iterator[list[str]]:
+    words = tokens(label.label)
+    yield words
+    versions = [i for i, word in enumerate(words) if _VERSION.fullmatch(word)]
+    if term.kind == "rs":
+        yield [*words, "1.0"]
+    elif versions:
+        last = versions[-1]
+        if last + 1 < len(words):
+            yield words[: last + 1]  # without "International" and the like
+        if term.kind in ("cc0", "pdm") and last > 0:
+            yield words[:last]  # one version only, so it may be left out
+
+
+@dataclass(frozen=True)
+class _Table:
+    pattern: re.Pattern[str]
+    #: Joined tokens -> the term; ambiguous keys (two terms) are left out.
+    terms: dict[str, RightsTerm]
+
+
+def _key(words: Iterable[str]) -> str:
+    return "".join(words)
+
+
+def _trie_pattern(sequences: Iterable[list[str]]) -> str:
+    """One regex for many token sequences, as a trie (fast to search), longest first."""
+    trie: dict[str, dict] = {}
+    for words in sequences:
+        node = trie
+        for word in words:
+            node = node.setdefault(word, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict]) -> str:
+        ends = "" in node
+        branches = [
+            _word(word) + (f"(?:{_GAP}{emit(child)})?" if "" in child else f"{_GAP}{emit(child)}")
+            if [k for k in child if k]
+            else _word(word)
+            for word, child in sorted(node.items(), key=lambda kv: (-len(kv[0]), kv[0]))
+            if word
+        ]
+        assert branches or ends
+        return "(?:" + "|".join(branches) + ")"
+
+    return emit(trie)
+
+
+def _word(word: str) -> str:
+    if _VERSION.fullmatch(word):
+        whole, part = word.split(".")
+        return rf"{whole}[.,]{part}(?!\d)"
+    return re.escape(word)
+
+
+@cache
+def _table() -> _Table:
+    terms: dict[str, RightsTerm] = {}
+    clashes: set[str] = set()
+    sequences: dict[str, list[str]] = {}
+    for label in read_labels():
+        term = lookup(label.uri)
+        if term is None:
+            raise ValueError(f"{DATA_FILE}: {label.uri} is not a known rights URI")
+        for words in _variants(label, term):
+            key = _key(words)
+            if terms.get(key, term) != term:
+                clashes.add(key)  # one wording, two statements: never guess
+            terms[key] = term
+            sequences[key] = words
+    for key in clashes:
+        del terms[key], sequences[key]
+    body = _trie_pattern(sequences.values())
+    pattern = re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE)
+    return _Table(pattern, terms)
+
+
+def official_labels(text: str) -> Iterator[Span]:
+    """Every official label or title in ``text``, as (start, end, finding)."""
+    table = _table()
+    for match in table.pattern.finditer(text):
+        term = table.terms.get(_key(tokens(match.group(0))))
+        if term is None:
+            continue  # the words of a label spelled so that they join differently
+        if _LONGER_PHRASE.match(text, match.end()):
+            continue
+        finding = Finding(
+            role="term",
+            rule=_RULES[term.kind],
+            term=term,
+            text=match.group(0).strip(),
+            priority=PRIORITY_NAME,
+        )
+        yield match.start(), match.end(), finding
