@@ -6,10 +6,9 @@ the text into a year range for the date facet, IIIF ``navDate`` and the
 record JSON. The text itself is always kept as the display date.
 
 The reading is table-driven: :data:`TERMS` lists the forms of one date (a
-year, a full date, a decade, a century), :data:`PARTS` the parts of a decade
-or century ("early", "2. Hälfte", "fin du"), :data:`APPROXIMATE`,
-:data:`BEFORE`, :data:`AFTER` and :data:`UNDATED` the words around them, and
-:data:`RANGE_SEPARATORS` what joins two dates into a range. Every form is
+year, a full date, a decade, a century); the words around them (the parts of
+a decade or century, approximation, "before", "after", "undated", what joins
+a range) are the tables of :mod:`importers.date_words`. Every form is
 listed in docs/date-forms.md. The patterns are ours and fixed; text longer
 than :data:`MAX_LENGTH` is not read at all, so no text costs more than a few
 microseconds.
@@ -22,6 +21,20 @@ from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
 
+from importers.date_words import (
+    AFTER,
+    APPROXIMATE,
+    BEFORE,
+    BETWEEN,
+    MONTHS,
+    ORDINAL_WORDS,
+    PART_LINKS,
+    PARTS,
+    RANGE_SEPARATORS,
+    ROMAN_VALUES,
+    UNDATED,
+)
+
 #: (earliest, latest); either may be None for an open end ("before 1600").
 YearRange = tuple[int | None, int | None]
 #: A closed span of years, as the forms in TERMS give it.
@@ -32,298 +45,6 @@ MAX_LENGTH = 80
 #: No work is dated after next year: a later "year" is an inventory number.
 MAX_YEAR = date.today().year + 1
 UNDATED_READING: YearRange = (None, None)
-
-#: Written instead of a date when there is none ("n.d.", "o.J."), compared
-#: without dots and spaces: the text is understood, and gives no years.
-UNDATED = frozenset(
-    {
-        "nd",  # n.d., no date
-        "nodate",
-        "undated",
-        "unknown",
-        "sd",  # s.d., sans date / sine die
-        "sa",  # s.a., sine anno
-        "sansdate",
-        "oj",  # o.J., ohne Jahr
-        "ohnejahr",
-        "undatiert",
-        "unbekannt",
-        "unbestimmt",
-        "zj",  # z.j., zonder jaar
-        "zonderjaar",
-        "ongedateerd",
-        "onbekend",
-        "inconnu",
-        "nondaté",
-        "odaterad",
-        "okänd",
-        "udateret",
-        "udatert",
-        "ukendt",
-        "sf",  # s.f., sin fecha
-        "sinfecha",
-        "senzadata",
-    }
-)
-
-#: Words of approximation or uncertainty before a date; they do not change the years.
-APPROXIMATE = (
-    "approximately",
-    "approx.",
-    "approx",
-    "circa",
-    "ca.",
-    "ca",
-    "c.",
-    "c",
-    "about",
-    "around",
-    "probably",
-    "possibly",
-    "dated",
-    "um",
-    "etwa",
-    "gegen",
-    "wohl",
-    "vermutlich",
-    "wahrscheinlich",
-    "datiert",
-    "vers",
-    "environ",
-    "env.",
-    "probablement",
-    "daté",
-    "omstreeks",
-    "ongeveer",
-    "rond",
-    "gedateerd",
-    "omkring",
-    "omk.",
-    "cirka",
-    "daterad",
-    "dateret",
-    "hacia",
-    "verso",
-    "intorno al",
-)
-#: "before X": the range ends with X and has no earliest year.
-BEFORE = ("before", "until", "not after", "vor", "bis", "avant", "voor", "före", "innan", "inden")
-#: "after X": the range starts with X and has no latest year.
-AFTER = ("after", "not before", "since", "nach", "seit", "ab", "après", "na", "efter", "etter")
-#: Opening words of a range ("between 1650 and 1660").
-BETWEEN = ("between", "zwischen", "entre", "tussen", "mellan", "mellem", "tra")
-#: What joins the two ends of a range, as whole words where they are words.
-RANGE_SEPARATORS = (
-    "-",
-    "/",
-    "to",
-    "or",
-    "and",
-    "bis",
-    "oder",
-    "und",
-    "à",
-    "au",
-    "ou",
-    "et",
-    "tot",
-    "of",
-    "en",
-    "till",
-    "eller",
-    "och",
-    "og",
-    "til",
-    "a",
-    "y",
-    "o",
-    "e",
-)
-#: Parts of a decade or century, as the share of it they cover (in percent).
-PARTS: dict[str, tuple[int, int]] = {
-    "early": (0, 30),
-    "beginning": (0, 30),
-    "start": (0, 30),
-    "mid": (30, 70),
-    "middle": (30, 70),
-    "late": (70, 100),
-    "end": (70, 100),
-    "first half": (0, 50),
-    "second half": (50, 100),
-    "latter half": (50, 100),
-    "first quarter": (0, 25),
-    "second quarter": (25, 50),
-    "third quarter": (50, 75),
-    "fourth quarter": (75, 100),
-    "last quarter": (75, 100),
-    "anfang": (0, 30),
-    "beginn": (0, 30),
-    "frühes": (0, 30),
-    "früh": (0, 30),
-    "mitte": (30, 70),
-    "ende": (70, 100),
-    "spätes": (70, 100),
-    "spät": (70, 100),
-    "1. hälfte": (0, 50),
-    "erste hälfte": (0, 50),
-    "2. hälfte": (50, 100),
-    "zweite hälfte": (50, 100),
-    "1. viertel": (0, 25),
-    "erstes viertel": (0, 25),
-    "2. viertel": (25, 50),
-    "zweites viertel": (25, 50),
-    "3. viertel": (50, 75),
-    "drittes viertel": (50, 75),
-    "4. viertel": (75, 100),
-    "letztes viertel": (75, 100),
-    "début": (0, 30),
-    "milieu": (30, 70),
-    "fin": (70, 100),
-    "première moitié": (0, 50),
-    "seconde moitié": (50, 100),
-    "deuxième moitié": (50, 100),
-    "premier quart": (0, 25),
-    "deuxième quart": (25, 50),
-    "second quart": (25, 50),
-    "troisième quart": (50, 75),
-    "dernier quart": (75, 100),
-    "begin": (0, 30),
-    "vroeg": (0, 30),
-    "midden": (30, 70),
-    "eind": (70, 100),
-    "einde": (70, 100),
-    "laat": (70, 100),
-    "eerste helft": (0, 50),
-    "tweede helft": (50, 100),
-    "eerste kwart": (0, 25),
-    "tweede kwart": (25, 50),
-    "derde kwart": (50, 75),
-    "laatste kwart": (75, 100),
-    "början": (0, 30),
-    "tidigt": (0, 30),
-    "mitten": (30, 70),
-    "slutet": (70, 100),
-    "sent": (70, 100),
-    "första hälften": (0, 50),
-    "andra hälften": (50, 100),
-    "begyndelsen": (0, 30),
-    "midten": (30, 70),
-    "slutningen": (70, 100),
-    "første halvdel": (0, 50),
-    "anden halvdel": (50, 100),
-    "principios": (0, 30),
-    "mediados": (30, 70),
-    "finales": (70, 100),
-    "primera mitad": (0, 50),
-    "segunda mitad": (50, 100),
-    "inizio": (0, 30),
-    "metà": (30, 70),
-    "prima metà": (0, 50),
-    "seconda metà": (50, 100),
-}
-#: Words between a part and its decade or century ("first half of the").
-_PART_LINKS = (
-    "of the",
-    "of",
-    "des",
-    "der",
-    "du",
-    "de la",
-    "de",
-    "del",
-    "della",
-    "dello",
-    "van de",
-    "van het",
-    "van",
-    "av",
-    "af",
-)
-
-_MONTHS = frozenset(
-    [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "januar",
-        "februar",
-        "märz",
-        "mai",
-        "juni",
-        "juli",
-        "oktober",
-        "dezember",
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-        "januari",
-        "februari",
-        "maart",
-        "mei",
-        "augustus",
-        "oktober",
-        "augusti",
-    ]
-)
-_ORDINAL_WORDS = {
-    word: number
-    for number, word in enumerate(
-        [
-            "first",
-            "second",
-            "third",
-            "fourth",
-            "fifth",
-            "sixth",
-            "seventh",
-            "eighth",
-            "ninth",
-            "tenth",
-            "eleventh",
-            "twelfth",
-            "thirteenth",
-            "fourteenth",
-            "fifteenth",
-            "sixteenth",
-            "seventeenth",
-            "eighteenth",
-            "nineteenth",
-            "twentieth",
-            "twenty-first",
-        ],
-        1,
-    )
-}
-_ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50}
 
 
 def _alternation(words: tuple[str, ...] | list[str]) -> str:
@@ -346,8 +67,8 @@ def _century(m: re.Match[str]) -> Span | None:
     text = m["n"]
     if text.isdigit():
         number = int(text)
-    elif text in _ORDINAL_WORDS:
-        number = _ORDINAL_WORDS[text]
+    elif text in ORDINAL_WORDS:
+        number = ORDINAL_WORDS[text]
     else:
         number = _roman(text)
     if not number or number > 21:
@@ -356,13 +77,13 @@ def _century(m: re.Match[str]) -> Span | None:
 
 
 def _month_year(m: re.Match[str]) -> Span | None:
-    return _year(m) if m["month"] in _MONTHS else None
+    return _year(m) if m["month"] in MONTHS else None
 
 
 def _roman(text: str) -> int | None:
     total = previous = 0
     for letter in reversed(text):
-        value = _ROMAN.get(letter)
+        value = ROMAN_VALUES.get(letter)
         if value is None:
             return None
         total += -value if value < previous else value
@@ -371,7 +92,7 @@ def _roman(text: str) -> int | None:
 
 
 _ROMAN_NUMBER = r"[ivxl]{1,6}"
-_ENGLISH_ORDINALS = _alternation(list(_ORDINAL_WORDS))
+_ENGLISH_ORDINALS = _alternation(list(ORDINAL_WORDS))
 #: The forms of one date, each a whole-text pattern and the rule that reads it.
 #: Every pattern is anchored and free of nested repetition.
 TERMS: list[tuple[str, re.Pattern[str], Callable[[re.Match[str]], Span | None]]] = [
@@ -436,7 +157,7 @@ _AFTER = re.compile(rf"^(?:{_alternation(AFTER)})\s")
 _BETWEEN = re.compile(rf"^(?:{_alternation(BETWEEN)})\s")
 _PART = re.compile(
     rf"^(?P<part>{_alternation(list(PARTS))})(?:\s?-\s?|\s)"
-    rf"(?:(?:{_alternation(_PART_LINKS)})\s)?(?P<rest>.+)$"
+    rf"(?:(?:{_alternation(PART_LINKS)})\s)?(?P<rest>.+)$"
 )
 _WORD_SEPARATORS = [s for s in RANGE_SEPARATORS if s.isalpha()]
 _SEPARATOR = re.compile(rf"\s?[-/]\s?|\s(?:{_alternation(_WORD_SEPARATORS)})\s")
