@@ -28,6 +28,7 @@ from importers.csv_profile import (
     with_text_settings,
 )
 from importers.csv_rejoin import rejoin_split_rows
+from importers.csv_short_rows import short_row, untitled_warning
 from importers.csv_text import (
     END_MARKER,
     HEAD_BYTES,
@@ -144,11 +145,16 @@ def _plan_problems(path: Path, config: ProfileConfig, plan: ColumnPlan) -> list[
             raise UnreadableInput(f"{path}: {message}")
         problems.append(Problem(None, 1, ProblemCode.MISSING_COLUMN, message, "warning"))
     if plan.guessed:
+        lacking = (
+            f" No column was found for: {', '.join(plan.not_found)}." if plan.not_found else ""
+        )
         message = (
-            f"columns guessed from the header: {plan.describe()}. Columns not listed are kept "
-            "as metadata. Write a profile to change this (docs/csv-format.md)."
+            f"columns guessed from the header: {plan.describe()}.{lacking} Columns not listed "
+            "are kept as metadata. Write a profile to change this (docs/csv-format.md)."
         )
         problems.append(Problem(None, 1, ProblemCode.GUESSED_COLUMNS, message, "warning"))
+    if "title" not in plan.fields and "description" not in plan.fields:
+        problems.append(untitled_warning(config))
     return problems
 
 
@@ -207,12 +213,22 @@ def _records_from_rows(
             yield item
             continue
         start, row, raw = item
-        if len(row) < width:
-            row.extend([""] * (width - len(row)))
+        cells = len(row)
+        if cells < width:
+            row.extend([""] * (width - cells))
         identifier = mapper.identifier(row)
         if not identifier and not any(cell.strip() for cell in row):
             continue  # a row of empty cells, as spreadsheets pad files with
         events = _text_events(source, identifier or None) if source.events else []
+        if cells < width:
+            short = short_row(identifier, start, cells, width)
+            if short.severity == "error":
+                yield from _flush(pending, header_text)
+                pending = None
+                yield from events
+                yield short
+                continue
+            events.append(short)
         if pending is not None and identifier == pending.record.identifier:
             record, problems = mapper.map_row(row, start, identifier, "")
             pending.problems += events + problems

@@ -157,7 +157,12 @@ def _title_set(title_set: etree._Element, lang: str, draft: Draft) -> None:
 
 
 def _repository_set(repository_set: etree._Element, lang: str, draft: Draft) -> None:
-    current = _matches(_CURRENT_REPOSITORY, repository_set.get(TYPE))
+    test = draft.is_current_repository  # the profile's, if it names the types
+    current = (
+        test(repository_set.get(TYPE))
+        if test
+        else _matches(_CURRENT_REPOSITORY, repository_set.get(TYPE))
+    )
     draft.meta("repository")  # keeps the entry's place in source order; filled in finish()
     names: LangMap = {}
     ids: list[str] = []

@@ -16,7 +16,7 @@ from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
 from glampub.errors import GlampubError, Problem
-from glampub.image_sources import ImageFile, ImageSource
+from glampub.image_sources import DamagedZipEntry, ImageFile, ImageSource
 from glampub.images import ingest
 from glampub.rights import InstitutionRules, RightsContext, RightsDecision, map_rights
 from glampub.services.image_fetch import Fetched
@@ -165,6 +165,12 @@ def _ingest(
                     return {name: getattr(known, name) for name in FILE_FIELDS}, None
         with opener() as handle:
             stored = ingest(handle, ctx.data_dir / IMAGES_FOLDER, max_pixels=ctx.max_pixels)
+    except DamagedZipEntry as exc:
+        return None, _problem(
+            record,
+            ProblemCode.DAMAGED_ZIP_ENTRY,
+            f"image {image.reference!r}: {exc}; it was left out. Make the ZIP again",
+        )
     except GlampubError as exc:
         return None, _problem(
             record, ProblemCode.UNREADABLE_IMAGE, f"image {image.reference!r}: {exc}"
