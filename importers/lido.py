@@ -38,7 +38,12 @@ from importers.lido_fields import (
     text_of,
 )
 from importers.lido_identity import RecordIdentity
-from importers.lido_profile import load_lido_profile, parse_lido_profile, with_identifier
+from importers.lido_profile import (
+    DEFAULT_CONFIG,
+    load_lido_profile,
+    parse_lido_profile,
+    with_identifier,
+)
 from importers.lido_unknown import UnknownElements
 from importers.problem_codes import ProblemCode
 from importers.safe_xml import (
@@ -270,9 +275,11 @@ def _record(
     number: int,
     version: str | None,
     default_lang: str,
-    identity: RecordIdentity,
+    identity: RecordIdentity | None = None,
 ) -> Iterator[SourceRecord | Problem]:
     """Map one lido:lido element; yields its warnings, then the record."""
+    if identity is None:
+        identity = RecordIdentity(DEFAULT_CONFIG)
     source_line = element.sourceline
     source, references = _source_and_entity_references(element)
     draft = Draft(identity.config.current_repository_test())

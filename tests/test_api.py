@@ -138,8 +138,10 @@ def test_review_and_withdraw_through_the_api(app, tokens) -> None:
     }
     assert client.get("/objects/kestrel-museum/KM%201901%2F3").status_code == 410
     with app.app_context():
-        stored = app.extensions["glampub.db"].session().execute(
-            text("SELECT status FROM collection_object WHERE identifier = 'KM 1901/3'")
+        stored = (
+            app.extensions["glampub.db"]
+            .session()
+            .execute(text("SELECT status FROM collection_object WHERE identifier = 'KM 1901/3'"))
         )
         assert [tuple(row) for row in stored] == [("withdrawn",)]
 
