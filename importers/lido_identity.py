@@ -19,6 +19,7 @@ import's own staging table still refuses every repeated identifier).
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -36,6 +37,7 @@ from importers.lido_profile import (
 )
 from importers.problem_codes import ProblemCode
 
+_CLI_ADVICE = re.compile(r"use --identifier (\w+)")
 #: Records read before the first verdict on the identifier.
 EARLY_RECORDS = 100
 #: Distinct values remembered per candidate element.
@@ -188,10 +190,15 @@ class RecordIdentity:
     def _refuse_if_mostly_repeated(self, scope: str) -> None:
         if self.chosen.repeats * 2 <= self.chosen.present:
             return
-        raise UnreadableInput(
+        message = (
             f"{self._measure(scope)}. {self._advice('Of these records')} "
             "Nothing was imported and nothing published was changed."
         )
+        # The pages have no --identifier: a LIDO profile says the same there.
+        web = _CLI_ADVICE.sub(
+            r'choose a LIDO profile with identifier = "\1" (Column profiles)', message
+        )
+        raise UnreadableInput(message, web=web)
 
     def _measure(self, scope: str) -> str:
         """What the chosen identifier did, e.g. "lidoRecID is '/M:0' in every record"."""

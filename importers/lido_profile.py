@@ -80,6 +80,23 @@ class LidoProfileConfig:
 DEFAULT_CONFIG = LidoProfileConfig()
 
 
+def is_lido_profile(text: str) -> bool:
+    """Whether TOML text is meant as a LIDO profile rather than a CSV one.
+
+    A LIDO profile has keys no CSV profile has: ``identifier``, ``[constants]``
+    or ``profile.current_repository``. Text that is not TOML is not one.
+    """
+    try:
+        settings = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return False
+    head = settings.get("profile")
+    return bool(
+        {"identifier", "constants"} & set(settings)
+        or (isinstance(head, dict) and "current_repository" in head)
+    )
+
+
 def load_lido_profile(path: str | Path) -> Profile:
     """Read and check a LIDO profile file (``--profile FILE.toml``)."""
     path = Path(path)
