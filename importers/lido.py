@@ -200,8 +200,7 @@ def _records(
             elements = iter_elements(reader or path, LIDO_RECORD, MAX_RECORD_BYTES)
             for number, element in enumerate(elements, 1):
                 if number > handled:
-                    yield from _record(element, number, version, default_lang, identity)
-                    unknown.check(element, number, f"record {number} (line {element.sourceline})")
+                    yield from _record(element, number, version, default_lang, identity, unknown)
                     handled = number
                 _release(element)
             return handled
@@ -276,12 +275,15 @@ def _record(
     version: str | None,
     default_lang: str,
     identity: RecordIdentity | None = None,
+    unknown: UnknownElements | None = None,
 ) -> Iterator[SourceRecord | Problem]:
     """Map one lido:lido element; yields its warnings, then the record."""
     if identity is None:
         identity = RecordIdentity(DEFAULT_CONFIG)
     source_line = element.sourceline
     source, references = _source_and_entity_references(element)
+    if unknown is not None:
+        unknown.check(element, source, number, f"record {number} (line {source_line})")
     draft = Draft(identity.config.current_repository_test())
     lang = lang_of(element, default_lang)
     for child in element:

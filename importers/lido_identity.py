@@ -72,9 +72,8 @@ _RECOMMENDED = ("recordID", "workID", "objectPublishedID", "lidoRecID")
 
 def element_value(record: etree._Element, draft: Draft, rule: IdentifierRule) -> str | None:
     """The text of the first element ``rule`` accepts in ``record``, or None."""
-    if rule.element == "workID" and rule.type is None and rule.source is None:
-        # The inventory number the record shows: current repository first.
-        return draft.inventory_number()
+    if rule.type is None and rule.source is None:
+        return plain_values(draft)[rule.element]
     for node in _elements(record, _PATHS[rule.element]):
         if rule.type is not None and clean(node.get(_TYPE)).casefold() != rule.type.casefold():
             continue
@@ -84,6 +83,20 @@ def element_value(record: etree._Element, draft: Draft, rule: IdentifierRule) ->
         if value:
             return value
     return None
+
+
+def plain_values(draft: Draft) -> dict[str, str | None]:
+    """The first text of each identifying element, as the mapping collected it.
+
+    Read from the draft, not the tree again: this runs for every record. The
+    workID is the inventory number the record shows (current repository first).
+    """
+    return {
+        "lidoRecID": draft.record_ids[0] if draft.record_ids else None,
+        "recordID": draft.extra.get("record_id"),
+        "workID": draft.inventory_number(),
+        "objectPublishedID": draft.published_ids[0] if draft.published_ids else None,
+    }
 
 
 def _elements(parent: etree._Element, path: tuple[str, ...]) -> list[etree._Element]:
@@ -128,6 +141,8 @@ class RecordIdentity:
         self.checked_early = False
         #: How many identifiers each rule supplied.
         self.sources: Counter[str] = Counter()
+        self._described = [(rule, rule.describe()) for rule in self.rules]
+        self._plain: dict[str, str | None] = {}
 
     def describe(self) -> str:
         """The elements tried, for a message: "lidoRecID, objectPublishedID or workID"."""
@@ -136,10 +151,14 @@ class RecordIdentity:
 
     def identifier(self, record: etree._Element, draft: Draft) -> str | None:
         """The record's identifier: the first element the profile's rules find."""
-        for rule in self.rules:
-            value = element_value(record, draft, rule)
+        plain = self._plain = plain_values(draft)
+        for rule, shown in self._described:
+            if rule.type is None and rule.source is None:
+                value = plain[rule.element]
+            else:
+                value = element_value(record, draft, rule)
             if value:
-                self.sources[rule.describe()] += 1
+                self.sources[shown] += 1
                 return value
         return None
 
@@ -152,8 +171,9 @@ class RecordIdentity:
         repeat an identifier.
         """
         self.records += 1
+        plain = self._plain  # set by identifier() for this record
         for name, measure in self.alternatives.items():
-            measure.add(element_value(record, draft, IdentifierRule(name)))
+            measure.add(plain[name])
         again = self.chosen.add(identifier)
         if not again and len(self.first_record) < VALUES_REMEMBERED:
             self.first_record[identifier] = number
