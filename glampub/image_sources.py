@@ -76,7 +76,9 @@ class _CappedReader(io.RawIOBase):
         except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
             # zipfile checks a member's CRC only at its end: one damaged image,
             # which the import reports and goes on from.
-            raise DamagedZipEntry(f"{self._name}: damaged in the ZIP ({exc})") from None
+            raise DamagedZipEntry(
+                f"{self._name}: cannot be read from the ZIP, it is damaged ({exc})"
+            ) from None
         if len(data) > self._left:
             raise UnsafeInput(f"{self._name}: more data than its declared size; refused")
         self._left -= len(data)

@@ -14,8 +14,8 @@ from importers.lido_elements import LIDO_ELEMENT_NAMES
 from importers.lido_identity import EARLY_RECORDS
 
 DATA = Path(__file__).parent / "data"
-PLACEHOLDERS = DATA / "exports" / "lido" / "placeholder-record-ids.xml"
-MISSPELLED = DATA / "exports" / "lido" / "misspelled-elements.xml"
+PLACEHOLDERS = DATA / "lido-identity" / "placeholder-record-ids.xml"
+MISSPELLED = DATA / "lido-identity" / "misspelled-elements.xml"
 PROFILE = DATA / "profiles" / "lido-inventory-numbers.toml"
 XSDS = Path(__file__).resolve().parents[1].parent / "shared" / "reference" / "lido"
 NS = 'xmlns:lido="http://www.lido-schema.org"'

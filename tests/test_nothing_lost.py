@@ -13,7 +13,7 @@ from PIL import Image as PILImage
 from glampub.cli import main
 
 DATA = Path(__file__).parent / "data"
-COLON_HEADERS = DATA / "exports" / "csv" / "colon-headers-short-rows.csv"
+COLON_HEADERS = DATA / "csv-shapes" / "colon-headers-short-rows.csv"
 
 
 def _import(runner, path: Path, *extra: str) -> tuple[int, dict]:

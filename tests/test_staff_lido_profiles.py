@@ -18,7 +18,7 @@ from tests.staff_helpers import (
 )
 
 STAFF = "registrar@kestrel.example"
-PLACEHOLDERS = Path(__file__).parent / "data" / "exports" / "lido" / "placeholder-record-ids.xml"
+PLACEHOLDERS = Path(__file__).parent / "data" / "lido-identity" / "placeholder-record-ids.xml"
 PROFILE = Path(__file__).parent / "data" / "profiles" / "lido-inventory-numbers.toml"
 
 
