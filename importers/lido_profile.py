@@ -100,6 +100,12 @@ def is_lido_profile(text: str) -> bool:
 def load_lido_profile(path: str | Path) -> Profile:
     """Read and check a LIDO profile file (``--profile FILE.toml``)."""
     path = Path(path)
+    if not path.is_file():
+        # Shipped profiles are CSV ones: a LIDO profile is always a file of its own.
+        raise UsageError(
+            f"{path}: no such LIDO profile file; a LIDO profile is a .toml file "
+            "(see docs/lido-format.md)"
+        )
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

@@ -99,6 +99,12 @@ def test_a_profile_with_a_wrong_element_is_refused_with_the_key(runner, tmp_path
     assert "identifier.element 'inventoryNumber' is not one of lidoRecID" in stderr
 
 
+def test_a_csv_profile_name_is_no_lido_profile(runner) -> None:
+    code, _, stderr = _import(runner, PLACEHOLDERS, "--profile", "met")
+    assert code == 2
+    assert "met: no such LIDO profile file" in stderr
+
+
 def test_identifier_is_refused_for_csv(runner, tmp_path) -> None:
     export = tmp_path / "objects.csv"
     export.write_text("identifier,title\n1,Jug\n", "utf-8")
