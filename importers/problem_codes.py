@@ -40,6 +40,8 @@ class ProblemCode(StrEnum):
     REJOINED_ROWS = "rejoined-rows"
     EXTRA_CELLS = "extra-cells"
     ENTITY_REFERENCE = "entity-reference"
+    UNKNOWN_ELEMENT = "unknown-element"
+    SHORT_ROW = "short-row"
     # Fields of a record.
     MISSING_TITLE = "missing-title"
     BAD_DATE = "bad-date"
@@ -57,6 +59,7 @@ class ProblemCode(StrEnum):
     AMBIGUOUS_IMAGE_NAME = "ambiguous-image-name"
     UNSAFE_IMAGE_FILE = "unsafe-image-file"
     UNSAFE_IMAGE_MEMBER = "unsafe-image-member"
+    DAMAGED_ZIP_ENTRY = "damaged-zip-entry"
     # Publishing.
     WITHDRAWN_BY_STAFF = "withdrawn-by-staff"
     NOT_WITHDRAWN = "not-withdrawn"
@@ -79,7 +82,8 @@ CATALOGUE: dict[ProblemCode, ProblemKind] = {
         _ERROR, "The identifier was already used earlier in the file; the later record is skipped."
     ),
     ProblemCode.MALFORMED_ROW: ProblemKind(
-        _ERROR, "A CSV row whose identifier does not look like one: a fragment of a broken row."
+        _ERROR,
+        "A CSV row that looks like a fragment of a broken record; it is skipped.",
     ),
     ProblemCode.MALFORMED_CSV: ProblemKind(_ERROR, "A CSV record cannot be parsed at all."),
     ProblemCode.TRUNCATED_FILE: ProblemKind(
@@ -117,6 +121,12 @@ CATALOGUE: dict[ProblemCode, ProblemKind] = {
     ),
     ProblemCode.ENTITY_REFERENCE: ProblemKind(
         _WARNING, "An undefined XML entity reference was kept as literal text."
+    ),
+    ProblemCode.UNKNOWN_ELEMENT: ProblemKind(
+        _WARNING, "An element in the LIDO namespace that LIDO does not define; it is not read."
+    ),
+    ProblemCode.SHORT_ROW: ProblemKind(
+        _WARNING, "The CSV row has fewer cells than the header; the missing cells are empty."
     ),
     ProblemCode.MISSING_TITLE: ProblemKind(_WARNING, "The record has no title."),
     ProblemCode.BAD_DATE: ProblemKind(
@@ -158,6 +168,9 @@ CATALOGUE: dict[ProblemCode, ProblemKind] = {
     ),
     ProblemCode.UNSAFE_IMAGE_MEMBER: ProblemKind(
         _WARNING, "A member of the images ZIP was skipped as unsafe."
+    ),
+    ProblemCode.DAMAGED_ZIP_ENTRY: ProblemKind(
+        _WARNING, "An image in the ZIP is damaged (its CRC check fails); it is left out."
     ),
     ProblemCode.WITHDRAWN_BY_STAFF: ProblemKind(
         _WARNING, "Staff withdrew this object; the import updated it but kept it withdrawn."

@@ -221,7 +221,9 @@ def test_nga_history_rows_are_grouped_per_object() -> None:
     ]
     assert one.source.count("\n") == 3  # the header and both rows
     without_profile = read(NGA_HISTORY)[1]
-    assert summary(without_profile)[1] == ("duplicate-identifier", 4, "error", "1")
+    # Guessed, with no title column (said on line 1), then one row per object fails.
+    assert summary(without_profile)[1] == ("missing-column", 1, "warning", None)
+    assert summary(without_profile)[2] == ("duplicate-identifier", 4, "error", "1")
 
 
 @pytest.mark.needs_shared
@@ -386,6 +388,7 @@ def test_blank_and_duplicated_header_names_are_renamed(tmp_path: Path) -> None:
     assert summary(problems) == [
         ("blank-header", 1, "warning", None),
         ("duplicate-header", 1, "warning", None),
+        ("missing-column", 1, "warning", None),  # no title or description column
     ]
     assert problems[1].message == "duplicated column names: column 4 'Notes' is read as 'Notes_2'"
     assert records[0].metadata == [
@@ -407,13 +410,20 @@ def test_rows_broken_by_unquoted_line_breaks_are_problems_not_objects(tmp_path: 
     text = "identifier;title;dimensions;remark\n1;Beaker;Lip: 3 in.\nBase: 2 in.;Gift\n2;Cup;;\n"
     records, problems = read(write(tmp_path, text))
     assert [(r.identifier, r.line) for r in records] == [("1", 2), ("Base: 2 in.", 3), ("2", 4)]
-    assert problems == []  # nothing tells such a fragment apart from a record: use a pattern
+    # Both rows are short of cells: said, but only a pattern tells the fragment apart.
+    assert summary(problems) == [
+        ("short-row", 2, "warning", "1"),
+        ("short-row", 3, "warning", "Base: 2 in."),
+    ]
     profile = profile_file(
         tmp_path, "[fields]\nidentifier = { column = 'identifier', pattern = '\\d+' }\n"
     )
     records, problems = read(write(tmp_path, text), profile)
     assert [r.identifier for r in records] == ["1", "2"]
-    assert summary(problems) == [("malformed-row", 3, "error", None)]
+    assert summary(problems) == [
+        ("short-row", 2, "warning", "1"),
+        ("malformed-row", 3, "error", None),
+    ]
 
 
 def test_guessed_whole_number_identifiers_reject_a_fragment_row(tmp_path: Path) -> None:

@@ -135,6 +135,11 @@ def _serve(app: Flask, host: str, port: int) -> None:
 @click.option(
     "--delimiter", help="CSV: the delimiter (a character, or comma, semicolon, tab, pipe)."
 )
+@click.option(
+    "--identifier",
+    type=click.Choice(["lidoRecID", "recordID", "workID", "objectPublishedID"]),
+    help="LIDO: the element whose text identifies each record (instead of the profile's).",
+)
 @click.option("--dry-run", is_flag=True, help="Report what would happen; publish nothing.")
 @click.option(
     "--full",
@@ -156,6 +161,7 @@ def import_command(
     profile: str | None,
     encoding: str | None,
     delimiter: str | None,
+    identifier: str | None,
     dry_run: bool,
     full: bool,
     fetch_images: bool,
@@ -175,6 +181,7 @@ def import_command(
         fetch_images=fetch_images,
         encoding=encoding,
         delimiter=delimiter,
+        identifier=identifier,
     )
     try:
         report = _import(options, as_json)

@@ -18,6 +18,7 @@ import os
 import stat
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from types import TracebackType
@@ -55,6 +56,10 @@ class ImageFile(Protocol):
     def read_bytes(self) -> bytes: ...
 
 
+class DamagedZipEntry(UnreadableInput):
+    """A ZIP member whose data is damaged (its CRC check fails, or it ends early)."""
+
+
 class _CappedReader(io.RawIOBase):
     """Reads at most ``limit`` bytes and fails loudly if the stream has more."""
 
@@ -66,7 +71,14 @@ class _CappedReader(io.RawIOBase):
 
     def readinto(self, buffer: bytearray | memoryview) -> int:
         view = memoryview(buffer).cast("B")
-        data = self._raw.read(min(len(view), self._left + 1))
+        try:
+            data = self._raw.read(min(len(view), self._left + 1))
+        except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
+            # zipfile checks a member's CRC only at its end: one damaged image,
+            # which the import reports and goes on from.
+            raise DamagedZipEntry(
+                f"{self._name}: cannot be read from the ZIP, it is damaged ({exc})"
+            ) from None
         if len(data) > self._left:
             raise UnsafeInput(f"{self._name}: more data than its declared size; refused")
         self._left -= len(data)

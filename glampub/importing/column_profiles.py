@@ -1,4 +1,4 @@
-"""CSV column-mapping profiles staff pick or write in the browser.
+"""CSV column-mapping profiles (and LIDO profiles) staff pick or write in the browser.
 
 The shipped profiles come from ``importers/profiles``; an institution's own
 are TOML text in the database, checked by the importer's own profile loader
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from glampub.errors import NotFound, UsageError
 from glampub.models import ColumnProfile, Institution, Upload
 from importers.csv.profile import bundled_profiles, load_profile, parse_profile
+from importers.lido.profile import is_lido_profile, load_lido_profile
 
 NAME_MAX = 100
 
@@ -55,7 +56,10 @@ def check_profile(text: str, name: str = "the profile") -> None:
         path = Path(folder) / "profile.toml"
         path.write_text(text, "utf-8")
         try:
-            parse_profile(load_profile(path), name)
+            if is_lido_profile(text):  # names a LIDO identifier: see docs/lido-format.md
+                load_lido_profile(path)
+            else:
+                parse_profile(load_profile(path), name)
         except UsageError as exc:
             # The temporary file's name would mean nothing to the person who wrote it.
             raise UsageError(str(exc).replace(str(path), name)) from None

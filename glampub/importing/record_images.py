@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from glampub.errors import GlampubError, Problem
 from glampub.images.fetch import Fetched
 from glampub.images.files import ingest
-from glampub.images.sources import ImageFile, ImageSource
+from glampub.images.sources import DamagedZipEntry, ImageFile, ImageSource
 from glampub.importing.record_mapping import RightsCache, image_public_id
 from glampub.rights import InstitutionRules, RightsContext, RightsDecision, map_rights
 from glampub.rights.holders import holder_name
@@ -168,6 +168,12 @@ def _ingest(
                     return {name: getattr(known, name) for name in FILE_FIELDS}, None
         with opener() as handle:
             stored = ingest(handle, ctx.data_dir / IMAGES_FOLDER, max_pixels=ctx.max_pixels)
+    except DamagedZipEntry as exc:
+        return None, _problem(
+            record,
+            ProblemCode.DAMAGED_ZIP_ENTRY,
+            f"image {image.reference!r}: {exc}; it was left out. Make the ZIP again",
+        )
     except GlampubError as exc:
         return None, _problem(
             record, ProblemCode.UNREADABLE_IMAGE, f"image {image.reference!r}: {exc}"

@@ -79,6 +79,8 @@ class ImportOptions:
     #: CSV only: the text encoding and the delimiter, instead of detecting them.
     encoding: str | None = None
     delimiter: str | None = None
+    #: LIDO only: the element whose text identifies each record (--identifier).
+    identifier: str | None = None
     max_pixels: int = 100_000_000
 
 
@@ -103,15 +105,24 @@ def load_profile(
     *,
     encoding: str | None = None,
     delimiter: str | None = None,
+    identifier: str | None = None,
 ) -> Profile | None:
-    """The profile ``--profile`` names, with ``--encoding`` and ``--delimiter`` applied."""
+    """The profile ``--profile`` names, with ``--encoding`` and ``--delimiter``
+    (CSV) or ``--identifier`` (LIDO) applied."""
     overrides = {"encoding": encoding, "delimiter": delimiter}
     given = [f"--{name}" for name, value in overrides.items() if value is not None]
+    if identifier is not None:
+        chooser = getattr(importer, "with_identifier", None)
+        if chooser is None:
+            raise UsageError(f"the {importer.name} format takes no --identifier")
+        return chooser(
+            load_profile(importer, profile, encoding=encoding, delimiter=delimiter), identifier
+        )
     if profile is None and not given:
         return None
     loader = getattr(importer, "load_profile", None)
-    if loader is None:
-        asked = " and ".join(([] if profile is None else ["--profile"]) + given)
+    if loader is None or (given and not hasattr(importer, "with_text_settings")):
+        asked = " and ".join(([] if profile is None or loader else ["--profile"]) + given)
         raise UsageError(f"the {importer.name} format takes no {asked}")
     loaded = loader(profile) if profile is not None else None
     if given:
@@ -132,7 +143,11 @@ def run_import(
     """
     importer = choose_importer(options.path, options.format)
     profile = load_profile(
-        importer, options.profile, encoding=options.encoding, delimiter=options.delimiter
+        importer,
+        options.profile,
+        encoding=options.encoding,
+        delimiter=options.delimiter,
+        identifier=options.identifier,
     )
     with database.transaction() as session:
         institution = get_institution(session, options.institution)

@@ -70,6 +70,8 @@ class ColumnPlan:
     guessed: dict[str, str] = field(default_factory=dict)
     #: "field: column" references the header does not have.
     missing: list[str] = field(default_factory=list)
+    #: Fields guessing looked for and found no column for.
+    not_found: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
         """The mapping in one line, for the report."""
@@ -196,7 +198,13 @@ def _guess(config: ProfileConfig, columns: list[Column], plan: ColumnPlan) -> No
     by_squash: dict[str, list[Column]] = {}
     for column in columns:
         by_squash.setdefault(squash(column.base), []).append(column)
-    for name, synonyms in config.synonyms:
+    # A field's own column name is tried first, compared as synonyms are, so
+    # that a header "Title:" or "Credit-Line" still finds its field.
+    own = {name: [spec.column for spec in specs if spec.column] for name, specs in config.fields}
+    candidates = {name: [*own.get(name, ()), *synonyms] for name, synonyms in config.synonyms}
+    for name, columns_named in own.items():
+        candidates.setdefault(name, columns_named)
+    for name, synonyms in candidates.items():
         if name in plan.fields:
             continue
         for synonym in synonyms:
@@ -208,6 +216,7 @@ def _guess(config: ProfileConfig, columns: list[Column], plan: ColumnPlan) -> No
                 break
     # Exact-name references that a synonym then found are not missing.
     plan.missing = [m for m in plan.missing if m.split(":", 1)[0] not in plan.fields]
+    plan.not_found = [name for name in candidates if name not in plan.fields]
 
 
 def _collect_unmapped(plan: ColumnPlan, ignored: set[str]) -> None:

@@ -28,6 +28,7 @@ from importers.csv.profile import (
     with_text_settings,
 )
 from importers.csv.rejoin import rejoin_split_rows
+from importers.csv.short_rows import ShortRows, short_row, untitled_warning
 from importers.csv.text import (
     END_MARKER,
     HEAD_BYTES,
@@ -128,10 +129,16 @@ class CsvImporter:
         yield from _text_events(source, None)
         first_header_line = header_text.splitlines()[0] if header_text else ""
         mapper = RowMapper(plan, config, csv_media_type(delimiter, first_header_line))
+        short = ShortRows(len(columns))
         rows = rejoin_split_rows(
-            _parsed_rows(reader, source), len(columns), mapper.identifier, source.events
+            short.watch(_parsed_rows(reader, source)),
+            len(columns),
+            mapper.identifier,
+            source.events,
         )
-        yield from _records_from_rows(rows, source, mapper, config, header_text, len(columns))
+        yield from _records_from_rows(
+            rows, source, mapper, config, header_text, len(columns), short
+        )
 
 
 def _plan_problems(path: Path, config: ProfileConfig, plan: ColumnPlan) -> list[Problem]:
@@ -144,11 +151,16 @@ def _plan_problems(path: Path, config: ProfileConfig, plan: ColumnPlan) -> list[
             raise UnreadableInput(f"{path}: {message}")
         problems.append(Problem(None, 1, ProblemCode.MISSING_COLUMN, message, "warning"))
     if plan.guessed:
+        lacking = (
+            f" No column was found for: {', '.join(plan.not_found)}." if plan.not_found else ""
+        )
         message = (
-            f"columns guessed from the header: {plan.describe()}. Columns not listed are kept "
-            "as metadata. Write a profile to change this (docs/csv-format.md)."
+            f"columns guessed from the header: {plan.describe()}.{lacking} Columns not listed "
+            "are kept as metadata. Write a profile to change this (docs/csv-format.md)."
         )
         problems.append(Problem(None, 1, ProblemCode.GUESSED_COLUMNS, message, "warning"))
+    if config.guess and "title" not in plan.fields and "description" not in plan.fields:
+        problems.extend(untitled_warning(config, plan))
     return problems
 
 
@@ -196,6 +208,7 @@ def _records_from_rows(
     config: ProfileConfig,
     header_text: str,
     width: int,
+    short: ShortRows,
 ) -> Iterator[SourceRecord | Problem]:
     first_line: dict[str, int] = {}
     pending: _Pending | None = None
@@ -207,14 +220,24 @@ def _records_from_rows(
             yield item
             continue
         start, row, raw = item
+        cells = short.cells(start, len(row))
         if len(row) < width:
             row.extend([""] * (width - len(row)))
         identifier = mapper.identifier(row)
         if not identifier and not any(cell.strip() for cell in row):
             continue  # a row of empty cells, as spreadsheets pad files with
         events = _text_events(source, identifier or None) if source.events else []
+        shortfall = short_row(identifier, start, cells, width) if cells < width else None
+        if shortfall is not None and shortfall.severity == "error":
+            yield from _flush(pending, header_text)
+            pending = None
+            yield from events
+            yield shortfall
+            continue
         if pending is not None and identifier == pending.record.identifier:
             record, problems = mapper.map_row(row, start, identifier, "")
+            if shortfall is not None and record is not None:
+                events.append(shortfall)
             pending.problems += events + problems
             if record is not None:
                 mapper.merge(pending.record, record)
@@ -238,6 +261,8 @@ def _records_from_rows(
             yield from events
             yield from problems
             continue
+        if shortfall is not None:  # said only of a row that is imported
+            events.append(shortfall)
         if len(first_line) < DUPLICATES_CHECKED_HERE:
             first_line[identifier] = start
         if len(row) > width and any(cell.strip() for cell in row[width:]):

@@ -179,7 +179,11 @@ def _repository_rank(kind: str | None) -> int:
 
 
 def _repository_set(repository_set: etree._Element, lang: str, draft: Draft) -> None:
-    rank = _repository_rank(repository_set.get(TYPE))
+    kind = repository_set.get(TYPE)
+    rank = _repository_rank(kind)
+    test = draft.is_current_repository  # the profile's, if it names the types
+    if test is not None:
+        rank = 0 if test(kind) else max(rank, 2)
     if rank == 3:
         _former_repository(repository_set, lang, draft)
     draft.meta("repository")  # keeps the entry's place in source order; filled in finish()

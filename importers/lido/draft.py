@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from importers.base import Creator, LangMap, SourceImage, SourceRecord
@@ -30,7 +31,9 @@ METADATA_LABELS = {
 class Draft:
     """Mutable scratch space for one record; :meth:`finish` makes the result."""
 
-    def __init__(self) -> None:
+    def __init__(self, is_current_repository: Callable[[str | None], bool] | None = None) -> None:
+        #: Whether a repositorySet of a ``lido:type`` is the current repository (the profile's).
+        self.is_current_repository = is_current_repository
         self.record_ids: list[str] = []
         self.published_ids: list[str] = []
         #: (not inventory-typed, repository rank (current first), order, value)

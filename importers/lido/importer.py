@@ -37,6 +37,14 @@ from importers.lido.fields import (
     normalise_lang,
     text_of,
 )
+from importers.lido.identity import RecordIdentity
+from importers.lido.profile import (
+    DEFAULT_CONFIG,
+    load_lido_profile,
+    parse_lido_profile,
+    with_identifier,
+)
+from importers.lido.unknown import UnknownElements
 from importers.problem_codes import ProblemCode
 from importers.safe_xml import (
     ENTITY_MARK,
@@ -77,6 +85,10 @@ class LidoImporter:
 
     name = "lido"
     label = "LIDO XML"
+    #: ``--profile FILE.toml`` is read with this (docs/lido-format.md).
+    load_profile = staticmethod(load_lido_profile)
+    #: ``--identifier ELEMENT`` is applied to the profile with this.
+    with_identifier = staticmethod(with_identifier)
 
     def sniff(self, path: Path) -> bool:
         try:
@@ -103,6 +115,7 @@ class LidoImporter:
 
     def read(self, path: Path, profile: Profile | None = None) -> Iterator[SourceRecord | Problem]:
         path = Path(path)
+        config = parse_lido_profile(profile)  # a bad profile fails here, before any reading
         prolog = read_prolog(path)
         lido_root = prolog.root_tag in (LIDO_WRAP, LIDO_RECORD)
         # A LIDO root, or an envelope (an OAI-PMH response) that declares LIDO.
@@ -110,7 +123,13 @@ class LidoImporter:
             raise UnreadableInput(_not_lido(path, prolog.root_tag))
         version = schema_version(prolog.root_attributes.get(SCHEMA_LOCATION))
         default_lang = normalise_lang(prolog.root_attributes.get(XML_LANG) or "")
-        count = yield from _records(path, version, default_lang)
+        if default_lang == "none" and config.language:
+            default_lang = normalise_lang(config.language)
+        identity = RecordIdentity(config)
+        unknown = UnknownElements()
+        count = yield from _records(path, version, default_lang, identity, unknown)
+        identity.finish()
+        yield from unknown.problems()
         if count == 0 and (misplaced := _misplaced_records(prolog.head)) is not None:
             # Parses cleanly and yields nothing: the trap of a wrong namespace.
             raise UnreadableInput(
@@ -160,7 +179,11 @@ def _not_lido(path: Path, root_tag: str) -> str:
 
 
 def _records(
-    path: Path, version: str | None, default_lang: str
+    path: Path,
+    version: str | None,
+    default_lang: str,
+    identity: RecordIdentity,
+    unknown: UnknownElements,
 ) -> Generator[SourceRecord | Problem, None, int]:
     """Yield every record; returns how many lido:lido elements were handled.
 
@@ -177,7 +200,7 @@ def _records(
             elements = iter_elements(reader or path, LIDO_RECORD, MAX_RECORD_BYTES)
             for number, element in enumerate(elements, 1):
                 if number > handled:
-                    yield from _record(element, number, version, default_lang)
+                    yield from _record(element, number, version, default_lang, identity, unknown)
                     handled = number
                 _release(element)
             return handled
@@ -247,12 +270,21 @@ def _release(element: etree._Element) -> None:
 
 
 def _record(
-    element: etree._Element, number: int, version: str | None, default_lang: str
+    element: etree._Element,
+    number: int,
+    version: str | None,
+    default_lang: str,
+    identity: RecordIdentity | None = None,
+    unknown: UnknownElements | None = None,
 ) -> Iterator[SourceRecord | Problem]:
     """Map one lido:lido element; yields its warnings, then the record."""
+    if identity is None:
+        identity = RecordIdentity(DEFAULT_CONFIG)
     source_line = element.sourceline
     source, references = _source_and_entity_references(element)
-    draft = Draft()
+    if unknown is not None:
+        unknown.check(element, source, number, f"record {number} (line {source_line})")
+    draft = Draft(identity.config.current_repository_test())
     lang = lang_of(element, default_lang)
     for child in element:
         tag = child.tag
@@ -270,14 +302,18 @@ def _record(
                 draft.published_ids.append(value)
 
     where = f"record {number} (line {source_line})"
-    identifier = draft.identifier()
+    identifier = identity.identifier(element, draft)
     if identifier is None:
         yield Problem(
             None,
             number,
             ProblemCode.MISSING_IDENTIFIER,
-            f"{where} has no lidoRecID, objectPublishedID or repository workID; it was skipped",
+            f"{where} has no {identity.describe()}; it was skipped",
         )
+        return
+    repeated = identity.repeated(element, draft, identifier, number, where)
+    if repeated is not None:
+        yield repeated
         return
     for field, reference in references:
         yield Problem(
@@ -304,7 +340,7 @@ def _record(
         links = _same_as_links(element)
         if links:
             draft.extra["same_as"] = links
-    yield draft.finish(identifier, number, source)
+    yield identity.complete(draft.finish(identifier, number, source))
 
 
 def _source_and_entity_references(element: etree._Element) -> tuple[str, list[tuple[str, str]]]:
