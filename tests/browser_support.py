@@ -44,6 +44,21 @@ def missing(what: str) -> None:
     pytest.skip(what)
 
 
+@contextmanager
+def chromium():  # type: ignore[no-untyped-def]
+    """Headless Chromium driven by Playwright, closed afterwards; `missing` where absent."""
+    if not os.path.exists(CHROMIUM):
+        missing(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

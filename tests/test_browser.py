@@ -14,14 +14,12 @@ import pytest
 from PIL import Image
 
 from tests.browser_support import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     PASSWORD,
     LiveSite,
     assert_accessible,
     axe_source,
+    chromium,
     live_site,
-    missing,
     viewer_has_drawn,
 )
 from tests.staff_helpers import sample_zip
@@ -48,14 +46,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
 
 @pytest.fixture(scope="module")
 def browser():  # type: ignore[no-untyped-def]
-    if not os.path.exists(CHROMIUM):
-        missing(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ level 0 tiles (not a still image), and the client-side search finds objects."""
 from __future__ import annotations
 
 import functools
-import os
 import re
 import shutil
 import subprocess
@@ -19,11 +18,10 @@ from glampub import create_app
 from glampub.importing.demo import load_demo
 from glampub.web.vendor import AssetUnavailable, install
 from tests.browser_support import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     GLAMPUB,
     assert_accessible,
     axe_source,
+    chromium,
     missing,
     viewer_has_drawn,
 )
@@ -78,20 +76,14 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture
 def page(exported):  # type: ignore[no-untyped-def]
-    if not os.path.exists(CHROMIUM):
-        missing(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    with chromium() as browser:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
         context.set_default_timeout(TIMEOUT)
         tab = context.new_page()
         tab.answers = []  # (status, url) of every response the page got
         tab.on("response", lambda response: tab.answers.append((response.status, response.url)))
         yield tab
         context.close()
-        chromium.close()
 
 
 def test_the_viewer_zooms_into_exported_tiles(page, exported) -> None:  # type: ignore[no-untyped-def]
