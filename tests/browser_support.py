@@ -1,5 +1,6 @@
 """What the browser tests need: a live glampub on an ephemeral port, headless
-Chromium (Debian's, driven by Playwright), and axe-core from the npm registry."""
+Chromium (Debian's, driven by Playwright), and axe-core from the npm registry;
+the checks both browser test files make on a page."""
 
 from __future__ import annotations
 
@@ -41,6 +42,21 @@ def missing(what: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(f"{what} (.ci/run should have installed it)")
     pytest.skip(what)
+
+
+@contextmanager
+def chromium():  # type: ignore[no-untyped-def]
+    """Headless Chromium driven by Playwright, closed afterwards; `missing` where absent."""
+    if not os.path.exists(CHROMIUM):
+        missing(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 def free_port() -> int:
@@ -129,3 +145,40 @@ def axe_source(folder: Path) -> str:
     except AssetUnavailable as exc:
         missing(str(exc))
     return (root / "axe.min.js").read_text("utf-8")
+
+
+def viewer_has_drawn(page) -> bool:  # type: ignore[no-untyped-def]
+    """True once the viewer's canvas holds an image: many pixels, not one colour."""
+    return page.evaluate(
+        """() => {
+          const canvas = document.querySelector('#viewer canvas');
+          if (!canvas || !canvas.width) return false;
+          const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+          const colours = new Set();
+          let lit = 0;
+          for (let i = 0; i < data.length; i += 4 * 97) {
+            if (data[i + 3] > 0) {
+              lit++;
+              colours.add((data[i] >> 4) << 8 | (data[i + 1] >> 4) << 4 | (data[i + 2] >> 4));
+            }
+          }
+          return lit > 500 && colours.size > 20;
+        }"""
+    )
+
+
+def assert_accessible(page, axe: str) -> None:  # type: ignore[no-untyped-def]
+    """No serious or critical axe-core violations (WCAG 2.2 AA rules) on the page."""
+    # Evaluated, not added as an inline <script> (which the CSP refuses, rightly).
+    page.evaluate(axe)
+    results = page.evaluate(
+        """async () => await axe.run(document, {runOnly: {type: 'tag',
+            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"""
+    )
+    serious = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == []
+    assert results["passes"], "axe checked nothing"

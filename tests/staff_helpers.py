@@ -17,6 +17,9 @@ from glampub.models import Upload
 REPO = Path(__file__).resolve().parents[1]
 KESTREL = REPO / "sample_collections" / "kestrel-museum"
 PASSWORD = "correct horse battery staple"
+#: Staff of the Kestrel Museum and of the Harbour Museum (`make_two_institutions_staff`).
+STAFF = "registrar@kestrel.example"
+OTHER = "curator@harbour.example"
 
 
 def make_staff(app: Flask, slug: str, email: str, *, admin: bool = False) -> str:
@@ -26,6 +29,13 @@ def make_staff(app: Flask, slug: str, email: str, *, admin: bool = False) -> str
         add_institution(session, slug, slug.replace("-", " ").title(), Path(app.config["DATA_DIR"]))
         add_user(session, email, slug, PASSWORD, admin=admin)
         return create_token(session, email)
+
+
+def make_two_institutions_staff(app: Flask) -> Flask:
+    """``app`` with STAFF at kestrel-museum and OTHER at harbour-museum."""
+    make_staff(app, "kestrel-museum", STAFF)
+    make_staff(app, "harbour-museum", OTHER)
+    return app
 
 
 def csrf_token(html: str) -> str:
@@ -50,6 +60,13 @@ def login(client: FlaskClient, email: str, password: str = PASSWORD):  # type: i
     return client.post(
         "/staff/login", data={"email": email, "password": password, "csrf_token": token}
     )
+
+
+def signed_in(app: Flask, email: str) -> FlaskClient:
+    """A new client of ``app``, signed in as ``email`` (the sign-in must succeed)."""
+    client = app.test_client()
+    assert login(client, email).status_code == 302
+    return client
 
 
 def wait_for_upload(app: Flask, upload_id: int, timeout: float = 120) -> Upload:

@@ -24,24 +24,23 @@ from glampub.accounts import store as accounts
 from glampub.cli import main
 from glampub.models import ApiToken, Upload, User
 from tests.staff_helpers import (
+    OTHER,
     PASSWORD,
+    STAFF,
     csrf_token,
     login,
-    make_staff,
+    make_two_institutions_staff,
     post_multipart,
+    signed_in,
     wait_for_upload,
 )
 
-STAFF = "registrar@kestrel.example"
-OTHER = "curator@harbour.example"
 HOME = "/staff/kestrel-museum/"
 
 
 @pytest.fixture
 def staff_app(app):
-    make_staff(app, "kestrel-museum", STAFF)
-    make_staff(app, "harbour-museum", OTHER)
-    return app
+    return make_two_institutions_staff(app)
 
 
 @pytest.fixture
@@ -88,8 +87,7 @@ def _state(cli, email: str, token_id: int) -> str:  # type: ignore[no-untyped-de
 
 
 def _signed_in(app, email: str = STAFF):  # type: ignore[no-untyped-def]
-    client = app.test_client()
-    assert login(client, email).status_code == 302
+    client = signed_in(app, email)
     assert client.get(HOME).status_code == 200
     return client
 

@@ -14,13 +14,13 @@ import pytest
 from PIL import Image
 
 from tests.browser_support import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     PASSWORD,
     LiveSite,
+    assert_accessible,
     axe_source,
+    chromium,
     live_site,
-    missing,
+    viewer_has_drawn,
 )
 from tests.staff_helpers import sample_zip
 
@@ -46,14 +46,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
 
 @pytest.fixture(scope="module")
 def browser():  # type: ignore[no-untyped-def]
-    if not os.path.exists(CHROMIUM):
-        missing(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture
@@ -83,26 +77,6 @@ def _sign_in(page, email: str) -> None:  # type: ignore[no-untyped-def]
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-
-
-def _viewer_has_drawn(page) -> bool:  # type: ignore[no-untyped-def]
-    """True once the viewer's canvas holds an image: many pixels, not one colour."""
-    return page.evaluate(
-        """() => {
-          const canvas = document.querySelector('#viewer canvas');
-          if (!canvas || !canvas.width) return false;
-          const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-          const colours = new Set();
-          let lit = 0;
-          for (let i = 0; i < data.length; i += 4 * 97) {
-            if (data[i + 3] > 0) {
-              lit++;
-              colours.add((data[i] >> 4) << 8 | (data[i + 1] >> 4) << 4 | (data[i + 2] >> 4));
-            }
-          }
-          return lit > 500 && colours.size > 20;
-        }"""
-    )
 
 
 def test_staff_publish_then_the_public_finds_views_copies_and_downloads(
@@ -143,10 +117,10 @@ def test_staff_publish_then_the_public_finds_views_copies_and_downloads(
     page.locator("#viewer[data-ready=true]").wait_for()
     page.wait_for_function("() => document.querySelector('#viewer canvas') !== null")
     for _ in range(60):
-        if _viewer_has_drawn(page):
+        if viewer_has_drawn(page):
             break
         page.wait_for_timeout(500)
-    assert _viewer_has_drawn(page), "the viewer drew nothing"
+    assert viewer_has_drawn(page), "the viewer drew nothing"
     # The first screenful holds the viewer, the rights badge and the credit.
     page.screenshot(path=str(screenshots_folder(tmp_path) / "screenshot.png"))
 
@@ -193,23 +167,7 @@ def test_a_long_preview_shows_a_live_progress_bar(page, site, tmp_path, axe) -> 
     )
     page.get_by_role("button", name="Publish these records").wait_for(timeout=240_000)
     assert page.locator("table.counts tr", has_text="New").inner_text().split() == ["New", "20000"]
-    _assert_accessible(page, axe)
-
-
-def _assert_accessible(page, axe: str) -> None:  # type: ignore[no-untyped-def]
-    # Evaluated, not added as an inline <script> (which the CSP refuses, rightly).
-    page.evaluate(axe)
-    results = page.evaluate(
-        """async () => await axe.run(document, {runOnly: {type: 'tag',
-            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"""
-    )
-    serious = [
-        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-        for v in results["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert serious == []
-    assert results["passes"], "axe checked nothing"
+    assert_accessible(page, axe)
 
 
 def test_staff_of_another_institution_are_refused(page, site) -> None:  # type: ignore[no-untyped-def]
@@ -241,7 +199,7 @@ def axe(tmp_path_factory: pytest.TempPathFactory) -> str:
 )
 def test_no_serious_accessibility_violations(page, axe, path) -> None:  # type: ignore[no-untyped-def]
     page.goto(path)
-    _assert_accessible(page, axe)
+    assert_accessible(page, axe)
 
 
 def test_keyboard_and_small_screens(page) -> None:  # type: ignore[no-untyped-def]

@@ -7,13 +7,11 @@ terminal matters, through the installed entry point.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 from glampub.cli import main
+from tests.installed_command import run_installed, shell_env
 
-GLAMPUB = Path(sys.executable).parent / "glampub"
 CSV = "identifier,title,rights\n1,Jug,CC0\n2,Bowl,CC0\n"
 
 
@@ -253,11 +251,8 @@ def test_a_guessed_encoding_names_the_option_that_sets_it(runner, tmp_path) -> N
 
 
 def test_piped_tables_never_cut_identifiers_or_urls(tmp_path: Path) -> None:
-    env = {
-        "GLAMPUB_DATA_DIR": str(tmp_path / "data"),
-        "PATH": "/usr/bin:/bin",
-        "COLUMNS": "60",  # what a narrow terminal beside the pipe would say
-    }
+    env = shell_env(tmp_path / "data")
+    env["COLUMNS"] = "60"  # what a narrow terminal beside the pipe would say
     identifier = "KM-1887.12-a-very-long-inventory-number-with-parts-0001"
     url = "https://collections.example.org/iiif/images/" + "x" * 60 + "/full.jpg"
     statement = "see https://collections.example.org/rights/" + "y" * 50
@@ -265,14 +260,9 @@ def test_piped_tables_never_cut_identifiers_or_urls(tmp_path: Path) -> None:
     export.write_text(
         f'identifier,title,rights,image\n{identifier},Jug,"{statement}",{url}\n', "utf-8"
     )
-
-    def glampub(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [str(GLAMPUB), *args], capture_output=True, text=True, env=env, timeout=120
-        )
-
-    assert glampub("institution", "add", "my-museum", "--name", "M").returncode == 0
-    result = glampub("import", str(export), "--institution", "my-museum")
+    added = run_installed(env, "institution", "add", "my-museum", "--name", "M")
+    assert added.returncode == 0
+    result = run_installed(env, "import", str(export), "--institution", "my-museum")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     remote = [line for line in lines if "remote-image" in line]
@@ -297,18 +287,11 @@ def test_user_add_off_a_terminal_asks_for_password_stdin(runner) -> None:
 
 
 def test_the_installed_user_add_prints_no_python_warning(tmp_path: Path) -> None:
-    env = {"GLAMPUB_DATA_DIR": str(tmp_path / "data"), "PATH": "/usr/bin:/bin"}
-    subprocess.run(
-        [str(GLAMPUB), "institution", "add", "m", "--name", "M"], env=env, check=True,
-        capture_output=True, timeout=120,
-    )  # fmt: skip
-    result = subprocess.run(
-        [str(GLAMPUB), "user", "add", "a@m.example", "--institution", "m"],
-        input="a long enough password\n",
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
+    env = shell_env(tmp_path / "data")
+    added = run_installed(env, "institution", "add", "m", "--name", "M")
+    assert added.returncode == 0, added.stderr
+    result = run_installed(
+        env, "user", "add", "a@m.example", "--institution", "m", input="a long enough password\n"
     )
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr == (

@@ -12,6 +12,8 @@ from glampub.errors import Problem, UnreadableInput, UsageError
 from importers.base import Creator, SourceImage, SourceRecord, get_importer
 from importers.csv.importer import CsvImporter, load_profile
 from importers.csv.profile import bundled_profiles
+from tests.csv_helpers import read, summary, write
+from tests.export_checks import check_csv_reads_with_its_profile, check_csv_reads_without_a_profile
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 CSV_CORPUS = CORPUS / "csv"
@@ -36,28 +38,8 @@ PDM = "http://creativecommons.org/publicdomain/mark/1.0/"
 CC0 = "http://creativecommons.org/publicdomain/zero/1.0/"
 
 
-def read(path: Path, profile: str | Path | None = None) -> tuple[list[SourceRecord], list[Problem]]:
-    records, problems = [], []
-    loaded = load_profile(profile) if profile is not None else None
-    for item in CsvImporter().read(path, loaded):
-        (records if isinstance(item, SourceRecord) else problems).append(item)
-    return records, problems
-
-
-def write(tmp_path: Path, content: str | bytes, name: str = "export.csv") -> Path:
-    path = tmp_path / name
-    if isinstance(content, str):
-        content = content.encode("utf-8")
-    path.write_bytes(content)
-    return path
-
-
 def profile_file(tmp_path: Path, toml: str) -> Path:
     return write(tmp_path, toml, "profile.toml")
-
-
-def summary(problems: list[Problem]) -> list[tuple[str, int | None, str, str | None]]:
-    return [(p.code, p.line, p.severity, p.record) for p in problems]
 
 
 # -- the real exports ---------------------------------------------------------------
@@ -66,23 +48,13 @@ def summary(problems: list[Problem]) -> list[tuple[str, int | None, str, str | N
 @pytest.mark.needs_shared
 @pytest.mark.parametrize("path", sorted(CSV_CORPUS.rglob("*.csv")), ids=lambda p: p.name)
 def test_every_corpus_file_imports_without_a_profile_or_is_refused_as_people(path: Path) -> None:
-    assert CsvImporter().sniff(path)
-    if path.name in PEOPLE_FILES:
-        with pytest.raises(UnreadableInput, match="seems to list people/artists, not objects"):
-            read(path)
-        return
-    records, problems = read(path)
-    assert records
-    assert all(p.line is not None for p in problems)
-    assert [p.code for p in problems if p.code == "guessed-columns"] == ["guessed-columns"]
+    check_csv_reads_without_a_profile(path, people=path.name in PEOPLE_FILES)
 
 
 @pytest.mark.needs_shared
 @pytest.mark.parametrize("path", sorted(SHIPPED), ids=lambda p: p.name)
 def test_every_object_export_imports_with_its_shipped_profile(path: Path) -> None:
-    records, problems = read(path, SHIPPED[path])
-    assert records
-    assert all(p.line is not None and p.code != "guessed-columns" for p in problems)
+    records = check_csv_reads_with_its_profile(path, SHIPPED[path])
     assert all(r.record_rights == [CC0] for r in records)  # each export's metadata is CC0
 
 

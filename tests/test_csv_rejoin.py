@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from glampub.errors import Problem
-from tests.test_csv_importer import read, summary, write
+from tests.csv_helpers import read, summary, write
 
 HEADER = "identifier;title;dimensions;credit;place\n"
 

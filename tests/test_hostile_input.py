@@ -17,12 +17,10 @@ from __future__ import annotations
 
 import io
 import json
-import struct
 import subprocess
 import sys
 import time
 import zipfile
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +35,7 @@ from glampub import create_app
 from glampub.cli import main
 from tests.conftest import BASE_URL, database
 from tests.databases import database_url, subprocess_env
+from tests.file_builders import encoded, png_header, zip_of
 from tests.zip_builders import PEAK_GROWTH, zip_of_empty_members
 
 INSTITUTION = "safe"
@@ -195,28 +194,6 @@ BILLION_LAUGHS = (
 WRONG_NS = '<lido xmlns="http://www.lido-schema.org/v2"><lidoRecID>S-1</lidoRecID></lido>'
 
 
-def png_header(width: int, height: int) -> bytes:
-    """A PNG that claims any size and holds almost no pixel data."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        crc = struct.pack(">I", zlib.crc32(kind + data))
-        return struct.pack(">I", len(data)) + kind + data + crc
-
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", ihdr)
-        + chunk(b"IDAT", zlib.compress(b""))
-        + chunk(b"IEND", b"")
-    )
-
-
-def encoded(image: Image.Image, fmt: str, **options: object) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, fmt, **options)
-    return buffer.getvalue()
-
-
 def truncated_jpeg() -> bytes:
     data = encoded(Image.effect_noise((400, 300), 60).convert("RGB"), "JPEG")
     return data[: len(data) // 2]
@@ -227,15 +204,9 @@ def many_page_tiff(pages: int) -> bytes:
     return encoded(frame, "TIFF", save_all=True, append_images=[frame] * (pages - 1))
 
 
-def zip_of(members: dict[str, bytes]) -> Callable[[Path], bytes]:
-    def build(path: Path) -> bytes:
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for name, data in members.items():
-                archive.writestr(name, data)
-        return buffer.getvalue()
-
-    return build
+def zipped(members: dict[str, bytes]) -> Callable[[Path], bytes]:
+    """A builder of the deflated ZIP of ``members``: a case's images given as a ZIP."""
+    return lambda _folder: zip_of(members, zipfile.ZIP_DEFLATED)
 
 
 def zip_with_symlink(path: Path) -> bytes:
@@ -517,7 +488,7 @@ CASES = [
         image_rows("evil.jpg", "abs.jpg"),
         0,
         ("unsafe-image-file", "../../evil.jpg", "/tmp/abs.jpg"),
-        images=zip_of({"../../evil.jpg": b"x", "/tmp/abs.jpg": b"x"}),
+        images=zipped({"../../evil.jpg": b"x", "/tmp/abs.jpg": b"x"}),
         full=False,
     ),
     Case(

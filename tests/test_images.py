@@ -6,10 +6,8 @@ import hashlib
 import io
 import json
 import shutil
-import struct
 import subprocess
 import warnings
-import zlib
 from pathlib import Path
 
 import pytest
@@ -20,6 +18,7 @@ from glampub.errors import UnreadableInput, UnsafeInput
 from glampub.images import files as images
 from glampub.images.credit import embed_credit, rights_marked
 from glampub.images.files import ingest, open_image
+from tests.file_builders import png_header
 
 RED, BLUE = (255, 0, 0), (0, 0, 255)
 NS = {
@@ -48,23 +47,6 @@ def half_red(size=(1000, 600), mode="RGB") -> Image.Image:
 
 def near(pixel, colour) -> bool:
     return all(abs(a - b) < 40 for a, b in zip(pixel, colour, strict=False))
-
-
-def png_header_only(width: int, height: int) -> bytes:
-    """A valid PNG signature and IHDR claiming any size, with almost no pixel data."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", ihdr)
-        + chunk(b"IDAT", zlib.compress(b""))
-        + chunk(b"IEND", b"")
-    )
 
 
 def leftovers(dest: Path) -> list[str]:
@@ -246,7 +228,7 @@ def test_truncated_jpeg_that_needs_rotation_is_refused(tmp_path):
 )
 def test_decompression_bombs_are_refused_before_decoding(tmp_path, width, height):
     with pytest.raises(UnsafeInput, match="decompression bomb|over the limit"):
-        ingest(png_header_only(width, height), tmp_path)
+        ingest(png_header(width, height), tmp_path)
     assert list(tmp_path.rglob("*")) == []
 
 
@@ -255,12 +237,12 @@ def test_bombs_are_refused_even_if_pillows_warning_is_silenced(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with pytest.raises(UnsafeInput, match="144,000,000 pixels, over the limit"):
-            ingest(png_header_only(12_000, 12_000), tmp_path)
+            ingest(png_header(12_000, 12_000), tmp_path)
 
 
 def test_the_cap_cannot_be_raised_above_the_process_ceiling(tmp_path):
     with pytest.raises(UnsafeInput, match="over the limit|decompression bomb"):
-        ingest(png_header_only(12_000, 12_000), tmp_path, max_pixels=10**9)
+        ingest(png_header(12_000, 12_000), tmp_path, max_pixels=10**9)
 
 
 def test_a_lower_pixel_cap_applies_per_call(tmp_path):

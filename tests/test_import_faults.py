@@ -1,10 +1,19 @@
 """Faults during `glampub import`, on the real command in subprocesses.
 
-An import killed with SIGKILL at random moments (before its lock, among its
-batches, while it stores images, while it commits) must leave a database that
-passes every integrity check, serve what was published before exactly as
-before, and let the next import complete. Two imports for one institution
-started at the same moment must never both run.
+One import per institution runs at a time: a second one is refused while the
+first holds the lock, and two started at the same moment never both run. An
+import killed with SIGKILL, at chosen points (once it holds the lock, among
+its batches) or at random moments (before its lock, among its batches, while
+it stores images, while it commits), must leave a database that passes every
+integrity check, serve what was published before exactly as before, and let
+the next import complete. A full disk fails clearly and publishes nothing.
+
+The imports read generated LIDO exports (see bench/_synthetic.py) into the
+database of a temporary data folder (its SQLite file, or its PostgreSQL
+database when the suite runs on PostgreSQL). To catch an import at an exact
+point, a record names an image on a local web server that holds the request
+open: with --fetch-images the import waits there, lock held and earlier
+batches written, until the test kills it or lets the image through.
 """
 
 from __future__ import annotations
@@ -24,12 +33,21 @@ from PIL import Image
 from sqlalchemy.engine import make_url
 
 from glampub import create_app
-from glampub.db import make_engine
-from glampub.integrity import check_integrity
 from tests.conftest import BASE_URL, database
 from tests.databases import ON_POSTGRESQL
-from tests.test_import_safety import CLI, Site, _export
+from tests.fault_helpers import (
+    CLI,
+    ImportSite,
+    bench_site,
+    integrity_problems,
+    lido_export,
+    wait_for,
+)
+from tests.image_server import image_server, jpeg_bytes
 
+#: Records of the export the chosen-point kills interrupt.
+HELD_RECORDS = 1200
+#: Records of the exports the random kills interrupt.
 RECORDS = 1000
 #: Records whose first image is a file in the --images folder.
 WITH_IMAGES = 24
@@ -37,11 +55,98 @@ KILLS = 20
 
 
 @pytest.fixture
-def site(tmp_path: Path) -> Site:
-    site = Site(tmp_path)
-    added = site.run("institution", "add", "bench", "--name", "Bench Museum")
-    assert added.returncode == 0, added.stderr
-    return site
+def site(tmp_path: Path) -> ImportSite:
+    return bench_site(tmp_path)
+
+
+def test_a_second_import_for_the_same_institution_is_refused(site: ImportSite, tmp_path) -> None:
+    with image_server() as server:
+        # The first import waits for this image, holding its lock, until released.
+        asked = server.hold("/hold.jpg", jpeg_bytes())
+        export = lido_export(tmp_path / "export.xml", 50, {10: server.url("/hold.jpg")})
+        first = site.start_import(export, "--fetch-images")
+        try:
+            assert asked.wait(timeout=60), "the first import never asked for its image"
+            assert site.lock_holder() == first.pid
+            second = site.run("import", str(export), "--institution", "bench")
+            assert second.returncode == 2
+            assert second.stderr.startswith(
+                "Error: another import for bench is running (import run"
+            )
+            assert f"process {first.pid} on " in second.stderr
+            assert "Wait for it to finish" in second.stderr
+        finally:
+            server.release.set()
+            out, err = first.communicate(timeout=120)
+    assert first.returncode == 0, err
+    assert json.loads(out)["created"] == 50
+    assert site.lock_holder() is None
+    # The refused import left no trace: no run of its own, nothing half-written.
+    assert site.run_statuses() == ["done"]
+
+
+def test_a_killed_import_changes_nothing_and_the_next_one_completes(
+    site: ImportSite, tmp_path
+) -> None:
+    original = lido_export(tmp_path / "original.xml", HELD_RECORDS, {})
+    done = site.run("import", str(original), "--institution", "bench", "--json")
+    assert done.returncode == 0, done.stderr
+    before = site.published_state()
+    page_before = _object_page(site, "BENCH-7")
+
+    with image_server() as server:
+        # Batches are importing.BATCH_SIZE (250) records: the import waits for
+        # record 700's image with two batches written, and for record 1400's
+        # with five, of six.
+        holds = {n: server.url(f"/hold-{n}.jpg") for n in (700, 1400)}
+        revised = lido_export(tmp_path / "revised.xml", HELD_RECORDS + 300, holds, " (revised)")
+        # (the image held, whether to kill once the lock is taken or once it is asked for)
+        kill_points = [
+            ("/hold-700.jpg", "lock"),
+            ("/hold-700.jpg", "image"),
+            ("/hold-1400.jpg", "image"),
+        ]
+        for path, when in kill_points:
+            server.held.clear()
+            asked = server.hold(path, jpeg_bytes())
+            server.answers["/hold-700.jpg"] = (200, "image/jpeg", jpeg_bytes())
+            job = site.start_import(revised, "--fetch-images")
+            if when == "lock":
+                wait_for(lambda job=job: site.lock_holder() == job.pid, "the lock")
+            else:
+                assert asked.wait(timeout=60), f"the import never asked for {path}"
+            assert job.poll() is None
+            os.kill(job.pid, signal.SIGKILL)
+            job.communicate()
+            assert site.published_state() == before
+            assert _object_page(site, "BENCH-7") == page_before
+            # The dead process still holds the lock: the next import takes it over.
+            assert site.lock_holder() == job.pid
+
+        server.held.clear()
+        server.answers["/hold-1400.jpg"] = (200, "image/jpeg", jpeg_bytes())
+        finished = site.run(
+            "import", str(revised), "--institution", "bench", "--json", "--fetch-images"
+        )
+    assert finished.returncode == 0, finished.stderr
+    report = json.loads(finished.stdout)
+    assert (report["created"], report["updated"], report["unchanged"]) == (300, HELD_RECORDS, 0)
+    assert site.lock_holder() is None
+    assert site.run_statuses() == ["done", "failed", "failed", "failed", "done"]
+    assert "Landscape with mill no. 7 &amp; river (revised)" in _object_page(site, "BENCH-7")
+    fetched = site.query("SELECT source_reference, width FROM image WHERE file_path IS NOT NULL")
+    assert sorted(fetched) == sorted((url, 40) for url in holds.values())
+
+
+def _object_page(site: ImportSite, identifier: str) -> str:
+    """The public page of an object, as the site serves it now."""
+    app = create_app({"DATA_DIR": str(site.data), "TESTING": True, "BASE_URL": BASE_URL})
+    try:
+        response = app.test_client().get(f"/objects/bench/{identifier}")
+        assert response.status_code == 200
+        return response.get_data(as_text=True)
+    finally:
+        database(app).dispose()
 
 
 def _images(folder: Path, colour: str) -> Path:
@@ -55,18 +160,10 @@ def _images(folder: Path, colour: str) -> Path:
     return folder
 
 
-def _integrity(site: Site) -> list[str]:
-    engine = make_engine(site.db_url)
-    try:
-        return check_integrity(engine, site.data).problems
-    finally:
-        engine.dispose()
-
-
 class Served:
     """What the site answers for one object with an image: page, manifest, info.json."""
 
-    def __init__(self, site: Site) -> None:
+    def __init__(self, site: ImportSite) -> None:
         self.app = create_app({"DATA_DIR": str(site.data), "TESTING": True, "BASE_URL": BASE_URL})
         self.client = self.app.test_client()
 
@@ -89,11 +186,11 @@ class Served:
         database(self.app).dispose()
 
 
-def test_imports_killed_at_random_points_leave_everything_whole(site: Site, tmp_path) -> None:
+def test_imports_killed_at_random_points_leave_everything_whole(site: ImportSite, tmp_path) -> None:
     variants = {
-        "": (_export(tmp_path / "a.xml", RECORDS, {}), _images(tmp_path / "img-a", "green")),
+        "": (lido_export(tmp_path / "a.xml", RECORDS, {}), _images(tmp_path / "img-a", "green")),
         " (revised)": (
-            _export(tmp_path / "b.xml", RECORDS + 50, {}, " (revised)"),
+            lido_export(tmp_path / "b.xml", RECORDS + 50, {}, " (revised)"),
             _images(tmp_path / "img-b", "blue"),
         ),
     }
@@ -149,14 +246,14 @@ def test_imports_killed_at_random_points_leave_everything_whole(site: Site, tmp_
                 assert job.returncode == 0
                 completed += 1
                 current = target
-                assert _integrity(site) == []
+                assert integrity_problems(site.data) == []
                 continue
             os.kill(job.pid, signal.SIGKILL)
             job.communicate()
             site.wait_for_the_server(job.pid)
             kills += 1
             where = f"seed {seed}, kill {kills}"
-            assert _integrity(site) == [], where
+            assert integrity_problems(site.data) == [], where
             after = site.published_state()
             if after != before:
                 # Killed after its commit: the whole new version, never a part of it.
@@ -186,27 +283,27 @@ def test_imports_killed_at_random_points_leave_everything_whole(site: Site, tmp_
     assert _published(site) == RECORDS + (50 if target else 0)
     assert site.lock_holder() is None
     assert "running" not in site.run_statuses()
-    assert _integrity(site) == []
+    assert integrity_problems(site.data) == []
     assert _versions(site) == {target}
     stored = site.query("SELECT count(*) FROM image WHERE file_path IS NOT NULL")
     assert stored == [(WITH_IMAGES,)]
 
 
-def _published(site: Site) -> int:
+def _published(site: ImportSite) -> int:
     return site.query("SELECT count(*) FROM collection_object WHERE status = 'published'")[0][0]
 
 
-def _versions(site: Site) -> set[str]:
+def _versions(site: ImportSite) -> set[str]:
     """Which export each object's title comes from: "" or " (revised)"."""
     titles = site.query("SELECT title FROM collection_object WHERE status = 'published'")
     # The title is a language map: text from SQLite, already a dict from PostgreSQL's JSON.
     return {" (revised)" if "(revised)" in str(title) else "" for (title,) in titles}
 
 
-def test_two_imports_started_together_never_interleave(site: Site, tmp_path) -> None:
+def test_two_imports_started_together_never_interleave(site: ImportSite, tmp_path) -> None:
     exports = [
-        _export(tmp_path / "a.xml", 600, {}),
-        _export(tmp_path / "b.xml", 600, {}, " (revised)"),
+        lido_export(tmp_path / "a.xml", 600, {}),
+        lido_export(tmp_path / "b.xml", 600, {}, " (revised)"),
     ]
     outcomes = []
     for round_ in range(4):
@@ -223,7 +320,7 @@ def test_two_imports_started_together_never_interleave(site: Site, tmp_path) -> 
                 json.loads(out)
     print(f"\nexit codes of the four pairs: {outcomes}")
     assert outcomes.count(0) >= 4  # at least one of each pair ran
-    assert _integrity(site) == []
+    assert integrity_problems(site.data) == []
     assert _versions(site) == {" (revised)"}
     runs = site.query("SELECT started_at, finished_at, status FROM import_run ORDER BY started_at")
     assert [status for *_, status in runs] == ["done"] * outcomes.count(0)
@@ -259,16 +356,16 @@ def _noise_images(folder: Path, count: int) -> Path:
 
 
 def test_a_full_disk_while_storing_images_fails_clearly_and_publishes_nothing(
-    site: Site, tmp_path: Path, small_disk: Path
+    site: ImportSite, tmp_path: Path, small_disk: Path
 ) -> None:
-    original = _export(tmp_path / "a.xml", 40, {})
+    original = lido_export(tmp_path / "a.xml", 40, {})
     assert site.run("import", str(original), "--institution", "bench").returncode in (0, 3)
     before = site.published_state()
     # The image store is on the small disk; the database is not.
     assert not (site.data / "images").exists()
     (site.data / "images").symlink_to(small_disk)
     images = _noise_images(tmp_path / "noise", 6)
-    revised = _export(tmp_path / "b.xml", 40, {}, " (revised)")
+    revised = lido_export(tmp_path / "b.xml", 40, {}, " (revised)")
     full = site.run("import", str(revised), "--institution", "bench", "--images", str(images))
     assert full.returncode == 2, full.stderr
     assert full.stderr.startswith(
@@ -283,7 +380,7 @@ def test_a_full_disk_while_storing_images_fails_clearly_and_publishes_nothing(
     assert site.published_state() == before
     assert site.run_statuses()[-1] == "failed"
     assert site.lock_holder() is None
-    assert _integrity(site) == []
+    assert integrity_problems(site.data) == []
     # Nothing half-written is left behind: only whole masters (and whole pyramids).
     leftovers = [
         p.name for p in small_disk.rglob("*") if p.name.startswith(".") or p.suffix == ".part"
@@ -295,16 +392,18 @@ def test_a_full_disk_while_storing_images_fails_clearly_and_publishes_nothing(
     assert again.returncode in (0, 3), again.stderr
     assert _versions(site) == {" (revised)"}
     assert site.query("SELECT count(*) FROM image WHERE file_path IS NOT NULL") == [(6,)]
-    assert _integrity(site) == []
+    assert integrity_problems(site.data) == []
 
 
 @pytest.mark.skipif(
     ON_POSTGRESQL, reason="SQLite's single write lock; PostgreSQL readers never wait"
 )
-def test_documents_are_served_while_an_import_holds_the_database(site: Site, tmp_path) -> None:
+def test_documents_are_served_while_an_import_holds_the_database(
+    site: ImportSite, tmp_path
+) -> None:
     """With SQLite an import holds the one write lock until its commit: a
     manifest never built before is built and served at once, stored later."""
-    export = _export(tmp_path / "a.xml", 10, {})
+    export = lido_export(tmp_path / "a.xml", 10, {})
     images = _images(tmp_path / "img", "green")
     assert site.run("import", str(export), "--institution", "bench", "--images", str(images),
                     "--json").returncode == 0  # fmt: skip

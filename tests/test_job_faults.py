@@ -14,7 +14,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -26,18 +25,15 @@ from sqlalchemy import event, func, select
 
 from bench._synthetic import write_lido
 from glampub import create_app
-from glampub.db import make_engine
 from glampub.importing.lock import process_start_time
 from glampub.importing.progress import progress_path
 from glampub.importing.uploads import store_upload
-from glampub.integrity import check_integrity
 from glampub.jobs import background as jobs
 from glampub.jobs import runner as job_runner
 from glampub.models import CollectionObject, ImportRun, Upload
-from tests.databases import database_url, subprocess_env
+from tests.databases import subprocess_env
+from tests.fault_helpers import CLI, integrity_problems
 from tests.staff_helpers import KESTREL, login, make_staff, wait_for_upload
-
-CLI = [sys.executable, "-c", "from glampub.cli import main; main()"]
 
 
 class RedisServer:
@@ -149,11 +145,7 @@ class Site:
                 session.close()
 
     def integrity(self) -> list[str]:
-        engine = make_engine(database_url(self.data))
-        try:
-            return check_integrity(engine, self.data).problems
-        finally:
-            engine.dispose()
+        return integrity_problems(self.data)
 
     def close(self) -> None:
         self.database.dispose()

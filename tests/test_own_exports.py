@@ -4,7 +4,8 @@ reader process and `glampub import`.
 The real exports in ../shared/corpus/ are tested where that folder is present
 (tests/test_csv_importer.py, tests/test_lido_importer.py,
 tests/test_corpus_end_to_end.py). Each behaviour those tests check has a file
-of ours here, so a fresh clone tests it too: Windows-1252 with semicolons,
+of ours here, checked the same way (tests/export_checks.py), so a fresh clone
+tests it too: Windows-1252 with semicolons,
 rows a re-export split or broke, quoted values over several lines, a file cut
 off inside a quote, a byte-order mark, a people list refused, rows grouped per
 object, HTML descriptions; LIDO 1.0 and 1.1, three languages in one record,
@@ -15,28 +16,29 @@ file was written for these tests; none is copied from the corpus.
 
 from __future__ import annotations
 
-import dataclasses
-import re
 from pathlib import Path
 
 import pytest
-from lxml import etree
 
 from glampub import create_app
-from glampub.errors import Problem, UnreadableInput
 from glampub.importing import reader as import_reader
-from glampub.importing.reader import read_records
-from importers.base import Creator, SourceImage, SourceRecord, get_importer
-from importers.csv.importer import CsvImporter, load_profile
+from importers.base import Creator, SourceImage
+from importers.csv.importer import CsvImporter
 from importers.lido.importer import LidoImporter
 from tests.conftest import BASE_URL, assert_valid_iiif, database
-from tests.test_corpus_end_to_end import (
-    _check_reimport,
-    _check_report,
-    _import,
-    _make_images,
-    _manifests_validate,
-    _referenced_names,
+from tests.csv_helpers import summary
+from tests.export_checks import (
+    check_comments_change_only_the_source,
+    check_csv_reads_with_its_profile,
+    check_csv_reads_without_a_profile,
+    check_lido_reads,
+    check_the_reader_process_yields_what_the_importer_yields,
+    import_csv_export,
+    import_into_a_new_site,
+    import_lido_export,
+    make_images,
+    read_export,
+    referenced_names,
 )
 
 EXPORTS = Path(__file__).resolve().parent / "data" / "exports"
@@ -65,18 +67,6 @@ INC = "http://rightsstatements.org/vocab/InC/1.0/"
 NOC_OKLR = "http://rightsstatements.org/vocab/NoC-OKLR/1.0/"
 
 
-def read(path: Path, profile: str | None = None) -> tuple[list[SourceRecord], list[Problem]]:
-    importer = get_importer("lido" if path.suffix == ".xml" else "csv")
-    loaded = load_profile(profile) if profile else None
-    items = list(importer.read(path, loaded))
-    records = [item for item in items if isinstance(item, SourceRecord)]
-    return records, [item for item in items if isinstance(item, Problem)]
-
-
-def summary(problems: list[Problem]) -> list[tuple[str, int | None, str, str | None]]:
-    return [(p.code, p.line, p.severity, p.record) for p in problems]
-
-
 def test_the_exports_are_all_here() -> None:
     assert [p.name for p in CSV_FILES] == sorted(
         [MET.name, TATE.name, PEOPLE.name, HISTORY.name, MEDIA.name]
@@ -91,27 +81,17 @@ def test_the_exports_are_all_here() -> None:
 
 @pytest.mark.parametrize("path", CSV_FILES, ids=lambda p: p.name)
 def test_every_csv_export_imports_without_a_profile_or_is_refused_as_people(path: Path) -> None:
-    assert CsvImporter().sniff(path)
-    if path == PEOPLE:
-        with pytest.raises(UnreadableInput, match="seems to list people/artists, not objects"):
-            read(path)
-        return
-    records, problems = read(path)
-    assert records
-    assert all(p.line is not None for p in problems)
-    assert [p.code for p in problems if p.code == "guessed-columns"] == ["guessed-columns"]
+    check_csv_reads_without_a_profile(path, people=path == PEOPLE)
 
 
 @pytest.mark.parametrize("name", sorted(PROFILES))
 def test_every_object_export_imports_with_its_shipped_profile(name: str) -> None:
-    records, problems = read(EXPORTS / "csv" / name, PROFILES[name])
-    assert records
-    assert all(p.line is not None and p.code != "guessed-columns" for p in problems)
+    records = check_csv_reads_with_its_profile(EXPORTS / "csv" / name, PROFILES[name])
     assert all(r.record_rights == [CC0] for r in records)
 
 
 def test_met_style_cp1252_semicolons_with_split_and_broken_rows() -> None:
-    records, problems = read(MET, "met")
+    records, problems = read_export(MET, "met")
     assert [r.identifier for r in records] == ["11", "12", "13", "14", "15", "16", "17"]
     # Lines 7-8 hold the rest of line 6's Dimensions cell (and its later cells);
     # line 10 is a fragment whose "Object ID" is a county, refused by the pattern.
@@ -144,7 +124,7 @@ def test_met_style_cp1252_semicolons_with_split_and_broken_rows() -> None:
 
 
 def test_met_style_rights_never_open_more_than_the_data_says() -> None:
-    by_id = {r.identifier: r for r in read(MET, "met")[0]}
+    by_id = {r.identifier: r for r in read_export(MET, "met")[0]}
     assert by_id["11"].rights == [PDM]  # Is Public Domain = True
     estate = "\u00a9 2021 Estate of Jane Example"
     assert by_id["12"].rights == [estate]  # False, so the Rights and Reproduction text
@@ -153,7 +133,7 @@ def test_met_style_rights_never_open_more_than_the_data_says() -> None:
 
 
 def test_met_style_creators_are_aligned_and_9999_is_not_a_death_year() -> None:
-    by_id = {r.identifier: r for r in read(MET, "met")[0]}
+    by_id = {r.identifier: r for r in read_export(MET, "met")[0]}
     assert by_id["14"].creators == [
         Creator("Ada Fenwick", "Designer", "Designed by", 1859, 1927, "1859\u20131927"),
         Creator(
@@ -161,14 +141,14 @@ def test_met_style_creators_are_aligned_and_9999_is_not_a_death_year() -> None:
         ),
     ]
     assert by_id["12"].creators[0].death_year is None
-    records, problems = read(MET)
+    records, problems = read_export(MET)
     without_profile = {r.identifier: r for r in records}
     assert without_profile["14"].creators[1].death_year is None
     assert ("encoding-guessed", 2, "warning", None) in summary(problems)  # detected, and said
 
 
 def test_tate_style_multiline_values_and_truncated_last_record() -> None:
-    records, problems = read(TATE, "tate-artworks")
+    records, problems = read_export(TATE, "tate-artworks")
     assert [(r.identifier, r.line) for r in records] == [
         ("T00001", 2),
         ("T00002", 3),
@@ -185,7 +165,7 @@ def test_tate_style_multiline_values_and_truncated_last_record() -> None:
 
 
 def test_tate_style_without_profile_guesses_and_says_so_on_line_one() -> None:
-    records, problems = read(TATE)
+    records, problems = read_export(TATE)
     guessed = problems[0]
     assert (guessed.code, guessed.line, guessed.severity, guessed.record) == (
         "guessed-columns",
@@ -202,7 +182,7 @@ def test_tate_style_without_profile_guesses_and_says_so_on_line_one() -> None:
 def test_a_profile_can_map_a_people_file_and_the_bom_does_not_leak(tmp_path: Path) -> None:
     profile = tmp_path / "people.toml"
     profile.write_text('[fields]\nidentifier = "id"\ntitle = "name"\n', encoding="utf-8")
-    records, problems = read(PEOPLE, str(profile))
+    records, problems = read_export(PEOPLE, str(profile))
     assert problems == []
     assert [(r.identifier, r.title) for r in records] == [
         ("101", {"none": ["Example, Ada"]}),
@@ -213,7 +193,7 @@ def test_a_profile_can_map_a_people_file_and_the_bom_does_not_leak(tmp_path: Pat
 
 
 def test_history_rows_are_grouped_per_object() -> None:
-    records, problems = read(HISTORY, "nga-objects-historical")
+    records, problems = read_export(HISTORY, "nga-objects-historical")
     assert problems == []
     assert [(r.identifier, r.line) for r in records] == [("7", 2), ("8", 4)]
     eight = records[1]
@@ -234,14 +214,14 @@ def test_history_rows_are_grouped_per_object() -> None:
         {"en": ["Previous attribution"]},
         {"en": ["Previous title"]},
     ]
-    without_profile = read(HISTORY)[1]
+    without_profile = read_export(HISTORY)[1]
     # Guessed, with no title column (said on line 1), then one row per object fails.
     assert summary(without_profile)[1] == ("missing-column", 1, "warning", None)
     assert summary(without_profile)[2] == ("duplicate-identifier", 3, "error", "7")
 
 
 def test_media_items_with_multiline_html_descriptions() -> None:
-    records, _ = read(MEDIA, "nga-media-items")
+    records, _ = read_export(MEDIA, "nga-media-items")
     first, second = records
     assert (first.identifier, first.line, second.line) == ("201", 2, 6)  # four lines apart
     assert first.object_type == {"en": ["audio recording"]}
@@ -262,42 +242,18 @@ def test_sniffing_tells_lido_from_csv(path: Path) -> None:
 
 @pytest.mark.parametrize("path", LIDO_FILES, ids=lambda p: p.name)
 def test_every_lido_export_reads(path: Path) -> None:
-    records, problems = read(path)
-    assert records, path
-    assert problems == []
-    for number, record in enumerate(records, start=1):
-        assert record.identifier.strip()
-        assert any(record.title.values()), record.identifier
-        assert record.line == number
-        assert (record.source_format, record.source_media_type) == ("lido", "application/xml")
-        assert record.extra["lido_version"] in ("1.0", "1.1")
-        assert isinstance(record.extra["source_line"], int)
-        # The verbatim record parses back to the same lido:lido element.
-        again = etree.fromstring(record.source.encode())
-        assert again.tag == "{http://www.lido-schema.org}lido"
-        for langmap in (record.title, record.description, record.object_type, record.materials):
-            assert all(lang == lang.lower() and len(lang) != 3 for lang in langmap), langmap
+    check_lido_reads(path)
 
 
 @pytest.mark.parametrize("path", LIDO_FILES, ids=lambda p: p.name)
 def test_comments_and_processing_instructions_change_only_the_source(
     tmp_path: Path, path: Path
 ) -> None:
-    noisy = tmp_path / path.name
-    noisy.write_text(
-        re.sub(r"(<lido:\w+(?: [^>]*)?>)", r"\1<!-- note --><?pi x?>", path.read_text("utf-8")),
-        encoding="utf-8",
-    )
-    plain, commented = read(path)[0], read(noisy)[0]
-    assert len(plain) == len(commented)
-    for original, changed in zip(plain, commented, strict=True):
-        assert original.source != changed.source
-        original.source = changed.source = ""
-        assert dataclasses.asdict(original) == dataclasses.asdict(changed)
+    check_comments_change_only_the_source(tmp_path, path)
 
 
 def test_lido_1_1_in_three_languages_with_a_preview_and_a_provided_image() -> None:
-    [record], _ = read(LIDO_11)
+    [record], _ = read_export(LIDO_11)
     assert record.identifier == "GTM/lido-obj-0042"
     assert record.extra["lido_version"] == "1.1"
     assert record.title == {
@@ -339,7 +295,7 @@ def test_lido_1_1_in_three_languages_with_a_preview_and_a_provided_image() -> No
 
 
 def test_lido_1_0_resources_follow_sortorder() -> None:
-    [record], _ = read(LIDO_10)
+    [record], _ = read_export(LIDO_10)
     assert record.extra["lido_version"] == "1.0"
     assert [image.reference.rsplit("/", 1)[1] for image in record.images] == [
         "vorderseite",
@@ -354,7 +310,7 @@ def test_lido_1_0_resources_follow_sortorder() -> None:
 
 
 def test_records_in_an_oai_pmh_answer() -> None:
-    records, problems = read(OAI)
+    records, problems = read_export(OAI)
     assert len(records) == 5 and not problems
     assert [r.identifier for r in records] == [f"record_TEST_coins_{n:03d}" for n in range(1, 6)]
     lines = [record.extra["source_line"] for record in records]
@@ -364,7 +320,7 @@ def test_records_in_an_oai_pmh_answer() -> None:
 
 
 def test_records_without_rights_and_with_three_letter_languages() -> None:
-    first, second = read(NO_RIGHTS)[0]
+    first, second = read_export(NO_RIGHTS)[0]
     for record in (first, second):
         assert record.rights_work == [] and record.record_rights == [] and record.rights == []
         assert all(not image.rights for image in record.images)
@@ -387,11 +343,7 @@ def test_the_reader_process_yields_what_the_importer_yields(
 ) -> None:
     monkeypatch.setattr(import_reader, "READER_PROCESS_MIN_BYTES", 0)
     monkeypatch.setattr(import_reader, "MESSAGE_ITEMS", 2)  # several messages per file
-    reader = get_importer(importer)
-    loaded = load_profile(profile) if profile else None
-    expected = list(reader.read(path, loaded))
-    assert list(read_records(importer, path, loaded)) == expected
-    assert len(expected) >= 3
+    assert check_the_reader_process_yields_what_the_importer_yields(importer, path, profile) >= 3
 
 
 # -- through `glampub import`, to validated manifests --------------------------------------
@@ -411,14 +363,9 @@ LIDO_RIGHTS = {
 def test_every_lido_export_imports_and_its_manifests_validate(
     path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, iiif_validator
 ) -> None:
-    names = _referenced_names(path, "lido", None)
-    _make_images(tmp_path / "images", names)
-    extra = ["--images", str(tmp_path / "images")]
-    exit_code, report, _ = _import(tmp_path, monkeypatch, path, extra)
-    _check_report(exit_code, report)
-    assert report["rights"] == LIDO_RIGHTS[path.name]
-    _check_reimport(path, extra, report)
-    assert _manifests_validate(tmp_path, iiif_validator) == len(read(path)[0])
+    imported = import_lido_export(path, tmp_path, monkeypatch, iiif_validator)
+    assert imported.report["rights"] == LIDO_RIGHTS[path.name]
+    assert imported.manifests == len(read_export(path)[0])
 
 
 CSV_REPORTS = {
@@ -435,29 +382,23 @@ CSV_REPORTS = {
 def test_every_csv_export_imports_or_is_refused_as_a_people_list(
     path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, iiif_validator
 ) -> None:
-    if path == PEOPLE:
-        exit_code, _, stderr = _import(tmp_path, monkeypatch, path, [])
-        assert exit_code == 2
-        assert str(path) in stderr and "people" in stderr
+    people = path == PEOPLE
+    profile = None if people else PROFILES[path.name]
+    imported = import_csv_export(
+        path, tmp_path, monkeypatch, iiif_validator, profile=profile, people=people
+    )
+    if imported is None:  # the people list, refused
         return
-    profile = PROFILES[path.name]
-    names = _referenced_names(path, "csv", profile)
-    extra = ["--profile", profile]
-    if names:
-        _make_images(tmp_path / "images", names)
-        extra += ["--images", str(tmp_path / "images")]
-    exit_code, report, _ = _import(tmp_path, monkeypatch, path, extra)
-    _check_report(exit_code, report)
-    assert (exit_code, report["created"], report["rights"]) == CSV_REPORTS[path.name]
-    _check_reimport(path, extra, report)
-    assert _manifests_validate(tmp_path, iiif_validator) == len(names)
+    report = imported.report
+    assert (imported.exit_code, report["created"], report["rights"]) == CSV_REPORTS[path.name]
+    assert imported.manifests == len(imported.names)
 
 
 def test_three_languages_and_three_images_reach_the_manifest(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, iiif_validator
 ) -> None:
-    _make_images(tmp_path / "images", _referenced_names(LIDO_11, "lido", None))
-    exit_code, _, _ = _import(
+    make_images(tmp_path / "images", referenced_names(LIDO_11, "lido", None))
+    exit_code, _, _ = import_into_a_new_site(
         tmp_path, monkeypatch, LIDO_11, ["--images", str(tmp_path / "images")]
     )
     assert exit_code == 0

@@ -16,14 +16,10 @@ from glampub.cli import main
 from glampub.images.original import XMP_SIGNATURE, write_with_xmp
 from glampub.images.policy import THUMBNAIL_ONLY_SIDE, thumbnail_only
 from tests.conftest import BASE_URL, assert_valid_iiif, database
+from tests.iiif_urls import local_path
 
 PDM = "http://creativecommons.org/publicdomain/mark/1.0/"
 INC = "http://rightsstatements.org/vocab/InC/1.0/"
-
-
-def _path(url: str) -> str:
-    assert url.startswith(BASE_URL), url
-    return url.removeprefix(BASE_URL)
 
 
 def _masters(app) -> dict[str, Path]:
@@ -63,7 +59,7 @@ def test_the_download_is_the_original_with_the_credit_spliced_in(
     manifest = demo_client.get(f"/iiif/3/kestrel-museum/{identifier}/manifest").get_json()
     rendering = manifest["items"][0]["rendering"][0]
     assert rendering["id"].endswith(f".{extension}")
-    with demo_client.get(_path(rendering["id"])) as response:
+    with demo_client.get(local_path(rendering["id"])) as response:
         assert response.status_code == 200
         assert response.headers["Content-Type"] == rendering["format"]
         disposition = response.headers["Content-Disposition"]
@@ -82,7 +78,7 @@ def test_the_download_is_the_original_with_the_credit_spliced_in(
     text = xmp.decode() if isinstance(xmp, bytes) else xmp
     assert "Kestrel Museum of Art" in text and "cc:license" in text
     assert len(data) - master.stat().st_size < 4096  # only the packet was added
-    again = demo_client.get(_path(rendering["id"]), headers={"If-None-Match": etag})
+    again = demo_client.get(local_path(rendering["id"]), headers={"If-None-Match": etag})
     assert again.status_code == 304
 
 
@@ -108,7 +104,7 @@ def test_in_copyright_images_are_published_as_thumbnails_only(demo_client, iiif_
     assert "rendering" not in canvas
     assert max(body["width"], body["height"]) == THUMBNAIL_ONLY_SIDE
     assert (canvas["width"], canvas["height"]) == (1200, 900)  # the canvas keeps its size
-    service = _path(body["service"][0]["id"])
+    service = local_path(body["service"][0]["id"])
     info = demo_client.get(f"{service}/info.json").get_json()
     assert (info["width"], info["height"]) == (400, 300)
     with demo_client.get(f"{service}/full/max/0/default.jpg") as response:
@@ -129,7 +125,7 @@ def test_the_record_as_json_is_the_second_see_also(demo_client) -> None:
     manifest = demo_client.get("/iiif/3/kestrel-museum/KM%201901%2F3/manifest").get_json()
     source, record_ref = manifest["seeAlso"]
     assert source["format"] == "text/csv" and record_ref["format"] == "application/json"
-    response = demo_client.get(_path(record_ref["id"]))
+    response = demo_client.get(local_path(record_ref["id"]))
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "application/json"
     assert response.headers["Access-Control-Allow-Origin"] == "*"
@@ -153,7 +149,7 @@ def test_collections_name_their_providers_and_show_thumbnails(demo_client, iiif_
     ]
     assert top["thumbnail"][0]["service"][0]["profile"] == "level2"
     for item in top["items"]:
-        collection = demo_client.get(_path(item["id"])).get_json()
+        collection = demo_client.get(local_path(item["id"])).get_json()
         assert_valid_iiif(iiif_validator, collection)
         assert collection["thumbnail"] == item["thumbnail"]
         assert collection["provider"][0]["label"] == item["label"]
@@ -204,7 +200,7 @@ def test_institution_opt_ins_from_the_command_line(runner, tmp_path: Path) -> No
         body = in_copyright["items"][0]["items"][0]["items"][0]["body"]
         assert (body["width"], body["height"]) == (1600, 1200)
         download = in_copyright["rendering"][0]["id"]
-        with client.get(_path(download)) as response:
+        with client.get(local_path(download)) as response:
             assert response.status_code == 200
     finally:
         database(app).dispose()

@@ -27,7 +27,7 @@ from glampub.iiif.records import InstitutionInfo, ObjectInfo, RightsInfo
 from glampub.images.credit import build_xmp
 from glampub.importing.record_mapping import content_hash
 from tests.conftest import BASE_URL, assert_valid_iiif, database
-from tests.test_corpus_end_to_end import _check_reimport, _import, _make_images
+from tests.export_checks import check_reimport, import_into_a_new_site, make_images
 
 DATA = Path(__file__).resolve().parent / "data" / "holders"
 LIDO = DATA / "rights-holders-and-places.xml"
@@ -40,12 +40,12 @@ def imported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request) -> FlaskC
     """The file ``request.param`` imported with its images, and a client of the site."""
     path: Path = request.param
     names = ["harbour-front.jpg", "harbour-back.jpg", "boats.jpg", "mill.jpg", "newmill.jpg"]
-    _make_images(tmp_path / "images", names)
+    make_images(tmp_path / "images", names)
     extra = ["--images", str(tmp_path / "images")]
-    exit_code, report, stderr = _import(tmp_path, monkeypatch, path, extra)
+    exit_code, report, stderr = import_into_a_new_site(tmp_path, monkeypatch, path, extra)
     assert exit_code in (0, 3), stderr
     assert report["rejected"] == 0
-    _check_reimport(path, extra, report)
+    check_reimport(path, extra, report)
     app = create_app({"DATA_DIR": str(tmp_path / "data"), "TESTING": True, "BASE_URL": BASE_URL})
     yield app.test_client()
     database(app).dispose()

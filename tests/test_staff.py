@@ -13,25 +13,24 @@ from sqlalchemy import func, select
 from glampub.models import ChangeEvent, CollectionObject, ImportRun, RightsRule, Upload, User
 from tests.staff_helpers import (
     KESTREL,
+    OTHER,
     PASSWORD,
+    STAFF,
     csrf_token,
     form_action,
     login,
     make_staff,
+    make_two_institutions_staff,
     post_multipart,
     sample_zip,
+    signed_in,
     wait_for_upload,
 )
-
-STAFF = "registrar@kestrel.example"
-OTHER = "curator@harbour.example"
 
 
 @pytest.fixture
 def staff_app(app):
-    make_staff(app, "kestrel-museum", STAFF)
-    make_staff(app, "harbour-museum", OTHER)
-    return app
+    return make_two_institutions_staff(app)
 
 
 def _count(app, *where) -> int:
@@ -112,8 +111,7 @@ def test_a_wrong_password_is_refused_and_repeated_failures_are_slowed_down(staff
 
 
 def test_upload_preview_then_publish(staff_app, tmp_path: Path) -> None:
-    client = staff_app.test_client()
-    login(client, STAFF)
+    client = signed_in(staff_app, STAFF)
     response = _upload(client, sample_zip(tmp_path))
     assert response.status_code == 302
     upload = wait_for_upload(staff_app, _upload_id(response))
@@ -177,8 +175,7 @@ def test_upload_preview_then_publish(staff_app, tmp_path: Path) -> None:
 
 
 def test_publishing_needs_the_csrf_token(staff_app, tmp_path: Path) -> None:
-    client = staff_app.test_client()
-    login(client, STAFF)
+    client = signed_in(staff_app, STAFF)
     upload = wait_for_upload(staff_app, _upload_id(_upload(client, KESTREL / "objects.csv")))
     response = client.post(f"/staff/kestrel-museum/uploads/{upload.id}/publish")
     assert response.status_code == 400
@@ -186,8 +183,7 @@ def test_publishing_needs_the_csrf_token(staff_app, tmp_path: Path) -> None:
 
 
 def test_a_file_that_is_no_export_gets_a_clear_error(staff_app, tmp_path: Path) -> None:
-    client = staff_app.test_client()
-    login(client, STAFF)
+    client = signed_in(staff_app, STAFF)
     notes = tmp_path / "notes.pdf"
     notes.write_bytes(b"%PDF-1.4")
     response = _upload(client, notes)
@@ -212,8 +208,7 @@ def test_a_file_that_is_no_export_gets_a_clear_error(staff_app, tmp_path: Path) 
 
 
 def test_a_broken_export_fails_with_its_reason_on_the_page(staff_app, tmp_path: Path) -> None:
-    client = staff_app.test_client()
-    login(client, STAFF)
+    client = signed_in(staff_app, STAFF)
     broken = tmp_path / "objects.xml"
     broken.write_text("<lido:lidoWrap xmlns:lido='http://www.lido-schema.org'><lido:lido>")
     upload = wait_for_upload(staff_app, _upload_id(_upload(client, broken)))
@@ -255,8 +250,7 @@ STAFF_PAGES = [
 
 def test_staff_of_another_institution_see_and_change_nothing(staff_app) -> None:
     _published_demo(staff_app)
-    client = staff_app.test_client()
-    login(client, OTHER)
+    client = signed_in(staff_app, OTHER)
     for method, url in STAFF_PAGES:
         response = getattr(client, method)(url)
         assert response.status_code == 403, url
@@ -280,8 +274,7 @@ def test_staff_of_another_institution_see_and_change_nothing(staff_app) -> None:
 
 def test_withdraw_and_publish_again(staff_app) -> None:
     _published_demo(staff_app)
-    client = staff_app.test_client()
-    login(client, STAFF)
+    client = signed_in(staff_app, STAFF)
     page = client.get("/staff/kestrel-museum/objects?q=orchard").get_data(as_text=True)
     assert '<p role="status">1 object</p>' in page
     response = client.post(
@@ -310,8 +303,7 @@ def test_withdraw_and_publish_again(staff_app) -> None:
 
 def test_a_review_decision_applies_to_every_object_and_is_remembered(staff_app) -> None:
     _published_demo(staff_app)
-    client = staff_app.test_client()
-    login(client, STAFF)
+    client = signed_in(staff_app, STAFF)
     page = client.get("/staff/kestrel-museum/review").get_data(as_text=True)
     assert '<h2 id="statement-1">“' in page
     assert "“Contact the registrar before use”" in page
@@ -349,8 +341,7 @@ def test_a_review_decision_applies_to_every_object_and_is_remembered(staff_app) 
 
 def test_settings_change_the_credit_line_and_bad_templates_are_explained(staff_app) -> None:
     _published_demo(staff_app, with_images=True)
-    client = staff_app.test_client()
-    login(client, STAFF)
+    client = signed_in(staff_app, STAFF)
     page = client.get("/staff/kestrel-museum/settings").get_data(as_text=True)
     form = {
         "csrf_token": csrf_token(page),
@@ -392,8 +383,7 @@ def test_settings_change_the_credit_line_and_bad_templates_are_explained(staff_a
 
 
 def test_a_column_profile_is_checked_when_saved(staff_app) -> None:
-    client = staff_app.test_client()
-    login(client, STAFF)
+    client = signed_in(staff_app, STAFF)
     page = client.get("/staff/kestrel-museum/profiles/edit?from=met").get_data(as_text=True)
     assert "Object Number" in page or "[fields]" in page
     bad = client.post(
@@ -418,8 +408,7 @@ def test_a_column_profile_is_checked_when_saved(staff_app) -> None:
 
 
 def test_only_admins_manage_institutions(staff_app) -> None:
-    client = staff_app.test_client()
-    login(client, STAFF)
+    client = signed_in(staff_app, STAFF)
     assert client.get("/staff/institutions").status_code == 403
     make_staff(staff_app, "kestrel-museum", "admin@glampub.example", admin=True)
     admin = staff_app.test_client()
@@ -438,8 +427,7 @@ def test_only_admins_manage_institutions(staff_app) -> None:
 
 
 def test_the_guide_is_linked_and_served(staff_app) -> None:
-    client = staff_app.test_client()
-    login(client, STAFF)
+    client = signed_in(staff_app, STAFF)
     page = client.get("/staff/kestrel-museum/").get_data(as_text=True)
     assert '<a href="/staff/guide">Guide for collection managers</a>' in page
     guide = client.get("/staff/guide").get_data(as_text=True)
@@ -453,8 +441,7 @@ def test_html_in_an_uploaded_title_is_shown_escaped_in_the_preview(staff_app, tm
         'identifier,title,rights\nX-1,"<script>alert(1)</script> & <b>bold</b>",Public domain\n',
         "utf-8",
     )
-    client = staff_app.test_client()
-    login(client, STAFF)
+    client = signed_in(staff_app, STAFF)
     upload = wait_for_upload(staff_app, _upload_id(_upload(client, export)))
     html = client.get(f"/staff/kestrel-museum/uploads/{upload.id}").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html
@@ -491,8 +478,7 @@ def test_a_logo_uploaded_in_the_settings_is_stored_and_served(staff_app, tmp_pat
     buffer = io.BytesIO()
     PILImage.new("RGB", (120, 60), (11, 92, 138)).save(buffer, "PNG")
     buffer.seek(0)
-    client = staff_app.test_client()
-    login(client, STAFF)
+    client = signed_in(staff_app, STAFF)
     page = client.get("/staff/kestrel-museum/settings").get_data(as_text=True)
     response = post_multipart(
         client,

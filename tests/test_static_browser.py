@@ -5,7 +5,6 @@ level 0 tiles (not a still image), and the client-side search finds objects."""
 from __future__ import annotations
 
 import functools
-import os
 import re
 import shutil
 import subprocess
@@ -18,9 +17,15 @@ import pytest
 from glampub import create_app
 from glampub.importing.demo import load_demo
 from glampub.web.vendor import AssetUnavailable, install
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, GLAMPUB, axe_source, missing
+from tests.browser_support import (
+    GLAMPUB,
+    assert_accessible,
+    axe_source,
+    chromium,
+    missing,
+    viewer_has_drawn,
+)
 from tests.databases import subprocess_env
-from tests.test_browser import _assert_accessible, _viewer_has_drawn
 
 TIMEOUT = 60_000
 #: A tile of the level 0 grid: region x,y,w,h then a size.
@@ -71,20 +76,14 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture
 def page(exported):  # type: ignore[no-untyped-def]
-    if not os.path.exists(CHROMIUM):
-        missing(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    with chromium() as browser:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
         context.set_default_timeout(TIMEOUT)
         tab = context.new_page()
         tab.answers = []  # (status, url) of every response the page got
         tab.on("response", lambda response: tab.answers.append((response.status, response.url)))
         yield tab
         context.close()
-        chromium.close()
 
 
 def test_the_viewer_zooms_into_exported_tiles(page, exported) -> None:  # type: ignore[no-untyped-def]
@@ -92,10 +91,10 @@ def test_the_viewer_zooms_into_exported_tiles(page, exported) -> None:  # type: 
     page.locator("#viewer[data-ready=true]").wait_for()
     assert page.locator(".main-image .still").is_hidden()
     for _ in range(60):
-        if _viewer_has_drawn(page):
+        if viewer_has_drawn(page):
             break
         page.wait_for_timeout(500)
-    assert _viewer_has_drawn(page), "the viewer drew nothing"
+    assert viewer_has_drawn(page), "the viewer drew nothing"
     # Zooming in asks for the tiles of a deeper level.
     box = page.locator("#viewer").bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
@@ -140,4 +139,4 @@ def test_exported_pages_are_accessible(page, exported, axe, path) -> None:  # ty
     page.goto(f"{exported}{path}")
     if path.startswith("search/"):
         page.locator("#search-results li.card").first.wait_for()
-    _assert_accessible(page, axe)
+    assert_accessible(page, axe)

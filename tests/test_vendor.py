@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from glampub.web.vendor import OPENSEADRAGON, AssetUnavailable, install, installed_root
 from tests.databases import subprocess_env
-
-GLAMPUB = Path(sys.executable).parent / "glampub"
+from tests.installed_command import GLAMPUB, run_installed
 
 
 def test_a_failing_npm_is_reported_and_nothing_is_served(tmp_path: Path) -> None:
@@ -24,9 +21,7 @@ def test_a_failing_npm_is_reported_and_nothing_is_served(tmp_path: Path) -> None
 
 def test_without_npm_the_command_says_what_to_do(tmp_path: Path) -> None:
     env = {**subprocess_env(tmp_path / "data"), "PATH": str(GLAMPUB.parent)}
-    result = subprocess.run(
-        [str(GLAMPUB), "install-viewer"], env=env, capture_output=True, text=True, timeout=120
-    )
+    result = run_installed(env, "install-viewer")
     assert result.returncode == 2
     assert (
         "Warning: the zoomable viewer needs openseadragon 6.1.1 from the npm registry, and no "

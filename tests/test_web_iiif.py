@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import pytest
 from flask import Flask
@@ -15,26 +15,9 @@ from glampub import create_app
 from glampub.models import CollectionObject, Institution
 from glampub.models import Image as StoredImage
 from tests.conftest import BASE_URL, assert_valid_iiif, database
+from tests.iiif_urls import local_path, walk_manifests
 
 PRESENTATION = 'application/ld+json;profile="http://iiif.io/api/presentation/3/context.json"'
-
-
-def _path(url: str) -> str:
-    assert url.startswith(BASE_URL), url
-    parts = urlsplit(url)
-    return parts.path + (f"?{parts.query}" if parts.query else "")
-
-
-def _walk_manifests(client, collection_url: str) -> list[str]:
-    response = client.get(_path(collection_url))
-    assert response.status_code == 200
-    manifests = []
-    for item in response.get_json()["items"]:
-        if item["type"] == "Manifest":
-            manifests.append(item["id"])
-        else:
-            manifests.extend(_walk_manifests(client, item["id"]))
-    return manifests
 
 
 def test_top_collection_lists_each_institution(demo_client, iiif_validator) -> None:
@@ -51,11 +34,11 @@ def test_top_collection_lists_each_institution(demo_client, iiif_validator) -> N
 
 
 def test_every_published_manifest_validates_against_the_schema(demo_client, iiif_validator) -> None:
-    manifests = _walk_manifests(demo_client, f"{BASE_URL}/iiif/3/collection")
+    manifests = walk_manifests(demo_client, f"{BASE_URL}/iiif/3/collection")
     # 40 sample objects, of which 4 have no image and so no manifest.
     assert len(manifests) == 36
     for url in manifests:
-        response = demo_client.get(_path(url))
+        response = demo_client.get(local_path(url))
         assert response.status_code == 200, url
         manifest = response.get_json()
         assert_valid_iiif(iiif_validator, manifest)
@@ -108,12 +91,12 @@ def test_the_misattributed_public_domain_painting_keeps_what_the_museum_said(dem
 def test_info_json_and_an_image_with_its_credit_inside(demo_client) -> None:
     manifest = demo_client.get("/iiif/3/kestrel-museum/1923.5/manifest").get_json()
     service = manifest["items"][0]["items"][0]["items"][0]["body"]["service"][0]["id"]
-    info = demo_client.get(_path(service) + "/info.json")
+    info = demo_client.get(local_path(service) + "/info.json")
     assert info.status_code == 200
     assert info.headers["Access-Control-Allow-Origin"] == "*"
     assert info.get_json()["id"] == service
     assert info.get_json()["rights"] == "http://creativecommons.org/publicdomain/mark/1.0/"
-    with demo_client.get(_path(service) + "/full/200,/0/default.jpg") as image:
+    with demo_client.get(local_path(service) + "/full/200,/0/default.jpg") as image:
         assert image.status_code == 200
         assert image.headers["Content-Type"] == "image/jpeg"
         assert image.headers["Access-Control-Allow-Origin"] == "*"
@@ -128,7 +111,7 @@ def test_info_json_and_an_image_with_its_credit_inside(demo_client) -> None:
 
 def test_bad_image_requests_are_client_errors_never_500(demo_client) -> None:
     manifest = demo_client.get("/iiif/3/kestrel-museum/1923.5/manifest").get_json()
-    service = _path(manifest["thumbnail"][0]["service"][0]["id"])
+    service = local_path(manifest["thumbnail"][0]["service"][0]["id"])
     assert demo_client.get(service + "/full/max/0/default.gif").status_code in (400, 501)
     assert demo_client.get(service + "/nonsense/max/0/default.jpg").status_code == 400
     assert demo_client.get(service + "/full/max/45/default.jpg").status_code in (400, 501)
@@ -138,7 +121,7 @@ def test_bad_image_requests_are_client_errors_never_500(demo_client) -> None:
 def test_provider_logo_is_served_by_the_image_service(demo_client) -> None:
     manifest = demo_client.get("/iiif/3/kestrel-museum/1923.5/manifest").get_json()
     logo = manifest["provider"][0]["logo"][0]
-    with demo_client.get(_path(logo["id"])) as response:
+    with demo_client.get(local_path(logo["id"])) as response:
         assert response.status_code == 200
         assert response.headers["Content-Type"] == "image/png"
 
@@ -196,7 +179,7 @@ def test_collection_pages_list_every_manifest_once_in_identifier_order(
     listed = []
     for number, page in enumerate(pages, 1):
         assert page["id"] == f"{BASE_URL}/iiif/3/collection/kestrel-museum/page/{number}"
-        document = client.get(_path(page["id"])).get_json()
+        document = client.get(local_path(page["id"])).get_json()
         assert_valid_iiif(iiif_validator, document)
         assert 1 <= len(document["items"]) <= 3
         listed.extend(item["id"] for item in document["items"])

@@ -11,28 +11,25 @@ import html
 import io
 import json
 import re
-import subprocess
-import sys
-import zipfile
 from pathlib import Path
 
 import pytest
-from PIL import Image as PILImage
 from sqlalchemy import func, select
 
 from glampub.cli import main
 from glampub.models import Upload
+from tests.file_builders import compound_file, export_zip, image, images_zip, ods, xlsx, zip_of
+from tests.installed_command import run_installed, shell_env
 from tests.staff_helpers import (
+    STAFF,
     csrf_token,
     form_action,
-    login,
     make_staff,
     post_multipart,
+    signed_in,
     wait_for_upload,
 )
 
-GLAMPUB = Path(sys.executable).parent / "glampub"
-STAFF = "registrar@kestrel.example"
 EXCEL_ADVICE = (
     'open it in Excel, choose File > Save As > "CSV UTF-8 (Comma delimited) (*.csv)", then '
 )
@@ -48,77 +45,6 @@ EXPORT_IT_WEB = (
     "export the records from your collection management system as CSV or LIDO XML, "
     "and upload that file"
 )
-
-
-CONTENT_TYPES = "http://schemas.openxmlformats.org/package/2006/content-types"
-
-
-def xlsx() -> bytes:
-    """The parts Excel writes for a one-sheet workbook (no office suite needed)."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", f'<Types xmlns="{CONTENT_TYPES}"/>')
-        archive.writestr("_rels/.rels", "<Relationships/>")
-        archive.writestr("xl/workbook.xml", "<workbook><sheets><sheet/></sheets></workbook>")
-        archive.writestr("xl/worksheets/sheet1.xml", "<worksheet><sheetData/></worksheet>")
-    return buffer.getvalue()
-
-
-def ods() -> bytes:
-    """An OpenDocument spreadsheet: its first member, stored, names its type."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
-        archive.writestr("content.xml", "<office:document-content/>")
-    return buffer.getvalue()
-
-
-def compound_file(stream: str) -> bytes:
-    """An OLE2 compound file as Excel 97-2003 (or Word) writes it: the header,
-    then data sectors, then the directory, whose first sector names the streams."""
-    header = bytearray(512)
-    header[:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-    header[30:32] = (9).to_bytes(2, "little")  # 512-byte sectors
-    header[48:52] = (3).to_bytes(4, "little")  # the directory starts at sector 3
-    data = bytes(512 * 3)
-    directory = bytearray(512)
-    for number, name in enumerate(["Root Entry", stream]):
-        encoded = (name + "\x00").encode("utf-16-le")
-        entry = number * 128
-        directory[entry : entry + len(encoded)] = encoded
-        directory[entry + 64 : entry + 66] = len(encoded).to_bytes(2, "little")
-    return bytes(header) + data + bytes(directory)
-
-
-def image(kind: str) -> bytes:
-    buffer = io.BytesIO()
-    PILImage.new("RGB", (4, 4), "white").save(buffer, kind)
-    return buffer.getvalue()
-
-
-def zip_of(members: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, content in members.items():
-            archive.writestr(name, content)
-    return buffer.getvalue()
-
-
-def images_zip() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for number in range(1, 8):
-            archive.writestr(f"images/{number}.jpg", image("JPEG"))
-        archive.writestr("images/", "")
-    return buffer.getvalue()
-
-
-def export_zip() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("images/1.jpg", image("JPEG"))
-        archive.writestr("objects.csv", "identifier,title\n1,Jug\n")
-    return buffer.getvalue()
 
 
 #: (file name, content, what the command line says after "Error: PATH: ").
@@ -212,15 +138,10 @@ def test_the_command_line_says_what_the_file_is(runner, tmp_path, name, content,
 
 
 def test_the_installed_command_names_an_excel_workbook(tmp_path: Path) -> None:
-    env = {"GLAMPUB_DATA_DIR": str(tmp_path / "data"), "PATH": "/usr/bin:/bin"}
     export = tmp_path / "objects.csv"
     export.write_bytes(xlsx())
-    result = subprocess.run(
-        [str(GLAMPUB), "import", str(export), "--institution", "t"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
+    result = run_installed(
+        shell_env(tmp_path / "data"), "import", str(export), "--institution", "t"
     )
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr == (
@@ -308,9 +229,7 @@ def _errors(page: str) -> list[str]:
 @pytest.fixture
 def staff_client(app):  # type: ignore[no-untyped-def]
     make_staff(app, "kestrel-museum", STAFF)
-    client = app.test_client()
-    login(client, STAFF)
-    return client
+    return signed_in(app, STAFF)
 
 
 @pytest.mark.parametrize(("name", "content", "message"), WEB_CASES, ids=_ids(WEB_CASES))

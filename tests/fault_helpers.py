@@ -1,0 +1,134 @@
+"""Helpers for the fault tests, which run `glampub` as real processes.
+
+`ImportSite` is a data folder, its database and the command run against it
+(tests/test_import_faults.py); `lido_export` writes the generated LIDO exports
+those imports read (see bench/_synthetic.py); `integrity_problems` is the
+consistency check run after every fault (also by tests/test_job_faults.py).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
+
+from bench._synthetic import HEADER, lido_record
+from glampub.db import application_name, make_engine
+from glampub.integrity import check_integrity
+from tests.databases import database_url, subprocess_env
+
+#: The `glampub` command, run by this interpreter (the installed script may be absent).
+CLI = [sys.executable, "-c", "from glampub.cli import main; main()"]
+
+
+class ImportSite:
+    """A data folder, its database, and the glampub command run against them."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.data = root / "data"
+        self.env = subprocess_env(self.data)
+        self.db_url = database_url(self.data)
+
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*CLI, *args], env=self.env, capture_output=True, text=True, timeout=120
+        )
+
+    def start_import(self, export: Path, *options: str) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [*CLI, "import", str(export), "--institution", "bench", "--json", *options],
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def query(self, sql: str) -> list[tuple]:
+        engine = create_engine(self.db_url, poolclass=NullPool)
+        try:
+            with engine.connect() as connection:
+                return [tuple(row) for row in connection.execute(text(sql))]
+        finally:
+            engine.dispose()
+
+    def published_state(self) -> dict[str, list[tuple]]:
+        """Everything the site serves from: objects, revisions, images, change events."""
+        return {
+            "objects": self.query(
+                "SELECT identifier, revision, status, content_hash, title, rights_uri"
+                " FROM collection_object ORDER BY identifier"
+            ),
+            "images": self.query(
+                "SELECT public_id, object_id, position, source_reference, rights_uri"
+                " FROM image ORDER BY public_id"
+            ),
+            "events": self.query("SELECT object_id, kind, revision FROM change_event ORDER BY id"),
+        }
+
+    def wait_for_the_server(self, pid: int, timeout: float = 30) -> None:
+        """After ``pid`` was killed: on PostgreSQL, until the server has finished what
+        that process's sessions had sent. A COMMIT sent just before the kill still
+        completes there (the backend notices its client is gone only afterwards), so
+        reading the state earlier could see the old version turn into the new one
+        a moment later. SQLite's locks die with the process: nothing to wait for."""
+        if not self.db_url.startswith("postgresql"):
+            return
+        sessions = (
+            "SELECT count(*) FROM pg_stat_activity"
+            f" WHERE application_name = '{application_name(pid)}'"
+        )
+        wait_for(lambda: self.query(sessions) == [(0,)], f"process {pid}'s sessions", timeout)
+
+    def lock_holder(self) -> int | None:
+        rows = self.query("SELECT pid FROM import_lock")
+        return rows[0][0] if rows else None
+
+    def run_statuses(self) -> list[str]:
+        return [row[0] for row in self.query("SELECT status FROM import_run ORDER BY id")]
+
+
+def bench_site(root: Path) -> ImportSite:
+    """An `ImportSite` under ``root`` with the institution "bench" added."""
+    site = ImportSite(root)
+    added = site.run("institution", "add", "bench", "--name", "Bench Museum")
+    assert added.returncode == 0, added.stderr
+    return site
+
+
+def wait_for(condition: Callable[[], bool], what: str, timeout: float = 60) -> None:
+    """Until ``condition()`` holds; the test fails naming ``what`` after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(0.02)
+
+
+def lido_export(path: Path, count: int, holds: dict[int, str], variant: str = "") -> Path:
+    """A LIDO export whose images are file names (not sent), except records in
+    ``holds``, whose first image is that URL."""
+    with path.open("w", encoding="utf-8") as out:
+        out.write(HEADER)
+        for n in range(count):
+            record = lido_record(n, variant).replace("https://images.bench-museum.example/", "")
+            if n in holds:
+                record = record.replace(f">{n}/1.jpg<", f">{holds[n]}<")
+            out.write(record)
+        out.write("</lido:lidoWrap>\n")
+    return path
+
+
+def integrity_problems(data: Path) -> list[str]:
+    """What the consistency check finds wrong in the database and files of ``data``."""
+    engine = make_engine(database_url(data))
+    try:
+        return check_integrity(engine, data).problems
+    finally:
+        engine.dispose()
