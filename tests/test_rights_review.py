@@ -266,3 +266,71 @@ def test_a_stored_pattern_rule_that_re2_refuses_is_named_when_an_import_needs_it
         "supported here: they need backtracking, which can take exponential time). Replace it "
         f"(glampub rights rule remove m {rule_id}, then add it again)\n"
     )
+
+
+# --- records that state nothing at all -----------------------------------------------
+
+UNSTATED = (
+    "identifier,title,rights\n"
+    "1,Jug,\n"
+    "2,Bowl,\n"
+    "3,Cup,n/a\n"
+    "4,Plate,CC BY 4.0\n"
+    "5,Vase,Ask the registrar\n"
+)
+
+
+def test_records_without_a_statement_are_one_decidable_item(runner, tmp_path: Path) -> None:
+    assert runner.invoke(main, ["institution", "add", "m", "--name", "M"]).exit_code == 0
+    export = tmp_path / "objects.csv"
+    export.write_text(UNSTATED, encoding="utf-8")
+    assert runner.invoke(main, ["import", str(export), "--institution", "m"]).exit_code == 0
+    queue = _queue(runner)
+    unstated = [item for item in queue if item["no_statement"]]
+    assert [(i["statement"], i["count"], i["examples"]) for i in unstated] == [("", 2, ["1", "2"])]
+    # A placeholder is a statement of its own: its own item, decided by its text.
+    assert {i["statement"] for i in queue if not i["no_statement"]} == {"n/a", "Ask the registrar"}
+    text = runner.invoke(main, ["rights", "review", "m"]).stdout
+    assert "(no statement)" in text and "glampub rights decide m --no-statement URI" in text
+
+    # The empty statement is refused with the way to decide it, and so is a statement too many.
+    empty = runner.invoke(main, ["rights", "decide", "m", "", "InC", "--by", "r"])
+    assert empty.exit_code == 2 and "--no-statement" in empty.stderr
+    both = runner.invoke(main, ["rights", "decide", "m", "--no-statement", "x", "InC"])
+    assert both.exit_code == 2 and "only the TARGET" in both.stderr
+
+    decided = runner.invoke(
+        main, ["rights", "decide", "m", "--no-statement", "InC", "--by", "registrar"]
+    )
+    assert decided.exit_code == 0, decided.stderr
+    assert (
+        decided.stdout == f"Decided records without a statement -> {INC} for m: 2 objects changed\n"
+    )
+    assert not [item for item in _queue(runner) if item["no_statement"]]
+    jug = _rights(runner, "1")
+    assert (jug["uri"], jug["rule"], jug["revision"]) == (INC, "override", 2)
+    # Never applied to a record with a statement of its own, however unclear.
+    assert _rights(runner, "3")["uri"] is None
+    assert _rights(runner, "4")["uri"] == BY
+    assert _rights(runner, "5")["uri"] is None
+
+    rules = runner.invoke(main, ["rights", "rule", "list", "m", "--json"])
+    (rule,) = [json.loads(line) for line in rules.stdout.splitlines()]
+    assert (rule["kind"], rule["match"], rule["target"], rule["origin"]) == (
+        "unstated",
+        "",
+        INC,
+        "review",
+    )
+    # Remembered: a re-import decides the same records the same way, and changes nothing.
+    again = runner.invoke(main, ["import", str(export), "--institution", "m", "--json"])
+    report = json.loads(again.stdout)
+    assert (report["created"], report["updated"], report["unchanged"]) == (0, 0, 5)
+    assert report["rights"][INC] == 2
+    # Deciding again replaces the one decision; needs-review puts them back in the queue.
+    back = runner.invoke(main, ["rights", "decide", "m", "--no-statement", "needs-review"])
+    assert back.exit_code == 0, back.stderr
+    assert [i["count"] for i in _queue(runner) if i["no_statement"]] == [2]
+    assert (
+        len(runner.invoke(main, ["rights", "rule", "list", "m", "--json"]).stdout.splitlines()) == 1
+    )

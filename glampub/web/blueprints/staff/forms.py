@@ -66,7 +66,9 @@ class UploadForm(FlaskForm):
 
 
 class DecideForm(FlaskForm):
-    statement = HiddenField(validators=[DataRequired()])
+    #: Empty for the records that state nothing at all, which send no_statement=1.
+    statement = HiddenField(validators=[Optional()])
+    no_statement = HiddenField(validators=[Optional()])
     target = SelectField(_l("Decision"), choices=[], validate_choice=False)
     note = StringField(_l("Note (why)"), validators=[Optional(), Length(max=2000)])
 
