@@ -240,6 +240,12 @@ def institution() -> None:
     help="Publish images of in-copyright items as thumbnails only (the default) or in full "
     "(when you hold the rights or have permission).",
 )
+@click.option(
+    "--metadata-licence",
+    type=click.Choice(["cc0", "cc-by", "none"]),
+    help="The licence of your metadata where a record states none: CC0, CC BY 4.0, or "
+    "none (not stated: no metadata licence is published; the default).",
+)
 @domain_errors
 def institution_add(
     slug: str,
@@ -249,6 +255,7 @@ def institution_add(
     copyright_term: int | None,
     courtesy_statement: bool | None,
     in_copyright_images: str | None,
+    metadata_licence: str | None,
 ) -> None:
     """Add (or update) a publishing institution."""
     from glampub.institutions.registry import add_institution
@@ -256,7 +263,13 @@ def institution_add(
 
     with app_context() as app, get_db().transaction() as session:
         inst, created = add_institution(
-            session, slug, name, Path(app.config["DATA_DIR"]), homepage=homepage, logo=logo
+            session,
+            slug,
+            name,
+            Path(app.config["DATA_DIR"]),
+            homepage=homepage,
+            logo=logo,
+            metadata_licence=metadata_licence,
         )
         if courtesy_statement is not None:
             inst.courtesy_statement = courtesy_statement

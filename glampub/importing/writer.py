@@ -36,6 +36,7 @@ from glampub.importing.record_mapping import (
     content_hash,
     link_problems,
     object_values,
+    record_rights_problems,
     rights_problems,
 )
 from glampub.importing.report import ImportReport
@@ -171,7 +172,9 @@ class BatchWriter:
             if record.record_url:
                 report.problems.extend(link_problems(record))
             report.count_rights(decision.uri, decision.statement)
-            values = object_values(record, decision, self.rights.record_rights(record))
+            record_rights = self.rights.record_rights(record)
+            report.problems.extend(record_rights_problems(record, record_rights))
+            values = object_values(record, decision, record_rights)
             digest = content_hash(values, images)
             stored = existing.get(record.identifier)
             if stored is None:

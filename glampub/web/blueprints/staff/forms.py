@@ -97,6 +97,16 @@ class SettingsForm(FlaskForm):
         _l("Copyright term (years after the creator's death)"),
         validators=[DataRequired(), NumberRange(min=1, max=150)],
     )
+    metadata_licence = SelectField(
+        _l("Licence of your metadata, where a record states none"),
+        choices=options(
+            [
+                ("none", _l("Not stated (publish no metadata licence)")),
+                ("cc0", _l("CC0 1.0 (no rights reserved)")),
+                ("cc-by", _l("CC BY 4.0 (credit required)")),
+            ]
+        ),
+    )
 
 
 class ProfileForm(FlaskForm):

@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 from glampub.errors import GlampubError, NotFound
 from glampub.importing import column_profiles
 from glampub.importing import history as import_history
-from glampub.institutions.registry import add_institution
+from glampub.institutions.registry import add_institution, metadata_licence_choice
 from glampub.institutions.settings import Settings, credit_template, update_settings
 from glampub.models import CollectionObject, Institution
 from glampub.publishing import withdrawal as staff_objects
@@ -188,6 +188,7 @@ def settings(institution: str) -> Response | str | tuple[str, int]:
         credit_template=credit_template(db, inst),
         courtesy_statement=inst.courtesy_statement,
         copyright_term=inst.copyright_term_years,
+        metadata_licence=metadata_licence_choice(inst),
     )
     if request.method == "POST":
         if not form.validate_on_submit():
@@ -203,6 +204,7 @@ def settings(institution: str) -> Response | str | tuple[str, int]:
                     credit_template=form.credit_template.data,
                     courtesy_statement=bool(form.courtesy_statement.data),
                     copyright_term_years=form.copyright_term.data or 70,
+                    metadata_licence=form.metadata_licence.data,
                 ),
                 data_dir(),
                 logo=logo.stream if logo else None,
