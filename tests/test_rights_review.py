@@ -334,3 +334,83 @@ def test_records_without_a_statement_are_one_decidable_item(runner, tmp_path: Pa
     assert (
         len(runner.invoke(main, ["rights", "rule", "list", "m", "--json"]).stdout.splitlines()) == 1
     )
+
+
+# --- an import's default rights -----------------------------------------------------
+
+
+def _import_json(runner, export: Path, *extra: str) -> dict:
+    result = runner.invoke(main, ["import", str(export), "--institution", "m", "--json", *extra])
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_an_imports_default_rights_apply_only_to_records_without_a_statement(
+    runner, tmp_path: Path
+) -> None:
+    assert runner.invoke(main, ["institution", "add", "m", "--name", "M"]).exit_code == 0
+    export = tmp_path / "objects.csv"
+    export.write_text(UNSTATED, encoding="utf-8")
+    refused = runner.invoke(
+        main, ["import", str(export), "--institution", "m", "--default-rights", "free to use"]
+    )
+    assert refused.exit_code == 2 and "not a rights URI glampub knows" in refused.stderr
+
+    report = _import_json(
+        runner, export, "--default-rights", "https://rightsstatements.org/page/InC/1.0/?lang=en"
+    )
+    given = report["default_rights"]
+    assert (given["uri"], given["source"], given["by"]) == (INC, "--default-rights", given["by"])
+    assert given["by"] and given["at"]
+    assert report["rights"][INC] == 2
+    # Records with a statement of their own, even a placeholder or an unclear one, keep it.
+    assert [r["statement"] for r in report["review"]] == ["n/a", "Ask the registrar"]
+    jug = _rights(runner, "1")
+    assert (jug["uri"], jug["rule"]) == (INC, "import-default")
+    assert _rights(runner, "4")["uri"] == BY
+
+    from glampub import create_app
+    from glampub.db import get_db
+    from glampub.models import ImportRun
+
+    with create_app().app_context(), get_db().transaction() as session:
+        run = session.get(ImportRun, report["run_id"])
+        assert (run.default_rights, run.default_rights_by) == (INC, given["by"])
+
+    # A rule decided later leaves what the import's default decided alone.
+    assert runner.invoke(main, ["rights", "decide", "m", "n/a", "CC0"]).exit_code == 0
+    assert _rights(runner, "1")["rule"] == "import-default"
+
+    # The text report says it too.
+    text = runner.invoke(
+        main, ["import", str(export), "--institution", "m", "--default-rights", INC]
+    ).stdout
+    assert f"Default rights for records without a statement: {INC}" in text
+
+    # From a profile's default_rights; --default-rights comes before it.
+    default_profile = (
+        Path(__file__).resolve().parents[1] / "importers" / "profiles" / "default.toml"
+    )
+    profile = tmp_path / "house.toml"
+    profile.write_text(
+        default_profile.read_text("utf-8").replace(
+            "[profile]\n", f'[profile]\ndefault_rights = "{PDM}"\n', 1
+        ),
+        encoding="utf-8",
+    )
+    report = _import_json(runner, export, "--profile", str(profile))
+    assert (report["default_rights"]["uri"], report["default_rights"]["source"]) == (
+        PDM,
+        "profile 'default'",
+    )
+    assert _rights(runner, "2")["uri"] == PDM
+    assert (
+        _import_json(runner, export, "--profile", str(profile), "--default-rights", INC)[
+            "default_rights"
+        ]["uri"]
+        == INC
+    )
+    # Without a default the records without a statement wait for review again.
+    report = _import_json(runner, export)
+    assert report["default_rights"] is None
+    assert _rights(runner, "1")["uri"] is None

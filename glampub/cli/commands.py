@@ -146,6 +146,12 @@ def _serve(app: Flask, host: str, port: int) -> None:
     is_flag=True,
     help="Fetch http(s) image URLs that are not in --images (otherwise they stay links).",
 )
+@click.option(
+    "--default-rights",
+    metavar="URI",
+    help="Rights URI for records that state no rights at all (never for one that has a "
+    "statement); recorded on the import run. Overrides the profile's default_rights.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 @domain_errors
 def import_command(
@@ -159,9 +165,11 @@ def import_command(
     dry_run: bool,
     full: bool,
     fetch_images: bool,
+    default_rights: str | None,
     as_json: bool,
 ) -> None:
     """Import one export (CSV or LIDO) for an institution."""
+    from glampub.cli.rights import operator
     from glampub.importing.run import ImportOptions
 
     options = ImportOptions(
@@ -175,6 +183,8 @@ def import_command(
         fetch_images=fetch_images,
         encoding=encoding,
         delimiter=delimiter,
+        default_rights=default_rights,
+        operator=operator(),
     )
     try:
         report = _import(options, as_json)

@@ -16,7 +16,8 @@ from glampub.db import get_db
 from glampub.rights import map_rights
 
 
-def _operator() -> str:
+def operator() -> str:
+    """Who runs the command: kept with what they decide."""
     try:
         return getpass.getuser()
     except (KeyError, OSError):
@@ -26,7 +27,7 @@ def _operator() -> str:
 by_option = click.option(
     "--by",
     "decided_by",
-    default=_operator,
+    default=operator,
     show_default="the current user",
     help="Who decides; kept with the rule.",
 )

@@ -102,11 +102,12 @@ class BatchWriter:
         source: ImageSource | None,
         fetcher: ImageFetcher | None,
         max_pixels: int,
+        default_rights: str | None = None,
     ) -> None:
         self.session = session
         self.institution_id = institution.id
         self.slug = institution.slug
-        self.rights = RightsCache(load_policy(session, institution))
+        self.rights = RightsCache(load_policy(session, institution), default_rights)
         self.data_dir = data_dir
         self.report = report
         self.source = source
