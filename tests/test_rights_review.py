@@ -295,7 +295,8 @@ def test_records_without_a_statement_are_one_decidable_item(runner, tmp_path: Pa
 
     # The empty statement is refused with the way to decide it, and so is a statement too many.
     empty = runner.invoke(main, ["rights", "decide", "m", "", "InC", "--by", "r"])
-    assert empty.exit_code == 2 and "--no-statement" in empty.stderr
+    assert empty.exit_code == 2
+    assert "glampub rights decide m --no-statement URI" in " ".join(empty.stderr.split())
     both = runner.invoke(main, ["rights", "decide", "m", "--no-statement", "x", "InC"])
     assert both.exit_code == 2 and "only the TARGET" in both.stderr
 
@@ -322,6 +323,8 @@ def test_records_without_a_statement_are_one_decidable_item(runner, tmp_path: Pa
         INC,
         "review",
     )
+    listed = runner.invoke(main, ["rights", "rule", "list", "m"]).stdout
+    assert f"unstated (no statement) -> {INC}" in listed
     # Remembered: a re-import decides the same records the same way, and changes nothing.
     again = runner.invoke(main, ["import", str(export), "--institution", "m", "--json"])
     report = json.loads(again.stdout)

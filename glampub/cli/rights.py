@@ -226,7 +226,9 @@ def rule_list(institution: str, as_json: bool) -> None:
             click.echo(json.dumps(row, ensure_ascii=False))
         else:
             out.print(
-                f"{row['id']:>4}  {row['kind']:<7} {row['match']!r} -> {row['target']}  "
+                f"{row['id']:>4}  {row['kind']:<7} "
+                f"{'(no statement)' if row['kind'] == 'unstated' else repr(row['match'])} "
+                f"-> {row['target']}  "
                 f"({row['origin']}, {row['decided_by']}, {row['decided_at']})"
             )
     if not rows and not as_json:

@@ -77,8 +77,8 @@ def save_rule(
             raise UsageError("the decision on records without a statement matches no text")
     elif not match.strip():
         raise UsageError(
-            "a rule needs the statement or pattern it matches (to decide records "
-            "without any statement, use --no-statement)"
+            "a rule needs the statement or pattern it matches (records without any "
+            f"statement are decided with: glampub rights decide {slug} --no-statement URI)"
         )
     if not decided_by.strip():
         raise UsageError("say who decides (--by): decisions are recorded with their author")
