@@ -63,6 +63,9 @@ class Institution(Base):
     full_images_in_copyright: Mapped[bool] = mapped_column(Boolean, default=False)
     #: The jurisdiction's copyright term, in years after the creator's death.
     copyright_term_years: Mapped[int] = mapped_column(Integer, default=70)
+    #: The licence of its metadata where a record states none (CC0 or CC BY 4.0
+    #: URI); None: not stated, and nothing is published about it.
+    metadata_licence: Mapped[str | None] = mapped_column(String(200))
     #: Bumped whenever what the institution publishes about itself changes
     #: (name, homepage, logo, settings), so cached documents are rebuilt.
     revision: Mapped[int] = mapped_column(Integer, default=1)
@@ -122,7 +125,10 @@ class CollectionObject(Base):
     rights_rule: Mapped[str] = mapped_column(String(60), default="")
     rights_reason: Mapped[str] = mapped_column(Text, default="")
     rights_warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
-    #: The metadata record's own licence (LIDO recordRights; CC0 by default).
+    #: The metadata record's own licence as the record states it (LIDO
+    #: recordRights): its URI; None when the record states none (the
+    #: institution's metadata_licence applies); "needs-review" when it states
+    #: one glampub cannot map (then none is published).
     record_rights_uri: Mapped[str | None] = mapped_column(String(200))
 
     # The source record exactly as exported (compressed when long: see
@@ -293,6 +299,11 @@ class ImportRun(Base):
     #: Every problem, one JSON object per line, relative to the data folder.
     problems_file: Mapped[str | None] = mapped_column(String(500))
     message: Mapped[str | None] = mapped_column(Text)
+    #: The rights URI this import gave its records that state none
+    #: (--default-rights, or the profile's default_rights), and who gave it;
+    #: when is ``started_at``.
+    default_rights: Mapped[str | None] = mapped_column(String(200))
+    default_rights_by: Mapped[str | None] = mapped_column(String(300))
 
 
 class ImportLock(Base):

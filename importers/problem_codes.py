@@ -50,6 +50,7 @@ class ProblemCode(StrEnum):
     UNSAFE_LINK = "unsafe-link"
     RIGHTS_NEEDS_REVIEW = "rights-needs-review"
     RIGHTS_WARNING = "rights-warning"
+    METADATA_LICENCE_NEEDS_REVIEW = "metadata-licence-needs-review"
     # Images.
     MISSING_IMAGE = "missing-image"
     UNREADABLE_IMAGE = "unreadable-image"
@@ -146,6 +147,11 @@ CATALOGUE: dict[ProblemCode, ProblemKind] = {
     ),
     ProblemCode.RIGHTS_WARNING: ProblemKind(
         _WARNING, "The rights were decided, but something about them deserves a look."
+    ),
+    ProblemCode.METADATA_LICENCE_NEEDS_REVIEW: ProblemKind(
+        _WARNING,
+        "The record's own metadata licence is not one glampub knows; no metadata licence "
+        "is published for it until the export states one it can map.",
     ),
     ProblemCode.MISSING_IMAGE: ProblemKind(
         _WARNING, "A named image file is not in the images folder or ZIP."

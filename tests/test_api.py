@@ -116,6 +116,7 @@ def test_review_and_withdraw_through_the_api(app, tokens) -> None:
     )
     assert decided.get_json() == {
         "statement": "Contact the registrar before use",
+        "no_statement": False,
         "target": "http://rightsstatements.org/vocab/InC/1.0/",
         "changed": 1,
     }
@@ -144,6 +145,41 @@ def test_review_and_withdraw_through_the_api(app, tokens) -> None:
             .execute(text("SELECT status FROM collection_object WHERE identifier = 'KM 1901/3'"))
         )
         assert [tuple(row) for row in stored] == [("withdrawn",)]
+
+
+def test_records_without_a_statement_are_decided_through_the_api(app, tokens, tmp_path) -> None:
+    from glampub.importing.run import ImportOptions, run_import
+
+    export = tmp_path / "objects.csv"
+    export.write_text("identifier,title,rights\n1,Jug,\n2,Bowl,Ask us\n", encoding="utf-8")
+    run_import(
+        app.extensions["glampub.db"],
+        Path(app.config["DATA_DIR"]),
+        ImportOptions(institution="kestrel-museum", path=export),
+    )
+    client = app.test_client()
+    headers = _auth(tokens["kestrel"])
+    url = "/api/v1/institutions/kestrel-museum/review"
+    items = client.get(url, headers=headers).get_json()["items"]
+    assert [(i["statement"], i["no_statement"], i["count"]) for i in items] == [
+        ("", True, 1),
+        ("Ask us", False, 1),
+    ]
+    both = client.post(
+        url, json={"statement": "Ask us", "no_statement": True, "target": "InC"}, headers=headers
+    )
+    assert both.status_code == 400 and "not both" in both.get_json()["message"]
+    empty = client.post(url, json={"statement": "", "target": "InC"}, headers=headers)
+    assert empty.status_code == 400
+    decided = client.post(url, json={"no_statement": True, "target": "InC"}, headers=headers)
+    assert decided.get_json() == {
+        "statement": "",
+        "no_statement": True,
+        "target": "http://rightsstatements.org/vocab/InC/1.0/",
+        "changed": 1,
+    }
+    items = client.get(url, headers=headers).get_json()["items"]
+    assert [i["statement"] for i in items] == ["Ask us"]
 
 
 def test_a_token_of_another_institution_is_refused(app, tokens, tmp_path: Path) -> None:

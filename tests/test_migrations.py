@@ -242,6 +242,45 @@ def test_tokens_made_before_expiry_existed_are_bound_and_expire_after_the_upgrad
         database.dispose()
 
 
+def test_institutions_from_before_0009_state_no_metadata_licence(tmp_path) -> None:
+    from glampub.models import ImportRun
+
+    database = _open(empty_database_url(tmp_path))
+    try:
+        migrations.upgrade(database.engine, "0008")
+        with database.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO institution (id, slug, name, courtesy_statement,"
+                    " full_images_in_copyright, copyright_term_years, revision, created_at)"
+                    " VALUES (7, 'old', 'Old Museum', FALSE, FALSE, 70, 1, '2020-01-01')"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO import_run (id, institution_id, started_at, file_name, format,"
+                    " status, dry_run, created, updated, unchanged, withdrawn, rejected, rights,"
+                    " problems, problems_total, problem_counts) VALUES (1, 7, '2020-01-01',"
+                    " 'a.csv', 'csv', 'done', FALSE, 1, 0, 0, 0, 0, '{}', '[]', 0, '{}')"
+                )
+            )
+        assert database.prepare() == ("0008", migrations.head_revision())
+        with database.transaction() as session:
+            # Nothing was ever chosen: glampub claims no licence for their metadata.
+            assert session.get(Institution, 7).metadata_licence is None
+            run = session.get(ImportRun, 1)
+            assert (run.default_rights, run.default_rights_by) == (None, None)
+            run.default_rights = "http://rightsstatements.org/vocab/InC/1.0/"
+        with database.engine.begin() as connection:
+            command.downgrade(migrations.alembic_config(connection), "0008")
+            assert "metadata_licence" not in {
+                c["name"] for c in inspect(connection).get_columns("institution")
+            }
+            assert connection.execute(text("SELECT COUNT(*) FROM import_run")).scalar() == 1
+    finally:
+        database.dispose()
+
+
 #: Imports glampub, says so, waits for the word, then creates the app: every process
 #: opens the new database at the same moment, as gunicorn's workers do on a first start.
 SIMULTANEOUS_START = """

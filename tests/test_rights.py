@@ -22,8 +22,10 @@ from glampub.cli import main
 from glampub.rights import (
     LIKELY_PUBLIC_DOMAIN,
     MAY_BE_IN_COPYRIGHT,
+    InstitutionRules,
     RightsContext,
     RightsDecision,
+    Rule,
     all_terms,
     canonical_uri,
     lookup,
@@ -174,6 +176,7 @@ RULE_ROWS: list[tuple[str, list[str], str | None]] = [
     ("copyright-holder", ["© Jane Doe 1987"], INC),
     ("conflict", ["CC BY 4.0", "http://rightsstatements.org/vocab/InC/1.0/"], INC),
     ("no-statement", [], None),
+    ("import-default", [], BY4),
     ("generic-term", ["Urheberrecht", "Verwertungsrecht"], None),
     ("vague", ["free to use"], None),
     ("no-match", ["Jane Doe"], None),
@@ -196,7 +199,9 @@ def test_rule(rule: str, statements: list[str], uri: str | None) -> None:
     overrides = {
         normalize_statement("Rechte: Stadtmuseum"): "https://creativecommons.org/licenses/by/4.0"
     }
-    decision = map_rights(statements, overrides=overrides)
+    # Only the row of the import's default gives one; every other row shows none applies.
+    default = BY4 if rule == "import-default" else None
+    decision = map_rights(statements, overrides=overrides, default=default)
     assert (decision.rule, decision.uri) == (rule, uri), decision.reason
     check_decision(decision)
 
@@ -340,6 +345,29 @@ def test_overrides_whole_key_per_statement_and_review() -> None:
     broken = map_rights("Rechte beim Museum", overrides=overrides)
     assert (broken.status, broken.rule) == (NR, "override")
     assert "not a rights URI" in broken.reason
+
+
+def test_the_decision_on_records_without_a_statement_touches_only_those() -> None:
+    rules = InstitutionRules(
+        [
+            Rule("unstated", "", INC),
+            # A pattern that matches anything must not judge a record that says nothing.
+            Rule("pattern", "^", "needs-review"),
+        ]
+    )
+    for nothing in ([], None, "", ["  ", ""]):
+        decision = map_rights(nothing, overrides=rules)
+        assert (decision.uri, decision.rule) == (INC, "override")
+        assert decision.reason.startswith("No rights statement was given; the institution")
+    # A statement of its own, even a placeholder or one nobody understands, is never decided by it.
+    for said in (["n/a"], ["Jane Doe"], ["CC BY 4.0"]):
+        assert map_rights(said, overrides=rules).uri != INC
+    assert map_rights("CC BY 4.0", default=INC).uri == BY4
+    # The import's default comes before the institution's standing decision.
+    assert map_rights([], overrides=rules, default=BY4).rule == "import-default"
+    kept = InstitutionRules([Rule("unstated", "", "needs-review")])
+    assert map_rights([], overrides=kept).status == NR
+    assert map_rights([], overrides=InstitutionRules()).rule == "no-statement"
 
 
 # --- public-domain checks: warnings only ----------------------------------------------

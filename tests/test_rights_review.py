@@ -266,3 +266,154 @@ def test_a_stored_pattern_rule_that_re2_refuses_is_named_when_an_import_needs_it
         "supported here: they need backtracking, which can take exponential time). Replace it "
         f"(glampub rights rule remove m {rule_id}, then add it again)\n"
     )
+
+
+# --- records that state nothing at all -----------------------------------------------
+
+UNSTATED = (
+    "identifier,title,rights\n"
+    "1,Jug,\n"
+    "2,Bowl,\n"
+    "3,Cup,n/a\n"
+    "4,Plate,CC BY 4.0\n"
+    "5,Vase,Ask the registrar\n"
+)
+
+
+def test_records_without_a_statement_are_one_decidable_item(runner, tmp_path: Path) -> None:
+    assert runner.invoke(main, ["institution", "add", "m", "--name", "M"]).exit_code == 0
+    export = tmp_path / "objects.csv"
+    export.write_text(UNSTATED, encoding="utf-8")
+    assert runner.invoke(main, ["import", str(export), "--institution", "m"]).exit_code == 0
+    queue = _queue(runner)
+    unstated = [item for item in queue if item["no_statement"]]
+    assert [(i["statement"], i["count"], i["examples"]) for i in unstated] == [("", 2, ["1", "2"])]
+    # A placeholder is a statement of its own: its own item, decided by its text.
+    assert {i["statement"] for i in queue if not i["no_statement"]} == {"n/a", "Ask the registrar"}
+    text = runner.invoke(main, ["rights", "review", "m"]).stdout
+    assert "(no statement)" in text and "glampub rights decide m --no-statement URI" in text
+
+    # The empty statement is refused with the way to decide it, and so is a statement too many.
+    empty = runner.invoke(main, ["rights", "decide", "m", "", "InC", "--by", "r"])
+    assert empty.exit_code == 2
+    assert "glampub rights decide m --no-statement URI" in " ".join(empty.stderr.split())
+    both = runner.invoke(main, ["rights", "decide", "m", "--no-statement", "x", "InC"])
+    assert both.exit_code == 2 and "only the TARGET" in both.stderr
+
+    decided = runner.invoke(
+        main, ["rights", "decide", "m", "--no-statement", "InC", "--by", "registrar"]
+    )
+    assert decided.exit_code == 0, decided.stderr
+    assert (
+        decided.stdout == f"Decided records without a statement -> {INC} for m: 2 objects changed\n"
+    )
+    assert not [item for item in _queue(runner) if item["no_statement"]]
+    jug = _rights(runner, "1")
+    assert (jug["uri"], jug["rule"], jug["revision"]) == (INC, "override", 2)
+    # Never applied to a record with a statement of its own, however unclear.
+    assert _rights(runner, "3")["uri"] is None
+    assert _rights(runner, "4")["uri"] == BY
+    assert _rights(runner, "5")["uri"] is None
+
+    rules = runner.invoke(main, ["rights", "rule", "list", "m", "--json"])
+    (rule,) = [json.loads(line) for line in rules.stdout.splitlines()]
+    assert (rule["kind"], rule["match"], rule["target"], rule["origin"]) == (
+        "unstated",
+        "",
+        INC,
+        "review",
+    )
+    listed = runner.invoke(main, ["rights", "rule", "list", "m"]).stdout
+    assert f"unstated (no statement) -> {INC}" in listed
+    # Remembered: a re-import decides the same records the same way, and changes nothing.
+    again = runner.invoke(main, ["import", str(export), "--institution", "m", "--json"])
+    report = json.loads(again.stdout)
+    assert (report["created"], report["updated"], report["unchanged"]) == (0, 0, 5)
+    assert report["rights"][INC] == 2
+    # Deciding again replaces the one decision; needs-review puts them back in the queue.
+    back = runner.invoke(main, ["rights", "decide", "m", "--no-statement", "needs-review"])
+    assert back.exit_code == 0, back.stderr
+    assert [i["count"] for i in _queue(runner) if i["no_statement"]] == [2]
+    assert (
+        len(runner.invoke(main, ["rights", "rule", "list", "m", "--json"]).stdout.splitlines()) == 1
+    )
+
+
+# --- an import's default rights -----------------------------------------------------
+
+
+def _import_json(runner, export: Path, *extra: str) -> dict:
+    result = runner.invoke(main, ["import", str(export), "--institution", "m", "--json", *extra])
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_an_imports_default_rights_apply_only_to_records_without_a_statement(
+    runner, tmp_path: Path
+) -> None:
+    assert runner.invoke(main, ["institution", "add", "m", "--name", "M"]).exit_code == 0
+    export = tmp_path / "objects.csv"
+    export.write_text(UNSTATED, encoding="utf-8")
+    refused = runner.invoke(
+        main, ["import", str(export), "--institution", "m", "--default-rights", "free to use"]
+    )
+    assert refused.exit_code == 2 and "not a rights URI glampub knows" in refused.stderr
+
+    report = _import_json(
+        runner, export, "--default-rights", "https://rightsstatements.org/page/InC/1.0/?lang=en"
+    )
+    given = report["default_rights"]
+    assert (given["uri"], given["source"], given["by"]) == (INC, "--default-rights", given["by"])
+    assert given["by"] and given["at"]
+    assert report["rights"][INC] == 2
+    # Records with a statement of their own, even a placeholder or an unclear one, keep it.
+    assert [r["statement"] for r in report["review"]] == ["n/a", "Ask the registrar"]
+    jug = _rights(runner, "1")
+    assert (jug["uri"], jug["rule"]) == (INC, "import-default")
+    assert _rights(runner, "4")["uri"] == BY
+
+    from glampub import create_app
+    from glampub.db import get_db
+    from glampub.models import ImportRun
+
+    with create_app().app_context(), get_db().transaction() as session:
+        run = session.get(ImportRun, report["run_id"])
+        assert (run.default_rights, run.default_rights_by) == (INC, given["by"])
+
+    # A rule decided later leaves what the import's default decided alone.
+    assert runner.invoke(main, ["rights", "decide", "m", "n/a", "CC0"]).exit_code == 0
+    assert _rights(runner, "1")["rule"] == "import-default"
+
+    # The text report says it too.
+    text = runner.invoke(
+        main, ["import", str(export), "--institution", "m", "--default-rights", INC]
+    ).stdout
+    assert f"Default rights for records without a statement: {INC}" in text
+
+    # From a profile's default_rights; --default-rights comes before it.
+    default_profile = (
+        Path(__file__).resolve().parents[1] / "importers" / "profiles" / "default.toml"
+    )
+    profile = tmp_path / "house.toml"
+    profile.write_text(
+        default_profile.read_text("utf-8").replace(
+            "[profile]\n", f'[profile]\ndefault_rights = "{PDM}"\n', 1
+        ),
+        encoding="utf-8",
+    )
+    report = _import_json(runner, export, "--profile", str(profile))
+    assert (report["default_rights"]["uri"], report["default_rights"]["source"]) == (
+        PDM,
+        "profile 'default'",
+    )
+    assert _rights(runner, "2")["uri"] == PDM
+    assert (
+        _import_json(runner, export, "--profile", str(profile), "--default-rights", INC)[
+            "default_rights"
+        ]["uri"]
+        == INC
+    )
+    # Without a default the records without a statement wait for review again.
+    report = _import_json(runner, export)
+    assert report["default_rights"] is None
+    assert _rights(runner, "1")["uri"] is None

@@ -27,6 +27,8 @@ from tests.staff_helpers import (
     wait_for_upload,
 )
 
+PDM = "http://creativecommons.org/publicdomain/mark/1.0/"
+
 
 @pytest.fixture
 def staff_app(app):
@@ -305,7 +307,8 @@ def test_a_review_decision_applies_to_every_object_and_is_remembered(staff_app) 
     _published_demo(staff_app)
     client = signed_in(staff_app, STAFF)
     page = client.get("/staff/kestrel-museum/review").get_data(as_text=True)
-    assert '<h2 id="statement-1">“' in page
+    # The demo's records without a statement come first (the most frequent), named so.
+    assert '<h2 id="statement-1">No rights statement at all</h2>' in page
     assert "“Contact the registrar before use”" in page
     response = client.post(
         "/staff/kestrel-museum/review",
@@ -337,6 +340,58 @@ def test_a_review_decision_applies_to_every_object_and_is_remembered(staff_app) 
         "Decided: “Contact the registrar before use” is now In Copyright; 1 object changed." in page
     )
     assert "“Contact the registrar before use”</h2>" not in page
+
+
+def _import_csv(app, tmp_path: Path, text: str) -> None:
+    from glampub.importing.run import ImportOptions, run_import
+
+    export = tmp_path / "objects.csv"
+    export.write_text(text, encoding="utf-8")
+    run_import(
+        app.extensions["glampub.db"],
+        Path(app.config["DATA_DIR"]),
+        ImportOptions(institution="kestrel-museum", path=export),
+    )
+
+
+def test_records_without_a_statement_are_decided_on_the_review_page(staff_app, tmp_path) -> None:
+    _import_csv(staff_app, tmp_path, "identifier,title,rights\n1,Jug,\n2,Bowl,\n3,Cup,Ask us\n")
+    client = staff_app.test_client()
+    login(client, STAFF)
+    page = client.get("/staff/kestrel-museum/review").get_data(as_text=True)
+    assert ">No rights statement at all</h2>" in page
+    assert 'name="no_statement" type="hidden" value="1"' in page
+    # An empty statement without the mark is no item of the queue.
+    refused = client.post(
+        "/staff/kestrel-museum/review",
+        data={"csrf_token": csrf_token(page), "statement": "", "target": PDM},
+    )
+    assert refused.status_code == 400
+    response = client.post(
+        "/staff/kestrel-museum/review",
+        data={
+            "csrf_token": csrf_token(page),
+            "statement": "",
+            "no_statement": "1",
+            "target": PDM,
+            "note": "all ours are old photographs",
+        },
+    )
+    assert response.status_code == 302
+    page = client.get("/staff/kestrel-museum/review").get_data(as_text=True)
+    assert (
+        "Decided: records without a rights statement are now Public Domain Mark 1.0; "
+        "2 objects changed." in page
+    )
+    assert "No rights statement at all" not in page and "“Ask us”" in page
+    with staff_app.app_context():
+        session = staff_app.extensions["glampub.db"].session()
+        rule = session.scalar(select(RightsRule))
+        assert (rule.kind, rule.match, rule.decided_by, rule.target) == ("unstated", "", STAFF, PDM)
+        uris = dict(
+            session.execute(select(CollectionObject.identifier, CollectionObject.rights_uri)).all()
+        )
+    assert uris == {"1": PDM, "2": PDM, "3": None}
 
 
 def test_settings_change_the_credit_line_and_bad_templates_are_explained(staff_app) -> None:

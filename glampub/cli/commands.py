@@ -151,6 +151,12 @@ def _serve(app: Flask, host: str, port: int) -> None:
     is_flag=True,
     help="Fetch http(s) image URLs that are not in --images (otherwise they stay links).",
 )
+@click.option(
+    "--default-rights",
+    metavar="URI",
+    help="Rights URI for records that state no rights at all (never for one that has a "
+    "statement); recorded on the import run. Overrides the profile's default_rights.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 @domain_errors
 def import_command(
@@ -165,9 +171,11 @@ def import_command(
     dry_run: bool,
     full: bool,
     fetch_images: bool,
+    default_rights: str | None,
     as_json: bool,
 ) -> None:
     """Import one export (CSV or LIDO) for an institution."""
+    from glampub.cli.rights import operator
     from glampub.importing.run import ImportOptions
 
     options = ImportOptions(
@@ -182,6 +190,8 @@ def import_command(
         encoding=encoding,
         delimiter=delimiter,
         identifier=identifier,
+        default_rights=default_rights,
+        operator=operator(),
     )
     try:
         report = _import(options, as_json)
@@ -247,6 +257,12 @@ def institution() -> None:
     help="Publish images of in-copyright items as thumbnails only (the default) or in full "
     "(when you hold the rights or have permission).",
 )
+@click.option(
+    "--metadata-licence",
+    type=click.Choice(["cc0", "cc-by", "none"]),
+    help="The licence of your metadata where a record states none: CC0, CC BY 4.0, or "
+    "none (not stated: no metadata licence is published; the default).",
+)
 @domain_errors
 def institution_add(
     slug: str,
@@ -256,6 +272,7 @@ def institution_add(
     copyright_term: int | None,
     courtesy_statement: bool | None,
     in_copyright_images: str | None,
+    metadata_licence: str | None,
 ) -> None:
     """Add (or update) a publishing institution."""
     from glampub.institutions.registry import add_institution
@@ -263,7 +280,13 @@ def institution_add(
 
     with app_context() as app, get_db().transaction() as session:
         inst, created = add_institution(
-            session, slug, name, Path(app.config["DATA_DIR"]), homepage=homepage, logo=logo
+            session,
+            slug,
+            name,
+            Path(app.config["DATA_DIR"]),
+            homepage=homepage,
+            logo=logo,
+            metadata_licence=metadata_licence,
         )
         if courtesy_statement is not None:
             inst.courtesy_statement = courtesy_statement

@@ -30,6 +30,13 @@ def print_report(console: Console, report: ImportReport) -> None:
     )
     if report.withdrawn:
         print_withdrawn(console, report)
+    if report.default_rights:
+        given = report.default_rights
+        console.print(
+            f"Default rights for records without a statement: {given['uri']} "
+            f"(given by {given['by']} with {given['source']}, {given['at']})",
+            highlight=False,
+        )
     if report.rights:
         table = Table("rights", "objects", title="Rights decisions", title_justify="left")
         for uri, count in sorted(report.rights.items(), key=lambda kv: (-kv[1], kv[0])):

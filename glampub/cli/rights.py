@@ -16,7 +16,8 @@ from glampub.db import get_db
 from glampub.rights import map_rights
 
 
-def _operator() -> str:
+def operator() -> str:
+    """Who runs the command: kept with what they decide."""
     try:
         return getpass.getuser()
     except (KeyError, OSError):
@@ -26,7 +27,7 @@ def _operator() -> str:
 by_option = click.option(
     "--by",
     "decided_by",
-    default=_operator,
+    default=operator,
     show_default="the current user",
     help="Who decides; kept with the rule.",
 )
@@ -98,30 +99,59 @@ def rights_review(institution: str, as_json: bool) -> None:
         f'\nDecide one with: glampub rights decide {institution} "STATEMENT" URI '
         "(or needs-review to keep it here)"
     )
+    if any(item.no_statement for item in items):
+        out.print(
+            f"Decide the records without a statement with: glampub rights decide "
+            f"{institution} --no-statement URI"
+        )
 
 
 @rights.command("decide")
 @click.argument("institution")
-@click.argument("statement")
-@click.argument("target")
+@click.argument("words", nargs=-1, metavar="[STATEMENT] TARGET")
+@click.option(
+    "--no-statement",
+    is_flag=True,
+    help="Decide the records that state nothing at all (give only TARGET).",
+)
 @by_option
 @click.option("--note", default="", help="Why: kept with the decision.")
 @domain_errors
 def rights_decide(
-    institution: str, statement: str, target: str, decided_by: str, note: str
+    institution: str, words: tuple[str, ...], no_statement: bool, decided_by: str, note: str
 ) -> None:
     """Decide STATEMENT (as the review queue shows it) to mean TARGET, for good.
 
     TARGET is a rights URI, or a licence name or code ("CC BY 4.0", "InC").
     Every object with that statement is updated now, and on every re-import.
+    With --no-statement, TARGET applies to the records without any rights
+    statement; never to a record that has one of its own.
     """
+    from glampub.errors import UsageError
     from glampub.rights_review.queue import decide
 
+    if no_statement:
+        if len(words) != 1:
+            raise UsageError("with --no-statement give only the TARGET, no statement")
+        statement, target = "", words[0]
+    else:
+        if len(words) != 2:
+            raise UsageError("give the STATEMENT and the TARGET (or --no-statement TARGET)")
+        statement, target = words
     with app_context(), get_db().transaction() as session:
-        change = decide(session, institution, statement, target, decided_by, note)
+        change = decide(
+            session,
+            institution,
+            statement,
+            target,
+            decided_by,
+            note,
+            no_statement=no_statement,
+        )
         target_uri = change.rule.target
     changed = objects_changed(change.changed)
-    out.print(f"Decided {statement!r} -> {target_uri} for {institution}: {changed}")
+    what = "records without a statement" if no_statement else repr(statement)
+    out.print(f"Decided {what} -> {target_uri} for {institution}: {changed}")
 
 
 @rights.group("rule")
@@ -196,7 +226,9 @@ def rule_list(institution: str, as_json: bool) -> None:
             click.echo(json.dumps(row, ensure_ascii=False))
         else:
             out.print(
-                f"{row['id']:>4}  {row['kind']:<7} {row['match']!r} -> {row['target']}  "
+                f"{row['id']:>4}  {row['kind']:<7} "
+                f"{'(no statement)' if row['kind'] == 'unstated' else repr(row['match'])} "
+                f"-> {row['target']}  "
                 f"({row['origin']}, {row['decided_by']}, {row['decided_at']})"
             )
     if not rows and not as_json:

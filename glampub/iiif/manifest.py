@@ -26,10 +26,6 @@ SOURCE_PROFILES = {"lido": "http://www.lido-schema.org"}
 DOWNLOAD_TYPES = {"jpg": "image/jpeg", "png": "image/png"}
 
 
-# The licence of the descriptive metadata when the record does not state one.
-CC0 = "http://creativecommons.org/publicdomain/zero/1.0/"
-
-
 #: The thumbnails manifests list;
 #: glampub.static_site.export writes these sizes too.
 THUMBNAIL_SIZE = "!400,400"
@@ -276,11 +272,12 @@ def _metadata(obj: ObjectInfo, object_url: str) -> list[dict[str, Any]]:
         pairs.append(
             _pair("how_to_reference", {"none": [html_span(_reference_line(obj, object_url))]})
         )
-    record_licence = obj.record_rights_uri or CC0
-    term = lookup(record_licence)
-    name = term.label if term else record_licence
-    link = f'<a href="{escape(record_licence)}">{escape(name)}</a>'
-    pairs.append(_pair("metadata_licence", {"none": [html_span(link)]}))
+    record_licence = obj.record_rights_uri
+    if record_licence:  # where nobody stated one, nothing is said about it
+        term = lookup(record_licence)
+        name = term.label if term else record_licence
+        link = f'<a href="{escape(record_licence)}">{escape(name)}</a>'
+        pairs.append(_pair("metadata_licence", {"none": [html_span(link)]}))
     return pairs
 
 

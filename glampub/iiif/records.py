@@ -85,6 +85,8 @@ class ObjectInfo:
     credit_line: str | None = None
     rights_holder: str | None = None
     extra_metadata: tuple[tuple[LangMap, LangMap], ...] = ()
+    #: The metadata licence to publish: the record's own, else the
+    #: institution's; None when nobody stated one (then none is published).
     record_rights_uri: str | None = None
     source_format: str = ""
     source_media_type: str = "text/plain"

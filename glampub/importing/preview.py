@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from glampub.credit import first_value, reference_text
 from glampub.errors import Problem
 from glampub.iiif.records import ObjectInfo
+from glampub.importing.default_rights import default_rights
 from glampub.importing.record_mapping import RightsCache, creator_values
 from glampub.importing.run import choose_importer, load_profile
 from glampub.models import Institution
@@ -36,7 +37,8 @@ def sample_records(
     """The first ``size`` records that import, as plain values for the preview page."""
     importer = choose_importer(path, fmt)
     loaded = load_profile(importer, profile)
-    rights = RightsCache(load_policy(session, institution))
+    default = default_rights(None, loaded, None)  # the profile's, as the import will use it
+    rights = RightsCache(load_policy(session, institution), default.uri if default else None)
     records = (item for item in importer.read(path, loaded) if not isinstance(item, Problem))
     sample = []
     for record in islice(records, size):

@@ -16,6 +16,7 @@ import orjson
 
 from glampub.errors import Problem
 from glampub.rights import (
+    NEEDS_REVIEW,
     InstitutionRules,
     RightsContext,
     RightsDecision,
@@ -31,7 +32,6 @@ from importers.problem_codes import ProblemCode
 
 #: Bump when the stored shape of a record changes, so re-imports refresh rows.
 MAPPING_VERSION = 2
-CC0 = "http://creativecommons.org/publicdomain/zero/1.0/"
 
 
 @dataclass(frozen=True)
@@ -97,11 +97,30 @@ def decide_object_rights(record: SourceRecord, policy: RightsPolicy) -> RightsDe
 
 
 def decide_record_rights(record: SourceRecord) -> str | None:
-    """The metadata licence: what recordRights says when it maps, CC0 by default."""
+    """The record's own metadata licence (recordRights) as stored: its URI;
+    None when it states none (the institution's setting applies when
+    published); NEEDS_REVIEW when it states one that cannot be mapped, which
+    is never replaced by a licence nobody gave."""
     if not record.record_rights:
-        return CC0
-    decision = map_rights(record.record_rights)
-    return decision.uri
+        return None
+    return map_rights(record.record_rights).uri or NEEDS_REVIEW
+
+
+def record_rights_problems(record: SourceRecord, stored: str | None) -> list[Problem]:
+    """A warning for a record licence that cannot be mapped."""
+    if stored != NEEDS_REVIEW:
+        return []
+    shown = " | ".join(record.record_rights)
+    return [
+        Problem(
+            record.identifier,
+            record.line,
+            ProblemCode.METADATA_LICENCE_NEEDS_REVIEW,
+            f"metadata licence {shown!r} is not one glampub knows: no metadata licence "
+            "is published for this record",
+            "warning",
+        )
+    ]
 
 
 class RightsCache:
@@ -117,8 +136,10 @@ class RightsCache:
 
     LIMIT = 4096
 
-    def __init__(self, policy: RightsPolicy) -> None:
+    def __init__(self, policy: RightsPolicy, default_rights: str | None = None) -> None:
         self.policy = policy
+        #: The import's rights for records that state none (--default-rights).
+        self.default_rights = default_rights
         self._decisions: dict[tuple[str, ...], RightsDecision] = {}
         self._record_rights: dict[tuple[str, ...], str | None] = {}
 
@@ -129,7 +150,9 @@ class RightsCache:
         if decision is None:
             if len(self._decisions) >= self.LIMIT:
                 self._decisions.clear()
-            decision = map_rights(list(statements), overrides=self.policy.rules)
+            decision = map_rights(
+                list(statements), overrides=self.policy.rules, default=self.default_rights
+            )
             self._decisions[key] = decision
         if decision.uri is None:
             return decision  # nothing for the context to check
@@ -141,12 +164,12 @@ class RightsCache:
     def record_rights(self, record: SourceRecord) -> str | None:
         """As :func:`decide_record_rights`, cached."""
         if not record.record_rights:
-            return CC0
+            return None
         key = tuple(record.record_rights)
         if key not in self._record_rights:
             if len(self._record_rights) >= self.LIMIT:
                 self._record_rights.clear()
-            self._record_rights[key] = map_rights(list(key)).uri
+            self._record_rights[key] = decide_record_rights(record)
         return self._record_rights[key]
 
 

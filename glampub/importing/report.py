@@ -39,6 +39,8 @@ class ImportReport:
     #: What a full import withdrew (or, in a dry run, would withdraw), in order.
     withdrawn_identifiers: WithdrawnLog = field(default_factory=WithdrawnLog)
     run_id: int | None = None
+    #: The rights given to records that state none (uri, by, source, at), if any.
+    default_rights: dict[str, str | None] | None = None
 
     @property
     def imported(self) -> int:
@@ -85,6 +87,7 @@ class ImportReport:
             "problems_total": problems.total,
             "problems_file": str(problems.path) if problems.path and problems.total else None,
             "run_id": self.run_id,
+            "default_rights": self.default_rights,
         }
 
     def write_json(self, out: TextIO) -> None:

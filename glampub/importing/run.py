@@ -34,6 +34,7 @@ from glampub.images.files import sweep_leftovers
 from glampub.images.sources import ImageSource, open_image_source
 from glampub.importing import lock as import_lock
 from glampub.importing.bulk_memory import bulk_garbage_collection, release_free_memory
+from glampub.importing.default_rights import default_rights
 from glampub.importing.problem_log import ProblemLog, problems_path
 from glampub.importing.reader import read_records
 from glampub.importing.record_images import IMAGES_FOLDER
@@ -82,6 +83,10 @@ class ImportOptions:
     #: LIDO only: the element whose text identifies each record (--identifier).
     identifier: str | None = None
     max_pixels: int = 100_000_000
+    #: Rights for records that state none (a URI), before the profile's default_rights.
+    default_rights: str | None = None
+    #: Who runs the import: recorded with the default rights it gives.
+    operator: str | None = None
 
 
 def choose_importer(path: Path, fmt: str, name: str | None = None) -> Importer:
@@ -149,6 +154,7 @@ def run_import(
         delimiter=options.delimiter,
         identifier=options.identifier,
     )
+    default = default_rights(options.default_rights, profile, options.operator)
     with database.transaction() as session:
         institution = get_institution(session, options.institution)
         # Only read before the lock is known to be free: with SQLite, a write
@@ -159,6 +165,8 @@ def run_import(
             file_name=str(options.path),
             format=importer.name,
             dry_run=options.dry_run,
+            default_rights=default.uri if default else None,
+            default_rights_by=default.by if default else None,
         )
         session.add(run)
         session.flush()
@@ -166,7 +174,7 @@ def run_import(
         # Started now, with the lock: the INSERT above may have waited for
         # SQLite's write lock (or PostgreSQL's unique index) while another
         # import finished, and its default time is taken before that wait.
-        run.started_at = datetime.now(UTC)
+        run.started_at = started_at = datetime.now(UTC)
         # Kept as plain values: after a rollback the objects would reload from
         # the database, which may be the very thing that just failed.
         run_id, institution_id = run.id, institution.id
@@ -181,6 +189,7 @@ def run_import(
         run_id=run_id,
         problems=ProblemLog(problems_path(data_dir, run_id)),
         withdrawn_identifiers=WithdrawnLog(withdrawn_path(data_dir, run_id)),
+        default_rights=default.to_dict(started_at) if default else None,
     )
     try:
         with ExitStack() as stack:
@@ -201,6 +210,7 @@ def run_import(
                 source=source if options.images else None,
                 fetcher=fetcher,
                 max_pixels=options.max_pixels,
+                default_rights=default.uri if default else None,
             )
             reading = _Reading(report)
             records = reading.records(read_records(importer.name, options.path, profile))

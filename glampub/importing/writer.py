@@ -36,6 +36,7 @@ from glampub.importing.record_mapping import (
     content_hash,
     link_problems,
     object_values,
+    record_rights_problems,
     rights_problems,
 )
 from glampub.importing.report import ImportReport
@@ -101,11 +102,12 @@ class BatchWriter:
         source: ImageSource | None,
         fetcher: ImageFetcher | None,
         max_pixels: int,
+        default_rights: str | None = None,
     ) -> None:
         self.session = session
         self.institution_id = institution.id
         self.slug = institution.slug
-        self.rights = RightsCache(load_policy(session, institution))
+        self.rights = RightsCache(load_policy(session, institution), default_rights)
         self.data_dir = data_dir
         self.report = report
         self.source = source
@@ -171,7 +173,9 @@ class BatchWriter:
             if record.record_url:
                 report.problems.extend(link_problems(record))
             report.count_rights(decision.uri, decision.statement)
-            values = object_values(record, decision, self.rights.record_rights(record))
+            record_rights = self.rights.record_rights(record)
+            report.problems.extend(record_rights_problems(record, record_rights))
+            values = object_values(record, decision, record_rights)
             digest = content_hash(values, images)
             stored = existing.get(record.identifier)
             if stored is None:

@@ -17,6 +17,14 @@ from glampub.models import Institution
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 LOGO_PREFIX = "logo-"
+#: The licences an institution may give its metadata where a record states
+#: none, by the name the CLI and the settings page use. "none" (not stated) is
+#: the default: glampub then publishes no metadata licence at all.
+METADATA_LICENCES: dict[str, str | None] = {
+    "none": None,
+    "cc0": "http://creativecommons.org/publicdomain/zero/1.0/",
+    "cc-by": "http://creativecommons.org/licenses/by/4.0/",
+}
 
 
 def get_institution(session: Session, slug: str) -> Institution:
@@ -70,8 +78,15 @@ def add_institution(
     *,
     homepage: str | None = None,
     logo: Path | None = None,
+    metadata_licence: str | None = None,
 ) -> tuple[Institution, bool]:
-    """Create the institution, or update it when the slug exists; returns (it, created)."""
+    """Create the institution, or update it when the slug exists; returns (it, created).
+
+    ``metadata_licence`` is a key of :data:`METADATA_LICENCES`; None leaves it
+    as it is (not stated, for a new institution).
+    """
+    if metadata_licence is not None:
+        metadata_uri = metadata_licence_uri(metadata_licence)
     if not SLUG_PATTERN.match(slug):
         raise UsageError(
             f"{slug!r} is not a valid institution slug: use lower-case letters, digits "
@@ -86,6 +101,8 @@ def add_institution(
         session.add(institution)
     institution.name = name
     institution.homepage = homepage
+    if metadata_licence is not None:
+        institution.metadata_licence = metadata_uri
     if logo is not None:
         if not logo.is_file():
             raise UsageError(f"logo file {logo} does not exist")
@@ -96,6 +113,21 @@ def add_institution(
         institution.logo_height = stored.height
     session.flush()
     return institution, created
+
+
+def metadata_licence_uri(choice: str) -> str | None:
+    """The URI of a metadata licence choice ("cc0", "cc-by", "none")."""
+    if choice not in METADATA_LICENCES:
+        raise UsageError(f"metadata licence {choice!r} is none of {', '.join(METADATA_LICENCES)}")
+    return METADATA_LICENCES[choice]
+
+
+def metadata_licence_choice(institution: Institution) -> str:
+    """The choice an institution's stored metadata licence is."""
+    for choice, uri in METADATA_LICENCES.items():
+        if uri == institution.metadata_licence:
+            return choice
+    return "none"
 
 
 def logo_image_id(institution: Institution) -> str | None:

@@ -1,5 +1,5 @@
 """Institution settings staff change in the browser: name, homepage, logo,
-credit line template, courtesy statement and copyright term."""
+credit line template, courtesy statement, copyright term and metadata licence."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from glampub.credit import check_template
 from glampub.errors import UsageError
 from glampub.images.files import ingest
+from glampub.institutions.registry import metadata_licence_uri
 from glampub.models import CreditTemplate, Institution
 from glampub.rights_review.queue import remap_institution
 
@@ -23,6 +24,8 @@ class Settings:
     credit_template: str | None
     courtesy_statement: bool
     copyright_term_years: int
+    #: A key of METADATA_LICENCES; None leaves the metadata licence as it is.
+    metadata_licence: str | None = None
 
 
 def credit_template(session: Session, institution: Institution) -> str | None:
@@ -52,6 +55,10 @@ def update_settings(
     institution.name = name
     institution.homepage = homepage
     institution.courtesy_statement = settings.courtesy_statement
+    if settings.metadata_licence is not None:
+        # Published where a record states none; changing it changes the
+        # institution's revision, so cached documents are rebuilt.
+        institution.metadata_licence = metadata_licence_uri(settings.metadata_licence)
     if logo is not None:
         stored = ingest(logo, data_dir / "logos")
         institution.logo_path = str(Path("logos") / stored.relative_path)

@@ -35,7 +35,7 @@ from glampub.importing.progress import ProgressFile, progress_path
 from glampub.importing.run import ImportOptions, run_import
 from glampub.importing.uploads import ARCHIVE_NAME
 from glampub.jobs import runner as job_runner
-from glampub.models import Upload
+from glampub.models import Upload, User
 
 log = logging.getLogger(__name__)
 MODES = ("preview", "publish")
@@ -202,6 +202,11 @@ def _for_staff(
     return message.replace(str(data_dir), "the data folder")
 
 
+def _uploader(session: Session, upload: Upload) -> str | None:
+    user = session.get(User, upload.user_id) if upload.user_id else None
+    return user.email if user else None
+
+
 def _run_claimed(
     database: Database,
     data_dir: Path,
@@ -232,6 +237,8 @@ def _run_claimed(
             profile=profile if profile_failure is None else None,
             dry_run=mode == "preview",
             full=upload.full,
+            # Who gave a profile's default rights, on the import run: who uploaded.
+            operator=_uploader(session, upload),
         )
         progress.total_bytes = max(export.stat().st_size, 1)
     progress.write("running")

@@ -9,7 +9,7 @@ from glampub.images.policy import published_size, thumbnail_only
 from glampub.institutions.registry import logo_image_id
 from glampub.models import CollectionObject, Image, Institution
 from glampub.publishing.csv_formulas import neutralise_formulas
-from glampub.rights import lookup
+from glampub.rights import NEEDS_REVIEW, lookup
 from importers.csv.media_type import delimiter_of, is_csv
 from importers.object_types import language_map
 
@@ -67,6 +67,15 @@ def image_info(image: Image, institution: Institution) -> ImageInfo:
     )
 
 
+def metadata_licence(obj: CollectionObject) -> str | None:
+    """The licence of the object's metadata as published: the record's own,
+    else the institution's setting; None where nobody stated one, or the
+    record's own could not be mapped (never a licence nobody gave)."""
+    if obj.record_rights_uri == NEEDS_REVIEW:
+        return None
+    return obj.record_rights_uri or obj.institution.metadata_licence
+
+
 def object_info(obj: CollectionObject) -> ObjectInfo:
     institution = obj.institution
     images = tuple(
@@ -90,7 +99,7 @@ def object_info(obj: CollectionObject) -> ObjectInfo:
         credit_line=obj.credit_line,
         rights_holder=obj.rights_holder,
         extra_metadata=tuple((pair[0], pair[1]) for pair in obj.extra_metadata or ()),
-        record_rights_uri=obj.record_rights_uri,
+        record_rights_uri=metadata_licence(obj),
         source_format=obj.source_format,
         source_media_type=obj.source_media_type,
         images=images,

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from glampub.iiif.manifest import CC0
 from glampub.iiif.urls import IiifUrls
 from glampub.models import CollectionObject
 from glampub.publishing.object_values import object_info
@@ -26,7 +25,7 @@ def _iso(moment: datetime) -> str:
 def record_data(obj: CollectionObject, urls: IiifUrls) -> dict[str, Any]:
     info = object_info(obj)
     slug, identifier = obj.institution.slug, obj.identifier
-    return {
+    data: dict[str, Any] = {
         "id": urls.record(slug, identifier),
         "identifier": identifier,
         "institution": {
@@ -59,7 +58,6 @@ def record_data(obj: CollectionObject, urls: IiifUrls) -> dict[str, Any]:
             "rule": obj.rights_rule,
             "reason": obj.rights_reason,
         },
-        "metadata_licence": obj.record_rights_uri or CC0,
         "extra_metadata": [
             {"label": pair[0], "value": pair[1]} for pair in obj.extra_metadata or ()
         ],
@@ -86,3 +84,6 @@ def record_data(obj: CollectionObject, urls: IiifUrls) -> dict[str, Any]:
         "revision": obj.revision,
         "updated": _iso(obj.updated_at),
     }
+    if info.record_rights_uri:  # where nobody stated one, nothing is said about it
+        data["metadata_licence"] = info.record_rights_uri
+    return data

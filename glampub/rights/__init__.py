@@ -6,7 +6,7 @@ Pure: no Flask, no database, no network. See :func:`map_rights`.
 from glampub.rights.decision import NEEDS_REVIEW, RightsContext, RightsDecision
 from glampub.rights.engine import canonical_uri, map_rights
 from glampub.rights.institution_rules import InstitutionRules, InvalidRule, Rule, rule_target
-from glampub.rights.normalize import normalize_statement, statement_key
+from glampub.rights.normalize import NO_STATEMENT, normalize_statement, statement_key
 from glampub.rights.public_domain import LIKELY_PUBLIC_DOMAIN, MAY_BE_IN_COPYRIGHT
 from glampub.rights.uris import lookup
 from glampub.rights.vocabulary import RightsTerm, all_terms
@@ -15,6 +15,7 @@ __all__ = [
     "LIKELY_PUBLIC_DOMAIN",
     "MAY_BE_IN_COPYRIGHT",
     "NEEDS_REVIEW",
+    "NO_STATEMENT",
     "RightsContext",
     "RightsDecision",
     "RightsTerm",

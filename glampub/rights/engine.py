@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from glampub.rights.combine import Seen, combine, mapped
+from glampub.rights.combine import Seen, combine, mapped, review
 from glampub.rights.decision import NEEDS_REVIEW, RightsContext, RightsDecision
 from glampub.rights.findings import PRIORITY_OVERRIDE, Finding
 from glampub.rights.normalize import (
+    NO_STATEMENT,
     STATEMENT_SEPARATOR,
     as_statement_list,
     normalize_statement,
@@ -47,11 +48,32 @@ def _override_finding(statement: str, target: str) -> Finding:
     )
 
 
+def _unstated(target: str, rule: str, whose: str) -> RightsDecision | None:
+    """The decision on a record that states nothing, as ``whose`` decided it."""
+    if target.strip().casefold() == NEEDS_REVIEW:
+        return review(
+            "",
+            "no-statement",
+            f"No rights statement was given, and {whose} keeps such records for review.",
+        )
+    term = lookup(target)
+    if term is None:
+        return None  # not a rights URI: the record stays in review, as with no rule
+    return mapped(
+        "",
+        term,
+        rule,
+        f"No rights statement was given; {whose} decided that records without one "
+        f"are {term.label}.",
+    )
+
+
 def map_rights(
     statements: str | Sequence[str] | None,
     context: RightsContext | None = None,
     *,
     overrides: Mapping[str, str] | None = None,
+    default: str | None = None,
 ) -> RightsDecision:
     """Map what an export says about rights to one decision.
 
@@ -61,9 +83,25 @@ def map_rights(
     spelling) or ``"needs-review"``; the key of all statements together is
     tried first, then each statement's own key, before any built-in rule.
     ``context`` only ever adds public-domain warnings.
+
+    A record that states nothing at all (its :func:`statement_key` is empty)
+    takes ``default`` (the rights URI an import gave for such records), else
+    the institution's decision on records without a statement (the
+    ``overrides`` entry under :data:`NO_STATEMENT`), else goes to review.
+    Neither ever touches a record that has a statement of its own.
     """
     items = as_statement_list(statements)
     joined = STATEMENT_SEPARATOR.join(items)
+    if not statement_key(items):
+        decided = None
+        if default is not None:
+            decided = _unstated(default, "import-default", "the import")
+        if decided is None and overrides:
+            target = overrides.get(NO_STATEMENT)
+            if target is not None:
+                decided = _unstated(target, "override", "the institution")
+        if decided is not None:
+            return _with_checks(decided, context)
     if overrides and items:
         whole = overrides.get(statement_key(items))
         if whole is not None:

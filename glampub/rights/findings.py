@@ -47,7 +47,9 @@ class Finding:
 #: Every rule that can decide, with what it means: the stable ids in
 #: ``RightsDecision.rule`` (for reports, filters and the review queue).
 RULES: dict[str, str] = {
-    "override": "the institution's own rule for this normalised statement",
+    "override": "the institution's own rule for this normalised statement, or for records "
+    "that state nothing",
+    "import-default": "the rights an import gave for its records that state nothing",
     "cc-uri": "a Creative Commons licence URI, in any spelling",
     "cc-name": "a Creative Commons licence by name, abbreviation or official title, in every "
     "language Creative Commons translated it into",

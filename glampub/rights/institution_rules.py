@@ -3,7 +3,9 @@
 Staff teach glampub what their house phrasings mean: an exact statement
 ("Foto: Museum, alle Rechte vorbehalten" → InC), or a pattern over the
 normalised statement ("^bildrecht:" → needs-review). A review decision is an
-exact rule. :class:`InstitutionRules` is the ``overrides`` mapping that
+exact rule; the decision on records that state nothing at all is the one rule
+of kind "unstated" (no match), never applied to a record with a statement.
+:class:`InstitutionRules` is the ``overrides`` mapping that
 :func:`glampub.rights.map_rights` takes.
 """
 
@@ -16,9 +18,9 @@ from typing import Literal
 from glampub.patterns import InvalidPattern, Pattern, compile_pattern
 from glampub.rights.decision import NEEDS_REVIEW
 from glampub.rights.engine import canonical_uri
-from glampub.rights.normalize import STATEMENT_SEPARATOR, statement_key
+from glampub.rights.normalize import NO_STATEMENT, STATEMENT_SEPARATOR, statement_key
 
-RuleKind = Literal["exact", "pattern"]
+RuleKind = Literal["exact", "pattern", "unstated"]
 #: Patterns are matched against statements of at most this many characters, so
 #: one badly written pattern cannot stall an import on a huge free-text value.
 PATTERN_INPUT_LIMIT = 2000
@@ -65,8 +67,11 @@ class InstitutionRules(Mapping[str, str]):
     def __init__(self, rules: Iterable[Rule] = ()) -> None:
         self._exact: dict[str, str] = {}
         self._patterns: list[tuple[Pattern, str]] = []
+        self._unstated: str | None = None
         for rule in rules:
-            if rule.kind == "exact":
+            if rule.kind == "unstated":
+                self._unstated = rule.target
+            elif rule.kind == "exact":
                 # A review decision on several statements is stored joined, as
                 # they are displayed; its key is the key of the whole set.
                 self._exact[statement_key(rule.match.split(STATEMENT_SEPARATOR))] = rule.target
@@ -74,6 +79,11 @@ class InstitutionRules(Mapping[str, str]):
                 self._patterns.append((compile_rule_pattern(rule.match), rule.target))
 
     def __getitem__(self, key: str) -> str:
+        if key == NO_STATEMENT:
+            # Only the rule on records without a statement; no pattern judges them.
+            if self._unstated is None:
+                raise KeyError(key)
+            return self._unstated
         target = self._exact.get(key)
         if target is not None:
             return target
@@ -86,10 +96,12 @@ class InstitutionRules(Mapping[str, str]):
         raise KeyError(key)
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._exact)
+        yield from self._exact
+        if self._unstated is not None:
+            yield NO_STATEMENT
 
     def __len__(self) -> int:
-        return len(self._exact)
+        return len(self._exact) + (self._unstated is not None)
 
     def __bool__(self) -> bool:
-        return bool(self._exact or self._patterns)
+        return bool(self._exact or self._patterns or self._unstated is not None)

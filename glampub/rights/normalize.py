@@ -95,6 +95,11 @@ def as_statement_list(statements: str | Sequence[str] | None) -> list[str]:
     return result
 
 
+#: The key of a record that states nothing at all (:func:`statement_key` of no
+#: statements): where an institution's decision on such records is looked up.
+NO_STATEMENT = ""
+
+
 def statement_key(statements: str | Sequence[str] | None) -> str:
     """One key for a set of statements: normalised, de-duplicated, sorted, joined.
 

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from glampub.errors import UsageError
 from glampub.importing.record_images import IMAGE_FIELDS, image_rights_values
 from glampub.importing.record_mapping import (
     OBJECT_FIELDS,
@@ -23,10 +24,12 @@ from glampub.importing.record_mapping import (
 )
 from glampub.institutions.registry import get_institution
 from glampub.models import ChangeEvent, CollectionObject, Institution, ObjectStatus, RightsRule
-from glampub.rights import NEEDS_REVIEW, map_rights
+from glampub.rights import NEEDS_REVIEW, map_rights, statement_key
 from glampub.rights_review.stored_rules import delete_rule, load_policy, save_rule
 
 BATCH_SIZE = 500
+#: The rule of a decision an import's default rights made (see map_rights).
+IMPORT_DEFAULT = "import-default"
 EXAMPLES = 5
 
 
@@ -39,10 +42,14 @@ class ReviewItem:
     examples: list[str]
     #: Why glampub could not decide.
     reason: str
+    #: True for the records that state nothing at all (``statement`` is empty):
+    #: decided with ``no_statement``, never by a statement's text.
+    no_statement: bool = False
 
     def to_dict(self) -> dict[str, object]:
         return {
             "statement": self.statement,
+            "no_statement": self.no_statement,
             "count": self.count,
             "examples": self.examples,
             "reason": self.reason,
@@ -85,20 +92,39 @@ def review_queue(session: Session, slug: str) -> list[ReviewItem]:
             .limit(EXAMPLES)
         ).all()
         items.append(
-            ReviewItem(first.rights_statement, group.count, list(examples), first.rights_reason)
+            ReviewItem(
+                first.rights_statement,
+                group.count,
+                list(examples),
+                first.rights_reason,
+                no_statement=not statement_key(first.rights_statements),
+            )
         )
     return items
 
 
 def decide(
-    session: Session, slug: str, statement: str, target: str, decided_by: str, note: str = ""
+    session: Session,
+    slug: str,
+    statement: str,
+    target: str,
+    decided_by: str,
+    note: str = "",
+    *,
+    no_statement: bool = False,
 ) -> RuleChange:
-    """Decide a statement from the queue for good: it becomes an exact rule."""
+    """Decide a statement from the queue for good: it becomes an exact rule.
+
+    With ``no_statement`` (and no ``statement``), decide the records that
+    state nothing at all: the institution's one rule of kind "unstated".
+    """
+    if no_statement and statement.strip():
+        raise UsageError("give a statement, or decide the records without one, not both")
     rule = save_rule(
         session,
         slug,
-        kind="exact",
-        match=statement,
+        kind="unstated" if no_statement else "exact",
+        match="" if no_statement else statement,
         target=target,
         decided_by=decided_by,
         note=note,
@@ -147,7 +173,11 @@ def remap_institution(session: Session, institution: Institution) -> int:
                 obj.rights_holder,
                 policy.term_years,
             )
-            decision = map_rights(obj.rights_statements, context, overrides=policy.rules)
+            # What an import's --default-rights decided stays: it is not a rule.
+            default = obj.rights_uri if obj.rights_rule == IMPORT_DEFAULT else None
+            decision = map_rights(
+                obj.rights_statements, context, overrides=policy.rules, default=default
+            )
             updates = [(obj, decision_values(decision, obj.rights_statements))]
             updates += [
                 (

@@ -65,11 +65,21 @@ def save_rule(
     note: str = "",
     origin: str = "rule",
 ) -> RightsRule:
-    """Add a rule, or replace the target of the same kind and match."""
-    if kind not in ("exact", "pattern"):
+    """Add a rule, or replace the target of the same kind and match.
+
+    Kind "unstated" is the decision on records that state nothing at all: it
+    matches no text (``match`` is empty), and an institution has at most one.
+    """
+    if kind not in ("exact", "pattern", "unstated"):
         raise UsageError(f"rule kind must be 'exact' or 'pattern', not {kind!r}")
-    if not match.strip():
-        raise UsageError("a rule needs the statement or pattern it matches")
+    if kind == "unstated":
+        if match:
+            raise UsageError("the decision on records without a statement matches no text")
+    elif not match.strip():
+        raise UsageError(
+            "a rule needs the statement or pattern it matches (records without any "
+            f"statement are decided with: glampub rights decide {slug} --no-statement URI)"
+        )
     if not decided_by.strip():
         raise UsageError("say who decides (--by): decisions are recorded with their author")
     for what, value, limit in (

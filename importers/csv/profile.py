@@ -86,6 +86,8 @@ _PROFILE_KEYS = {
     "guess",
     "group_rows",
     "ignore",
+    # Read by glampub's import (glampub/importing/default_rights.py), not here.
+    "default_rights",
 }
 _TOP_KEYS = {"profile", "fields", "metadata", "guess"}
 _LANGUAGE = re.compile(r"none|[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")

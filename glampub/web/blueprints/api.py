@@ -273,15 +273,28 @@ def _text(body: dict[str, Any], key: str, required: bool = True) -> str:
 def post_review(institution: str) -> Response:
     inst = _institution(institution)
     body = _json_body()
-    statement, target = _text(body, "statement"), _text(body, "target")
+    no_statement = body.get("no_statement", False)
+    if not isinstance(no_statement, bool):
+        raise UsageError("`no_statement` is true or false")
+    if no_statement and "statement" in body:
+        raise UsageError("send `statement` or `no_statement: true`, not both")
+    statement = "" if no_statement else _text(body, "statement")
+    target = _text(body, "target")
     note = _text(body, "note", required=False) if "note" in body else ""
     if target != NEEDS_REVIEW and canonical_uri(target) is None:
         raise UsageError(f"{target!r} is not a rights URI glampub knows, nor {NEEDS_REVIEW}")
     db = session()
-    change = decide(db, inst.slug, statement, target, _user().email, note)
+    change = decide(
+        db, inst.slug, statement, target, _user().email, note, no_statement=no_statement
+    )
     db.commit()
     return jsonify(
-        {"statement": statement, "target": change.rule.target, "changed": change.changed}
+        {
+            "statement": statement,
+            "no_statement": no_statement,
+            "target": change.rule.target,
+            "changed": change.changed,
+        }
     )
 
 

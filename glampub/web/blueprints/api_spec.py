@@ -317,6 +317,12 @@ def openapi_document(base_url: str) -> dict[str, Any]:
                                 "type": "object",
                                 "properties": {
                                     "statement": {"type": "string"},
+                                    "no_statement": {
+                                        "type": "boolean",
+                                        "description": "The records that state nothing at "
+                                        "all (statement is empty); decide them with "
+                                        "no_statement: true",
+                                    },
                                     "count": {"type": "integer"},
                                     "examples": {"type": "array", "items": {"type": "string"}},
                                     "reason": {"type": "string"},
@@ -327,9 +333,13 @@ def openapi_document(base_url: str) -> dict[str, Any]:
                 },
                 "Decision": {
                     "type": "object",
-                    "required": ["statement", "target"],
+                    "description": "A statement and its target; or no_statement: true and "
+                    "a target, for the records that state nothing at all (never applied to "
+                    "a record with a statement of its own)",
+                    "required": ["target"],
                     "properties": {
                         "statement": {"type": "string", "minLength": 1},
+                        "no_statement": {"type": "boolean"},
                         "target": {
                             "type": "string",
                             "description": "A rights URI, licence code or needs-review",
@@ -341,6 +351,7 @@ def openapi_document(base_url: str) -> dict[str, Any]:
                     "type": "object",
                     "properties": {
                         "statement": {"type": "string"},
+                        "no_statement": {"type": "boolean"},
                         "target": {"type": "string"},
                         "changed": {"type": "integer"},
                     },

@@ -66,7 +66,9 @@ class UploadForm(FlaskForm):
 
 
 class DecideForm(FlaskForm):
-    statement = HiddenField(validators=[DataRequired()])
+    #: Empty for the records that state nothing at all, which send no_statement=1.
+    statement = HiddenField(validators=[Optional()])
+    no_statement = HiddenField(validators=[Optional()])
     target = SelectField(_l("Decision"), choices=[], validate_choice=False)
     note = StringField(_l("Note (why)"), validators=[Optional(), Length(max=2000)])
 
@@ -94,6 +96,16 @@ class SettingsForm(FlaskForm):
     copyright_term = IntegerField(
         _l("Copyright term (years after the creator's death)"),
         validators=[DataRequired(), NumberRange(min=1, max=150)],
+    )
+    metadata_licence = SelectField(
+        _l("Licence of your metadata, where a record states none"),
+        choices=options(
+            [
+                ("none", _l("Not stated (publish no metadata licence)")),
+                ("cc0", _l("CC0 1.0 (no rights reserved)")),
+                ("cc-by", _l("CC BY 4.0 (credit required)")),
+            ]
+        ),
     )
 
 

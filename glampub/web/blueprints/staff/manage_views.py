@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 from glampub.errors import GlampubError, NotFound
 from glampub.importing import column_profiles
 from glampub.importing import history as import_history
-from glampub.institutions.registry import add_institution
+from glampub.institutions.registry import add_institution, metadata_licence_choice
 from glampub.institutions.settings import Settings, credit_template, update_settings
 from glampub.models import CollectionObject, Institution
 from glampub.publishing import withdrawal as staff_objects
@@ -82,35 +82,52 @@ def review(institution: str) -> Response | str | tuple[str, int]:
         target = form.target.data or ""
         if not form.validate_on_submit() or target not in dict(choices):
             abort(400, description="Choose a decision from the list.")
+        no_statement = form.no_statement.data == "1"
+        statement = form.statement.data or ""
+        if not no_statement and not statement.strip():
+            abort(400, description="Choose a statement from the review list.")
         try:
             change = decide(
                 db,
                 inst.slug,
-                form.statement.data or "",
+                statement,
                 target,
                 staff().email,
                 form.note.data or "",
+                no_statement=no_statement,
             )
         except GlampubError as exc:
             db.rollback()
             flash(exc.for_web(), "error")
             return redirect(url_for("staff.review", institution=inst.slug))
         db.commit()
-        flash(
-            ngettext(
+        if no_statement:
+            message = ngettext(
+                "Decided: records without a rights statement are now %(target)s; "
+                "%(num)d object changed.",
+                "Decided: records without a rights statement are now %(target)s; "
+                "%(num)d objects changed.",
+                change.changed,
+                target=dict(choices)[target],
+            )
+        else:
+            message = ngettext(
                 "Decided: “%(statement)s” is now %(target)s; %(num)d object changed.",
                 "Decided: “%(statement)s” is now %(target)s; %(num)d objects changed.",
                 change.changed,
-                statement=form.statement.data,
+                statement=statement,
                 target=dict(choices)[target],
-            ),
-            "info",
-        )
+            )
+        flash(message, "info")
         return redirect(url_for("staff.review", institution=inst.slug))
     items = review_queue(db, inst.slug)
     forms = []
     for item in items:
-        form = DecideForm(formdata=None, statement=item.statement)
+        form = DecideForm(
+            formdata=None,
+            statement=item.statement,
+            no_statement="1" if item.no_statement else "",
+        )
         form.target.choices = options(choices)
         forms.append((item, form))
     return render_template("staff/review.html", institution=inst, items=forms)
@@ -171,6 +188,7 @@ def settings(institution: str) -> Response | str | tuple[str, int]:
         credit_template=credit_template(db, inst),
         courtesy_statement=inst.courtesy_statement,
         copyright_term=inst.copyright_term_years,
+        metadata_licence=metadata_licence_choice(inst),
     )
     if request.method == "POST":
         if not form.validate_on_submit():
@@ -186,6 +204,7 @@ def settings(institution: str) -> Response | str | tuple[str, int]:
                     credit_template=form.credit_template.data,
                     courtesy_statement=bool(form.courtesy_statement.data),
                     copyright_term_years=form.copyright_term.data or 70,
+                    metadata_licence=form.metadata_licence.data,
                 ),
                 data_dir(),
                 logo=logo.stream if logo else None,
