@@ -35,7 +35,7 @@ from glampub.importing.progress import ProgressFile, progress_path
 from glampub.importing.run import ImportOptions, run_import
 from glampub.importing.uploads import ARCHIVE_NAME
 from glampub.jobs import runner as job_runner
-from glampub.models import Upload
+from glampub.models import Upload, UploadStatus
 
 log = logging.getLogger(__name__)
 MODES = ("preview", "publish")
@@ -50,6 +50,10 @@ _WAITING = ("queued", "scheduled", "deferred")
 
 class TransientFailure(Exception):
     """The job could not reach the database; trying again later may succeed."""
+
+
+#: What an RQ worker runs (see glampub.jobs.worker); the name a queued job carries.
+RQ_ENTRY_POINT = "glampub.jobs.worker.rq_job"
 
 
 def job_id(upload_id: int, mode: str) -> str:
@@ -68,8 +72,10 @@ def start(app: Flask, upload_id: int, mode: str, base_url: str) -> str:
     if redis_url:
         from rq import Retry
 
+        # By its dotted name: the job builds the app it runs in, and the app
+        # starts jobs, so this module must not import the entry point.
         _queue(app).enqueue(
-            rq_job,
+            RQ_ENTRY_POINT,
             upload_id,
             mode,
             base_url,
@@ -110,28 +116,6 @@ def _thread_job(app: Flask, upload_id: int, mode: str, base_url: str) -> None:
                 log.warning("upload %s: attempt %d failed (%s); again in %d s", upload_id,
                             attempt, exc, delay)  # fmt: skip
                 time.sleep(delay)
-
-
-def rq_job(upload_id: int, mode: str, base_url: str) -> None:
-    """The RQ entry point: the worker builds the app from its own environment.
-
-    A transient failure is raised for RQ to retry, except on the last attempt,
-    which records it on the upload.
-    """
-    from rq import get_current_job
-
-    from glampub.app import create_app
-
-    job = get_current_job()
-    last = job is None or not job.retries_left
-    app = create_app()
-    database: Database = app.extensions["glampub.db"]
-    try:
-        with app.app_context():
-            recover(app, ignore=upload_id)  # this job takes its own upload over
-            run_upload(database, Path(app.config["DATA_DIR"]), upload_id, mode, base_url, last=last)
-    finally:
-        database.dispose()
 
 
 def run_upload(
@@ -372,11 +356,11 @@ def _finish(
         upload.message = message
         upload.runner = None
         if outcome == "failed":
-            upload.status = "failed"
+            upload.status = UploadStatus.FAILED
         elif mode == "preview":
-            upload.status = "previewed"
+            upload.status = UploadStatus.PREVIEWED
             upload.preview = summary or {}
             upload.preview_run_id = run_id
         else:
-            upload.status = "published"
+            upload.status = UploadStatus.PUBLISHED
             upload.publish_run_id = run_id

@@ -22,7 +22,7 @@ from glampub.importing.progress import progress_path, read_progress
 from glampub.importing.uploads import store_upload
 from glampub.jobs import background as jobs
 from glampub.jobs import runner as job_runner
-from glampub.models import ImportRun, Institution, ObjectStatus, Upload
+from glampub.models import ImportRun, Institution, ObjectStatus, Upload, UploadStatus
 from glampub.publishing import withdrawal as staff_objects
 from glampub.publishing.documents import find_object
 from glampub.rights import NEEDS_REVIEW, canonical_uri
@@ -176,7 +176,7 @@ def create_upload(institution: str) -> tuple[Response, int]:
         profile=profile,
         full=full,
     )
-    job_runner.set_waiting(row, "previewing")
+    job_runner.set_waiting(row, UploadStatus.PREVIEWING)
     db.commit()
     jobs.start(current_app._get_current_object(), row.id, "preview", request_urls().base)  # type: ignore[attr-defined]
     return jsonify(upload_json(row)), 202
@@ -195,13 +195,13 @@ def publish_upload(institution: str, upload_id: int) -> tuple[Response, int]:
     inst = _institution(institution)
     db = session()
     row = import_history.get_upload(db, inst, upload_id)
-    if row.status != "previewed":
+    if row.status != UploadStatus.PREVIEWED:
         return _problem(
             409,
             "Conflict",
             f"upload {row.id} is {row.status}; only a previewed upload is published",
         ), 409
-    job_runner.set_waiting(row, "publishing")
+    job_runner.set_waiting(row, UploadStatus.PUBLISHING)
     db.commit()
     jobs.start(current_app._get_current_object(), row.id, "publish", request_urls().base)  # type: ignore[attr-defined]
     return jsonify(upload_json(row)), 202

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from glampub.models import ObjectStatus
+from glampub.models import ObjectStatus, UploadStatus
 from importers.base import format_choices
 
 _ERROR = {"$ref": "#/components/responses/Error"}
@@ -48,14 +48,7 @@ def openapi_document(base_url: str) -> dict[str, Any]:
             "full": {"type": "boolean"},
             "status": {
                 "type": "string",
-                "enum": [
-                    "uploaded",
-                    "previewing",
-                    "previewed",
-                    "publishing",
-                    "published",
-                    "failed",
-                ],
+                "enum": [str(status) for status in UploadStatus],
             },
             "message": {"type": "string", "nullable": True},
             "progress": {"type": "object"},
