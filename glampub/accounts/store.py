@@ -27,10 +27,10 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
+from glampub.db import brief_write_wait
 from glampub.errors import GlampubError, NotFound, UsageError
 from glampub.institutions.registry import get_institution
 from glampub.models import ApiToken, Upload, User
-from glampub.publishing.document_cache import brief_write_wait
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD_LENGTH = 12

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
 from functools import lru_cache
-from typing import Any, TypeVar
 
 from flask import abort, current_app, request
 from sqlalchemy.orm import Session
 
 from glampub.db import LARGEST_ID, get_db
 from glampub.iiif.urls import IiifUrls
-from glampub.publishing.served_cache import ServedCache
-from glampub.web.fast_documents import environ_base, stamp_for
-
-T = TypeVar("T")
+from glampub.web.fast_documents import environ_base
 
 #: The deepest page of a paged list a URL may ask for: far past any real list,
 #: and its offset is a number every database takes.
@@ -58,25 +53,3 @@ def request_urls() -> IiifUrls:
 @lru_cache(maxsize=64)
 def _urls(base: str, static: bool) -> IiifUrls:
     return IiifUrls(base.rstrip("/"), static=static)
-
-
-def served(cache_name: str, key: Hashable, build: Callable[[], T]) -> T:
-    """``build()``, or what this worker built for ``key`` while nothing was published since.
-
-    The publication stamp is read once per request, however many lookups it makes.
-    """
-    stamp = stamp_for(request.environ, get_db().engine)
-    caches: dict[str, ServedCache[Any]] = current_app.extensions["glampub.served"]
-    return caches[cache_name].fetch(key, stamp, build)
-
-
-def served_caches(document_bytes: int, image_entries: int) -> dict[str, ServedCache[Any]]:
-    """The per-worker caches: documents bounded by bytes, image records by count."""
-    return {
-        # Documents, and the answers made of them (see fast_documents), by their size.
-        "documents": ServedCache(
-            document_bytes, lambda value: 2 * len(getattr(value, "doc", value).body) + 400
-        ),
-        # A ServedImage is a few hundred bytes; counting each as 1 bounds the entries.
-        "images": ServedCache(image_entries, lambda _image: 1),
-    }
