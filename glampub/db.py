@@ -202,6 +202,13 @@ def get_db() -> Database:
     return current_app.extensions["glampub.db"]
 
 
+def current_session() -> Session:
+    """The current app's session (one per request, removed when it ends)."""
+    database = get_db()
+    assert database.session is not None
+    return database.session()
+
+
 #: How long a reader's write (a built document stored, a token's last use)
 #: waits for SQLite's write lock before it gives up and leaves it for later.
 CACHE_WRITE_WAIT_MS = 200
@@ -227,3 +234,8 @@ def brief_write_wait(session: Session) -> Iterator[None]:
         # Still this request's connection: the transaction is open until the
         # caller's commit or rollback.
         connection.exec_driver_sql(f"PRAGMA busy_timeout = {int(before)}")
+
+
+def ping(session: Session) -> None:
+    """Ask the database the smallest question; raises SQLAlchemyError when it does not answer."""
+    session.execute(text("SELECT 1"))

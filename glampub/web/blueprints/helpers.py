@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from contextlib import AbstractContextManager
 
 from flask import abort, current_app, request
 from sqlalchemy.orm import Session
 
-from glampub.db import LARGEST_ID, get_db
+from glampub.db import LARGEST_ID, current_session, get_db
 from glampub.iiif.urls import IiifUrls
-from glampub.web.fast_documents import environ_base
+from glampub.web.fast_documents import iiif_urls
 
 #: The deepest page of a paged list a URL may ask for: far past any real list,
 #: and its offset is a number every database takes.
@@ -33,23 +33,17 @@ def id_arg(name: str) -> int | None:
 
 
 def session() -> Session:
-    database = get_db()
-    assert database.session is not None
-    return database.session()
+    """The request's session."""
+    return current_session()
+
+
+def transaction() -> AbstractContextManager[Session]:
+    """The request's session in one transaction: committed when the block ends,
+    rolled back on any error. The one owner of transactions, as in the CLI
+    (glampub.db.Database.transaction); views never commit themselves."""
+    return get_db().transaction()
 
 
 def request_urls() -> IiifUrls:
     """IIIF ids from GLAMPUB_BASE_URL, or from the request when it is unset."""
-    config = current_app.config
-    # The static export renders pages with the ids of its own files.
-    static = bool(config.get("STATIC_URLS"))
-    if config.get("BASE_URL"):
-        return _urls(config["BASE_URL"], static)
-    # What request.url_root gives, without its IRI round trip: this runs on
-    # every IIIF request.
-    return _urls(environ_base(request.environ), static)
-
-
-@lru_cache(maxsize=64)
-def _urls(base: str, static: bool) -> IiifUrls:
-    return IiifUrls(base.rstrip("/"), static=static)
+    return iiif_urls(request.environ, current_app.config)

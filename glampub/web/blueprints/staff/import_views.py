@@ -16,7 +16,7 @@ from glampub.jobs import background as jobs
 from glampub.jobs import runner as job_runner
 from glampub.models import UPLOAD_RUNNING, UploadStatus
 from glampub.web.auth import staff
-from glampub.web.blueprints.helpers import page_arg, request_urls, session
+from glampub.web.blueprints.helpers import page_arg, request_urls, session, transaction
 from glampub.web.blueprints.staff.common import bp, data_dir, institution_for
 from glampub.web.blueprints.staff.forms import EmptyForm, UploadForm, options
 from importers.base import AUTO_FORMAT
@@ -48,22 +48,21 @@ def upload(institution: str) -> Response | str | tuple[str, int]:
         export = form.export.data
         images = form.images.data or None
         try:
-            row = store_upload(
-                db,
-                data_dir(),
-                inst,
-                staff().user_id,
-                export.stream,
-                export.filename or "export",
-                images=images.stream if images and images.filename else None,
-                fmt=form.format.data or AUTO_FORMAT,
-                profile=form.profile.data or None,
-                full=bool(form.full.data),
-            )
-            job_runner.set_waiting(row, UploadStatus.PREVIEWING)
-            db.commit()
+            with transaction() as db:
+                row = store_upload(
+                    db,
+                    data_dir(),
+                    inst,
+                    staff().user_id,
+                    export.stream,
+                    export.filename or "export",
+                    images=images.stream if images and images.filename else None,
+                    fmt=form.format.data or AUTO_FORMAT,
+                    profile=form.profile.data or None,
+                    full=bool(form.full.data),
+                )
+                job_runner.set_waiting(row, UploadStatus.PREVIEWING)
         except GlampubError as exc:
-            db.rollback()
             form.export.errors = [exc.for_web()]
             return render_template("staff/upload.html", institution=inst, form=form), 400
         jobs.start(current_app._get_current_object(), row.id, "preview", request_urls().base)  # type: ignore[attr-defined]
@@ -126,8 +125,8 @@ def publish(institution: str, upload_id: int) -> Response:
     if row.status != UploadStatus.PREVIEWED:
         flash(_("Only a previewed upload can be published."), "error")
         return redirect(url_for("staff.upload_page", institution=inst.slug, upload_id=row.id))
-    job_runner.set_waiting(row, UploadStatus.PUBLISHING)
-    db.commit()
+    with transaction():
+        job_runner.set_waiting(row, UploadStatus.PUBLISHING)
     jobs.start(current_app._get_current_object(), row.id, "publish", request_urls().base)  # type: ignore[attr-defined]
     return redirect(url_for("staff.upload_page", institution=inst.slug, upload_id=row.id))
 
