@@ -25,6 +25,7 @@ from typing import Any
 
 from werkzeug.http import parse_date, parse_etags
 
+from glampub.iiif.urls import IiifUrls
 from glampub.publishing.documents import Document, ServedCache, Stamp, publication_stamp
 from glampub.web.security import header_pairs
 
@@ -107,12 +108,28 @@ def environ_base(environ: dict[str, Any]) -> str:
     return f"{environ['wsgi.url_scheme']}://{host}{script}".rstrip("/")
 
 
+def request_base(environ: dict[str, Any], config: Any) -> tuple[str, bool]:
+    """What the ids of a request's documents start with: GLAMPUB_BASE_URL, or
+    the request's own root when it is unset; and whether they are the static
+    export's (``.json`` file names)."""
+    return config.get("BASE_URL") or environ_base(environ), bool(config.get("STATIC_URLS"))
+
+
+def iiif_urls(environ: dict[str, Any], config: Any) -> IiifUrls:
+    """The IIIF ids of a request's documents."""
+    return _urls(*request_base(environ, config))
+
+
+@lru_cache(maxsize=64)
+def _urls(base: str, static: bool) -> IiifUrls:
+    return IiifUrls(base.rstrip("/"), static=static)
+
+
 def answer_key(environ: dict[str, Any], config: Any) -> tuple[str, bool, str] | None:
     """What an answer is remembered under: the ids it holds and the request path."""
     if environ.get("QUERY_STRING"):
         return None
-    base = config.get("BASE_URL") or environ_base(environ)
-    return (base, bool(config.get("STATIC_URLS")), environ.get("PATH_INFO", ""))
+    return (*request_base(environ, config), environ.get("PATH_INFO", ""))
 
 
 def stamp_for(environ: dict[str, Any], engine: Any) -> Stamp:

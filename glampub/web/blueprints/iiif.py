@@ -14,9 +14,10 @@ from flask import Blueprint, Response, current_app, request
 from werkzeug.http import http_date
 from werkzeug.wsgi import wrap_file
 
-from glampub.db import get_db
+from glampub.db import current_session, get_db
 from glampub.errors import NotFound
 from glampub.iiif.image_api import ImageApiError
+from glampub.iiif.urls import IiifUrls
 from glampub.images import delivery as image_delivery
 from glampub.images.render_lanes import RenderRefused
 from glampub.publishing import discovery
@@ -31,9 +32,8 @@ from glampub.publishing.documents import (
     manifest_document,
     record_document,
 )
-from glampub.web.blueprints.helpers import request_urls, session
 from glampub.web.errors import error_response
-from glampub.web.fast_documents import Answer, FastDocuments, respond, stamp_for
+from glampub.web.fast_documents import Answer, FastDocuments, iiif_urls, respond, stamp_for
 
 bp = Blueprint("iiif", __name__)
 
@@ -69,6 +69,11 @@ def _json_answer(doc: Document, media_type: str, max_age: int = 300) -> Response
     return Response(body or None, status=status, headers=headers)
 
 
+def request_urls() -> IiifUrls:
+    """The IIIF ids of this request's documents (see glampub.web.fast_documents)."""
+    return iiif_urls(request.environ, current_app.config)
+
+
 @bp.after_request
 def cors(response: Response) -> Response:
     response.headers["Access-Control-Allow-Origin"] = "*"
@@ -78,7 +83,7 @@ def cors(response: Response) -> Response:
 @bp.get("/iiif/3/collection")
 def top_collection() -> Response:
     urls, size = request_urls(), current_app.config["COLLECTION_PAGE_SIZE"]
-    doc = top_collection_document(session(), urls, size)
+    doc = top_collection_document(current_session(), urls, size)
     return _json_answer(doc, PRESENTATION_TYPE)
 
 
@@ -86,21 +91,21 @@ def top_collection() -> Response:
 @bp.get("/iiif/3/collection/<institution>/page/<int:page>")
 def institution_collection(institution: str, page: int | None = None) -> Response:
     urls, size = request_urls(), current_app.config["COLLECTION_PAGE_SIZE"]
-    doc = institution_collection_document(session(), institution, urls, size, page)
+    doc = institution_collection_document(current_session(), institution, urls, size, page)
     return _json_answer(doc, PRESENTATION_TYPE)
 
 
 @bp.get("/iiif/3/<institution>/<path:identifier>/manifest")
 def manifest(institution: str, identifier: str) -> Response:
     urls = request_urls()
-    doc = manifest_document(session(), institution, identifier, urls)
+    doc = manifest_document(current_session(), institution, identifier, urls)
     return _json_answer(doc, PRESENTATION_TYPE)
 
 
 @bp.get("/iiif/3/<institution>/<path:identifier>/record")
 def record(institution: str, identifier: str) -> Response:
     urls = request_urls()
-    doc = record_document(session(), institution, identifier, urls)
+    doc = record_document(current_session(), institution, identifier, urls)
     return _json_answer(doc, "application/json")
 
 
@@ -110,14 +115,14 @@ DISCOVERY_TYPE = 'application/ld+json;profile="http://iiif.io/api/discovery/1/co
 @bp.get("/iiif/discovery/all-changes")
 def all_changes() -> Response:
     urls, size = request_urls(), current_app.config["DISCOVERY_PAGE_SIZE"]
-    doc = discovery.changes_document(session(), urls, size)
+    doc = discovery.changes_document(current_session(), urls, size)
     return _json_answer(doc, DISCOVERY_TYPE, max_age=60)
 
 
 @bp.get("/iiif/discovery/all-changes/page/<int:page>")
 def all_changes_page(page: int) -> Response:
     urls, size = request_urls(), current_app.config["DISCOVERY_PAGE_SIZE"]
-    doc = discovery.changes_page_document(session(), urls, size, page)
+    doc = discovery.changes_page_document(current_session(), urls, size, page)
     return _json_answer(doc, DISCOVERY_TYPE, max_age=60)
 
 
@@ -135,7 +140,7 @@ def _served_image(image_id: str) -> image_delivery.ServedImage:
     return images.fetch(
         (urls, image_id),
         stamp_for(request.environ, get_db().engine),
-        lambda: image_delivery.find_image(session(), image_id, data_dir, urls),
+        lambda: image_delivery.find_image(current_session(), image_id, data_dir, urls),
     )
 
 
