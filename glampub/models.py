@@ -58,6 +58,14 @@ class UploadStatus(StrEnum):
     FAILED = "failed"
 
 
+class RunStatus(StrEnum):
+    """How an import run (and the job around it, and its progress file) stands."""
+
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
 #: The statuses of an upload whose job is queued or running.
 UPLOAD_RUNNING = frozenset({UploadStatus.PREVIEWING, UploadStatus.PUBLISHING})
 
@@ -291,7 +299,8 @@ class ImportRun(Base):
     file_name: Mapped[str] = mapped_column(String(1000))
     format: Mapped[str] = mapped_column(String(20))
     #: running, done, failed
-    status: Mapped[str] = mapped_column(String(20), default="running")
+    #: A RunStatus.
+    status: Mapped[str] = mapped_column(String(20), default=RunStatus.RUNNING)
     dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
     created: Mapped[int] = mapped_column(Integer, default=0)
     updated: Mapped[int] = mapped_column(Integer, default=0)

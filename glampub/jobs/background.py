@@ -35,7 +35,7 @@ from glampub.importing.progress import ProgressFile, progress_path
 from glampub.importing.run import ImportOptions, run_import
 from glampub.importing.uploads import ARCHIVE_NAME
 from glampub.jobs import runner as job_runner
-from glampub.models import Upload, UploadStatus
+from glampub.models import RunStatus, Upload, UploadStatus
 
 log = logging.getLogger(__name__)
 MODES = ("preview", "publish")
@@ -156,9 +156,9 @@ def run_upload(
             progress.write("retrying", message + "; it will be tried again shortly")
             raise TransientFailure(message) from exc
         message += f"; it was tried {len(RETRY_DELAYS) + 1} times. Start the {mode} again."
-        progress.write("failed", message)
+        progress.write(RunStatus.FAILED, message)
         try:
-            _finish(database, upload_id, mode, "failed", message)
+            _finish(database, upload_id, mode, RunStatus.FAILED, message)
         except Exception as again:
             if not job_runner.transient(again):
                 raise
@@ -218,7 +218,7 @@ def _run_claimed(
             full=upload.full,
         )
         progress.total_bytes = max(export.stat().st_size, 1)
-    progress.write("running")
+    progress.write(RunStatus.RUNNING)
     try:
         if profile_failure is not None:
             raise profile_failure
@@ -239,8 +239,8 @@ def _run_claimed(
                 )
     except GlampubError as exc:
         message = _for_staff(exc.for_web(), data_dir, export, images, original_name)
-        _finish(database, upload_id, mode, "failed", message)
-        progress.write("failed", message)
+        _finish(database, upload_id, mode, RunStatus.FAILED, message)
+        progress.write(RunStatus.FAILED, message)
         return
     except Exception as exc:
         if job_runner.transient(exc):
@@ -249,13 +249,15 @@ def _run_claimed(
         log.exception("upload %s: %s failed", upload_id, mode)
         message = f"the {mode} stopped on an unexpected error ({type(exc).__name__}: {exc})"
         message = _for_staff(message, data_dir, export, images, original_name)
-        _finish(database, upload_id, mode, "failed", message)
-        progress.write("failed", message)
+        _finish(database, upload_id, mode, RunStatus.FAILED, message)
+        progress.write(RunStatus.FAILED, message)
         return
-    _finish(database, upload_id, mode, "done", None, report.summary() | extra, report.run_id)
+    _finish(
+        database, upload_id, mode, RunStatus.DONE, None, report.summary() | extra, report.run_id
+    )
     if mode == "publish":
         _refresh_statistics(database)
-    progress.write("done")
+    progress.write(RunStatus.DONE)
 
 
 def queue_state(app: Flask, upload_id: int, mode: str) -> str | None:
@@ -345,7 +347,7 @@ def _finish(
     database: Database,
     upload_id: int,
     mode: str,
-    outcome: str,
+    outcome: RunStatus,
     message: str | None,
     summary: dict[str, Any] | None = None,
     run_id: int | None = None,
@@ -355,7 +357,7 @@ def _finish(
         assert upload is not None
         upload.message = message
         upload.runner = None
-        if outcome == "failed":
+        if outcome == RunStatus.FAILED:
             upload.status = UploadStatus.FAILED
         elif mode == "preview":
             upload.status = UploadStatus.PREVIEWED
