@@ -147,6 +147,12 @@ class FastDocuments:
         self, app: Any, wsgi_app: Callable[..., Iterable[bytes]], answers: ServedCache[Answer]
     ) -> None:
         self.app, self.wsgi_app, self.answers = app, wsgi_app, answers
+        # What every answer from here adds (CORS, glampub.web.security), by
+        # whether the request came over HTTPS: built once, not per request.
+        self._common = {
+            secure: [("Access-Control-Allow-Origin", "*"), *header_pairs(secure=secure)]
+            for secure in (False, True)
+        }
 
     def remember(self, environ: dict[str, Any], answer: Answer) -> None:
         """Keep a view's answer, so the next request for its path is answered here."""
@@ -171,9 +177,8 @@ class FastDocuments:
         self, answer: Answer, environ: dict[str, Any], start_response: StartResponse, head: bool
     ) -> Iterable[bytes]:
         status, headers, body = respond(answer, environ)
-        headers.append(("Access-Control-Allow-Origin", "*"))
-        headers.extend(header_pairs(secure=environ.get("wsgi.url_scheme") == "https"))
-        if status is NOT_MODIFIED:
+        headers.extend(self._common[environ.get("wsgi.url_scheme") == "https"])
+        if status == NOT_MODIFIED:
             start_response(status, headers)
             return []
         headers.append(("Content-Length", str(len(body))))
