@@ -39,7 +39,7 @@ def build_config(
         # Images larger than this are refused as decompression bombs.
         "MAX_IMAGE_PIXELS": 100_000_000,
         # What each worker keeps of the IIIF documents and image records it
-        # served (see glampub.publishing.served_cache): bounded, so a worker's
+        # served (see glampub.publishing.documents): bounded, so a worker's
         # memory does not grow with the collection.
         "SERVED_CACHE_BYTES": 16 * 1024 * 1024,
         "SERVED_IMAGE_ENTRIES": 5_000,

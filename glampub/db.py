@@ -200,3 +200,42 @@ def get_db() -> Database:
     from flask import current_app
 
     return current_app.extensions["glampub.db"]
+
+
+def current_session() -> Session:
+    """The current app's session (one per request, removed when it ends)."""
+    database = get_db()
+    assert database.session is not None
+    return database.session()
+
+
+#: How long a reader's write (a built document stored, a token's last use)
+#: waits for SQLite's write lock before it gives up and leaves it for later.
+CACHE_WRITE_WAIT_MS = 200
+
+
+@contextmanager
+def brief_write_wait(session: Session) -> Iterator[None]:
+    """On SQLite, wait only briefly for the write lock while storing something optional.
+
+    A running import holds it until its commit, minutes for a large file; a
+    reader must not queue behind it for the busy timeout (then fail), when
+    it can serve what it built and leave storing it for later.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    before = connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
+    connection.exec_driver_sql(f"PRAGMA busy_timeout = {CACHE_WRITE_WAIT_MS}")
+    try:
+        yield
+    finally:
+        # Still this request's connection: the transaction is open until the
+        # caller's commit or rollback.
+        connection.exec_driver_sql(f"PRAGMA busy_timeout = {int(before)}")
+
+
+def ping(session: Session) -> None:
+    """Ask the database the smallest question; raises SQLAlchemyError when it does not answer."""
+    session.execute(text("SELECT 1"))

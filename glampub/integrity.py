@@ -22,7 +22,15 @@ from sqlalchemy.orm import Session
 
 from glampub.importing.record_images import IMAGE_FIELDS
 from glampub.importing.record_mapping import OBJECT_FIELDS, content_hash
-from glampub.models import ChangeEvent, CollectionObject, Image, ImportLock, ImportRun, ObjectStatus
+from glampub.models import (
+    ChangeEvent,
+    CollectionObject,
+    Image,
+    ImportLock,
+    ImportRun,
+    ObjectStatus,
+    RunStatus,
+)
 
 PAGE = 500
 STATUSES = tuple(ObjectStatus)
@@ -132,6 +140,8 @@ def _check_object(
 
 def _run_checks(session: Session, report: IntegrityReport) -> None:
     locked = set(session.scalars(select(ImportLock.run_id)))
-    for run_id in session.scalars(select(ImportRun.id).where(ImportRun.status == "running")):
+    for run_id in session.scalars(
+        select(ImportRun.id).where(ImportRun.status == RunStatus.RUNNING)
+    ):
         if run_id not in locked:
             report.add(f"import run {run_id} says it is running but holds no lock")

@@ -42,6 +42,34 @@ class ObjectStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+class UploadStatus(StrEnum):
+    """Where an upload stands, from the file received to its objects published.
+
+    A job moves it: ``uploaded`` -> ``previewing`` (a dry run queued or
+    running) -> ``previewed`` -> ``publishing`` -> ``published``; either job
+    may end in ``failed``. Stored and compared as the same plain strings.
+    """
+
+    UPLOADED = "uploaded"
+    PREVIEWING = "previewing"
+    PREVIEWED = "previewed"
+    PUBLISHING = "publishing"
+    PUBLISHED = "published"
+    FAILED = "failed"
+
+
+class RunStatus(StrEnum):
+    """How an import run (and the job around it, and its progress file) stands."""
+
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+#: The statuses of an upload whose job is queued or running.
+UPLOAD_RUNNING = frozenset({UploadStatus.PREVIEWING, UploadStatus.PUBLISHING})
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -282,7 +310,8 @@ class ImportRun(Base):
     file_name: Mapped[str] = mapped_column(String(1000))
     format: Mapped[str] = mapped_column(String(20))
     #: running, done, failed
-    status: Mapped[str] = mapped_column(String(20), default="running")
+    #: A RunStatus.
+    status: Mapped[str] = mapped_column(String(20), default=RunStatus.RUNNING)
     dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
     created: Mapped[int] = mapped_column(Integer, default=0)
     updated: Mapped[int] = mapped_column(Integer, default=0)
@@ -395,8 +424,8 @@ class Upload(Base):
     #: A shipped profile's name or the id of the institution's own ("profile:7").
     profile: Mapped[str | None] = mapped_column(String(200))
     full: Mapped[bool] = mapped_column(Boolean, default=False)
-    #: uploaded, previewing, previewed, publishing, published, failed
-    status: Mapped[str] = mapped_column(String(20), default="uploaded")
+    #: An UploadStatus.
+    status: Mapped[str] = mapped_column(String(20), default=UploadStatus.UPLOADED)
     preview_run_id: Mapped[int | None] = mapped_column(ForeignKey("import_run.id"))
     publish_run_id: Mapped[int | None] = mapped_column(ForeignKey("import_run.id"))
     #: ImportReport.summary() of the dry run, and a few records as they will look.

@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select, text
 
-import glampub.web.auth
+import glampub.accounts.store
 from glampub.accounts import store as accounts
 from glampub.cli import main
 from glampub.models import ApiToken, Upload, User
@@ -105,14 +105,14 @@ def _replayed(app, cookie: str):  # type: ignore[no-untyped-def]
 def test_concurrent_wrong_passwords_are_checked_at_most_the_limit(staff_app, monkeypatch) -> None:
     checked = []
     lock = threading.Lock()
-    real_check = glampub.web.auth.check_password_hash
+    real_check = glampub.accounts.store.check_password_hash
 
     def counting_check(pwhash: str, password: str) -> bool:
         with lock:
             checked.append(password)
         return real_check(pwhash, password)
 
-    monkeypatch.setattr(glampub.web.auth, "check_password_hash", counting_check)
+    monkeypatch.setattr(glampub.accounts.store, "check_password_hash", counting_check)
     attempts = 40
     clients = [staff_app.test_client() for _ in range(attempts)]
     tokens = [csrf_token(c.get("/staff/login").get_data(as_text=True)) for c in clients]

@@ -91,7 +91,7 @@ def test_with_redis_the_same_job_runs_on_an_rq_worker(redis_queue) -> None:
     upload_id = _stored_upload(app)
     assert jobs.start(app, upload_id, "preview", "http://glampub.test") == "rq"
     assert queue.count == 1
-    assert queue.jobs[0].func_name == "glampub.jobs.background.rq_job"
+    assert queue.jobs[0].func_name == "glampub.jobs.worker.rq_job"
     # Nothing ran in the web process.
     with app.app_context():
         assert app.extensions["glampub.db"].session().get(Upload, upload_id).status == "previewing"

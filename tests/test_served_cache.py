@@ -12,7 +12,7 @@ from PIL import Image as PILImage
 from glampub import create_app
 from glampub.importing.run import ImportOptions, run_import
 from glampub.institutions.registry import add_institution
-from glampub.publishing.served_cache import ServedCache
+from glampub.publishing.documents import ServedCache
 from tests.conftest import BASE_URL, database
 
 HEADER = "identifier,title,rights,images\n"

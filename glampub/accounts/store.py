@@ -16,6 +16,7 @@ token was made for.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -25,12 +26,12 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
-from werkzeug.security import generate_password_hash
+from werkzeug.security import check_password_hash, generate_password_hash
 
+from glampub.db import brief_write_wait
 from glampub.errors import GlampubError, NotFound, UsageError
 from glampub.institutions.registry import get_institution
 from glampub.models import ApiToken, Upload, User
-from glampub.publishing.document_cache import brief_write_wait
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD_LENGTH = 12
@@ -239,3 +240,37 @@ def revoke_token(session: Session, token_id: int) -> tuple[ApiToken, bool]:
         token.revoked_at = now_utc()
         session.flush()
     return token, revoked_now
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Compared against when the e-mail is unknown, so that a miss takes as long as a hit."""
+    return generate_password_hash("not a password of anyone")
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The account, if the password is its own and it is enabled. A disabled
+    account is refused like a wrong password: the answer tells a guesser nothing."""
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        check_password_hash(_dummy_hash(), password)
+        return None
+    if not check_password_hash(user.password_hash, password) or user.disabled_at is not None:
+        return None
+    return user
+
+
+def end_sessions(session: Session, user_id: int) -> None:
+    """Sign the account out everywhere: no session cookie made so far works again."""
+    user = session.get(User, user_id)
+    if user is not None:
+        user.session_version += 1
+
+
+def signed_in_user(session: Session, user_id: int, session_version: int) -> User | None:
+    """The account a session cookie names, while it is enabled and that
+    cookie's sessions have not been ended; else None."""
+    user = session.get(User, user_id)
+    if user is None or user.disabled_at is not None or user.session_version != session_version:
+        return None
+    return user

@@ -38,7 +38,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from glampub.errors import ImportLocked
-from glampub.models import ImportLock, ImportRun, Institution
+from glampub.models import ImportLock, ImportRun, Institution, RunStatus
 
 #: How often a holder refreshes its heartbeat, and when a silent one is dead.
 HEARTBEAT_EVERY = timedelta(seconds=20)
@@ -169,9 +169,9 @@ def acquire(session: Session, institution: Institution, run_id: int) -> None:
             raise ImportLocked(f"another import for {slug} has just started")
         session.execute(
             update(ImportRun)
-            .where(ImportRun.id == dead.run_id, ImportRun.status == "running")
+            .where(ImportRun.id == dead.run_id, ImportRun.status == RunStatus.RUNNING)
             .values(
-                status="failed",
+                status=RunStatus.FAILED,
                 finished_at=now,
                 message=f"interrupted: process {dead.pid} on {dead.host} stopped (or lost the "
                 "database) before it finished; nothing it imported was published",

@@ -14,6 +14,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from glampub.models import RunStatus
+
 #: Write at most this often: a batch of records takes a few milliseconds.
 EVERY_SECONDS = 0.3
 
@@ -37,16 +39,17 @@ class ProgressFile:
         self.records += records
         self.bytes += size
         if time.monotonic() - self._written >= EVERY_SECONDS:
-            self.write("running")
+            self.write(RunStatus.RUNNING)
 
-    def write(self, state: str, message: str | None = None) -> None:
+    def write(self, state: RunStatus, message: str | None = None) -> None:
+        done = state == RunStatus.DONE
         data = {
             "mode": self.mode,
             "state": state,
             "records": self.records,
             "bytes": min(self.bytes, self.total_bytes),
             "total_bytes": self.total_bytes,
-            "percent": 100 if state == "done" else min(99, 100 * self.bytes // self.total_bytes),
+            "percent": 100 if done else min(99, 100 * self.bytes // self.total_bytes),
             "message": message,
         }
         temporary = self.path.with_suffix(".tmp")

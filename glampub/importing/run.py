@@ -42,7 +42,7 @@ from glampub.importing.report import ImportReport
 from glampub.importing.withdrawn_log import WithdrawnLog, withdrawn_path
 from glampub.importing.writer import BatchWriter
 from glampub.institutions.registry import get_institution
-from glampub.models import ImportRun
+from glampub.models import ImportRun, RunStatus
 from glampub.search.query import refresh_stored_summaries
 from importers.base import (
     AUTO_FORMAT,
@@ -240,7 +240,13 @@ def run_import(
         full = _storage_full(exc, data_dir)
         try:
             _finish_run(
-                database, data_dir, run_id, institution_id, report, "failed", str(full or exc)
+                database,
+                data_dir,
+                run_id,
+                institution_id,
+                report,
+                RunStatus.FAILED,
+                str(full or exc),
             )
         finally:
             import_lock.finished_here(run_id)
@@ -248,7 +254,7 @@ def run_import(
             raise full from exc
         raise
     try:
-        _finish_run(database, data_dir, run_id, institution_id, report, "done")
+        _finish_run(database, data_dir, run_id, institution_id, report, RunStatus.DONE)
     finally:
         import_lock.finished_here(run_id)
     return report

@@ -34,6 +34,16 @@ def get_institution(session: Session, slug: str) -> Institution:
     return institution
 
 
+def list_institutions(
+    session: Session, *, by_slug: bool = False, only_id: int | None = None
+) -> list[Institution]:
+    """Every institution (or only the one with ``only_id``), by name or by slug."""
+    stmt = select(Institution).order_by(Institution.slug if by_slug else Institution.name)
+    if only_id is not None:
+        stmt = stmt.where(Institution.id == only_id)
+    return list(session.scalars(stmt))
+
+
 def slug_for(text: str) -> str:
     """The slug a name would have: "Musée d'Orsay" -> "musee-d-orsay"."""
     folded = unicodedata.normalize("NFKD", text)

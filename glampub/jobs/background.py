@@ -35,7 +35,7 @@ from glampub.importing.progress import ProgressFile, progress_path
 from glampub.importing.run import ImportOptions, run_import
 from glampub.importing.uploads import ARCHIVE_NAME
 from glampub.jobs import runner as job_runner
-from glampub.models import Upload, User
+from glampub.models import RunStatus, Upload, UploadStatus, User
 
 log = logging.getLogger(__name__)
 MODES = ("preview", "publish")
@@ -50,6 +50,10 @@ _WAITING = ("queued", "scheduled", "deferred")
 
 class TransientFailure(Exception):
     """The job could not reach the database; trying again later may succeed."""
+
+
+#: What an RQ worker runs (see glampub.jobs.worker); the name a queued job carries.
+RQ_ENTRY_POINT = "glampub.jobs.worker.rq_job"
 
 
 def job_id(upload_id: int, mode: str) -> str:
@@ -68,8 +72,10 @@ def start(app: Flask, upload_id: int, mode: str, base_url: str) -> str:
     if redis_url:
         from rq import Retry
 
+        # By its dotted name: the job builds the app it runs in, and the app
+        # starts jobs, so this module must not import the entry point.
         _queue(app).enqueue(
-            rq_job,
+            RQ_ENTRY_POINT,
             upload_id,
             mode,
             base_url,
@@ -112,28 +118,6 @@ def _thread_job(app: Flask, upload_id: int, mode: str, base_url: str) -> None:
                 time.sleep(delay)
 
 
-def rq_job(upload_id: int, mode: str, base_url: str) -> None:
-    """The RQ entry point: the worker builds the app from its own environment.
-
-    A transient failure is raised for RQ to retry, except on the last attempt,
-    which records it on the upload.
-    """
-    from rq import get_current_job
-
-    from glampub.app import create_app
-
-    job = get_current_job()
-    last = job is None or not job.retries_left
-    app = create_app()
-    database: Database = app.extensions["glampub.db"]
-    try:
-        with app.app_context():
-            recover(app, ignore=upload_id)  # this job takes its own upload over
-            run_upload(database, Path(app.config["DATA_DIR"]), upload_id, mode, base_url, last=last)
-    finally:
-        database.dispose()
-
-
 def run_upload(
     database: Database,
     data_dir: Path,
@@ -172,9 +156,9 @@ def run_upload(
             progress.write("retrying", message + "; it will be tried again shortly")
             raise TransientFailure(message) from exc
         message += f"; it was tried {len(RETRY_DELAYS) + 1} times. Start the {mode} again."
-        progress.write("failed", message)
+        progress.write(RunStatus.FAILED, message)
         try:
-            _finish(database, upload_id, mode, "failed", message)
+            _finish(database, upload_id, mode, RunStatus.FAILED, message)
         except Exception as again:
             if not job_runner.transient(again):
                 raise
@@ -241,7 +225,7 @@ def _run_claimed(
             operator=_uploader(session, upload),
         )
         progress.total_bytes = max(export.stat().st_size, 1)
-    progress.write("running")
+    progress.write(RunStatus.RUNNING)
     try:
         if profile_failure is not None:
             raise profile_failure
@@ -262,8 +246,8 @@ def _run_claimed(
                 )
     except GlampubError as exc:
         message = _for_staff(exc.for_web(), data_dir, export, images, original_name)
-        _finish(database, upload_id, mode, "failed", message)
-        progress.write("failed", message)
+        _finish(database, upload_id, mode, RunStatus.FAILED, message)
+        progress.write(RunStatus.FAILED, message)
         return
     except Exception as exc:
         if job_runner.transient(exc):
@@ -272,13 +256,15 @@ def _run_claimed(
         log.exception("upload %s: %s failed", upload_id, mode)
         message = f"the {mode} stopped on an unexpected error ({type(exc).__name__}: {exc})"
         message = _for_staff(message, data_dir, export, images, original_name)
-        _finish(database, upload_id, mode, "failed", message)
-        progress.write("failed", message)
+        _finish(database, upload_id, mode, RunStatus.FAILED, message)
+        progress.write(RunStatus.FAILED, message)
         return
-    _finish(database, upload_id, mode, "done", None, report.summary() | extra, report.run_id)
+    _finish(
+        database, upload_id, mode, RunStatus.DONE, None, report.summary() | extra, report.run_id
+    )
     if mode == "publish":
         _refresh_statistics(database)
-    progress.write("done")
+    progress.write(RunStatus.DONE)
 
 
 def queue_state(app: Flask, upload_id: int, mode: str) -> str | None:
@@ -368,7 +354,7 @@ def _finish(
     database: Database,
     upload_id: int,
     mode: str,
-    outcome: str,
+    outcome: RunStatus,
     message: str | None,
     summary: dict[str, Any] | None = None,
     run_id: int | None = None,
@@ -378,12 +364,12 @@ def _finish(
         assert upload is not None
         upload.message = message
         upload.runner = None
-        if outcome == "failed":
-            upload.status = "failed"
+        if outcome == RunStatus.FAILED:
+            upload.status = UploadStatus.FAILED
         elif mode == "preview":
-            upload.status = "previewed"
+            upload.status = UploadStatus.PREVIEWED
             upload.preview = summary or {}
             upload.preview_run_id = run_id
         else:
-            upload.status = "published"
+            upload.status = UploadStatus.PUBLISHED
             upload.publish_run_id = run_id

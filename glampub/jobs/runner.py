@@ -37,10 +37,10 @@ from glampub.importing.lock import (
     Holder,
     process_alive,
 )
-from glampub.models import Upload
+from glampub.models import Upload, UploadStatus
 
 log = logging.getLogger(__name__)
-RUNNING = {"preview": "previewing", "publish": "publishing"}
+RUNNING = {"preview": UploadStatus.PREVIEWING, "publish": UploadStatus.PUBLISHING}
 MODES = {status: mode for mode, status in RUNNING.items()}
 #: A job not yet claimed this long after it was queued, and not in the queue
 #: (or started in a thread, which claims its upload within a second), is lost.
@@ -161,7 +161,7 @@ def runner_heartbeat(engine: Engine, claim: Claim) -> Heartbeat:
     )
 
 
-def set_waiting(upload: Upload, status: str) -> None:
+def set_waiting(upload: Upload, status: UploadStatus) -> None:
     """The upload waits for its job: set with its status, in the same commit, so
     that nobody takes it for a job lost before it was even queued."""
     upload.status = status
@@ -235,6 +235,6 @@ def fail_if_unchanged(upload: Upload, reason: str) -> Update:
     return (
         update(Upload)
         .where(Upload.id == upload.id, Upload.status == upload.status, same_runner)
-        .values(status="failed", message=reason, runner=None)
+        .values(status=UploadStatus.FAILED, message=reason, runner=None)
         .execution_options(synchronize_session=False)
     )

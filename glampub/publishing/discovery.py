@@ -10,8 +10,8 @@ from glampub.errors import NotFound
 from glampub.iiif.discovery import Activity, changes_collection, changes_page, page_count
 from glampub.iiif.urls import IiifUrls
 from glampub.models import ChangeEvent, CollectionObject, Image, Institution
-from glampub.publishing.document_cache import Document, cached_document
-from glampub.publishing.documents import Paging, last_change, ordered_paging
+from glampub.publishing.collections import Paging, last_change, ordered_paging
+from glampub.publishing.documents import Document, cached_document
 
 
 def _with_manifest():  # type: ignore[no-untyped-def]

@@ -1,31 +1,230 @@
-"""Published IIIF documents: built once per object revision, then served as stored."""
+"""Published JSON documents and the one cache they are served from.
+
+A document (a manifest, a record, a collection, a Change Discovery page) is
+built once per version and served as built, from two levels of one cache:
+
+- **stored**: every built document is kept in the ``document_cache`` table
+  with its ETag, under a *version* naming what it was built from (revisions,
+  the last change event) plus the format of the builders, so an upgrade of
+  glampub that changes the output rebuilds as well. Finding one there costs an
+  ORM query or two: about a millisecond.
+- **served**: each worker also keeps what it answered in memory
+  (:class:`ServedCache`), tagged with the *publication stamp* it was valid
+  for, and checks that stamp with one cheap query per request. The stamp is
+  (newest change event, institutions' revisions): every create, update and
+  withdrawal of an object writes a change event (Change Discovery relies on
+  that already) and every edit of an institution bumps its revision, so it
+  moves on every change to anything published, from any process. A moved
+  stamp drops nothing eagerly; entries stop matching and are rebuilt from the
+  stored documents on their next request. Memory is bounded by bytes, least
+  recently used first out.
+
+The web layer keeps the served level under each request's path and answers
+from it before Flask (glampub.web.fast_documents); the builders below fill it.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Any
+from datetime import UTC, datetime
+from functools import cached_property
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as package_version
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.orm import InstrumentedAttribute, Session, load_only, selectinload
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, selectinload
+from werkzeug.http import http_date
 
+from glampub.db import brief_write_wait
 from glampub.errors import NotFound
-from glampub.iiif.collection import (
-    InstitutionEntry,
-    ManifestEntry,
-    institution_collection,
-    institution_page,
-    page_count,
-    top_collection,
-)
 from glampub.iiif.manifest import build_manifest
 from glampub.iiif.urls import IiifUrls
-from glampub.institutions.registry import get_institution
-from glampub.models import ChangeEvent, CollectionObject, Image, Institution, ObjectStatus
-from glampub.publishing.document_cache import Document, cached_document
-from glampub.publishing.object_values import institution_info, object_info
+from glampub.models import CollectionObject, DocumentCache, Institution
+from glampub.publishing.object_values import object_info
 from glampub.publishing.record_json import record_data
+
+T = TypeVar("T")
+Stamp = tuple[int, int, int]
+
+#: Bump when a builder's output changes without the package version changing.
+BUILDER_FORMAT = 2
+
+
+def _format() -> str:
+    try:
+        return f"{package_version('glampub')}/{BUILDER_FORMAT}"
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return f"source/{BUILDER_FORMAT}"
+
+
+FORMAT = _format()
+
+
+# -- documents ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Document:
+    body: str
+    etag: str
+    built_at: datetime | None = None
+
+    @cached_property
+    def data(self) -> bytes:
+        """The body as sent, encoded once per document."""
+        return self.body.encode("utf-8")
+
+    @cached_property
+    def http_date(self) -> str | None:
+        """``built_at`` as a Last-Modified value, formatted once per document."""
+        if self.built_at is None:
+            return None
+        moment = self.built_at
+        # SQLite hands back naive datetimes; they were written in UTC.
+        return http_date(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+
+
+def document(data: dict[str, Any]) -> Document:
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return Document(body, etag_for(body), datetime.now(UTC))
+
+
+def etag_for(body: str) -> str:
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()[:32]
+
+
+def cache_base(urls: IiifUrls) -> str:
+    """Live and static documents differ (``.json`` ids), so they are stored apart."""
+    return f"{urls.base}#static" if urls.static else urls.base
+
+
+# -- stored: the document_cache table ------------------------------------------
+
+
+def cached_document(
+    session: Session,
+    key: str,
+    base_url: str,
+    version: str,
+    build: Callable[[], dict[str, Any]],
+) -> Document:
+    """The stored document for (key, base_url) at ``version``, built once if missing."""
+    full_version = f"{FORMAT}|{version}"
+    row = session.scalar(
+        select(DocumentCache).where(DocumentCache.key == key, DocumentCache.base_url == base_url)
+    )
+    if row is not None and row.version == full_version:
+        return Document(row.body, row.etag, row.built_at)
+    doc = document(build())
+    try:
+        with brief_write_wait(session), session.begin_nested():
+            if row is None:
+                row = DocumentCache(key=key, base_url=base_url)
+                session.add(row)
+            row.version, row.body, row.etag, row.built_at = (
+                full_version,
+                doc.body,
+                doc.etag,
+                doc.built_at,
+            )
+        session.commit()
+    except IntegrityError:
+        # Another request stored the same document first: serve ours, keep theirs.
+        session.rollback()
+    except OperationalError as exc:
+        if "locked" not in str(exc.orig):
+            raise
+        # SQLite's one write lock is held (by an import, for its whole run):
+        # serve the document now and store it on a later request.
+        session.rollback()
+    return doc
+
+
+# -- served: what this worker answered, while the stamp holds ------------------
+
+_STAMP_SQL = (
+    "SELECT (SELECT max(id) FROM change_event),"
+    " (SELECT sum(revision) FROM institution),"
+    " (SELECT count(*) FROM institution)"
+)
+
+
+def publication_stamp(engine: Engine) -> Stamp:
+    """One small query: changes whenever anything published may have changed.
+
+    Institution revisions only grow, so their sum (with the count, for new
+    institutions) changes whenever one of them does.
+    """
+    # A pooled DB-API connection: a third of the cost of a Core statement,
+    # and this runs on every IIIF request.
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute(_STAMP_SQL)
+        row = cursor.fetchone()
+        cursor.close()
+    finally:
+        connection.close()
+    return (row[0] or 0, row[1] or 0, row[2] or 0)
+
+
+class ServedCache(Generic[T]):
+    """A thread-safe LRU of values valid for one publication stamp, bounded in bytes."""
+
+    def __init__(self, max_bytes: int, size_of: Callable[[T], int]) -> None:
+        self.max_bytes = max_bytes
+        self._size_of = size_of
+        self._entries: OrderedDict[Hashable, tuple[Stamp, T, int]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    @property
+    def bytes(self) -> int:
+        return self._bytes
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: Hashable, stamp: Stamp) -> T | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or entry[0] != stamp:
+                return None
+            self._entries.move_to_end(key)
+            return entry[1]
+
+    def put(self, key: Hashable, stamp: Stamp, value: T) -> None:
+        size = self._size_of(value)
+        if size > self.max_bytes // 4:
+            return  # one huge document must not push out everything else
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._bytes -= old[2]
+            self._entries[key] = (stamp, value, size)
+            self._bytes += size
+            while self._bytes > self.max_bytes:
+                _key, (_stamp, _value, dropped) = self._entries.popitem(last=False)
+                self._bytes -= dropped
+
+    def fetch(self, key: Hashable, stamp: Stamp, build: Callable[[], T]) -> T:
+        """The value for ``key`` at ``stamp``, built (and kept) when missing."""
+        value = self.get(key, stamp)
+        if value is None:
+            # Built after the stamp was read, so it is at least as new as the stamp.
+            value = build()
+            self.put(key, stamp, value)
+        return value
+
+
+# -- an object's documents -----------------------------------------------------
 
 
 class Gone(NotFound):
@@ -53,7 +252,7 @@ def has_canvas(obj: CollectionObject) -> bool:
 def manifest_document(
     session: Session, institution: str, identifier: str, urls: IiifUrls
 ) -> Document:
-    """The object's manifest, from the cache when its revision has been built before."""
+    """The object's manifest, as stored when its revision has been built before."""
     obj = find_object(session, institution, identifier)
     if obj.is_withdrawn:
         raise Gone(f"object {identifier!r} of {institution!r} has been withdrawn")
@@ -64,7 +263,7 @@ def manifest_document(
     return cached_document(
         session,
         f"manifest:{obj.id}",
-        _cache_base(urls),
+        cache_base(urls),
         f"{obj.revision}.{obj.institution.revision}",
         lambda: build_manifest(object_info(obj), urls),
     )
@@ -80,167 +279,7 @@ def record_document(
     return cached_document(
         session,
         f"record:{obj.id}",
-        _cache_base(urls),
+        cache_base(urls),
         f"{obj.revision}.{obj.institution.revision}",
         lambda: record_data(obj, urls),
     )
-
-
-def _listed(institution_id: int):
-    """The institution's objects a collection lists: published, with at least one canvas."""
-    return (
-        CollectionObject.institution_id == institution_id,
-        CollectionObject.status == ObjectStatus.PUBLISHED,
-        CollectionObject.images.any(Image.width.is_not(None)),
-    )
-
-
-def _manifest_entries(
-    session: Session, institution_id: int, limit: int, start: str | None = None
-) -> list[ManifestEntry]:
-    """``limit`` listed objects in identifier order, from identifier ``start`` on."""
-    query = select(CollectionObject).where(*_listed(institution_id))
-    if start is not None:
-        query = query.where(CollectionObject.identifier >= start)
-    # Only what an entry shows, not whole objects (every JSON column decoded,
-    # every source record unpacked, for a thousand entries a page).
-    objects = session.scalars(
-        query.order_by(CollectionObject.identifier)
-        .limit(limit)
-        .options(
-            load_only(CollectionObject.identifier, CollectionObject.title),
-            selectinload(CollectionObject.images).load_only(Image.public_id, Image.width),
-        )
-    )
-    entries = []
-    for obj in objects:
-        first = next((i for i in obj.images if i.width), None)
-        entries.append(
-            ManifestEntry(obj.identifier, obj.title or {}, first.public_id if first else None)
-        )
-    return entries
-
-
-@dataclass(frozen=True)
-class Paging:
-    """How an ordered listing divides into pages at one version."""
-
-    total: int
-    #: The value of the ordering column each page starts at.
-    starts: list[Any]
-
-
-def ordered_paging(
-    session: Session,
-    key: str,
-    version: str,
-    column: InstrumentedAttribute[Any],
-    where: Sequence[ColumnElement[bool]],
-    page_size: int,
-) -> Paging:
-    """How many rows ``where`` selects and the ``column`` value (unique) each
-    page starts at, in ``column`` order: counted once per version, cached as ``key``.
-
-    The database numbers the rows in one ordered pass and returns only every
-    ``page_size``-th value; each page is then one range of the column's index.
-    With OFFSET every page walked all the rows before it, and counted them all
-    again: at a million objects the last of a thousand collection pages took
-    17 s to build. (Streaming every value to Python instead took 4.7 times as
-    long as the database counting them.)
-    """
-
-    def count() -> dict[str, Any]:
-        numbered = (
-            select(
-                column.label("value"),
-                func.row_number().over(order_by=column).label("n"),
-                func.count().over().label("total"),
-            )
-            .where(*where)
-            .subquery()
-        )
-        rows = session.execute(
-            select(numbered.c.value, numbered.c.total)
-            .where((numbered.c.n - 1) % page_size == 0)
-            .order_by(numbered.c.n)
-        ).all()
-        return {
-            "total": rows[0].total if rows else 0,
-            "starts": [row.value for row in rows],
-        }
-
-    stored = cached_document(session, key, "", version, count)
-    data = json.loads(stored.body)
-    return Paging(data["total"], data["starts"])
-
-
-def _paging(session: Session, institution_id: int, version: str, page_size: int) -> Paging:
-    """The number of listed objects and the identifier each page starts at."""
-    key = f"collection-paging:{institution_id}:{page_size}"
-    return ordered_paging(
-        session, key, version, CollectionObject.identifier, _listed(institution_id), page_size
-    )
-
-
-def last_change(session: Session, institution_id: int | None = None) -> int:
-    """The id of the newest change event (of one institution, or of all): a
-    cheap version for every document that lists objects."""
-    query = select(func.max(ChangeEvent.id))
-    if institution_id is not None:
-        query = query.where(ChangeEvent.institution_id == institution_id)
-    return session.scalar(query) or 0
-
-
-def top_collection_document(session: Session, urls: IiifUrls, page_size: int) -> Document:
-    institutions = list(session.scalars(select(Institution).order_by(Institution.name)))
-    version = f"{last_change(session)}." + ",".join(f"{i.id}:{i.revision}" for i in institutions)
-
-    def build() -> dict[str, Any]:
-        entries = []
-        for institution in institutions:
-            listed = _paging(session, institution.id, _version(session, institution), page_size)
-            count = listed.total
-            first = _manifest_entries(session, institution.id, 1)
-            thumb = first[0].thumbnail_image_id if first else None
-            entries.append(InstitutionEntry(institution_info(institution), count, thumb))
-        return top_collection(entries, urls)
-
-    return cached_document(session, "collection", _cache_base(urls), version, build)
-
-
-def institution_collection_document(
-    session: Session, slug: str, urls: IiifUrls, page_size: int, page: int | None = None
-) -> Document:
-    institution = get_institution(session, slug)
-    data_version = _version(session, institution)
-
-    def build() -> dict[str, Any]:
-        info = institution_info(institution)
-        paging = _paging(session, institution.id, data_version, page_size)
-        total = paging.total
-        if page is None:
-            first = _manifest_entries(
-                session, institution.id, page_size if total <= page_size else 1
-            )
-            thumb = first[0].thumbnail_image_id if first else None
-            if total > page_size:
-                first = []
-            return institution_collection(info, total, page_size, urls, first, thumb)
-        pages = page_count(total, page_size)
-        if not 1 <= page <= pages or total <= page_size:
-            raise NotFound(f"collection {slug!r} has no page {page}")
-        entries = _manifest_entries(session, institution.id, page_size, paging.starts[page - 1])
-        return institution_page(info, page, pages, entries, urls)
-
-    key = f"collection:{institution.id}" + ("" if page is None else f":{page}")
-    return cached_document(session, key, _cache_base(urls), f"{data_version}.{page_size}", build)
-
-
-def _version(session: Session, institution: Institution) -> str:
-    """What every document listing the institution's objects is built from."""
-    return f"{institution.revision}.{last_change(session, institution.id)}"
-
-
-def _cache_base(urls: IiifUrls) -> str:
-    """Live and static documents differ (``.json`` ids), so they are cached apart."""
-    return f"{urls.base}#static" if urls.static else urls.base

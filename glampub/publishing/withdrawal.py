@@ -45,6 +45,16 @@ def set_published(session: Session, obj: CollectionObject, published: bool) -> b
     return True
 
 
+def status_counts(session: Session, institution: Institution) -> dict[str, int]:
+    """How many of the institution's objects are published, how many withdrawn."""
+    rows = session.execute(
+        select(CollectionObject.status, func.count(CollectionObject.id))
+        .where(CollectionObject.institution_id == institution.id)
+        .group_by(CollectionObject.status)
+    )
+    return {status: count for status, count in rows}
+
+
 def list_objects(
     session: Session, institution: Institution, status: str | None, text: str, page: int
 ) -> tuple[list[CollectionObject], int]:

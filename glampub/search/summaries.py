@@ -26,8 +26,8 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from glampub.db import brief_write_wait
 from glampub.models import SearchSummary
-from glampub.publishing.document_cache import brief_write_wait
 
 #: How many of the most recently asked filter sets an import counts again.
 REFRESHED_AT_PUBLISH = 24

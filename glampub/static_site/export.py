@@ -36,14 +36,12 @@ from glampub.images import delivery as image_delivery
 from glampub.institutions.registry import logo_image_id
 from glampub.institutions.settings import credit_template
 from glampub.models import CollectionObject, Institution, ObjectStatus
-from glampub.publishing.discovery import changes_document, changes_page_document
-from glampub.publishing.documents import (
-    has_canvas,
+from glampub.publishing.collections import (
     institution_collection_document,
-    manifest_document,
-    record_document,
     top_collection_document,
 )
+from glampub.publishing.discovery import changes_document, changes_page_document
+from glampub.publishing.documents import has_canvas, manifest_document, record_document
 from glampub.resources import PACKAGE_DIR
 from glampub.static_site import pages as static_pages
 from glampub.static_site.tiles import level0_files, level0_info

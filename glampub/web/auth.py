@@ -14,11 +14,10 @@ from typing import Any
 from flask import Flask, abort, current_app, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, UserMixin, current_user
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
-from werkzeug.security import check_password_hash, generate_password_hash
 
-from glampub.accounts.store import TokenRefused, check_token, record_use
+from glampub.accounts.store import TokenRefused, check_token, record_use, signed_in_user
 from glampub.db import get_db
 from glampub.models import Institution, User
 
@@ -26,9 +25,6 @@ login_manager = LoginManager()
 login_manager.login_view = "staff.login"
 login_manager.login_message = "Please sign in to see that page."
 login_manager.session_protection = "basic"
-
-# Compared against when the e-mail is unknown, so that a miss takes as long as a hit.
-_DUMMY_HASH = generate_password_hash("not a password of anyone")
 
 
 class StaffUser(UserMixin):
@@ -66,29 +62,8 @@ def load_user(session_id: str) -> StaffUser | None:
     user_id, _, version = session_id.partition(":")
     if not (user_id.isdigit() and version.isdigit()):
         return None  # also every cookie from before session versions
-    user = _session().get(User, int(user_id))
-    if user is None or user.disabled_at is not None or user.session_version != int(version):
-        return None
-    return StaffUser(user)
-
-
-def authenticate(session: Session, email: str, password: str) -> User | None:
-    """The account, if the password is its own and it is enabled. A disabled
-    account is refused like a wrong password: the answer tells a guesser nothing."""
-    user = session.scalar(select(User).where(User.email == email.strip().lower()))
-    if user is None:
-        check_password_hash(_DUMMY_HASH, password)
-        return None
-    if not check_password_hash(user.password_hash, password) or user.disabled_at is not None:
-        return None
-    return user
-
-
-def end_sessions(session: Session, user_id: int) -> None:
-    """Sign the account out everywhere: no session cookie made so far works again."""
-    user = session.get(User, user_id)
-    if user is not None:
-        user.session_version += 1
+    user = signed_in_user(_session(), int(user_id), int(version))
+    return None if user is None else StaffUser(user)
 
 
 def token_user(session: Session, engine: Engine, header: str | None) -> StaffUser:

@@ -20,16 +20,17 @@ from glampub.importing import column_profiles
 from glampub.importing import history as import_history
 from glampub.importing.progress import progress_path, read_progress
 from glampub.importing.uploads import store_upload
+from glampub.institutions.registry import list_institutions
 from glampub.jobs import background as jobs
 from glampub.jobs import runner as job_runner
-from glampub.models import ImportRun, Institution, ObjectStatus, Upload
+from glampub.models import ImportRun, Institution, ObjectStatus, Upload, UploadStatus
 from glampub.publishing import withdrawal as staff_objects
 from glampub.publishing.documents import find_object
 from glampub.rights import NEEDS_REVIEW, canonical_uri
 from glampub.rights_review.queue import decide, review_queue
 from glampub.web.auth import StaffUser, require_institution, token_user
 from glampub.web.blueprints.api_spec import openapi_document
-from glampub.web.blueprints.helpers import page_arg, request_urls, session
+from glampub.web.blueprints.helpers import page_arg, request_urls, session, transaction
 from glampub.web.blueprints.staff.common import data_dir
 from importers.base import AUTO_FORMAT, format_choices
 
@@ -104,13 +105,10 @@ def _institution_json(inst: Institution) -> dict[str, Any]:
 @bp.get("/institutions")
 @token_required
 def institutions() -> Response:
-    from sqlalchemy import select
-
     user = _user()
-    stmt = select(Institution).order_by(Institution.slug)
-    if not user.is_admin:
-        stmt = stmt.where(Institution.id == user.institution_id)
-    return jsonify({"institutions": [_institution_json(i) for i in session().scalars(stmt)]})
+    only = None if user.is_admin else user.institution_id
+    rows = list_institutions(session(), by_slug=True, only_id=only)
+    return jsonify({"institutions": [_institution_json(i) for i in rows]})
 
 
 def upload_json(row: Upload) -> dict[str, Any]:
@@ -164,20 +162,20 @@ def create_upload(institution: str) -> tuple[Response, int]:
             f"({', '.join(column_profiles.shipped())}) or profile:<id> of your own"
         )
     full = _flag("full")
-    row = store_upload(
-        db,
-        data_dir(),
-        inst,
-        _user().user_id,
-        export.stream,
-        export.filename,
-        images=images.stream if images is not None and images.filename else None,
-        fmt=fmt,
-        profile=profile,
-        full=full,
-    )
-    job_runner.set_waiting(row, "previewing")
-    db.commit()
+    with transaction():
+        row = store_upload(
+            db,
+            data_dir(),
+            inst,
+            _user().user_id,
+            export.stream,
+            export.filename,
+            images=images.stream if images is not None and images.filename else None,
+            fmt=fmt,
+            profile=profile,
+            full=full,
+        )
+        job_runner.set_waiting(row, UploadStatus.PREVIEWING)
     jobs.start(current_app._get_current_object(), row.id, "preview", request_urls().base)  # type: ignore[attr-defined]
     return jsonify(upload_json(row)), 202
 
@@ -195,14 +193,14 @@ def publish_upload(institution: str, upload_id: int) -> tuple[Response, int]:
     inst = _institution(institution)
     db = session()
     row = import_history.get_upload(db, inst, upload_id)
-    if row.status != "previewed":
+    if row.status != UploadStatus.PREVIEWED:
         return _problem(
             409,
             "Conflict",
             f"upload {row.id} is {row.status}; only a previewed upload is published",
         ), 409
-    job_runner.set_waiting(row, "publishing")
-    db.commit()
+    with transaction():
+        job_runner.set_waiting(row, UploadStatus.PUBLISHING)
     jobs.start(current_app._get_current_object(), row.id, "publish", request_urls().base)  # type: ignore[attr-defined]
     return jsonify(upload_json(row)), 202
 
@@ -283,11 +281,10 @@ def post_review(institution: str) -> Response:
     note = _text(body, "note", required=False) if "note" in body else ""
     if target != NEEDS_REVIEW and canonical_uri(target) is None:
         raise UsageError(f"{target!r} is not a rights URI glampub knows, nor {NEEDS_REVIEW}")
-    db = session()
-    change = decide(
-        db, inst.slug, statement, target, _user().email, note, no_statement=no_statement
-    )
-    db.commit()
+    with transaction() as db:
+        change = decide(
+            db, inst.slug, statement, target, _user().email, note, no_statement=no_statement
+        )
     return jsonify(
         {
             "statement": statement,
@@ -306,8 +303,7 @@ def object_status(institution: str) -> Response:
     identifier, status = _text(body, "identifier"), _text(body, "status")
     if status not in tuple(ObjectStatus):
         raise UsageError("`status` is published or withdrawn")
-    db = session()
-    obj = find_object(db, inst.slug, identifier)
-    changed = staff_objects.set_published(db, obj, status == ObjectStatus.PUBLISHED)
-    db.commit()
+    with transaction() as db:
+        obj = find_object(db, inst.slug, identifier)
+        changed = staff_objects.set_published(db, obj, status == ObjectStatus.PUBLISHED)
     return jsonify({"identifier": obj.identifier, "status": obj.status, "changed": changed})

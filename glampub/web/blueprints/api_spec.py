@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from glampub.models import ObjectStatus
+from glampub.models import ObjectStatus, RunStatus, UploadStatus
 from importers.base import format_choices
 
 _ERROR = {"$ref": "#/components/responses/Error"}
@@ -48,14 +48,7 @@ def openapi_document(base_url: str) -> dict[str, Any]:
             "full": {"type": "boolean"},
             "status": {
                 "type": "string",
-                "enum": [
-                    "uploaded",
-                    "previewing",
-                    "previewed",
-                    "publishing",
-                    "published",
-                    "failed",
-                ],
+                "enum": [str(status) for status in UploadStatus],
             },
             "message": {"type": "string", "nullable": True},
             "progress": {"type": "object"},
@@ -79,7 +72,7 @@ def openapi_document(base_url: str) -> dict[str, Any]:
             "id": {"type": "integer"},
             "file": {"type": "string"},
             "format": {"type": "string"},
-            "status": {"type": "string", "enum": ["running", "done", "failed"]},
+            "status": {"type": "string", "enum": [str(status) for status in RunStatus]},
             "dry_run": {"type": "boolean"},
             "started_at": {"type": "string"},
             "finished_at": {"type": "string", "nullable": True},

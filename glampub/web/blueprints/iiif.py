@@ -7,7 +7,6 @@ ETag, and answers 304 to a matching If-None-Match.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,41 +14,45 @@ from flask import Blueprint, Response, current_app, request
 from werkzeug.http import http_date
 from werkzeug.wsgi import wrap_file
 
-from glampub.db import get_db
+from glampub.db import current_session, get_db
 from glampub.errors import NotFound
 from glampub.iiif.image_api import ImageApiError
+from glampub.iiif.urls import IiifUrls
 from glampub.images import delivery as image_delivery
 from glampub.images.render_lanes import RenderRefused
 from glampub.publishing import discovery
-from glampub.publishing.document_cache import document
-from glampub.publishing.documents import (
-    Document,
+from glampub.publishing.collections import (
     institution_collection_document,
-    manifest_document,
-    record_document,
     top_collection_document,
 )
-from glampub.web.blueprints.helpers import request_urls, served, served_caches, session
-from glampub.web.errors import error_response
-from glampub.web.fast_documents import (
-    GZIP_MIN_BYTES,
-    Answer,
-    FastDocuments,
-    answer_key,
-    gzipped,
-    stamp_for,
+from glampub.publishing.documents import (
+    Document,
+    ServedCache,
+    document,
+    manifest_document,
+    record_document,
 )
+from glampub.web.errors import error_response
+from glampub.web.fast_documents import Answer, FastDocuments, iiif_urls, respond, stamp_for
 
 bp = Blueprint("iiif", __name__)
 
 
 @bp.record_once
 def _setup(state: Any) -> None:
-    """The worker's caches, and the middleware that answers from them before Flask."""
+    """The worker's memory of what it served, and the middleware that answers from it."""
     app = state.app
-    caches = served_caches(app.config["SERVED_CACHE_BYTES"], app.config["SERVED_IMAGE_ENTRIES"])
-    app.extensions["glampub.served"] = caches
-    app.wsgi_app = FastDocuments(app, app.wsgi_app, caches["documents"])  # type: ignore[method-assign]
+    # Answers by their size (a document is kept as text and as bytes); a
+    # ServedImage is a few hundred bytes, so counting each as 1 bounds the entries.
+    answers: ServedCache[Answer] = ServedCache(
+        app.config["SERVED_CACHE_BYTES"], lambda answer: 2 * len(answer.doc.body) + 400
+    )
+    images: ServedCache[image_delivery.ServedImage] = ServedCache(
+        app.config["SERVED_IMAGE_ENTRIES"], lambda _image: 1
+    )
+    app.extensions["glampub.served_images"] = images
+    app.wsgi_app = FastDocuments(app, app.wsgi_app, answers)  # type: ignore[method-assign]
+    app.extensions["glampub.fast_documents"] = app.wsgi_app
 
 
 PRESENTATION_TYPE = 'application/ld+json;profile="http://iiif.io/api/presentation/3/context.json"'
@@ -57,45 +60,18 @@ IMAGE_TYPE = 'application/ld+json;profile="http://iiif.io/api/image/3/context.js
 
 
 def _json_answer(doc: Document, media_type: str, max_age: int = 300) -> Response:
-    """A stored document with its validators; gzip when the client accepts it.
-
-    Headers are set directly rather than through Response.make_conditional:
-    this is the hot path, and the document already knows its ETag and date.
-    """
+    """A document with its validators, remembered so the next request for this
+    path is answered before Flask (see glampub.web.fast_documents)."""
     answer = Answer(doc, media_type, max_age)
-    headers = answer.headers()
     environ = request.environ
-    # The next request for this path is answered before Flask (see fast_documents).
-    key = answer_key(environ, current_app.config)
-    if key is not None:
-        current_app.extensions["glampub.served"]["documents"].put(
-            key, stamp_for(environ, get_db().engine), answer
-        )
-    if _not_modified(doc, environ):
-        return Response(status=304, headers=headers)
-    body = doc.data
-    if len(body) >= GZIP_MIN_BYTES and "gzip" in environ.get("HTTP_ACCEPT_ENCODING", ""):
-        body = gzipped(doc.etag, doc.body)
-        headers.append(("Content-Encoding", "gzip"))
-    return Response(body, headers=headers)
+    current_app.extensions["glampub.fast_documents"].remember(environ, answer)
+    status, headers, body = respond(answer, environ)
+    return Response(body or None, status=status, headers=headers)
 
 
-def _not_modified(doc: Document, environ: dict) -> bool:  # type: ignore[type-arg]
-    if "HTTP_IF_NONE_MATCH" in environ:
-        return request.if_none_match.contains_weak(doc.etag)
-    if "HTTP_IF_MODIFIED_SINCE" not in environ:
-        return False
-    since = request.if_modified_since
-    return (
-        since is not None
-        and doc.built_at is not None
-        and doc.built_at.replace(microsecond=0) <= since
-    )
-
-
-def _cached(key: tuple, build: Callable[[], Document]) -> Document:  # type: ignore[type-arg]
-    """A document this worker served before, while nothing has been published since."""
-    return served("documents", key, build)
+def request_urls() -> IiifUrls:
+    """The IIIF ids of this request's documents (see glampub.web.fast_documents)."""
+    return iiif_urls(request.environ, current_app.config)
 
 
 @bp.after_request
@@ -107,7 +83,7 @@ def cors(response: Response) -> Response:
 @bp.get("/iiif/3/collection")
 def top_collection() -> Response:
     urls, size = request_urls(), current_app.config["COLLECTION_PAGE_SIZE"]
-    doc = _cached(("collection", urls), lambda: top_collection_document(session(), urls, size))
+    doc = top_collection_document(current_session(), urls, size)
     return _json_answer(doc, PRESENTATION_TYPE)
 
 
@@ -115,30 +91,21 @@ def top_collection() -> Response:
 @bp.get("/iiif/3/collection/<institution>/page/<int:page>")
 def institution_collection(institution: str, page: int | None = None) -> Response:
     urls, size = request_urls(), current_app.config["COLLECTION_PAGE_SIZE"]
-    doc = _cached(
-        ("collection", urls, institution, page, size),
-        lambda: institution_collection_document(session(), institution, urls, size, page),
-    )
+    doc = institution_collection_document(current_session(), institution, urls, size, page)
     return _json_answer(doc, PRESENTATION_TYPE)
 
 
 @bp.get("/iiif/3/<institution>/<path:identifier>/manifest")
 def manifest(institution: str, identifier: str) -> Response:
     urls = request_urls()
-    doc = _cached(
-        ("manifest", urls, institution, identifier),
-        lambda: manifest_document(session(), institution, identifier, urls),
-    )
+    doc = manifest_document(current_session(), institution, identifier, urls)
     return _json_answer(doc, PRESENTATION_TYPE)
 
 
 @bp.get("/iiif/3/<institution>/<path:identifier>/record")
 def record(institution: str, identifier: str) -> Response:
     urls = request_urls()
-    doc = _cached(
-        ("record", urls, institution, identifier),
-        lambda: record_document(session(), institution, identifier, urls),
-    )
+    doc = record_document(current_session(), institution, identifier, urls)
     return _json_answer(doc, "application/json")
 
 
@@ -148,20 +115,14 @@ DISCOVERY_TYPE = 'application/ld+json;profile="http://iiif.io/api/discovery/1/co
 @bp.get("/iiif/discovery/all-changes")
 def all_changes() -> Response:
     urls, size = request_urls(), current_app.config["DISCOVERY_PAGE_SIZE"]
-    doc = _cached(
-        ("discovery", urls, None, size),
-        lambda: discovery.changes_document(session(), urls, size),
-    )
+    doc = discovery.changes_document(current_session(), urls, size)
     return _json_answer(doc, DISCOVERY_TYPE, max_age=60)
 
 
 @bp.get("/iiif/discovery/all-changes/page/<int:page>")
 def all_changes_page(page: int) -> Response:
     urls, size = request_urls(), current_app.config["DISCOVERY_PAGE_SIZE"]
-    doc = _cached(
-        ("discovery", urls, page, size),
-        lambda: discovery.changes_page_document(session(), urls, size, page),
-    )
+    doc = discovery.changes_page_document(current_session(), urls, size, page)
     return _json_answer(doc, DISCOVERY_TYPE, max_age=60)
 
 
@@ -175,10 +136,11 @@ def image_base(image_id: str) -> Response:
 
 def _served_image(image_id: str) -> image_delivery.ServedImage:
     urls, data_dir = request_urls(), _data_dir()
-    return served(
-        "images",
+    images = current_app.extensions["glampub.served_images"]
+    return images.fetch(
         (urls, image_id),
-        lambda: image_delivery.find_image(session(), image_id, data_dir, urls),
+        stamp_for(request.environ, get_db().engine),
+        lambda: image_delivery.find_image(current_session(), image_id, data_dir, urls),
     )
 
 
@@ -191,7 +153,7 @@ def image_info(image_id: str) -> Response:
         info = image_delivery.info_document(_served_image(image_id), urls, max_area)
         return document(info)
 
-    return _json_answer(_cached(("info", urls, image_id), build), IMAGE_TYPE)
+    return _json_answer(build(), IMAGE_TYPE)
 
 
 @bp.get("/iiif/image/3/<image_id>/<region>/<size>/<rotation>/<quality>.<fmt>")

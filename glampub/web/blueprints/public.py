@@ -19,10 +19,10 @@ from flask import (
     url_for,
 )
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from glampub.credit import first_value
+from glampub.db import ping
 from glampub.favicon import favicon_ico
 from glampub.images import delivery as image_delivery
 from glampub.institutions.settings import credit_template
@@ -241,7 +241,7 @@ def viewer_file(filename: str) -> Response:
 @bp.get("/healthz")
 def healthz() -> tuple[dict[str, str], int]:
     try:
-        session().execute(text("SELECT 1"))
+        ping(session())
     except SQLAlchemyError as exc:
         return {"status": "unavailable", "message": f"database does not answer: {exc}"}, 503
     return {"status": "ok"}, 200

@@ -7,14 +7,14 @@ from datetime import timedelta
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from glampub.accounts import login_throttle
+from glampub.accounts.store import authenticate, end_sessions
 from glampub.db import get_db
-from glampub.models import Institution
-from glampub.web.auth import StaffUser, authenticate, end_sessions, staff
-from glampub.web.blueprints.helpers import session
+from glampub.institutions.registry import list_institutions
+from glampub.web.auth import StaffUser, staff
+from glampub.web.blueprints.helpers import session, transaction
 from glampub.web.blueprints.staff.common import bp
 from glampub.web.blueprints.staff.forms import EmptyForm, LoginForm
 
@@ -78,9 +78,8 @@ def login() -> Response | tuple[str, int] | str:
 def logout() -> Response:
     if not EmptyForm().validate_on_submit():
         abort(400, description="The form had expired; sign out again.")
-    db = session()
-    end_sessions(db, staff().user_id)
-    db.commit()
+    with transaction() as db:
+        end_sessions(db, staff().user_id)
     logout_user()
     flash(_("You are signed out."), "info")
     return redirect(url_for("public.home"))
@@ -92,5 +91,5 @@ def dashboard() -> Response | str:
     user = staff()
     if not user.is_admin:
         return redirect(url_for("staff.institution_home", institution=user.institution_slug))
-    institutions = session().scalars(select(Institution).order_by(Institution.name)).all()
+    institutions = list_institutions(session())
     return render_template("staff/dashboard.html", institutions=institutions, user=current_user)

@@ -14,13 +14,12 @@ from glampub.importing.progress import progress_path, read_progress
 from glampub.importing.uploads import store_upload
 from glampub.jobs import background as jobs
 from glampub.jobs import runner as job_runner
+from glampub.models import UPLOAD_RUNNING, UploadStatus
 from glampub.web.auth import staff
-from glampub.web.blueprints.helpers import page_arg, request_urls, session
+from glampub.web.blueprints.helpers import page_arg, request_urls, session, transaction
 from glampub.web.blueprints.staff.common import bp, data_dir, institution_for
 from glampub.web.blueprints.staff.forms import EmptyForm, UploadForm, options
 from importers.base import AUTO_FORMAT
-
-RUNNING = ("previewing", "publishing")
 
 
 def profile_choices(institution) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
@@ -49,22 +48,21 @@ def upload(institution: str) -> Response | str | tuple[str, int]:
         export = form.export.data
         images = form.images.data or None
         try:
-            row = store_upload(
-                db,
-                data_dir(),
-                inst,
-                staff().user_id,
-                export.stream,
-                export.filename or "export",
-                images=images.stream if images and images.filename else None,
-                fmt=form.format.data or AUTO_FORMAT,
-                profile=form.profile.data or None,
-                full=bool(form.full.data),
-            )
-            job_runner.set_waiting(row, "previewing")
-            db.commit()
+            with transaction() as db:
+                row = store_upload(
+                    db,
+                    data_dir(),
+                    inst,
+                    staff().user_id,
+                    export.stream,
+                    export.filename or "export",
+                    images=images.stream if images and images.filename else None,
+                    fmt=form.format.data or AUTO_FORMAT,
+                    profile=form.profile.data or None,
+                    full=bool(form.full.data),
+                )
+                job_runner.set_waiting(row, UploadStatus.PREVIEWING)
         except GlampubError as exc:
-            db.rollback()
             form.export.errors = [exc.for_web()]
             return render_template("staff/upload.html", institution=inst, form=form), 400
         jobs.start(current_app._get_current_object(), row.id, "preview", request_urls().base)  # type: ignore[attr-defined]
@@ -78,7 +76,7 @@ def upload_page(institution: str, upload_id: int) -> str:
     inst = institution_for(institution)
     db = session()
     row = import_history.get_upload(db, inst, upload_id)
-    if row.status in RUNNING:
+    if row.status in UPLOAD_RUNNING:
         jobs.recover_one(current_app._get_current_object(), db, row)  # type: ignore[attr-defined]
     run = import_history.get_run(db, inst, row.preview_run_id) if row.preview_run_id else None
     page = page_arg()
@@ -92,7 +90,7 @@ def upload_page(institution: str, upload_id: int) -> str:
         problems=problems,
         page=page,
         pages=import_history.problem_pages(run) if run else 1,
-        running=row.status in RUNNING,
+        running=row.status in UPLOAD_RUNNING,
         form=EmptyForm(),
     )
 
@@ -102,13 +100,13 @@ def upload_page(institution: str, upload_id: int) -> str:
 def upload_progress(institution: str, upload_id: int) -> dict[str, object]:
     inst = institution_for(institution)
     row = import_history.get_upload(session(), inst, upload_id)
-    if row.status in RUNNING:
+    if row.status in UPLOAD_RUNNING:
         jobs.recover_one(current_app._get_current_object(), session(), row)  # type: ignore[attr-defined]
     state = read_progress(progress_path(data_dir(), upload_id)) or {}
     records = state.get("records", 0)
     return {
         "status": row.status,
-        "finished": row.status not in RUNNING,
+        "finished": row.status not in UPLOAD_RUNNING,
         "percent": state.get("percent", 0),
         "records": records,
         # A retry's reason, or how far it got.
@@ -124,11 +122,11 @@ def publish(institution: str, upload_id: int) -> Response:
     row = import_history.get_upload(db, inst, upload_id)
     if not EmptyForm().validate_on_submit():
         abort(400, description="The form had expired; open the preview again and publish.")
-    if row.status != "previewed":
+    if row.status != UploadStatus.PREVIEWED:
         flash(_("Only a previewed upload can be published."), "error")
         return redirect(url_for("staff.upload_page", institution=inst.slug, upload_id=row.id))
-    job_runner.set_waiting(row, "publishing")
-    db.commit()
+    with transaction():
+        job_runner.set_waiting(row, UploadStatus.PUBLISHING)
     jobs.start(current_app._get_current_object(), row.id, "publish", request_urls().base)  # type: ignore[attr-defined]
     return redirect(url_for("staff.upload_page", institution=inst.slug, upload_id=row.id))
 
@@ -139,7 +137,7 @@ def history(institution: str) -> str:
     inst = institution_for(institution)
     db = session()
     for row in import_history.uploads(db, inst):
-        if row.status in RUNNING:
+        if row.status in UPLOAD_RUNNING:
             jobs.recover_one(current_app._get_current_object(), db, row)  # type: ignore[attr-defined]
     return render_template(
         "staff/history.html",

@@ -9,22 +9,24 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import login_required
 from markupsafe import Markup
-from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from glampub.errors import GlampubError, NotFound
 from glampub.importing import column_profiles
 from glampub.importing import history as import_history
-from glampub.institutions.registry import add_institution, metadata_licence_choice
+from glampub.institutions.registry import (
+    add_institution,
+    list_institutions,
+    metadata_licence_choice,
+)
 from glampub.institutions.settings import Settings, credit_template, update_settings
-from glampub.models import CollectionObject, Institution
 from glampub.publishing import withdrawal as staff_objects
 from glampub.publishing.documents import find_object
 from glampub.resources import resource_dir
 from glampub.rights import NEEDS_REVIEW, all_terms
 from glampub.rights_review.queue import decide, review_queue
 from glampub.web.auth import admin_required, staff
-from glampub.web.blueprints.helpers import id_arg, page_arg, session
+from glampub.web.blueprints.helpers import id_arg, page_arg, session, transaction
 from glampub.web.blueprints.staff.common import bp, data_dir, institution_for
 from glampub.web.blueprints.staff.forms import (
     DecideForm,
@@ -43,17 +45,10 @@ GUIDE = "collection-managers.md"
 def institution_home(institution: str) -> str:
     inst = institution_for(institution)
     db = session()
-    counts = dict(
-        db.execute(
-            select(CollectionObject.status, func.count(CollectionObject.id))
-            .where(CollectionObject.institution_id == inst.id)
-            .group_by(CollectionObject.status)
-        ).all()
-    )
     return render_template(
         "staff/institution.html",
         institution=inst,
-        counts=counts,
+        counts=staff_objects.status_counts(db, inst),
         review=len(review_queue(db, inst.slug)),
         uploads=import_history.uploads(db, inst, limit=5),
     )
@@ -87,20 +82,19 @@ def review(institution: str) -> Response | str | tuple[str, int]:
         if not no_statement and not statement.strip():
             abort(400, description="Choose a statement from the review list.")
         try:
-            change = decide(
-                db,
-                inst.slug,
-                statement,
-                target,
-                staff().email,
-                form.note.data or "",
-                no_statement=no_statement,
-            )
+            with transaction() as db:
+                change = decide(
+                    db,
+                    inst.slug,
+                    statement,
+                    target,
+                    staff().email,
+                    form.note.data or "",
+                    no_statement=no_statement,
+                )
         except GlampubError as exc:
-            db.rollback()
             flash(exc.for_web(), "error")
             return redirect(url_for("staff.review", institution=inst.slug))
-        db.commit()
         if no_statement:
             message = ngettext(
                 "Decided: records without a rights statement are now %(target)s; "
@@ -142,9 +136,9 @@ def objects(institution: str) -> Response | str:
         form = ObjectStatusForm()
         if not form.validate_on_submit() or form.action.data not in ("withdraw", "publish"):
             abort(400, description="Choose withdraw or publish again.")
-        obj = find_object(db, inst.slug, form.identifier.data or "")
-        changed = staff_objects.set_published(db, obj, form.action.data == "publish")
-        db.commit()
+        with transaction() as db:
+            obj = find_object(db, inst.slug, form.identifier.data or "")
+            changed = staff_objects.set_published(db, obj, form.action.data == "publish")
         if changed:
             message = (
                 _("%(id)s is published again.", id=obj.identifier)
@@ -195,25 +189,24 @@ def settings(institution: str) -> Response | str | tuple[str, int]:
             return render_template("staff/settings.html", institution=inst, form=form), 400
         logo = form.logo.data if form.logo.data and form.logo.data.filename else None
         try:
-            changed = update_settings(
-                db,
-                inst,
-                Settings(
-                    name=form.name.data or "",
-                    homepage=form.homepage.data,
-                    credit_template=form.credit_template.data,
-                    courtesy_statement=bool(form.courtesy_statement.data),
-                    copyright_term_years=form.copyright_term.data or 70,
-                    metadata_licence=form.metadata_licence.data,
-                ),
-                data_dir(),
-                logo=logo.stream if logo else None,
-            )
+            with transaction() as db:
+                changed = update_settings(
+                    db,
+                    inst,
+                    Settings(
+                        name=form.name.data or "",
+                        homepage=form.homepage.data,
+                        credit_template=form.credit_template.data,
+                        courtesy_statement=bool(form.courtesy_statement.data),
+                        copyright_term_years=form.copyright_term.data or 70,
+                        metadata_licence=form.metadata_licence.data,
+                    ),
+                    data_dir(),
+                    logo=logo.stream if logo else None,
+                )
         except GlampubError as exc:
-            db.rollback()
             form.form_errors.append(exc.for_web())
             return render_template("staff/settings.html", institution=inst, form=form), 400
-        db.commit()
         flash(_("Settings saved."), "info")
         if changed:
             flash(
@@ -252,14 +245,13 @@ def edit_profile(institution: str) -> Response | str | tuple[str, int]:
     if not form.validate_on_submit():
         return render_template("staff/profile_edit.html", institution=inst, form=form), 400
     try:
-        column_profiles.save_profile(
-            db, inst, form.name.data or "", form.toml.data or "", profile_id
-        )
+        with transaction() as db:
+            column_profiles.save_profile(
+                db, inst, form.name.data or "", form.toml.data or "", profile_id
+            )
     except GlampubError as exc:
-        db.rollback()
         form.toml.errors = [exc.for_web()]
         return render_template("staff/profile_edit.html", institution=inst, form=form), 400
-    db.commit()
     flash(_("Profile “%(name)s” saved.", name=form.name.data), "info")
     return redirect(url_for("staff.profiles", institution=inst.slug))
 
@@ -267,27 +259,25 @@ def edit_profile(institution: str) -> Response | str | tuple[str, int]:
 @bp.route("/institutions", methods=["GET", "POST"])
 @admin_required
 def institutions() -> Response | str | tuple[str, int]:
-    db = session()
     form = InstitutionForm()
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                add_institution(
-                    db,
-                    form.slug.data or "",
-                    form.name.data or "",
-                    data_dir(),
-                    homepage=form.homepage.data or None,
-                )
-                db.commit()
+                with transaction() as db:
+                    add_institution(
+                        db,
+                        form.slug.data or "",
+                        form.name.data or "",
+                        data_dir(),
+                        homepage=form.homepage.data or None,
+                    )
                 flash(_("Institution %(slug)s saved.", slug=form.slug.data), "info")
                 return redirect(url_for("staff.institutions"))
             except GlampubError as exc:
-                db.rollback()
                 form.form_errors.append(exc.for_web())
         status = 400
-    rows = db.scalars(select(Institution).order_by(Institution.name)).all()
+    rows = list_institutions(session())
     return render_template("staff/institutions.html", institutions=rows, form=form), status
 
 
