@@ -28,6 +28,7 @@ USE_CASE_PACKAGES = (
     "glampub.institutions",
     "glampub.accounts",
     "glampub.rights_review",
+    "glampub.harvesting",
 )
 
 # Modules a pure package must not bring into the interpreter, however indirectly:
