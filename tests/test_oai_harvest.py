@@ -3,6 +3,8 @@ every record in each format, through the resumption tokens, by GET and POST."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import warnings
 from collections.abc import Iterator
@@ -103,3 +105,17 @@ def test_sickle_harvests_edm_lido_identifiers_and_sets(live_oai: tuple[str, Flas
     assert len(kestrel) == 22
     formats = [f.metadataPrefix for f in harvester.ListMetadataFormats(identifier=every[0])]
     assert "oai_dc" in formats and "lido" in formats
+
+
+def test_the_harvest_benchmark_runs() -> None:
+    """bench/oai_harvest.py at a tiny size (its numbers are not asserted)."""
+    bench = Path(__file__).resolve().parents[1] / "bench" / "oai_harvest.py"
+    result = subprocess.run(
+        [sys.executable, str(bench), "--records", "60", "--page-size", "25"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "oai_dc: 60 records (0 deleted) in 3 pages" in result.stdout
+    assert "   edm: " in result.stdout
