@@ -527,9 +527,7 @@ def test_the_edm_provider_is_configurable(oai: FlaskClient, oai_app: Flask) -> N
     assert root.findtext(".//ore:Aggregation/edm:provider", namespaces=NS) == (
         "Regional Aggregator"
     )
-    assert root.findtext(".//ore:Aggregation/edm:dataProvider", namespaces=NS) == (
-        "Kestrel Museum"
-    )
+    assert root.findtext(".//ore:Aggregation/edm:dataProvider", namespaces=NS) == ("Kestrel Museum")
 
 
 # --- the errors ----------------------------------------------------------------------
