@@ -690,3 +690,38 @@ def test_every_response_is_valid_against_the_oai_pmh_and_format_schemas(
             keep(prefix, oai.get("/oai", query_string={"verb": "GetRecord", **arguments}).data)
     for fmt, paths in saved.items():
         validate(paths, fmt)
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        {"after": 2**80},
+        {"after": -1},
+        {"cursor": True},
+        {"prefix": "marc21"},
+        {"start": "last week"},
+        {"total": "many"},
+    ],
+    ids=["huge-id", "negative-id", "bool-cursor", "unknown-format", "broken-date", "text-size"],
+)
+def test_a_token_altered_by_hand_is_refused_never_a_server_error(
+    oai: FlaskClient, state: dict
+) -> None:
+    import base64
+    import json
+
+    from glampub.harvesting.tokens import ListState, encode
+
+    future = int((datetime.now(UTC) + timedelta(hours=1)).timestamp())
+    good = ListState("ListRecords", "oai_dc", None, None, None, 0, 0, None, future)
+    assert error_code(ask(oai, verb="ListRecords", resumptionToken=encode(good))) is None
+    values = [1, *{**good.__dict__, **state}.values()]
+    token = base64.urlsafe_b64encode(json.dumps(values).encode()).decode()
+    assert error_code(ask(oai, verb="ListRecords", resumptionToken=token)) == ("badResumptionToken")
+
+
+def test_until_the_last_day_there_is_lists_everything(oai: FlaskClient) -> None:
+    headers = harvest(oai, "ListIdentifiers", metadataPrefix="oai_dc", until="9999-12-31")
+    assert len(headers) == 40
+    late = harvest(oai, "ListIdentifiers", metadataPrefix="oai_dc", until="9999-12-31T23:59:59Z")
+    assert len(late) == 40

@@ -106,7 +106,10 @@ def date_range(arguments: dict[str, str]) -> DateRange:
     if "until" in arguments:
         until, grain = _moment(arguments["until"], "until")
         grains.add(grain)
-        until += timedelta(days=1) if grain == DAY else timedelta(seconds=1)
+        try:
+            until += timedelta(days=1) if grain == DAY else timedelta(seconds=1)
+        except OverflowError:  # the very end of year 9999: no upper bound at all
+            until = None
     if len(grains) > 1:
         raise OaiError("badArgument", "from and until must have the same granularity.")
     if start is not None and until is not None and start >= until:

@@ -235,7 +235,10 @@ def _list(
 def _list_state(request: OaiRequest, settings: OaiSettings, now: datetime) -> tokens.ListState:
     arguments = request.arguments
     if "resumptionToken" in arguments:
-        return tokens.decode(arguments["resumptionToken"], request.verb, now)
+        state = tokens.decode(arguments["resumptionToken"], request.verb, now)
+        if state.prefix not in FORMATS:
+            raise OaiError("badResumptionToken", "This resumption token names no format here.")
+        return state
     prefix = _known_prefix(arguments["metadataPrefix"])
     dates: DateRange = date_range(arguments)
     return tokens.ListState(

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from glampub.harvesting.arguments import OaiError
 
 _VERSION = 1
+_LARGEST = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -71,10 +72,10 @@ def _well_formed(values: object) -> bool:
     fields = values[1:]
     if not all(isinstance(value, kind) for value, kind in zip(fields, _TYPES, strict=False)):
         return False
-    total, expires = fields[7], fields[8]
-    if isinstance(fields[5], bool) or isinstance(fields[6], bool):
-        return False
-    return (total is None or type(total) is int) and type(expires) is int
+    after, cursor, total, expires = fields[5], fields[6], fields[7], fields[8]
+    numbers = [after, cursor, expires] + ([] if total is None else [total])
+    # Whole numbers a query can bind (no bools, nothing past 64 bits).
+    return all(type(number) is int and 0 <= number <= _LARGEST for number in numbers)
 
 
 def _bad(message: str) -> OaiError:
