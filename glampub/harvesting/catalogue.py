@@ -113,12 +113,6 @@ def count(session: Session, selection: Selection) -> int:
     )
 
 
-def has_more(session: Session, selection: Selection, after: int) -> bool:
-    """Whether the list goes on after event ``after``."""
-    stmt = _latest_events(selection).where(ChangeEvent.id > after).limit(1)
-    return session.execute(stmt).first() is not None
-
-
 def find_entry(session: Session, slug: str, identifier: str) -> Entry | None:
     """The record of one object, or None when no such object was ever published."""
     obj = session.scalar(
