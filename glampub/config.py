@@ -19,6 +19,8 @@ ENVIRONMENT_VARIABLES = (
     "GLAMPUB_SECRET_KEY",
     "GLAMPUB_PROXIES",
     "GLAMPUB_IMAGE_CACHE_MB",
+    "GLAMPUB_EDM_PROVIDER",
+    "GLAMPUB_OAI_ADMIN_EMAIL",
 )
 
 
@@ -66,6 +68,14 @@ def build_config(
         "COLLECTION_PAGE_SIZE": 1000,
         "DISCOVERY_PAGE_SIZE": 1000,
         "SEARCH_PAGE_SIZE": 24,
+        # OAI-PMH (glampub.harvesting): records per list response, how long a
+        # resumption token lasts, Identify's contact and name, and edm:provider
+        # (unset: each record's own institution).
+        "OAI_PAGE_SIZE": 100,
+        "OAI_TOKEN_SECONDS": 24 * 3600,
+        "OAI_ADMIN_EMAIL": env.get("GLAMPUB_OAI_ADMIN_EMAIL") or None,
+        "OAI_REPOSITORY_NAME": "glampub",
+        "EDM_PROVIDER": env.get("GLAMPUB_EDM_PROVIDER") or None,
         # The largest upload accepted (an export with its images), in bytes.
         "MAX_CONTENT_LENGTH": 8 * 1024**3,
         # The largest body of any other request (forms, JSON, a logo).

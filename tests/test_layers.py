@@ -29,6 +29,7 @@ USE_CASE_PACKAGES = (
     "glampub.institutions",
     "glampub.accounts",
     "glampub.rights_review",
+    "glampub.harvesting",
 )
 
 # Modules a pure package must not bring into the interpreter, however indirectly:

@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from glampub.web.blueprints import api, iiif, public, staff
+    from glampub.web.blueprints import api, iiif, oai, public, staff
     from glampub.web.extensions import csrf
 
     app.register_blueprint(public.bp)
@@ -15,3 +15,6 @@ def register_blueprints(app: Flask) -> None:
     # The API authenticates every request by token, never by cookie: no CSRF to forge.
     csrf.exempt(api.bp)
     app.register_blueprint(api.bp)
+    # OAI-PMH harvesters POST their arguments, without cookies or a session.
+    csrf.exempt(oai.bp)
+    app.register_blueprint(oai.bp)
