@@ -11,7 +11,6 @@ from __future__ import annotations
 from lxml import etree
 
 from glampub.harvesting.xml_text import language_values, xml_safe
-from glampub.iiif.manifest import CC0
 from glampub.iiif.records import ObjectInfo
 from glampub.iiif.urls import IiifUrls
 
@@ -89,8 +88,9 @@ def built_lido(info: ObjectInfo, urls: IiifUrls) -> etree._Element:
     _id(record, "recordID", f"{slug}/{identifier}")
     _term(_sub(record, "recordType"), "item")
     _legal_body(_sub(record, "recordSource"), info.institution.name)
-    record_rights = _sub(record, "recordRights")
-    _concept(_sub(record_rights, "rightsType"), info.record_rights_uri or CC0, None)
+    if info.record_rights_uri:  # only a licence the institution gave (none by default)
+        record_rights = _sub(record, "recordRights")
+        _concept(_sub(record_rights, "rightsType"), info.record_rights_uri, None)
     info_set = _sub(record, "recordInfoSet")
     _sub(info_set, "recordInfoLink").text = page
     if info.images:
