@@ -8,6 +8,7 @@ for that image while holding its lock).
 from __future__ import annotations
 
 import io
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -43,8 +44,13 @@ class ImageServer:
 
 
 @contextmanager
-def image_server() -> Iterator[ImageServer]:
+def image_server(*, allowed: bool = True) -> Iterator[ImageServer]:
+    """A server on 127.0.0.1; ``allowed`` lists it in GLAMPUB_FETCH_ALLOW meanwhile
+    (loopback addresses are refused otherwise, as an intranet's would be)."""
     state = ImageServer()
+    before = os.environ.get("GLAMPUB_FETCH_ALLOW")
+    if allowed:
+        os.environ["GLAMPUB_FETCH_ALLOW"] = "127.0.0.1"
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 (the http.server API)
@@ -75,6 +81,10 @@ def image_server() -> Iterator[ImageServer]:
     try:
         yield state
     finally:
+        if before is None:
+            os.environ.pop("GLAMPUB_FETCH_ALLOW", None)
+        else:
+            os.environ["GLAMPUB_FETCH_ALLOW"] = before
         state.release.set()
         server.shutdown()
         server.server_close()
