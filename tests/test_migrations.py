@@ -242,7 +242,6 @@ def test_tokens_made_before_expiry_existed_are_bound_and_expire_after_the_upgrad
         database.dispose()
 
 
-
 def test_image_rows_from_before_reference_states_keep_their_file_and_gain_empty_states(
     tmp_path,
 ) -> None:
