@@ -27,6 +27,14 @@ class InstitutionInfo:
 
 
 @dataclass(frozen=True)
+class RemoteImageService:
+    id: str
+    #: ImageService2 or ImageService3
+    type: str
+    profile: str
+
+
+@dataclass(frozen=True)
 class ImageInfo:
     image_id: str
     position: int
@@ -44,6 +52,9 @@ class ImageInfo:
     service_height: int | None = None
     #: The master's file extension, for the download of the original.
     extension: str = "jpg"
+    #: A museum's own IIIF Image API service that the canvas paints instead of
+    #: glampub's (id, type, profile); width and height are then its size.
+    remote_service: RemoteImageService | None = None
 
     @property
     def published_size(self) -> tuple[int, int]:

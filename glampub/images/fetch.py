@@ -24,7 +24,7 @@ import shutil
 import tempfile
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from glampub.images.http_fetch import Answer, FetchPolicy, PoliteClient
@@ -67,6 +67,9 @@ class Fetched:
     kind: ReferenceClass = ReferenceClass.URL
     #: The IIIF Image API services it gives (one, or a manifest's canvases').
     services: tuple[RemoteService, ...] = ()
+    #: Each service's small picture (at most 400 px), fetched for glampub's own
+    #: thumbnail: all that is published of a thumbnail-only image.
+    thumbnails: tuple[Path | None, ...] = ()
     #: The server said the stored copy still holds (HTTP 304).
     not_modified: bool = False
     validators: Validators = field(default_factory=Validators)
@@ -120,8 +123,9 @@ class ImageFetcher:
     def discard(self, fetched: dict[str, Fetched]) -> None:
         """Delete the files of a batch once its records are written."""
         for result in fetched.values():
-            if result.path is not None:
-                result.path.unlink(missing_ok=True)
+            for path in (result.path, *result.thumbnails):
+                if path is not None:
+                    path.unlink(missing_ok=True)
 
     def close(self) -> None:
         shutil.rmtree(self._folder, ignore_errors=True)
@@ -136,7 +140,8 @@ class ImageFetcher:
         kind = classify_reference(url, hint)
         validators = known or Validators()
         if kind is ReferenceClass.IIIF_IMAGE:
-            return self._service(url, service_base(url) + "/info.json", validators)
+            found = self._service(url, service_base(url) + "/info.json", validators)
+            return self._with_thumbnails(found, dest)
         answer = self.client.get(
             url,
             max_bytes=self.max_bytes,
@@ -158,22 +163,44 @@ class ImageFetcher:
         document = json_document(body)
         found = iiif_kind(document) if document is not None else None
         if found is ReferenceClass.IIIF_IMAGE and document is not None:
-            return _described(url, document, answer, got)
+            return self._with_thumbnails(_described(url, document, answer, got), dest)
         if found is ReferenceClass.IIIF_MANIFEST and document is not None:
             services = manifest_services(document)
             if not services:
                 return Fetched(url, error="the IIIF manifest paints no image service", kind=found)
-            return Fetched(url, kind=found, services=services, validators=got)
+            return self._with_thumbnails(
+                Fetched(url, kind=found, services=services, validators=got), dest
+            )
         if document is None and not answer.content_type.startswith("image/"):
             # A base URI of an Image API service may answer HTML; its info.json tells.
             probe = self._service(url, url.rstrip("/") + "/info.json", Validators(), quiet=True)
             if probe.error is None:
-                return probe
+                return self._with_thumbnails(probe, dest)
         return Fetched(
             url,
             error=f"it is {describe_other(answer.content_type, answer.head)}, not an image",
             kind=ReferenceClass.LINK,
         )
+
+    def _with_thumbnails(self, found: Fetched, dest: Path) -> Fetched:
+        """The services' small pictures, fetched (not for a 304 or a failure)."""
+        if found.error is not None or not found.services:
+            return found
+        paths: list[Path | None] = []
+        for number, service in enumerate(found.services):
+            target = dest.with_suffix(f".thumb{number}")
+            answer = self.client.get(
+                service.thumbnail_url(), max_bytes=self.max_bytes, dest=target, accept="image/*"
+            )
+            if not answer.ok or not image_type(answer.head):
+                target.unlink(missing_ok=True)
+                why = answer.error or "the answer is not an image"
+                for path in paths:
+                    if path is not None:
+                        path.unlink(missing_ok=True)
+                return replace(found, error=f"its thumbnail {service.thumbnail_url()}: {why}")
+            paths.append(target)
+        return replace(found, thumbnails=tuple(paths))
 
     def _service(
         self, url: str, info_url: str, validators: Validators, *, quiet: bool = False

@@ -174,13 +174,16 @@ def _stored_file(
 
 
 def _ingest_fetched(
-    record: SourceRecord, image: SourceImage, fetched: Fetched, *, position: int, ctx: ImageContext
+    record: SourceRecord,
+    image: SourceImage,
+    path: Path,
+    offset: int,
+    *,
+    position: int,
+    ctx: ImageContext,
 ) -> tuple[dict[str, Any] | None, Problem | None]:
     """A downloaded image, stored (or its stored copy reused when its bytes are unchanged)."""
-    path = fetched.path
-    if path is None:
-        return None, None
-    public_id = image_public_id(ctx.institution, record.identifier, position)
+    public_id = image_public_id(ctx.institution, record.identifier, position + offset)
     return _ingest(record, image, lambda: path.open("rb"), public_id, ctx)
 
 

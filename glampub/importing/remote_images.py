@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from glampub.errors import Problem
@@ -27,8 +28,9 @@ from importers.problem_codes import ProblemCode
 
 PENDING = "pending"
 FAILED = "failed"
-#: Ingests a downloaded file: its file columns, or None, and the problem met.
-Ingest = Callable[[Fetched], tuple[dict[str, Any] | None, Problem | None]]
+#: Ingests a downloaded file for the reference's n-th row (0 for the first):
+#: its file columns, or None, and the problem met.
+Ingest = Callable[[Path, int], tuple[dict[str, Any] | None, Problem | None]]
 
 
 @dataclass(frozen=True)
@@ -106,22 +108,28 @@ def url_columns(
     }
     if result.services:
         rows = []
-        for service in result.services:
-            rows.append(
-                {
-                    "file_path": None,
-                    "mime_type": None,
-                    "width": service.width,
-                    "height": service.height,
-                    "checksum": None,
-                    "reference_class": result.kind.value,
-                    "state": None,
-                    "state_reason": None,
-                    "remote": {"service": service.to_json(), **remote_validators},
-                }
+        problems: list[Problem] = []
+        for number, (service, thumbnail) in enumerate(
+            zip(result.services, result.thumbnails, strict=True)
+        ):
+            # glampub's own thumbnail: the file its Image API serves, and all
+            # that is shown of a thumbnail-only image (glampub.images.policy).
+            columns, problem = ingest(thumbnail, number) if thumbnail else (None, None)
+            if problem is not None:
+                problems.append(problem)
+            if columns is None:
+                reason = problem.message if problem is not None else "no thumbnail"
+                rows.append(_state(result.kind, FAILED, reason))
+                continue
+            columns.update(
+                reference_class=result.kind.value,
+                state=None,
+                state_reason=None,
+                remote={"service": service.to_json(), **remote_validators},
             )
-        return rows, []
-    columns, problem = ingest(result)
+            rows.append(columns)
+        return rows, problems
+    columns, problem = ingest(result.path, 0) if result.path else (None, None)
     problems = [problem] if problem is not None else []
     if columns is None:
         reason = problem.message if problem is not None else "it is not a readable image"

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
-from glampub.iiif.records import ImageInfo, InstitutionInfo, ObjectInfo, RightsInfo
+from glampub.iiif.records import (
+    ImageInfo,
+    InstitutionInfo,
+    ObjectInfo,
+    RemoteImageService,
+    RightsInfo,
+)
 from glampub.images.policy import published_size, thumbnail_only
 from glampub.institutions.registry import logo_image_id
 from glampub.models import CollectionObject, Image, Institution
@@ -50,6 +56,9 @@ def rights_info(uri: str | None, label: str, reuse: str, institution_name: str) 
 def image_info(image: Image, institution: Institution) -> ImageInfo:
     assert image.width and image.height and image.file_path
     thumbnail = thumbnail_only(image.rights_uri, institution.full_images_in_copyright)
+    remote = remote_info(image, thumbnail)
+    if remote is not None:
+        return remote
     service_width, service_height = published_size(image.width, image.height, thumbnail)
     return ImageInfo(
         image_id=image.public_id,
@@ -64,6 +73,29 @@ def image_info(image: Image, institution: Institution) -> ImageInfo:
         service_width=service_width,
         service_height=service_height,
         extension=PurePosixPath(image.file_path).suffix.lstrip(".") or "jpg",
+    )
+
+
+def remote_info(image: Image, thumbnail: bool) -> ImageInfo | None:
+    """A remote Image API service the canvas paints, when the image may be shown in full.
+
+    A thumbnail-only image never points viewers at the museum's larger
+    service: glampub's own thumbnail (the stored file) is all it publishes.
+    """
+    service = (image.remote or {}).get("service")
+    if thumbnail or not service:
+        return None
+    return ImageInfo(
+        image_id=image.public_id,
+        position=image.position,
+        width=int(service["width"]),
+        height=int(service["height"]),
+        mime_type="image/jpeg",
+        label=image.label or {},
+        rights_uri=image.rights_uri,
+        credit_line=image.credit_line,
+        rights_holder=image.rights_holder,
+        remote_service=RemoteImageService(service["id"], service["type"], service["profile"]),
     )
 
 
