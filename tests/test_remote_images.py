@@ -254,3 +254,87 @@ def test_reimporting_revalidates_info_json_with_a_conditional_get(museum, runner
     again = server.request_headers[asked:]
     assert [h.get("If-None-Match") for h in again] == ['"harbour-1"']
     assert server.statuses[-1] == ("/iiif3/harbour/info.json", 304)
+
+
+def test_references_not_shown_say_why_and_link_the_museum_without_hot_linking(museum) -> None:
+    server, client, _ = museum
+    html = client.get("/objects/tm/missing").get_data(as_text=True)
+    gone = server.url("/gone.jpg")
+    assert "No image of this object is shown here yet." in html
+    assert f'<a href="{gone}" rel="nofollow noopener">' in html
+    assert "the image could not be fetched (the server answered HTTP 404 Not Found)." in html
+    assert f'src="{gone}"' not in html
+    page = client.get("/objects/tm/html").get_data(as_text=True)
+    assert "this link is not an image (it is an HTML page, not an image)." in page
+    # What is shown links no museum server as an image either.
+    shown = client.get("/objects/tm/v3").get_data(as_text=True)
+    assert f'src="{server.base}' not in shown
+    assert "serves this image from its own IIIF server" in shown
+
+
+def test_the_record_json_lists_every_reference_with_its_class_and_state(museum) -> None:
+    server, client, _ = museum
+    missing = client.get("/iiif/3/tm/missing/record").get_json()
+    assert missing["images"] == []
+    assert missing["image_references"] == [
+        {
+            "position": 1,
+            "url": server.url("/gone.jpg"),
+            "class": "url",
+            "state": "failed",
+            "reason": "the server answered HTTP 404 Not Found",
+        }
+    ]
+    v3 = client.get("/iiif/3/tm/v3/record").get_json()
+    assert v3["image_references"] == [
+        {
+            "position": 1,
+            "url": server.url("/iiif3/harbour/info.json"),
+            "class": "iiif-image",
+            "state": "available",
+        }
+    ]
+    assert v3["images"][0]["remote_service"] == server.url("/iiif3/harbour")
+    assert client.get("/iiif/3/tm/secret/record").get_json()["images"][0]["remote_service"] is None
+
+
+def test_an_object_without_an_image_is_published_but_has_no_manifest(museum) -> None:
+    _, client, _ = museum
+    assert client.get("/objects/tm/none").status_code == 200
+    record = client.get("/iiif/3/tm/none/record").get_json()
+    assert (record["images"], record["image_references"]) == ([], [])
+    assert client.get("/iiif/3/tm/none/manifest").status_code == 404
+    assert "/objects/tm/none" in client.get("/search?q=none").get_data(as_text=True)
+    collection = client.get("/iiif/3/collection/tm").get_json()
+    # base, manifest, plain, secret, v2 and v3 have images; html and missing
+    # are links, and none has no image at all.
+    assert collection["summary"] == {"en": ["6 objects with images of 9 published"]}
+    assert len(collection["items"]) == 6
+
+
+def test_without_fetching_a_reference_is_pending_and_its_link_is_shown(runner, tmp_path) -> None:
+    export = tmp_path / "later.csv"
+    export.write_text(
+        "identifier,title,rights,images\n"
+        "p,Later,CC0,https://images.museum.example/iiif/p1/info.json\n",
+        "utf-8",
+    )
+    runner.invoke(main, ["institution", "add", "tm", "--name", "T"])
+    done = runner.invoke(main, ["import", str(export), "--institution", "tm"])
+    assert done.exit_code == 0, done.output
+    app = create_app({"TESTING": True, "BASE_URL": BASE_URL})
+    try:
+        client = app.test_client()
+        record = client.get("/iiif/3/tm/p/record").get_json()
+        assert record["image_references"] == [
+            {
+                "position": 1,
+                "url": "https://images.museum.example/iiif/p1/info.json",
+                "class": "iiif-image",
+                "state": "pending",
+            }
+        ]
+        html = client.get("/objects/tm/p").get_data(as_text=True)
+        assert "the image is being prepared." in html
+    finally:
+        database(app).dispose()

@@ -27,6 +27,20 @@ class InstitutionInfo:
 
 
 @dataclass(frozen=True)
+class ImageReference:
+    """An image reference as exported and how far it got (glampub.publishing.image_states)."""
+
+    position: int
+    #: The museum's URL; None for a file sent with the export.
+    url: str | None
+    #: file, iiif-image, iiif-manifest, image-url, link or url (not looked at)
+    kind: str
+    #: available, pending or failed
+    state: str
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
 class RemoteImageService:
     id: str
     #: ImageService2 or ImageService3
@@ -102,3 +116,5 @@ class ObjectInfo:
     images: tuple[ImageInfo, ...] = ()
     #: The Europeana type of the digital object (IMAGE, TEXT, ...), when given.
     media_type: str | None = None
+    #: Every image reference the export gave, shown or not.
+    references: tuple[ImageReference, ...] = ()

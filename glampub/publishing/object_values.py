@@ -15,6 +15,7 @@ from glampub.images.policy import published_size, thumbnail_only
 from glampub.institutions.registry import logo_image_id
 from glampub.models import CollectionObject, Image, Institution
 from glampub.publishing.csv_formulas import neutralise_formulas
+from glampub.publishing.image_states import image_references
 from glampub.rights import lookup
 from importers.csv.media_type import delimiter_of, is_csv
 from importers.object_types import language_map
@@ -127,6 +128,7 @@ def object_info(obj: CollectionObject) -> ObjectInfo:
         source_media_type=obj.source_media_type,
         images=images,
         media_type=obj.media_type,
+        references=image_references(obj.images),
     )
 
 
