@@ -63,8 +63,11 @@ def classify_reference(reference: str, format_hint: str | None = None) -> Refere
     path = urlsplit(reference).path
     if path.endswith(_INFO) or _REQUEST.search(path):
         return ReferenceClass.IIIF_IMAGE
+    # The format an export states (LIDO formatResource): a IIIF profile, or words.
     hint = (format_hint or "").lower()
-    if "iiif" in hint and "manifest" in hint:
+    if "iiif.io/api/image" in hint or ("iiif" in hint and "image" in hint and "api" in hint):
+        return ReferenceClass.IIIF_IMAGE
+    if "iiif.io/api/presentation" in hint or ("iiif" in hint and "manifest" in hint):
         return ReferenceClass.IIIF_MANIFEST
     return ReferenceClass.URL
 
