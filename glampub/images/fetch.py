@@ -190,7 +190,11 @@ class ImageFetcher:
         for number, service in enumerate(found.services):
             target = dest.with_suffix(f".thumb{number}")
             answer = self.client.get(
-                service.thumbnail_url(), max_bytes=self.max_bytes, dest=target, accept="image/*"
+                # A 400 px JPEG is small: the documents' cap is plenty.
+                service.thumbnail_url(),
+                max_bytes=MAX_DOCUMENT_BYTES,
+                dest=target,
+                accept="image/*",
             )
             if not answer.ok or not image_type(answer.head):
                 target.unlink(missing_ok=True)
