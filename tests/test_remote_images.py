@@ -6,6 +6,7 @@ in-copyright images still publish only glampub's own thumbnail. Imported through
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -270,6 +271,15 @@ def test_references_not_shown_say_why_and_link_the_museum_without_hot_linking(mu
     shown = client.get("/objects/tm/v3").get_data(as_text=True)
     assert f'src="{server.base}' not in shown
     assert "serves this image from its own IIIF server" in shown
+    # The page's pictures are glampub's own copy of the service's thumbnail.
+    own = re.search(r'src="(?:http://glampub\.test)?(/iiif/image/3/[^"/]+)/', shown)
+    assert own is not None
+    info = client.get(f"{own[1]}/info.json").get_json()
+    assert (info["width"], info["height"]) == (400, 300)
+    with client.get(f"{own[1]}/full/max/0/default.jpg") as picture:
+        assert picture.status_code == 200
+    # The original is the museum's to offer: glampub only holds a thumbnail of it.
+    assert client.get("/objects/tm/v3/download/1").status_code == 403
 
 
 def test_the_record_json_lists_every_reference_with_its_class_and_state(museum) -> None:
@@ -338,3 +348,19 @@ def test_without_fetching_a_reference_is_pending_and_its_link_is_shown(runner, t
         assert "the image is being prepared." in html
     finally:
         database(app).dispose()
+
+
+def test_the_static_export_references_the_remote_service_and_holds_the_thumbnail(
+    museum, runner, tmp_path
+) -> None:
+    server, _, _ = museum
+    out = tmp_path / "site"
+    done = runner.invoke(main, ["export-static", str(out), "--base-url", "https://cdn.example"])
+    assert done.exit_code == 0, done.output
+    manifests = {
+        path.parent.name: json.loads(path.read_text("utf-8"))
+        for path in out.rglob("iiif/3/tm/*/manifest.json")
+    }
+    assert _body(manifests["v3"])["service"][0]["id"] == server.url("/iiif3/harbour")
+    assert server.base not in json.dumps(manifests["secret"])
+    assert "none" not in manifests and "missing" not in manifests

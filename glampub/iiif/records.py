@@ -69,10 +69,21 @@ class ImageInfo:
     #: A museum's own IIIF Image API service that the canvas paints instead of
     #: glampub's (id, type, profile); width and height are then its size.
     remote_service: RemoteImageService | None = None
+    #: With a remote service: the size of glampub's own copy (its thumbnail),
+    #: which glampub's Image API serves for this image.
+    own_width: int | None = None
+    own_height: int | None = None
 
     @property
     def published_size(self) -> tuple[int, int]:
         return (self.service_width or self.width, self.service_height or self.height)
+
+    @property
+    def served_size(self) -> tuple[int, int]:
+        """The size glampub's own Image API serves this image at."""
+        if self.remote_service is not None and self.own_width and self.own_height:
+            return (self.own_width, self.own_height)
+        return self.published_size
 
     @property
     def thumbnail_only(self) -> bool:

@@ -97,6 +97,8 @@ def remote_info(image: Image, thumbnail: bool) -> ImageInfo | None:
         credit_line=image.credit_line,
         rights_holder=image.rights_holder,
         remote_service=RemoteImageService(service["id"], service["type"], service["profile"]),
+        own_width=image.width,
+        own_height=image.height,
     )
 
 
