@@ -11,6 +11,8 @@ from typing import Any
 from glampub.errors import UsageError
 
 #: Environment variables read at start-up (documented in the README; a test checks it).
+#: GLAMPUB_CONTACT, GLAMPUB_FETCH_ALLOW and GLAMPUB_FETCH_RATE are read by the
+#: fetching of images (glampub.images.http_fetch.FetchPolicy), when an import starts.
 ENVIRONMENT_VARIABLES = (
     "GLAMPUB_DATABASE_URL",
     "GLAMPUB_DATA_DIR",
@@ -19,6 +21,9 @@ ENVIRONMENT_VARIABLES = (
     "GLAMPUB_SECRET_KEY",
     "GLAMPUB_PROXIES",
     "GLAMPUB_IMAGE_CACHE_MB",
+    "GLAMPUB_CONTACT",
+    "GLAMPUB_FETCH_ALLOW",
+    "GLAMPUB_FETCH_RATE",
     "GLAMPUB_EDM_PROVIDER",
     "GLAMPUB_OAI_ADMIN_EMAIL",
 )

@@ -214,6 +214,13 @@ class Image(Base):
     credit_line: Mapped[str | None] = mapped_column(Text)
     #: Who holds the rights in this image (a photographer, a library), when the export says.
     rights_holder: Mapped[str | None] = mapped_column(String(500))
+    #: What a URL reference is (glampub.images.reference_class); None for a file.
+    reference_class: Mapped[str | None] = mapped_column(String(20))
+    #: "pending" (not fetched yet) or "failed" (see state_reason); None when available.
+    state: Mapped[str | None] = mapped_column(String(20))
+    state_reason: Mapped[str | None] = mapped_column(Text)
+    #: A remote IIIF Image API service and the validators of what was fetched.
+    remote: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     object: Mapped[CollectionObject] = relationship(back_populates="images")
 

@@ -57,6 +57,7 @@ class ProblemCode(StrEnum):
     IMAGE_CHANGED = "image-changed"
     REMOTE_IMAGE = "remote-image"
     IMAGE_FETCH_FAILED = "image-fetch-failed"
+    NOT_AN_IMAGE = "not-an-image"
     AMBIGUOUS_IMAGE_NAME = "ambiguous-image-name"
     UNSAFE_IMAGE_FILE = "unsafe-image-file"
     UNSAFE_IMAGE_MEMBER = "unsafe-image-member"
@@ -165,6 +166,9 @@ CATALOGUE: dict[ProblemCode, ProblemKind] = {
     ),
     ProblemCode.IMAGE_FETCH_FAILED: ProblemKind(
         _WARNING, "An image URL could not be fetched; the link is kept without a canvas."
+    ),
+    ProblemCode.NOT_AN_IMAGE: ProblemKind(
+        _WARNING, "An image URL answers something else (an HTML page, a PDF); kept as a link."
     ),
     ProblemCode.AMBIGUOUS_IMAGE_NAME: ProblemKind(
         _WARNING, "Several image files share a name; a reference to the name alone matches none."

@@ -33,7 +33,8 @@ class ImportSite:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.data = root / "data"
-        self.env = subprocess_env(self.data)
+        # The image server of these tests is on 127.0.0.1, which fetching refuses unless allowed.
+        self.env = {**subprocess_env(self.data), "GLAMPUB_FETCH_ALLOW": "127.0.0.1"}
         self.db_url = database_url(self.data)
 
     def run(self, *args: str) -> subprocess.CompletedProcess[str]:

@@ -8,7 +8,9 @@ for that image while holding its lock).
 from __future__ import annotations
 
 import io
+import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,10 +30,28 @@ class ImageServer:
     base: str = ""
     #: path -> (status, content type, body)
     answers: dict[str, tuple[int, str, bytes]] = field(default_factory=dict)
+    #: path -> extra response headers (ETag, Last-Modified, Location, Retry-After)
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: path -> answers given in turn before ``answers`` (e.g. a 429, then the image)
+    first: dict[str, list[tuple[int, dict[str, str]]]] = field(default_factory=dict)
+    #: path -> seconds to wait before answering
+    delays: dict[str, float] = field(default_factory=dict)
+    #: path -> size of a body streamed without Content-Length (never held in memory)
+    streams: dict[str, int] = field(default_factory=dict)
     #: paths whose requests wait for ``release``; each sets its event when asked
     held: dict[str, threading.Event] = field(default_factory=dict)
     release: threading.Event = field(default_factory=threading.Event)
     requests: list[str] = field(default_factory=list)
+    #: the headers of each request, in order
+    request_headers: list[dict[str, str]] = field(default_factory=list)
+    #: (path, monotonic time) of each request
+    times: list[tuple[str, float]] = field(default_factory=list)
+    #: the most requests being answered at once
+    peak: int = 0
+    #: what each answer was: (path, status)
+    statuses: list[tuple[str, int]] = field(default_factory=list)
+    _active: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -41,28 +61,88 @@ class ImageServer:
         self.held[path] = threading.Event()
         return self.held[path]
 
+    def entered(self, path: str, headers: dict[str, str]) -> None:
+        with self._lock:
+            self.requests.append(path)
+            self.request_headers.append(headers)
+            self.times.append((path, time.monotonic()))
+            self._active += 1
+            self.peak = max(self.peak, self._active)
+
+    def left(self) -> None:
+        with self._lock:
+            self._active -= 1
+
 
 @contextmanager
-def image_server() -> Iterator[ImageServer]:
+def image_server(*, allowed: bool = True) -> Iterator[ImageServer]:
+    """A server on 127.0.0.1; ``allowed`` lists it in GLAMPUB_FETCH_ALLOW meanwhile
+    (loopback addresses are refused otherwise, as an intranet's would be)."""
     state = ImageServer()
+    before = os.environ.get("GLAMPUB_FETCH_ALLOW")
+    if allowed:
+        os.environ["GLAMPUB_FETCH_ALLOW"] = "127.0.0.1"
 
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
         def do_GET(self) -> None:  # noqa: N802 (the http.server API)
-            state.requests.append(self.path)
-            if self.path in state.held:
-                state.held[self.path].set()
-                state.release.wait(timeout=60)
-            status, content_type, body = state.answers.get(
-                self.path, (404, "text/html", b"<html><body>Not here</body></html>")
-            )
+            state.entered(self.path, dict(self.headers.items()))
             try:
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                self._answer()
             except (BrokenPipeError, ConnectionResetError):
-                pass  # the importer was killed while it waited: nobody to answer
+                pass  # the client went away (killed, or it stopped reading at its cap)
+            finally:
+                state.left()
+
+        def _answer(self) -> None:
+            path = self.path
+            if path in state.held:
+                state.held[path].set()
+                state.release.wait(timeout=60)
+            if path in state.delays:
+                time.sleep(state.delays[path])
+            if state.first.get(path):
+                status, extra = state.first[path].pop(0)
+                return self._send(status, "text/plain", b"wait", extra)
+            extra = state.headers.get(path, {})
+            if path in state.streams:
+                return self._stream(state.streams[path])
+            status, content_type, body = state.answers.get(
+                path, (404, "text/html", b"<html><body>Not here</body></html>")
+            )
+            etag = extra.get("ETag")
+            if status == 200 and etag and self.headers.get("If-None-Match") == etag:
+                return self._send(304, content_type, b"", extra)
+            modified = extra.get("Last-Modified")
+            if status == 200 and modified and self.headers.get("If-Modified-Since") == modified:
+                return self._send(304, content_type, b"", extra)
+            self._send(status, content_type, body, extra)
+
+        def _send(self, status: int, content_type: str, body: bytes, extra: dict[str, str]) -> None:
+            state.statuses.append((self.path, status))
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            for name, value in extra.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            if status != 304:
+                self.wfile.write(body)
+
+        def _stream(self, size: int) -> None:
+            state.statuses.append((self.path, 200))
+            self.send_response(200)
+            self.send_header("Content-Type", "image/jpeg")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            chunk = b"\xff\xd8\xff" + b"\0" * (64 * 1024 - 3)
+            sent = 0
+            while sent < size:
+                self.wfile.write(chunk)
+                sent += len(chunk)
+            self.close_connection = True
 
         def log_message(self, format: str, *args: object) -> None:
             pass  # keep test output quiet
@@ -75,6 +155,10 @@ def image_server() -> Iterator[ImageServer]:
     try:
         yield state
     finally:
+        if before is None:
+            os.environ.pop("GLAMPUB_FETCH_ALLOW", None)
+        else:
+            os.environ["GLAMPUB_FETCH_ALLOW"] = before
         state.release.set()
         server.shutdown()
         server.server_close()

@@ -109,8 +109,12 @@ def test_fetch_images_fetches_verifies_and_reports_each_failure(
             f"image {server.url('/missing.jpg')} could not be fetched: the server answered "
             "HTTP 404 Not Found; the link is kept without a canvas"
         )
-        assert problems["3"]["code"] == "unreadable-image"
-        assert "HTML" in problems["3"]["message"]
+        # Told by its bytes, not its name: an HTML page named .jpg is kept as a link.
+        assert problems["3"]["code"] == "not-an-image"
+        assert problems["3"]["message"] == (
+            f"image {server.url('/page.jpg')} is not an image: it is an HTML page, not an "
+            "image; it is kept as a link"
+        )
         assert problems["4"]["code"] == "image-fetch-failed"
         assert "over the limit of 50,000 bytes" in problems["4"]["message"]
         assert server.url("/huge.jpg") in problems["4"]["message"]
@@ -118,10 +122,10 @@ def test_fetch_images_fetches_verifies_and_reports_each_failure(
         assert all(p["severity"] == "warning" for p in report["problems"])
 
         # A second run fetches again, but the good image, unchanged, is not decoded
-        # again: only the two that could not be read are tried once more.
+        # again: only the cut one, which could not be read, is tried once more.
         calls = _counting_ingest(monkeypatch)
         again = _run(runner, export, "--fetch-images")
-        assert again["unchanged"] == 5 and len(calls) == 2
+        assert again["unchanged"] == 5 and len(calls) == 1
         # Without the flag, what was fetched before is kept, not dropped.
         plain = _run(runner, export)
         assert plain["unchanged"] == 5

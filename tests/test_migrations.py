@@ -281,6 +281,62 @@ def test_institutions_from_before_0009_state_no_metadata_licence(tmp_path) -> No
         database.dispose()
 
 
+def test_image_rows_from_before_reference_states_keep_their_file_and_gain_empty_states(
+    tmp_path,
+) -> None:
+    """0010 adds what a reference is and how far it got; rows before it are files
+    (their states stay empty, so their content hashes do not change)."""
+    database = _open(empty_database_url(tmp_path))
+    try:
+        migrations.upgrade(database.engine, "0009")
+        with database.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO institution (id, slug, name, courtesy_statement,"
+                    " full_images_in_copyright, copyright_term_years, revision, created_at)"
+                    " VALUES (7, 'old', 'Old Museum', FALSE, FALSE, 70, 1, '2020-01-01')"
+                )
+            )
+            object_columns = {
+                "id": 5, "institution_id": 7, "identifier": "a", "title": "{}",
+                "description": "{}", "creators": "[]", "object_type": "{}", "materials": "{}",
+                "dimensions": "{}", "extra_metadata": "[]", "rights_statement": "",
+                "rights_statements": "[]", "rights_key": "", "rights_status": "ok",
+                "rights_label": "", "rights_reuse": "free", "rights_rule": "",
+                "rights_reason": "", "rights_warnings": "[]", "source_record": b"",
+                "source_format": "csv", "source_media_type": "text/csv", "search_text": "",
+                "content_hash": "h", "revision": 1, "status": "published",
+                "held_by_staff": False, "created_at": "2020-01-01", "updated_at": "2020-01-01",
+            }  # fmt: skip
+            names = ", ".join(object_columns)
+            values = ", ".join(f":{name}" for name in object_columns)
+            connection.execute(
+                text(f"INSERT INTO collection_object ({names}) VALUES ({values})"), object_columns
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO image (public_id, object_id, position, label,"
+                    " source_reference, file_path, width, height, rights_status,"
+                    " rights_label, rights_statements) VALUES ('p1', 5, 1, '{}', 'a.jpg',"
+                    " 'images/a.jpg', 40, 30, 'ok', '', '[]')"
+                )
+            )
+        assert database.prepare() == ("0009", migrations.head_revision())
+        with database.engine.begin() as connection:
+            row = connection.execute(
+                text("SELECT file_path, reference_class, state, state_reason, remote FROM image")
+            ).one()
+            assert tuple(row) == ("images/a.jpg", None, None, None, None)
+            command.downgrade(migrations.alembic_config(connection), "0009")
+            columns = {c["name"] for c in inspect(connection).get_columns("image")}
+            assert not {"reference_class", "state", "state_reason", "remote"} & columns
+            assert connection.execute(text("SELECT file_path FROM image")).scalar() == (
+                "images/a.jpg"
+            )
+    finally:
+        database.dispose()
+
+
 #: Imports glampub, says so, waits for the word, then creates the app: every process
 #: opens the new database at the same moment, as gunicorn's workers do on a first start.
 SIMULTANEOUS_START = """

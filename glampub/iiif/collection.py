@@ -73,10 +73,13 @@ def institution_collection(
     urls: IiifUrls,
     first_page: Sequence[ManifestEntry] = (),
     thumbnail_image_id: str | None = None,
+    published: int | None = None,
 ) -> dict[str, Any]:
     """The institution's collection: its manifests, or its pages when there are many.
 
-    ``thumbnail_image_id`` is the image of its first object, shown for the whole."""
+    ``total`` counts the objects with a manifest (an image to show), ``published``
+    every published object (some are text only); ``thumbnail_image_id`` is the
+    image of its first object, shown for the whole."""
     import iiif_prezi3 as prezi  # see glampub.iiif: imported when first needed
 
     base = _institution_fields(institution, urls, thumbnail_image_id)
@@ -93,8 +96,14 @@ def institution_collection(
             }
             for page in range(1, pages + 1)
         ]
-    base["summary"] = {"en": [f"{total} published objects"]}
+    base["summary"] = {"en": [_summary(total, total if published is None else published)]}
     return json.loads(prezi.Collection(**base).json())
+
+
+def _summary(with_images: int, published: int) -> str:
+    """How many objects the collection lists, of how many are published."""
+    objects = "object" if with_images == 1 else "objects"
+    return f"{with_images:,} {objects} with images of {published:,} published"
 
 
 def institution_page(

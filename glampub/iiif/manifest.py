@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from glampub.credit import reference_html, reference_text
 from glampub.iiif.labels import label
-from glampub.iiif.records import ImageInfo, InstitutionInfo, ObjectInfo
+from glampub.iiif.records import ImageInfo, InstitutionInfo, ObjectInfo, RemoteImageService
 from glampub.iiif.text import html_span, label_map, label_text, lines_map, plain, plain_map
 from glampub.iiif.urls import IiifUrls
 from glampub.rights import lookup
@@ -117,6 +117,20 @@ def _image_service(image_id: str, urls: IiifUrls) -> dict[str, Any]:
     }
 
 
+def _remote_service(service: RemoteImageService) -> dict[str, Any]:
+    """A museum's own Image API service, referenced as it describes itself."""
+    if service.type == "ImageService2":
+        # Version 2 services keep their JSON-LD names inside a version 3 manifest.
+        return {"@id": service.id, "@type": service.type, "profile": service.profile}
+    return {"id": service.id, "type": service.type, "profile": service.profile}
+
+
+def _remote_image(service: RemoteImageService) -> str:
+    """The whole image from a remote service ("full" size in version 2, "max" in 3)."""
+    size = "full" if service.type == "ImageService2" else "max"
+    return f"{service.id}/full/{size}/0/default.jpg"
+
+
 def _thumbnail(image: ImageInfo, urls: IiifUrls) -> dict[str, Any]:
     return {
         # "!w,h" fits a box and never upscales: safe for images smaller than it.
@@ -144,13 +158,16 @@ def _canvas(obj: ObjectInfo, image: ImageInfo, urls: IiifUrls) -> prezi.Canvas:
     canvas_id = urls.canvas(inst, obj.identifier, image.position)
     # A thumbnail-only image is smaller than its canvas; viewers scale it up.
     published_width, published_height = image.published_size
+    remote = image.remote_service
     body = prezi.AnnotationBody(
-        id=urls.image(image.image_id),
+        id=urls.image(image.image_id) if remote is None else _remote_image(remote),
         type="Image",
         format="image/jpeg",
         width=published_width,
         height=published_height,
-        service=[_image_service(image.image_id, urls)],
+        service=[
+            _image_service(image.image_id, urls) if remote is None else _remote_service(remote)
+        ],
     )
     annotation = prezi.Annotation(
         id=urls.annotation(inst, obj.identifier, image.position),
@@ -170,7 +187,8 @@ def _canvas(obj: ObjectInfo, image: ImageInfo, urls: IiifUrls) -> prezi.Canvas:
         "items": [page],
         "thumbnail": [_thumbnail(image, urls)],
     }
-    if not image.thumbnail_only:
+    if not image.thumbnail_only and remote is None:
+        # (A remote service's original is the museum's to offer, not glampub's.)
         canvas["rendering"] = [_download(image, urls)]
     # A canvas states its own rights only where they differ from the manifest's.
     if image.rights_uri and image.rights_uri != obj.rights.uri:

@@ -27,6 +27,28 @@ class InstitutionInfo:
 
 
 @dataclass(frozen=True)
+class ImageReference:
+    """An image reference as exported and how far it got (glampub.publishing.image_states)."""
+
+    position: int
+    #: The museum's URL; None for a file sent with the export.
+    url: str | None
+    #: file, iiif-image, iiif-manifest, image-url, link or url (not looked at)
+    kind: str
+    #: available, pending or failed
+    state: str
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class RemoteImageService:
+    id: str
+    #: ImageService2 or ImageService3
+    type: str
+    profile: str
+
+
+@dataclass(frozen=True)
 class ImageInfo:
     image_id: str
     position: int
@@ -44,10 +66,24 @@ class ImageInfo:
     service_height: int | None = None
     #: The master's file extension, for the download of the original.
     extension: str = "jpg"
+    #: A museum's own IIIF Image API service that the canvas paints instead of
+    #: glampub's (id, type, profile); width and height are then its size.
+    remote_service: RemoteImageService | None = None
+    #: With a remote service: the size of glampub's own copy (its thumbnail),
+    #: which glampub's Image API serves for this image.
+    own_width: int | None = None
+    own_height: int | None = None
 
     @property
     def published_size(self) -> tuple[int, int]:
         return (self.service_width or self.width, self.service_height or self.height)
+
+    @property
+    def served_size(self) -> tuple[int, int]:
+        """The size glampub's own Image API serves this image at."""
+        if self.remote_service is not None and self.own_width and self.own_height:
+            return (self.own_width, self.own_height)
+        return self.published_size
 
     @property
     def thumbnail_only(self) -> bool:
@@ -93,3 +129,5 @@ class ObjectInfo:
     images: tuple[ImageInfo, ...] = ()
     #: The Europeana type of the digital object (IMAGE, TEXT, ...), when given.
     media_type: str | None = None
+    #: Every image reference the export gave, shown or not.
+    references: tuple[ImageReference, ...] = ()

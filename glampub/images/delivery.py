@@ -154,9 +154,10 @@ def find_image(session: Session, image_id: str, data_dir: Path, urls: IiifUrls) 
     info = object_info(obj)
     published = next(i for i in info.images if i.image_id == image_id)
     page = urls.object_page(obj.institution.slug, obj.identifier)
-    width, height = published.published_size
+    width, height = published.served_size
     download = None
-    if not published.thumbnail_only:
+    # A remote service's original is the museum's to offer; glampub holds its thumbnail.
+    if not published.thumbnail_only and published.remote_service is None:
         stem = f"{obj.institution.slug}-{obj.identifier}-{image.position}"
         download = f"{re.sub(r'[^A-Za-z0-9._-]+', '_', stem)}.{published.extension}"
     served = ServedImage(

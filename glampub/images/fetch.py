@@ -1,68 +1,82 @@
-"""Fetching http(s) images named by an export, when the user asks (``--fetch-images``).
+"""Resolving http(s) image references, when the user asks (``--fetch-images``).
 
 Exports often list thousands of web addresses, so nothing is fetched unless
-asked. When asked, each batch's addresses are fetched concurrently into
-temporary files, with a byte cap (checked against Content-Length first, and
-again while reading), a timeout, and redirects followed only to http(s).
-What was fetched is then verified by Pillow exactly like a local file (see
-:func:`glampub.images.files.ingest`): an HTML error page or a truncated download
-is refused there. Failures are messages, not exceptions: the import turns
-them into warnings naming the record and the URL.
+asked. When asked, each batch's addresses are looked at concurrently through
+:class:`~glampub.images.http_fetch.PoliteClient` (per-host limits, safe
+addresses, caps, retries) and each becomes a :class:`Fetched`:
+
+- a plain image (by its magic bytes) is downloaded into a temporary file,
+  then verified by Pillow exactly like a local file
+  (:func:`glampub.images.files.ingest`);
+- a IIIF Image API service (its info.json, a request URL, or a base URI
+  whose info.json answers) is described, not copied: :mod:`glampub.images.remote_iiif`;
+- a IIIF Presentation manifest gives the image services of its canvases;
+- anything else (an HTML page, a PDF) is kept as a link, and the import warns.
+
+What an earlier import stored (ETag, Last-Modified) is asked conditionally:
+a 304 says the stored image or service description still holds.
+Failures are messages, not exceptions.
 """
 
 from __future__ import annotations
 
-import http.client
 import shutil
 import tempfile
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
-from glampub.resources import VERSION
+from glampub.images.http_fetch import Answer, FetchPolicy, PoliteClient
+from glampub.images.reference_class import (
+    ReferenceClass,
+    classify_reference,
+    describe_other,
+    iiif_kind,
+    image_type,
+    json_document,
+    service_base,
+)
+from glampub.images.remote_iiif import RemoteService, manifest_services, service_from_info
 
 #: A generous cap for one image: museum masters can be large TIFFs.
 MAX_FETCH_BYTES = 200 * 1024 * 1024
+#: IIIF documents (info.json, manifests) are small; a bigger answer is refused.
+MAX_DOCUMENT_BYTES = 8 * 1024 * 1024
 TIMEOUT_SECONDS = 30.0
-#: A whole download may take this many timeouts.
-DOWNLOAD_TIMEOUTS = 10
-#: Downloads at a time: enough to hide latency, few enough to be polite.
+#: Lookups at a time over all hosts; each host still gets at most 2 connections.
 WORKERS = 8
-_CHUNK = 1 << 16
+_ACCEPT = "image/*, application/ld+json;q=0.9, application/json;q=0.8, */*;q=0.1"
+
+
+@dataclass(frozen=True)
+class Validators:
+    """What an earlier answer said about itself, for a conditional GET."""
+
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 @dataclass(frozen=True)
 class Fetched:
-    """One address's outcome: the downloaded file, or why there is none."""
+    """One reference's outcome: what it is, and its file, services, or why there is none."""
 
     url: str
     path: Path | None = None
     error: str | None = None
-
-
-class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
-    """Follow redirects to http(s) addresses only (never file:, ftp: or data:)."""
-
-    def redirect_request(
-        self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str
-    ) -> urllib.request.Request | None:
-        if not newurl.lower().startswith(("http://", "https://")):
-            raise urllib.error.HTTPError(
-                newurl, code, f"redirected to a non-web address ({newurl})", headers, fp
-            )
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
-_OPENER = urllib.request.build_opener(_HttpOnlyRedirects())
+    kind: ReferenceClass = ReferenceClass.URL
+    #: The IIIF Image API services it gives (one, or a manifest's canvases').
+    services: tuple[RemoteService, ...] = ()
+    #: Each service's small picture (at most 400 px), fetched for glampub's own
+    #: thumbnail: all that is published of a thumbnail-only image.
+    thumbnails: tuple[Path | None, ...] = ()
+    #: The server said the stored copy still holds (HTTP 304).
+    not_modified: bool = False
+    validators: Validators = field(default_factory=Validators)
 
 
 class ImageFetcher:
-    """Fetches addresses into a private temporary folder; :meth:`close` removes it."""
+    """Resolves addresses into a private temporary folder; :meth:`close` removes it."""
 
     def __init__(
         self,
@@ -70,31 +84,48 @@ class ImageFetcher:
         max_bytes: int | None = None,
         timeout: float | None = None,
         workers: int = WORKERS,
+        policy: FetchPolicy | None = None,
     ) -> None:
         self.max_bytes = MAX_FETCH_BYTES if max_bytes is None else max_bytes
-        self.timeout = TIMEOUT_SECONDS if timeout is None else timeout
+        self.client = PoliteClient(
+            policy or FetchPolicy.from_environment(),
+            timeout=TIMEOUT_SECONDS if timeout is None else timeout,
+        )
         self.workers = workers
         self._folder = Path(tempfile.mkdtemp(prefix="glampub-fetch-"))
         self._count = 0
 
-    def fetch_all(self, urls: Iterable[str]) -> dict[str, Fetched]:
-        """Each distinct address fetched once, several at a time."""
+    def fetch_all(
+        self,
+        urls: Iterable[str],
+        known: Mapping[str, Validators] | None = None,
+        hints: Mapping[str, str | None] | None = None,
+    ) -> dict[str, Fetched]:
+        """Each distinct address resolved once, several at a time.
+
+        ``known`` gives the validators stored for an address (a conditional
+        GET); ``hints`` the format the export states for it.
+        """
         wanted = list(dict.fromkeys(urls))
         if not wanted:
             return {}
+        known = known or {}
+        hints = hints or {}
         targets = []
         for url in wanted:
             self._count += 1
-            targets.append((url, self._folder / f"{self._count}.download"))
+            dest = self._folder / f"{self._count}.download"
+            targets.append((url, dest, known.get(url), hints.get(url)))
         with ThreadPoolExecutor(max_workers=min(self.workers, len(targets))) as pool:
-            results = pool.map(lambda target: self._fetch(*target), targets)
+            results = pool.map(lambda target: self._resolve(*target), targets)
             return {result.url: result for result in results}
 
     def discard(self, fetched: dict[str, Fetched]) -> None:
         """Delete the files of a batch once its records are written."""
         for result in fetched.values():
-            if result.path is not None:
-                result.path.unlink(missing_ok=True)
+            for path in (result.path, *result.thumbnails):
+                if path is not None:
+                    path.unlink(missing_ok=True)
 
     def close(self) -> None:
         shutil.rmtree(self._folder, ignore_errors=True)
@@ -105,45 +136,111 @@ class ImageFetcher:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _fetch(self, url: str, dest: Path) -> Fetched:
-        if not url.lower().startswith(("http://", "https://")):
-            return Fetched(url, error="only http and https addresses are fetched")
-        request = urllib.request.Request(url, headers={"User-Agent": f"glampub/{VERSION}"})
-        try:
-            with _OPENER.open(request, timeout=self.timeout) as response:
-                declared = response.headers.get("Content-Length")
-                if declared and declared.isdigit() and int(declared) > self.max_bytes:
-                    return Fetched(url, error=self._too_large(int(declared)))
-                return self._save(url, response, dest)
-        except urllib.error.HTTPError as exc:
-            return Fetched(url, error=f"the server answered HTTP {exc.code} {exc.reason}")
-        except urllib.error.URLError as exc:
-            return Fetched(url, error=f"cannot connect ({exc.reason})")
-        except TimeoutError:
-            return Fetched(url, error=f"no answer within {self.timeout:g} seconds")
-        except (http.client.HTTPException, OSError, ValueError) as exc:
-            return Fetched(url, error=f"the download failed ({exc or type(exc).__name__})")
+    def _resolve(self, url: str, dest: Path, known: Validators | None, hint: str | None) -> Fetched:
+        kind = classify_reference(url, hint)
+        validators = known or Validators()
+        if kind is ReferenceClass.IIIF_IMAGE:
+            found = self._service(url, service_base(url) + "/info.json", validators)
+            return self._with_thumbnails(found, dest)
+        answer = self.client.get(
+            url,
+            max_bytes=self.max_bytes,
+            dest=dest,
+            etag=validators.etag,
+            last_modified=validators.last_modified,
+            accept=_ACCEPT,
+        )
+        if not answer.ok:
+            return Fetched(url, error=answer.error, kind=kind)
+        got = Validators(answer.etag, answer.last_modified)
+        if answer.not_modified:
+            return Fetched(url, kind=kind, not_modified=True, validators=validators)
+        if image_type(answer.head):
+            return Fetched(url, path=answer.path, kind=ReferenceClass.IMAGE_URL, validators=got)
+        body = _small_body(answer)
+        if answer.path is not None:
+            answer.path.unlink(missing_ok=True)  # not an image: nothing to keep
+        document = json_document(body)
+        found = iiif_kind(document) if document is not None else None
+        if found is ReferenceClass.IIIF_IMAGE and document is not None:
+            return self._with_thumbnails(_described(url, document, answer, got), dest)
+        if found is ReferenceClass.IIIF_MANIFEST and document is not None:
+            services = manifest_services(document)
+            if not services:
+                return Fetched(url, error="the IIIF manifest paints no image service", kind=found)
+            return self._with_thumbnails(
+                Fetched(url, kind=found, services=services, validators=got), dest
+            )
+        if document is None and not answer.content_type.startswith("image/"):
+            # A base URI of an Image API service may answer HTML; its info.json tells.
+            probe = self._service(url, url.rstrip("/") + "/info.json", Validators(), quiet=True)
+            if probe.error is None:
+                return self._with_thumbnails(probe, dest)
+        return Fetched(
+            url,
+            error=f"it is {describe_other(answer.content_type, answer.head)}, not an image",
+            kind=ReferenceClass.LINK,
+        )
 
-    def _save(self, url: str, response: Any, dest: Path) -> Fetched:
-        # The timeout bounds each wait; this bounds a server that drips bytes.
-        deadline = time.monotonic() + self.timeout * DOWNLOAD_TIMEOUTS
-        total = 0
-        error = None
-        with dest.open("wb") as out:
-            while chunk := response.read(_CHUNK):
-                total += len(chunk)
-                if total > self.max_bytes:
-                    error = self._too_large(total, streamed=True)
-                elif time.monotonic() > deadline:
-                    error = f"the download took longer than {self.timeout * DOWNLOAD_TIMEOUTS:g} s"
-                if error:
-                    break
-                out.write(chunk)
-        if error:
-            dest.unlink(missing_ok=True)
-            return Fetched(url, error=error)
-        return Fetched(url, path=dest)
+    def _with_thumbnails(self, found: Fetched, dest: Path) -> Fetched:
+        """The services' small pictures, fetched (not for a 304 or a failure)."""
+        if found.error is not None or not found.services:
+            return found
+        paths: list[Path | None] = []
+        for number, service in enumerate(found.services):
+            target = dest.with_suffix(f".thumb{number}")
+            answer = self.client.get(
+                # A 400 px JPEG is small: the documents' cap is plenty.
+                service.thumbnail_url(),
+                max_bytes=MAX_DOCUMENT_BYTES,
+                dest=target,
+                accept="image/*",
+            )
+            if not answer.ok or not image_type(answer.head):
+                target.unlink(missing_ok=True)
+                why = answer.error or "the answer is not an image"
+                for path in paths:
+                    if path is not None:
+                        path.unlink(missing_ok=True)
+                return replace(found, error=f"its thumbnail {service.thumbnail_url()}: {why}")
+            paths.append(target)
+        return replace(found, thumbnails=tuple(paths))
 
-    def _too_large(self, size: int, *, streamed: bool = False) -> str:
-        size_text = f"more than {size:,}" if streamed else f"{size:,}"
-        return f"the image is {size_text} bytes, over the limit of {self.max_bytes:,} bytes"
+    def _service(
+        self, url: str, info_url: str, validators: Validators, *, quiet: bool = False
+    ) -> Fetched:
+        answer = self.client.get(
+            info_url,
+            max_bytes=MAX_DOCUMENT_BYTES,
+            etag=validators.etag,
+            last_modified=validators.last_modified,
+            accept="application/ld+json, application/json;q=0.9",
+        )
+        kind = ReferenceClass.IIIF_IMAGE
+        if not answer.ok:
+            return Fetched(url, error=f"its info.json: {answer.error}", kind=kind)
+        if answer.not_modified:
+            return Fetched(url, kind=kind, not_modified=True, validators=validators)
+        document = json_document(answer.body)
+        if document is None or iiif_kind(document) is not ReferenceClass.IIIF_IMAGE:
+            why = "is not a IIIF Image API description" if not quiet else "does not answer"
+            return Fetched(url, error=f"its info.json {why}", kind=kind)
+        return _described(url, document, answer, Validators(answer.etag, answer.last_modified))
+
+
+def _small_body(answer: Answer) -> bytes | None:
+    """The body of a downloaded answer when it may be a IIIF document (small)."""
+    if answer.path is None or answer.path.stat().st_size > MAX_DOCUMENT_BYTES:
+        return None
+    return answer.path.read_bytes()
+
+
+def _described(url: str, document: dict, answer: Answer, got: Validators) -> Fetched:
+    service = service_from_info(document)
+    if service is None:
+        return Fetched(
+            url,
+            error="its info.json gives no id, width and height",
+            kind=ReferenceClass.IIIF_IMAGE,
+        )
+    return Fetched(url, kind=ReferenceClass.IIIF_IMAGE, services=(service,), validators=got)

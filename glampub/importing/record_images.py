@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import urlsplit
@@ -18,8 +19,10 @@ from urllib.parse import urlsplit
 from glampub.errors import GlampubError, Problem
 from glampub.images.fetch import Fetched
 from glampub.images.files import ingest
+from glampub.images.reference_class import ReferenceClass
 from glampub.images.sources import DamagedZipEntry, ImageFile, ImageSource
 from glampub.importing.record_mapping import RightsCache, image_public_id
+from glampub.importing.remote_images import FAILED, StoredReference, url_columns
 from glampub.rights import InstitutionRules, RightsContext, RightsDecision, map_rights
 from glampub.rights.holders import holder_name
 from importers.base import SourceImage, SourceRecord
@@ -43,21 +46,29 @@ IMAGE_FIELDS = (
     "rights_status",
     "rights_label",
     "rights_statements",
+    "reference_class",
+    "state",
+    "state_reason",
+    "remote",
 )
 #: The columns that describe the stored file, reused when its bytes are unchanged.
 FILE_FIELDS = ("file_path", "mime_type", "width", "height", "checksum")
+#: The columns that say what a reference is and how far it got (remote_images).
+STATE_FIELDS = ("reference_class", "state", "state_reason", "remote")
 
 
 @dataclass(frozen=True)
 class KnownImage:
     """What is stored for an image (by its public id) from an earlier import."""
 
-    checksum: str
-    file_path: str
+    checksum: str | None
+    file_path: str | None
     mime_type: str | None
     width: int | None
     height: int | None
     source_reference: str
+    reference_class: str | None = None
+    remote: dict[str, Any] | None = None
 
 
 @dataclass
@@ -73,84 +84,107 @@ class ImageContext:
     known: Mapping[str, KnownImage]
     #: Downloads of the batch by URL; None when --fetch-images is off.
     fetched: Mapping[str, Fetched] | None = None
+    #: Stored rows of URL references, by (object identifier, reference), in position order.
+    known_urls: Mapping[tuple[str, str], list[StoredReference]] = field(default_factory=dict)
 
 
 def image_rows(
     record: SourceRecord, object_decision: RightsDecision, ctx: ImageContext
 ) -> tuple[list[dict[str, Any]], list[Problem]]:
-    """Rows for the image table (without object_id) and the problems met."""
+    """Rows for the image table (without object_id) and the problems met.
+
+    A IIIF manifest gives one row per canvas: the rows after it move down.
+    """
     rows: list[dict[str, Any]] = []
     problems: list[Problem] = []
-    for position, image in enumerate(record.images, start=1):
-        public_id = image_public_id(ctx.institution, record.identifier, position)
+    position = 0
+    for image in record.images:
+        position += 1
         decision = ctx.rights.decide(image.rights, record) if image.rights else object_decision
-        row: dict[str, Any] = {
-            "public_id": public_id,
-            "position": position,
-            "label": image.label,
-            "source_reference": image.reference,
-            "file_path": None,
-            "mime_type": image.mime_type,
-            "width": None,
-            "height": None,
-            "checksum": None,
-            "credit_line": image.credit_line,
-            "rights_holder": holder_name(image.rights_holder),
-            "rights_uri": decision.uri,
-            "rights_status": decision.status,
-            "rights_label": decision.label,
-            "rights_statements": list(image.rights),
-        }
-        stored, problem = _stored_file(record, image, public_id, ctx)
-        if problem is not None:
-            problems.append(problem)
-        if stored is not None:
-            row.update(stored)
-        elif not image.is_url:
-            continue  # a missing or unreadable file: nothing to show or link to
-        rows.append(row)
+        found = _find(ctx.source, image.reference, is_url=image.is_url)
+        if found is None and image.is_url:
+            stored = list(ctx.known_urls.get((record.identifier, image.reference), ()))
+            ingest_here = partial(_ingest_fetched, record, image, position=position, ctx=ctx)
+            columns_list, met = url_columns(record, image, ctx.fetched, stored, ingest_here)
+            problems.extend(met)
+        else:
+            public_id = image_public_id(ctx.institution, record.identifier, position)
+            columns, problem = _stored_file(record, image, found, public_id, ctx)
+            if problem is not None:
+                problems.append(problem)
+            if columns is None and not image.is_url:
+                continue  # a missing or unreadable file: nothing to show or link to
+            if image.is_url:
+                # A URL whose file the export sends alongside: the link stays either way.
+                reason = problem.message if columns is None and problem is not None else None
+                columns = dict(columns or {}, state=FAILED if reason else None)
+                columns.update(reference_class=ReferenceClass.IMAGE_URL.value, state_reason=reason)
+            assert columns is not None
+            columns_list = [columns]
+        for number, columns in enumerate(columns_list):
+            position += 1 if number else 0
+            row = _base_row(record, image, decision, position, ctx)
+            row.update(columns)
+            rows.append(row)
     return rows, problems
 
 
+def _base_row(
+    record: SourceRecord,
+    image: SourceImage,
+    decision: RightsDecision,
+    position: int,
+    ctx: ImageContext,
+) -> dict[str, Any]:
+    return {
+        "public_id": image_public_id(ctx.institution, record.identifier, position),
+        "position": position,
+        "label": image.label,
+        "source_reference": image.reference,
+        "file_path": None,
+        "mime_type": image.mime_type,
+        "width": None,
+        "height": None,
+        "checksum": None,
+        "credit_line": image.credit_line,
+        "rights_holder": holder_name(image.rights_holder),
+        "rights_uri": decision.uri,
+        "rights_status": decision.status,
+        "rights_label": decision.label,
+        "rights_statements": list(image.rights),
+        "reference_class": None,
+        "state": None,
+        "state_reason": None,
+        "remote": None,
+    }
+
+
 def _stored_file(
-    record: SourceRecord, image: SourceImage, public_id: str, ctx: ImageContext
+    record: SourceRecord,
+    image: SourceImage,
+    found: ImageFile | None,
+    public_id: str,
+    ctx: ImageContext,
 ) -> tuple[dict[str, Any] | None, Problem | None]:
-    """The file columns of an image, from its bytes or reused; or the problem met."""
-    found = _find(ctx.source, image.reference, is_url=image.is_url)
+    """The file columns of a file reference (or a URL a file stands in for), or the problem."""
     if found is not None:
         return _ingest(record, image, found.open, public_id, ctx)
-    if image.is_url and ctx.fetched is not None:
-        fetched = ctx.fetched.get(image.reference)
-        if fetched is not None and fetched.path is not None:
-            path = fetched.path
-            return _ingest(record, image, lambda: path.open("rb"), public_id, ctx)
-        reason = fetched.error if fetched is not None else "it was not fetched"
-        return None, _problem(
-            record,
-            ProblemCode.IMAGE_FETCH_FAILED,
-            f"image {image.reference} could not be fetched: {reason}; the link is kept "
-            "without a canvas",
-        )
-    known = ctx.known.get(public_id)
-    if (
-        image.is_url
-        and known is not None
-        and known.source_reference == image.reference
-        and (ctx.data_dir / known.file_path).is_file()
-    ):
-        # Fetched by an earlier import (--fetch-images): keep what was stored.
-        return {name: getattr(known, name) for name in FILE_FIELDS}, None
-    if image.is_url:
-        # Remote images are linked, not fetched: kept, but not on a canvas.
-        return None, _problem(
-            record,
-            ProblemCode.REMOTE_IMAGE,
-            f"image {image.reference} is a URL and no file of that name is in the "
-            "--images folder or ZIP; glampub keeps the link without a canvas "
-            "(--fetch-images fetches it)",
-        )
     where = "no --images folder or ZIP was given" if ctx.source is None else "not found"
     return None, _problem(record, ProblemCode.MISSING_IMAGE, f"image {image.reference!r}: {where}")
+
+
+def _ingest_fetched(
+    record: SourceRecord,
+    image: SourceImage,
+    path: Path,
+    offset: int,
+    *,
+    position: int,
+    ctx: ImageContext,
+) -> tuple[dict[str, Any] | None, Problem | None]:
+    """A downloaded image, stored (or its stored copy reused when its bytes are unchanged)."""
+    public_id = image_public_id(ctx.institution, record.identifier, position + offset)
+    return _ingest(record, image, lambda: path.open("rb"), public_id, ctx)
 
 
 def _ingest(
@@ -162,7 +196,12 @@ def _ingest(
 ) -> tuple[dict[str, Any] | None, Problem | None]:
     try:
         known = ctx.known.get(public_id)
-        if known is not None and (ctx.data_dir / known.file_path).is_file():
+        if (
+            known is not None
+            and known.file_path
+            and known.checksum
+            and (ctx.data_dir / known.file_path).is_file()
+        ):
             with opener() as handle:
                 if _checksum(handle) == known.checksum:
                     return {name: getattr(known, name) for name in FILE_FIELDS}, None

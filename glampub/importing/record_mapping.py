@@ -349,7 +349,9 @@ OBJECT_FIELDS = (
 #: while empty, so that a row stored before them keeps its hash (and
 #: ``glampub db check`` its peace) until an import gives them a value.
 ADDED_OBJECT_FIELDS = frozenset({"media_type"})
-ADDED_IMAGE_FIELDS = frozenset({"rights_holder"})
+ADDED_IMAGE_FIELDS = frozenset(
+    {"rights_holder", "reference_class", "state", "state_reason", "remote"}
+)
 
 
 def _without_empty(values: dict[str, Any], added: frozenset[str]) -> dict[str, Any]:

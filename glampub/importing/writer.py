@@ -16,15 +16,16 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import and_, bindparam, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from glampub.errors import Problem
-from glampub.images.fetch import Fetched, ImageFetcher
+from glampub.images.fetch import Fetched, ImageFetcher, Validators
 from glampub.images.sources import ImageSource
 from glampub.importing.bulk_sql import BulkStatement
 from glampub.importing.record_images import (
     FILE_FIELDS,
+    STATE_FIELDS,
     ImageContext,
     KnownImage,
     image_rows,
@@ -39,6 +40,7 @@ from glampub.importing.record_mapping import (
     record_rights_problems,
     rights_problems,
 )
+from glampub.importing.remote_images import StoredReference, validators
 from glampub.importing.report import ImportReport
 from glampub.importing.staging import PlannerStatistics, SeenIdentifiers
 from glampub.models import ChangeEvent, CollectionObject, Image, Institution, ObjectStatus
@@ -60,12 +62,21 @@ UPDATE_COLUMNS = (*OBJECT_FIELDS, "content_hash", "revision", "status", "updated
 # reference cycle (its bound parameter and the batch's values) behind for the
 # garbage collector, which an import tunes to run rarely (see bulk_memory).
 _DELETE_IMAGES = delete(IMAGES).where(IMAGES.c.object_id.in_(bindparam("ids", expanding=True)))
-_STORED_FILES = select(
-    IMAGES.c.public_id, IMAGES.c.source_reference, *(IMAGES.c[name] for name in FILE_FIELDS)
-).where(
-    IMAGES.c.object_id.in_(bindparam("ids", expanding=True)),
-    IMAGES.c.checksum.is_not(None),
-    IMAGES.c.file_path.is_not(None),
+_STORED_FILES = (
+    select(
+        IMAGES.c.object_id,
+        IMAGES.c.public_id,
+        IMAGES.c.source_reference,
+        *(IMAGES.c[name] for name in (*FILE_FIELDS, *STATE_FIELDS)),
+    )
+    .where(
+        IMAGES.c.object_id.in_(bindparam("ids", expanding=True)),
+        or_(
+            and_(IMAGES.c.checksum.is_not(None), IMAGES.c.file_path.is_not(None)),
+            IMAGES.c.reference_class.is_not(None),
+        ),
+    )
+    .order_by(IMAGES.c.object_id, IMAGES.c.position)
 )
 _WITHDRAW = (
     update(OBJECTS)
@@ -134,9 +145,10 @@ class BatchWriter:
         if not fresh:
             return
         existing = self.seen.stored(self.institution_id)
-        fetched = self._fetch(fresh)
+        known, known_urls = self._known_images(fresh, existing)
+        fetched = self._fetch(fresh, known_urls)
         try:
-            self._write(fresh, existing, fetched)
+            self._write(fresh, existing, fetched, known, known_urls)
         finally:
             if self.fetcher is not None and fetched:
                 self.fetcher.discard(fetched)
@@ -146,6 +158,8 @@ class BatchWriter:
         records: list[SourceRecord],
         existing: Mapping[str, Any],
         fetched: dict[str, Fetched] | None,
+        known: dict[str, KnownImage],
+        known_urls: dict[tuple[str, str], list[StoredReference]],
     ) -> None:
         report = self.report
         ctx = ImageContext(
@@ -154,8 +168,9 @@ class BatchWriter:
             data_dir=self.data_dir,
             rights=self.rights,
             max_pixels=self.max_pixels,
-            known=self._known_images(records, existing),
+            known=known,
             fetched=fetched,
+            known_urls=known_urls,
         )
         now = datetime.now(UTC)
         created: list[tuple[str, list[dict[str, Any]]]] = []
@@ -235,34 +250,59 @@ class BatchWriter:
                 image_rows_.append(_image_row(row))
         self.insert_images.execute(image_rows_)
 
-    def _fetch(self, records: list[SourceRecord]) -> dict[str, Fetched] | None:
+    def _fetch(
+        self,
+        records: list[SourceRecord],
+        known_urls: Mapping[tuple[str, str], list[StoredReference]],
+    ) -> dict[str, Fetched] | None:
         if self.fetcher is None:
             return None
-        return self.fetcher.fetch_all(
-            url for record in records for url in wanted_urls(record, self.source)
-        )
+        asked: dict[str, Validators] = {}
+        hints: dict[str, str | None] = {}
+        for record in records:
+            wanted = set(wanted_urls(record, self.source))
+            for image in record.images:
+                if image.reference not in wanted:
+                    continue
+                hints[image.reference] = image.mime_type
+                held = validators(known_urls.get((record.identifier, image.reference), []))
+                if held is not None:
+                    asked[image.reference] = Validators(*held)
+        return self.fetcher.fetch_all(list(hints), known=asked, hints=hints)
 
     def _known_images(
         self,
         records: list[SourceRecord],
         existing: Mapping[str, Any],
-    ) -> dict[str, KnownImage]:
-        """Stored files of this batch's objects, so unchanged bytes are not decoded again."""
-        ids = [existing[r.identifier].id for r in records if r.images and r.identifier in existing]
-        if not ids:
-            return {}
-        rows = self.session.execute(_STORED_FILES, {"ids": ids})
-        return {
-            row.public_id: KnownImage(
-                row.checksum,
-                row.file_path,
-                row.mime_type,
-                row.width,
-                row.height,
-                row.source_reference,
-            )
-            for row in rows
+    ) -> tuple[dict[str, KnownImage], dict[tuple[str, str], list[StoredReference]]]:
+        """Stored images of this batch's objects: files by public id (so unchanged
+        bytes are not decoded again), and the rows of each URL reference."""
+        ids = {
+            existing[r.identifier].id: r.identifier
+            for r in records
+            if r.images and r.identifier in existing
         }
+        if not ids:
+            return {}, {}
+        files: dict[str, KnownImage] = {}
+        urls: dict[tuple[str, str], list[StoredReference]] = {}
+        for row in self.session.execute(_STORED_FILES, {"ids": list(ids)}):
+            present = bool(row.file_path) and (self.data_dir / row.file_path).is_file()
+            if row.checksum and row.file_path:
+                files[row.public_id] = KnownImage(
+                    row.checksum,
+                    row.file_path,
+                    row.mime_type,
+                    row.width,
+                    row.height,
+                    row.source_reference,
+                )
+            if row.reference_class is not None:
+                columns = {name: getattr(row, name) for name in (*FILE_FIELDS, *STATE_FIELDS)}
+                urls.setdefault((ids[row.object_id], row.source_reference), []).append(
+                    StoredReference(columns, present)
+                )
+        return files, urls
 
     def _duplicate(self, record: SourceRecord, first_line: int | None) -> None:
         where = f" (first at line or record {first_line})" if first_line is not None else ""

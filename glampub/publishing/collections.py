@@ -169,7 +169,10 @@ def institution_collection_document(
             thumb = first[0].thumbnail_image_id if first else None
             if total > page_size:
                 first = []
-            return institution_collection(info, total, page_size, urls, first, thumb)
+            published = _published_count(session, institution.id)
+            return institution_collection(
+                info, total, page_size, urls, first, thumb, published=published
+            )
         pages = page_count(total, page_size)
         if not 1 <= page <= pages or total <= page_size:
             raise NotFound(f"collection {slug!r} has no page {page}")
@@ -178,6 +181,21 @@ def institution_collection_document(
 
     key = f"collection:{institution.id}" + ("" if page is None else f":{page}")
     return cached_document(session, key, cache_base(urls), f"{data_version}.{page_size}", build)
+
+
+def _published_count(session: Session, institution_id: int) -> int:
+    """The institution's published objects, with an image or not."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(CollectionObject)
+            .where(
+                CollectionObject.institution_id == institution_id,
+                CollectionObject.status == ObjectStatus.PUBLISHED,
+            )
+        )
+        or 0
+    )
 
 
 def _version(session: Session, institution: Institution) -> str:

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
-from glampub.iiif.records import ImageInfo, InstitutionInfo, ObjectInfo, RightsInfo
+from glampub.iiif.records import (
+    ImageInfo,
+    InstitutionInfo,
+    ObjectInfo,
+    RemoteImageService,
+    RightsInfo,
+)
 from glampub.images.policy import published_size, thumbnail_only
 from glampub.institutions.registry import logo_image_id
 from glampub.models import CollectionObject, Image, Institution
 from glampub.publishing.csv_formulas import neutralise_formulas
+from glampub.publishing.image_states import image_references
 from glampub.rights import NEEDS_REVIEW, lookup
 from importers.csv.media_type import delimiter_of, is_csv
 from importers.object_types import language_map
@@ -50,6 +57,9 @@ def rights_info(uri: str | None, label: str, reuse: str, institution_name: str) 
 def image_info(image: Image, institution: Institution) -> ImageInfo:
     assert image.width and image.height and image.file_path
     thumbnail = thumbnail_only(image.rights_uri, institution.full_images_in_copyright)
+    remote = remote_info(image, thumbnail)
+    if remote is not None:
+        return remote
     service_width, service_height = published_size(image.width, image.height, thumbnail)
     return ImageInfo(
         image_id=image.public_id,
@@ -74,6 +84,31 @@ def metadata_licence(obj: CollectionObject) -> str | None:
     if obj.record_rights_uri == NEEDS_REVIEW:
         return None
     return obj.record_rights_uri or obj.institution.metadata_licence
+
+
+def remote_info(image: Image, thumbnail: bool) -> ImageInfo | None:
+    """A remote Image API service the canvas paints, when the image may be shown in full.
+
+    A thumbnail-only image never points viewers at the museum's larger
+    service: glampub's own thumbnail (the stored file) is all it publishes.
+    """
+    service = (image.remote or {}).get("service")
+    if thumbnail or not service:
+        return None
+    return ImageInfo(
+        image_id=image.public_id,
+        position=image.position,
+        width=int(service["width"]),
+        height=int(service["height"]),
+        mime_type="image/jpeg",
+        label=image.label or {},
+        rights_uri=image.rights_uri,
+        credit_line=image.credit_line,
+        rights_holder=image.rights_holder,
+        remote_service=RemoteImageService(service["id"], service["type"], service["profile"]),
+        own_width=image.width,
+        own_height=image.height,
+    )
 
 
 def object_info(obj: CollectionObject) -> ObjectInfo:
@@ -104,6 +139,7 @@ def object_info(obj: CollectionObject) -> ObjectInfo:
         source_media_type=obj.source_media_type,
         images=images,
         media_type=obj.media_type,
+        references=image_references(obj.images),
     )
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from glampub.iiif.urls import IiifUrls
 from glampub.models import CollectionObject
+from glampub.publishing.image_states import reference_json
 from glampub.publishing.object_values import object_info
 from importers.object_types import language_map
 
@@ -73,9 +74,14 @@ def record_data(obj: CollectionObject, urls: IiifUrls) -> dict[str, Any]:
                 "rights": image.rights_uri,
                 "credit_line": image.credit_line,
                 "rights_holder": image.rights_holder,
+                # The museum's own Image API service the manifest's canvas paints.
+                "remote_service": image.remote_service.id if image.remote_service else None,
             }
             for image in info.images
         ],
+        # Every reference the export gave, with its class and state: also those
+        # not (yet) shown, which "images" leaves out.
+        "image_references": [reference_json(r) for r in info.references],
         "source_record": {
             "id": urls.source_record(slug, identifier),
             "format": obj.source_format,
