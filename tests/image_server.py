@@ -88,11 +88,21 @@ def image_server(*, allowed: bool = True) -> Iterator[ImageServer]:
 
         def do_GET(self) -> None:  # noqa: N802 (the http.server API)
             state.entered(self.path, dict(self.headers.items()))
+            self.counted = True
             try:
                 self._answer()
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the client went away (killed, or it stopped reading at its cap)
             finally:
+                self._answering()
+
+        def _answering(self) -> None:
+            # A request stops counting as in flight when its answer starts, not when
+            # this thread has finished: the client may read the answer, free its
+            # connection slot and start the next request before this thread runs on.
+            # So a peak above the client's limit means requests truly unanswered.
+            if self.counted:
+                self.counted = False
                 state.left()
 
         def _answer(self) -> None:
@@ -120,6 +130,7 @@ def image_server(*, allowed: bool = True) -> Iterator[ImageServer]:
             self._send(status, content_type, body, extra)
 
         def _send(self, status: int, content_type: str, body: bytes, extra: dict[str, str]) -> None:
+            self._answering()
             state.statuses.append((self.path, status))
             self.send_response(status)
             self.send_header("Content-Type", content_type)
@@ -132,6 +143,7 @@ def image_server(*, allowed: bool = True) -> Iterator[ImageServer]:
                 self.wfile.write(body)
 
         def _stream(self, size: int) -> None:
+            self._answering()
             state.statuses.append((self.path, 200))
             self.send_response(200)
             self.send_header("Content-Type", "image/jpeg")
