@@ -103,7 +103,7 @@ def test_duplicates_are_caught_across_batches(app, tmp_path, monkeypatch) -> Non
     duplicates = [(p.record, p.line) for p in report.problems if p.code == "duplicate-identifier"]
     assert duplicates == [("X1", 5), ("X3", 6)]
     first = next(p for p in report.problems if p.code == "duplicate-identifier")
-    assert "first at line or record 1" in first.message
+    assert "was already used by record 1" in first.message
 
 
 def test_csv_duplicates_beyond_what_the_importer_remembers_are_still_refused(
