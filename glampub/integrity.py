@@ -22,15 +22,8 @@ from sqlalchemy.orm import Session
 
 from glampub.importing.record_images import IMAGE_FIELDS
 from glampub.importing.record_mapping import OBJECT_FIELDS, content_hash
-from glampub.models import (
-    ChangeEvent,
-    CollectionObject,
-    Image,
-    ImportLock,
-    ImportRun,
-    ObjectStatus,
-    RunStatus,
-)
+from glampub.models import ChangeEvent, CollectionObject, Image, ImportLock, ImportRun
+from glampub.statuses import ObjectStatus, RunStatus
 
 PAGE = 500
 STATUSES = tuple(ObjectStatus)

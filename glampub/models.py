@@ -7,7 +7,6 @@ language map (``{"en": ["..."], "none": ["..."]}``) in a JSON column.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -30,44 +29,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from glampub.compressed_text import CompressedText
 from glampub.db import Base
 from glampub.rights.decision import NEEDS_REVIEW
+from glampub.statuses import ObjectStatus, RunStatus, UploadStatus
 
 LangMap = dict[str, list[str]]
-
-
-class ObjectStatus(StrEnum):
-    """Whether an object is public. A ``StrEnum``, so the stored values and SQL
-    comparisons are the same plain strings as before it existed."""
-
-    PUBLISHED = "published"
-    WITHDRAWN = "withdrawn"
-
-
-class UploadStatus(StrEnum):
-    """Where an upload stands, from the file received to its objects published.
-
-    A job moves it: ``uploaded`` -> ``previewing`` (a dry run queued or
-    running) -> ``previewed`` -> ``publishing`` -> ``published``; either job
-    may end in ``failed``. Stored and compared as the same plain strings.
-    """
-
-    UPLOADED = "uploaded"
-    PREVIEWING = "previewing"
-    PREVIEWED = "previewed"
-    PUBLISHING = "publishing"
-    PUBLISHED = "published"
-    FAILED = "failed"
-
-
-class RunStatus(StrEnum):
-    """How an import run (and the job around it, and its progress file) stands."""
-
-    RUNNING = "running"
-    DONE = "done"
-    FAILED = "failed"
-
-
-#: The statuses of an upload whose job is queued or running.
-UPLOAD_RUNNING = frozenset({UploadStatus.PREVIEWING, UploadStatus.PUBLISHING})
 
 
 def utcnow() -> datetime:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from glampub.models import CollectionObject, Image, ObjectStatus
+from glampub.models import CollectionObject, Image
 from glampub.rights import NEEDS_REVIEW
+from glampub.statuses import ObjectStatus
 
 REPO = Path(__file__).resolve().parents[1]
 #: Migrations are history: they keep the strings they were written with.

@@ -17,7 +17,8 @@ from datetime import datetime
 from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
-from glampub.models import ChangeEvent, CollectionObject, Institution, ObjectStatus, User
+from glampub.models import ChangeEvent, CollectionObject, Institution, User
+from glampub.statuses import ObjectStatus
 
 #: The reuse classes (see glampub.rights.vocabulary), each a set ``reuse:<class>``.
 REUSE_CLASSES = {

@@ -38,7 +38,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from glampub.errors import ImportLocked
-from glampub.models import ImportLock, ImportRun, Institution, RunStatus
+from glampub.models import ImportLock, ImportRun, Institution
+from glampub.statuses import RunStatus
 
 #: How often a holder refreshes its heartbeat, and when a silent one is dead.
 HEARTBEAT_EVERY = timedelta(seconds=20)

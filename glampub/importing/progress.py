@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from glampub.models import RunStatus
+from glampub.statuses import RunStatus
 
 #: Write at most this often: a batch of records takes a few milliseconds.
 EVERY_SECONDS = 0.3

@@ -68,10 +68,12 @@ def url_columns(
     url = image.reference
     kept = [dict(s.columns) for s in stored] if stored and all(s.usable for s in stored) else []
     if fetched is None:
-        if kept:
+        # A reference still waiting to be fetched is reported on every import, so
+        # that a re-import reports what the first one did.
+        if kept and not any(row.get("state") == PENDING for row in kept):
             return kept, []
         kind = classify_reference(url, image.mime_type)
-        return [_state(kind, PENDING)], [
+        return kept or [_state(kind, PENDING)], [
             _problem(
                 record,
                 ProblemCode.REMOTE_IMAGE,

@@ -42,8 +42,9 @@ from glampub.importing.report import ImportReport
 from glampub.importing.withdrawn_log import WithdrawnLog, withdrawn_path
 from glampub.importing.writer import BatchWriter
 from glampub.institutions.registry import get_institution
-from glampub.models import ImportRun, RunStatus
+from glampub.models import ImportRun
 from glampub.search.query import refresh_stored_summaries
+from glampub.statuses import RunStatus
 from importers.base import (
     AUTO_FORMAT,
     Importer,

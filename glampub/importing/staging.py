@@ -32,7 +32,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from glampub.importing.bulk_sql import BulkStatement
-from glampub.models import CollectionObject, ObjectStatus
+from glampub.models import CollectionObject
+from glampub.statuses import ObjectStatus
 from importers.base import SourceRecord
 
 OBJECTS = CollectionObject.__table__

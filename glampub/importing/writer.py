@@ -43,9 +43,10 @@ from glampub.importing.record_mapping import (
 from glampub.importing.remote_images import StoredReference, validators
 from glampub.importing.report import ImportReport
 from glampub.importing.staging import PlannerStatistics, SeenIdentifiers
-from glampub.models import ChangeEvent, CollectionObject, Image, Institution, ObjectStatus
+from glampub.models import ChangeEvent, CollectionObject, Image, Institution
 from glampub.rights_review.stored_rules import load_policy
 from glampub.search import index as search_index
+from glampub.statuses import ObjectStatus
 from importers.base import SourceRecord
 from importers.problem_codes import ProblemCode
 

@@ -35,7 +35,8 @@ from glampub.importing.progress import ProgressFile, progress_path
 from glampub.importing.run import ImportOptions, run_import
 from glampub.importing.uploads import ARCHIVE_NAME
 from glampub.jobs import runner as job_runner
-from glampub.models import RunStatus, Upload, UploadStatus, User
+from glampub.models import Upload, User
+from glampub.statuses import RunStatus, UploadStatus
 
 log = logging.getLogger(__name__)
 MODES = ("preview", "publish")

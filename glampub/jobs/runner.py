@@ -37,7 +37,8 @@ from glampub.importing.lock import (
     Holder,
     process_alive,
 )
-from glampub.models import Upload, UploadStatus
+from glampub.models import Upload
+from glampub.statuses import UploadStatus
 
 log = logging.getLogger(__name__)
 RUNNING = {"preview": UploadStatus.PREVIEWING, "publish": UploadStatus.PUBLISHING}

@@ -25,9 +25,10 @@ from glampub.iiif.collection import (
 )
 from glampub.iiif.urls import IiifUrls
 from glampub.institutions.registry import get_institution
-from glampub.models import ChangeEvent, CollectionObject, Image, Institution, ObjectStatus
+from glampub.models import ChangeEvent, CollectionObject, Image, Institution
 from glampub.publishing.documents import Document, cache_base, cached_document
 from glampub.publishing.object_values import institution_info
+from glampub.statuses import ObjectStatus
 
 
 def _listed(institution_id: int):

@@ -16,8 +16,9 @@ from glampub.credit import reference_text
 from glampub.iiif.urls import IiifUrls
 from glampub.institutions.registry import get_institution, logo_image_id
 from glampub.institutions.settings import credit_template
-from glampub.models import CollectionObject, Institution, ObjectStatus
+from glampub.models import CollectionObject, Institution
 from glampub.publishing.object_values import object_info
+from glampub.statuses import ObjectStatus
 
 #: Reuse classes in the order the page lists them, freest first.
 REUSE_ORDER = ("free", "conditions", "permission")

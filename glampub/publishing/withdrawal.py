@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from glampub.errors import UsageError
-from glampub.models import ChangeEvent, CollectionObject, Institution, ObjectStatus
+from glampub.models import ChangeEvent, CollectionObject, Institution
+from glampub.statuses import ObjectStatus
 
 PAGE_SIZE = 50
 

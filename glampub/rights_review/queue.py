@@ -23,9 +23,10 @@ from glampub.importing.record_mapping import (
     rights_context,
 )
 from glampub.institutions.registry import get_institution
-from glampub.models import ChangeEvent, CollectionObject, Institution, ObjectStatus, RightsRule
+from glampub.models import ChangeEvent, CollectionObject, Institution, RightsRule
 from glampub.rights import NEEDS_REVIEW, map_rights, statement_key
 from glampub.rights_review.stored_rules import delete_rule, load_policy, save_rule
+from glampub.statuses import ObjectStatus
 
 BATCH_SIZE = 500
 #: The rule of a decision an import's default rights made (see map_rights).

@@ -11,7 +11,8 @@ from __future__ import annotations
 from sqlalchemy import column, select, table
 from sqlalchemy.orm import Session
 
-from glampub.models import CollectionObject, ObjectStatus
+from glampub.models import CollectionObject
+from glampub.statuses import ObjectStatus
 from importers.base import LangMap
 from importers.object_types import concepts_of
 

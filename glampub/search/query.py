@@ -19,11 +19,12 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from glampub.models import ChangeEvent, CollectionObject, Institution, ObjectStatus
+from glampub.models import ChangeEvent, CollectionObject, Institution
 from glampub.rights import lookup
 from glampub.search import sql as search_sql
 from glampub.search import summaries as search_summaries
 from glampub.search.facet_labels import object_type_labels
+from glampub.statuses import ObjectStatus
 from importers.base import LangMap
 from importers.object_types import label as pick_label
 

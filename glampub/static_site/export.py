@@ -35,7 +35,7 @@ from glampub.iiif.urls import IiifUrls
 from glampub.images import delivery as image_delivery
 from glampub.institutions.registry import logo_image_id
 from glampub.institutions.settings import credit_template
-from glampub.models import CollectionObject, Institution, ObjectStatus
+from glampub.models import CollectionObject, Institution
 from glampub.publishing.collections import (
     institution_collection_document,
     top_collection_document,
@@ -52,6 +52,7 @@ from glampub.static_site.tree import (
     fingerprint,
     version_of,
 )
+from glampub.statuses import ObjectStatus
 from glampub.web import vendor
 
 __all__ = ["INVENTORY", "ExportReport", "clear_export", "export_static"]

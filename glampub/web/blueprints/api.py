@@ -23,11 +23,12 @@ from glampub.importing.uploads import store_upload
 from glampub.institutions.registry import list_institutions
 from glampub.jobs import background as jobs
 from glampub.jobs import runner as job_runner
-from glampub.models import ImportRun, Institution, ObjectStatus, Upload, UploadStatus
+from glampub.models import ImportRun, Institution, Upload
 from glampub.publishing import withdrawal as staff_objects
 from glampub.publishing.documents import find_object
 from glampub.rights import NEEDS_REVIEW, canonical_uri
 from glampub.rights_review.queue import decide, review_queue
+from glampub.statuses import ObjectStatus, UploadStatus
 from glampub.web.auth import StaffUser, require_institution, token_user
 from glampub.web.blueprints.api_spec import openapi_document
 from glampub.web.blueprints.helpers import page_arg, request_urls, session, transaction

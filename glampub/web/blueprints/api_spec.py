@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from glampub.models import ObjectStatus, RunStatus, UploadStatus
+from glampub.statuses import ObjectStatus, RunStatus, UploadStatus
 from importers.base import format_choices
 
 _ERROR = {"$ref": "#/components/responses/Error"}

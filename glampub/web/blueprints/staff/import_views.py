@@ -14,7 +14,7 @@ from glampub.importing.progress import progress_path, read_progress
 from glampub.importing.uploads import store_upload
 from glampub.jobs import background as jobs
 from glampub.jobs import runner as job_runner
-from glampub.models import UPLOAD_RUNNING, UploadStatus
+from glampub.statuses import UPLOAD_RUNNING, UploadStatus
 from glampub.web.auth import staff
 from glampub.web.blueprints.helpers import page_arg, request_urls, session, transaction
 from glampub.web.blueprints.staff.common import bp, data_dir, institution_for
