@@ -300,8 +300,11 @@ def is_qualifier(text: str | None) -> bool:
     return bool(text) and _key(text or "") in _QUALIFIER_SET
 
 
+@lru_cache(maxsize=4096)
 def role_is_making(role: str | None) -> bool:
-    """False for a role that does not make the object (donor, former owner, ...)."""
+    """False for a role that does not make the object (donor, former owner, ...).
+
+    Cached: an export names the same few roles in every record."""
     if not role:
         return True
     key = _key(role)
