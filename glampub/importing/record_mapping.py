@@ -25,7 +25,7 @@ from glampub.rights import (
 )
 from glampub.rights.engine import with_context
 from glampub.rights.holders import object_holder
-from importers.attribution import is_maker
+from importers.attribution import is_maker, role_is_making
 from importers.base import Creator, SourceRecord
 from importers.object_types import from_language_map
 from importers.problem_codes import ProblemCode
@@ -50,12 +50,15 @@ def rights_context(
     term_years: int = 70,
 ) -> RightsContext:
     """The context of a decision, from a source record's fields or a stored row's."""
-    people = [c if isinstance(c, Mapping) else creator_values(c) for c in creators]
     # A donor's or former owner's death says nothing about the work's copyright.
-    people = [c for c in people if is_maker(c)]
+    people = [
+        (c.get("name"), c.get("death_year")) if isinstance(c, Mapping) else (c.name, c.death_year)
+        for c in creators
+        if role_is_making(c.get("role") if isinstance(c, Mapping) else c.role)
+    ]
     return RightsContext(
-        creator_death_years=tuple(c["death_year"] for c in people if c.get("death_year")),
-        creator_known=any(c.get("name") for c in people),
+        creator_death_years=tuple(death for name, death in people if name and death),
+        creator_known=any(name for name, _death in people),
         date_earliest=date_earliest,
         date_latest=date_latest,
         rights_holder=rights_holder,
@@ -142,6 +145,8 @@ class RightsCache:
         self.default_rights = default_rights
         self._decisions: dict[tuple[str, ...], RightsDecision] = {}
         self._record_rights: dict[tuple[str, ...], str | None] = {}
+        self._context_of: SourceRecord | None = None
+        self._context: RightsContext | None = None
 
     def decide(self, statements: Sequence[str], record: SourceRecord) -> RightsDecision:
         """The decision on ``statements``, with the warnings ``record``'s context adds."""
@@ -156,7 +161,10 @@ class RightsCache:
             self._decisions[key] = decision
         if decision.uri is None:
             return decision  # nothing for the context to check
-        return with_context(decision, record_context(record, self.policy))
+        # The object and each of its images are decided in turn: one context for all.
+        if self._context_of is not record:
+            self._context_of, self._context = record, record_context(record, self.policy)
+        return with_context(decision, self._context)
 
     def object_rights(self, record: SourceRecord) -> RightsDecision:
         return self.decide(object_statements(record), record)
