@@ -42,6 +42,18 @@ def _open(url: str) -> Database:
     return database
 
 
+def _insert_old_institution(connection: Connection) -> None:
+    """Institution 7, as a database of an earlier revision holds it (raw SQL: the
+    models describe the newest schema)."""
+    connection.execute(
+        text(
+            "INSERT INTO institution (id, slug, name, courtesy_statement,"
+            " full_images_in_copyright, copyright_term_years, revision, created_at)"
+            " VALUES (7, 'old', 'Old Museum', FALSE, FALSE, 70, 1, '2020-01-01')"
+        )
+    )
+
+
 def _differences(connection: Connection) -> list[Any]:
     """What autogenerate would write to bring the database to the models."""
     context = MigrationContext.configure(
@@ -198,13 +210,7 @@ def test_tokens_made_before_expiry_existed_are_bound_and_expire_after_the_upgrad
     try:
         migrations.upgrade(database.engine, "0006")
         with database.engine.begin() as connection:
-            connection.execute(
-                text(
-                    "INSERT INTO institution (id, slug, name, courtesy_statement,"
-                    " full_images_in_copyright, copyright_term_years, revision, created_at)"
-                    " VALUES (7, 'old', 'Old Museum', FALSE, FALSE, 70, 1, '2020-01-01')"
-                )
-            )
+            _insert_old_institution(connection)
             connection.execute(
                 text(
                     "INSERT INTO user_account (id, email, password_hash, institution_id,"
@@ -249,13 +255,7 @@ def test_institutions_from_before_0009_state_no_metadata_licence(tmp_path) -> No
     try:
         migrations.upgrade(database.engine, "0008")
         with database.engine.begin() as connection:
-            connection.execute(
-                text(
-                    "INSERT INTO institution (id, slug, name, courtesy_statement,"
-                    " full_images_in_copyright, copyright_term_years, revision, created_at)"
-                    " VALUES (7, 'old', 'Old Museum', FALSE, FALSE, 70, 1, '2020-01-01')"
-                )
-            )
+            _insert_old_institution(connection)
             connection.execute(
                 text(
                     "INSERT INTO import_run (id, institution_id, started_at, file_name, format,"
@@ -290,13 +290,7 @@ def test_image_rows_from_before_reference_states_keep_their_file_and_gain_empty_
     try:
         migrations.upgrade(database.engine, "0009")
         with database.engine.begin() as connection:
-            connection.execute(
-                text(
-                    "INSERT INTO institution (id, slug, name, courtesy_statement,"
-                    " full_images_in_copyright, copyright_term_years, revision, created_at)"
-                    " VALUES (7, 'old', 'Old Museum', FALSE, FALSE, 70, 1, '2020-01-01')"
-                )
-            )
+            _insert_old_institution(connection)
             object_columns = {
                 "id": 5, "institution_id": 7, "identifier": "a", "title": "{}",
                 "description": "{}", "creators": "[]", "object_type": "{}", "materials": "{}",
