@@ -11,11 +11,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
-from flask import Flask
 
-from glampub.app import create_app
 from glampub.cli.accounts import token, user
-from glampub.cli.base import app_context, domain_errors, err, main, out
+from glampub.cli.base import app_context, database_context, domain_errors, err, main, out
 from glampub.cli.db import db
 from glampub.cli.report import objects_changed, print_report
 from glampub.cli.rights import rights
@@ -24,8 +22,18 @@ from glampub.errors import GlampubError, UsageError
 from importers.base import AUTO_FORMAT, format_choices
 
 if TYPE_CHECKING:
+    from flask import Flask
+
     from glampub.importing.report import ImportReport
     from glampub.importing.run import ImportOptions
+
+
+def create_app() -> Flask:
+    """The web app, for the commands that serve or render it. Loaded only
+    there: a command that needs only the database starts without Flask."""
+    from glampub.app import create_app as build_app
+
+    return build_app()
 
 
 @main.command()
@@ -227,8 +235,11 @@ def _import(options: ImportOptions, as_json: bool) -> ImportReport:
                 f"{found.export.parent} is a folder: importing {found.export.name} from it{beside}"
             )
     enabled = not as_json and err.is_terminal
-    with app_context() as app, import_progress(err, options.path, enabled=enabled) as advance:
-        return run_import(get_db(), Path(app.config["DATA_DIR"]), options, progress=advance)
+    with (
+        database_context() as opened,
+        import_progress(err, options.path, enabled=enabled) as advance,
+    ):
+        return run_import(opened.database, opened.data_dir, options, progress=advance)
 
 
 @main.group()
