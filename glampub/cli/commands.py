@@ -15,10 +15,11 @@ import click
 from glampub.cli.accounts import token, user
 from glampub.cli.base import app_context, database_context, domain_errors, err, main, out
 from glampub.cli.db import db
-from glampub.cli.report import objects_changed, print_report
+from glampub.cli.report import objects_changed
 from glampub.cli.rights import rights
 from glampub.db import get_db
 from glampub.errors import GlampubError, UsageError
+from glampub.importing.report import print_report
 from importers.base import AUTO_FORMAT, format_choices
 
 if TYPE_CHECKING:
