@@ -290,12 +290,12 @@ def institution_add(
     from glampub.institutions.registry import add_institution
     from glampub.rights_review.queue import remap_institution
 
-    with app_context() as app, get_db().transaction() as session:
+    with database_context() as opened, opened.database.transaction() as session:
         inst, created = add_institution(
             session,
             slug,
             name,
-            Path(app.config["DATA_DIR"]),
+            opened.data_dir,
             homepage=homepage,
             logo=logo,
             metadata_licence=metadata_licence,
