@@ -25,6 +25,18 @@ def test_import_benchmark_runs(fmt: str) -> None:
     assert "unchanged 300" in result.stdout
 
 
+def test_cli_start_benchmark_runs() -> None:
+    result = subprocess.run(
+        [sys.executable, str(BENCH / "cli_start.py"), "--runs", "1"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "glampub import (3 records, unchanged), median of 1: wall " in result.stdout
+    assert "flask loaded: no" in result.stdout
+
+
 WRK_OUTPUT = """Running 5s test @ http://127.0.0.1:41234
   2 threads and 16 connections
   Thread Stats   Avg      Stdev     Max   +/- Stdev

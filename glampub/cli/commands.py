@@ -11,21 +11,30 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
-from flask import Flask
 
-from glampub.app import create_app
 from glampub.cli.accounts import token, user
-from glampub.cli.base import app_context, domain_errors, err, main, out
+from glampub.cli.base import app_context, database_context, domain_errors, err, main, out
 from glampub.cli.db import db
-from glampub.cli.report import objects_changed, print_report
+from glampub.cli.report import objects_changed
 from glampub.cli.rights import rights
 from glampub.db import get_db
 from glampub.errors import GlampubError, UsageError
+from glampub.importing.report import print_report
 from importers.base import AUTO_FORMAT, format_choices
 
 if TYPE_CHECKING:
+    from flask import Flask
+
     from glampub.importing.report import ImportReport
     from glampub.importing.run import ImportOptions
+
+
+def create_app() -> Flask:
+    """The web app, for the commands that serve or render it. Loaded only
+    there: a command that needs only the database starts without Flask."""
+    from glampub.app import create_app as build_app
+
+    return build_app()
 
 
 @main.command()
@@ -227,8 +236,11 @@ def _import(options: ImportOptions, as_json: bool) -> ImportReport:
                 f"{found.export.parent} is a folder: importing {found.export.name} from it{beside}"
             )
     enabled = not as_json and err.is_terminal
-    with app_context() as app, import_progress(err, options.path, enabled=enabled) as advance:
-        return run_import(get_db(), Path(app.config["DATA_DIR"]), options, progress=advance)
+    with (
+        database_context() as opened,
+        import_progress(err, options.path, enabled=enabled) as advance,
+    ):
+        return run_import(opened.database, opened.data_dir, options, progress=advance)
 
 
 @main.group()
@@ -278,12 +290,12 @@ def institution_add(
     from glampub.institutions.registry import add_institution
     from glampub.rights_review.queue import remap_institution
 
-    with app_context() as app, get_db().transaction() as session:
+    with database_context() as opened, opened.database.transaction() as session:
         inst, created = add_institution(
             session,
             slug,
             name,
-            Path(app.config["DATA_DIR"]),
+            opened.data_dir,
             homepage=homepage,
             logo=logo,
             metadata_licence=metadata_licence,
