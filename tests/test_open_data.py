@@ -297,6 +297,8 @@ def test_datasets_are_served_with_stable_urls_and_listed_with_a_citation(
     assert BY4 in html
     # Linked from every page's footer.
     assert f'href="{BASE_URL}/datasets/"' in client.get("/").get_data(as_text=True)
+    institution = client.get("/institutions/river-museum").get_data(as_text=True)
+    assert f'<a href="{BASE_URL}/datasets/">The collection of River &lt;b&gt;' in institution
 
     types = {
         "datapackage.json": "application/json",
@@ -310,6 +312,8 @@ def test_datasets_are_served_with_stable_urls_and_listed_with_a_citation(
         assert response.status_code == 200, name
         assert response.headers["Content-Type"] == content_type
         assert int(response.headers["Content-Length"]) == len(response.data)
+        # The same for everyone: a shared cache may keep it.
+        assert "cookie" not in response.headers.get("Vary", "").lower()
         digest = hashlib.sha256(response.data).hexdigest()
         assert response.headers["ETag"] == f'"{digest}"'
         assert f'href="{BASE_URL}/datasets/institutions/river-museum/{name}"' in html

@@ -20,3 +20,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(oai.bp)
     # Open data: its own blueprint, so download headers can be added in one place.
     app.register_blueprint(datasets.bp)
+    app.register_blueprint(datasets.files)

@@ -21,6 +21,10 @@ from glampub.open_data.package import GZIP_TYPE
 from glampub.web.blueprints.helpers import request_urls
 
 bp = Blueprint("datasets", __name__)
+#: The files: the same for everyone, so shared caches may keep them
+#: (glampub.web.auth.SESSIONLESS_BLUEPRINTS: no ``Vary: Cookie``), unlike the
+#: page, whose header shows who is signed in.
+files = Blueprint("dataset_files", __name__)
 
 #: How long a client is asked to wait while the first build is written (seconds).
 RETRY_AFTER = 30
@@ -55,12 +59,12 @@ def listing() -> Response:
     return response
 
 
-@bp.get(f"/datasets/{SITE}/<name>")
+@files.get(f"/datasets/{SITE}/<name>")
 def site_file(name: str) -> Response:
     return _send(SITE, name)
 
 
-@bp.get(f"/datasets/{INSTITUTIONS}/<slug>/<name>")
+@files.get(f"/datasets/{INSTITUTIONS}/<slug>/<name>")
 def institution_file(slug: str, name: str) -> Response:
     return _send(f"{INSTITUTIONS}/{slug}", name)
 
