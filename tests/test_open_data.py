@@ -279,6 +279,7 @@ def test_datasets_are_served_with_stable_urls_and_listed_with_a_citation(
     page = client.get("/datasets/")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
+    assert "a new version is being built" not in html
     assert "River &lt;b&gt;Museum&lt;/b&gt; &amp; Co" in html and "<b>Museum" not in html
     build = current_build(museum["data_dir"])
     assert build is not None
@@ -379,9 +380,17 @@ def test_a_reimport_that_changes_a_title_rebuilds_in_the_background(
         "--images",
         str(museum["images"]),
     )
-    # Stale: the last complete build is served as it was while the new one is made.
-    stale = client.get(url)
-    assert stale.status_code == 200 and stale.data == before.data
+    # Stale: the last complete build is served as it was while the new one is
+    # made (held back here by taking the builders' lock, as a builder in
+    # another process would).
+    with builds.build_lock(museum["data_dir"]) as mine:
+        assert mine
+        stale = client.get(url)
+        assert stale.status_code == 200 and stale.data == before.data
+        assert "a new version is being built" in client.get("/datasets/").get_data(as_text=True)
+        wait_for_rebuild(site)
+        assert current_build(museum["data_dir"]) == first
+    client.get(url)  # the next request finds it stale still, and starts the build
     wait_for_rebuild(site)
     after = client.get(url)
     assert after.headers["ETag"] != before.headers["ETag"]

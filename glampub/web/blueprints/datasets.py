@@ -38,21 +38,22 @@ _TYPES = {
 }
 
 
-def _current() -> Build | None:
-    """The build to serve; a rebuild is started when it is missing or stale."""
+def _current() -> tuple[Build | None, bool]:
+    """The build to serve, and whether it is stale; a rebuild is started when
+    it is missing or stale."""
     base = request_urls().base
     engine = current_app.extensions["glampub.db"].engine
     latest, stale = served_build(engine, Path(current_app.config["DATA_DIR"]), base)
     if stale:
         request_rebuild(current_app._get_current_object(), base)  # type: ignore[attr-defined]
-    return latest
+    return latest, stale
 
 
 @bp.get("/datasets/")
 def listing() -> Response:
-    latest = _current()
+    latest, stale = _current()
     urls = request_urls()
-    body = render_template("datasets.html", build=latest, base=urls.base)
+    body = render_template("datasets.html", build=latest, stale=stale, base=urls.base)
     response = Response(body)
     if latest is None:
         response.headers["Retry-After"] = str(RETRY_AFTER)
@@ -70,7 +71,7 @@ def institution_file(slug: str, name: str) -> Response:
 
 
 def _send(path: str, name: str) -> Response:
-    latest = _current()
+    latest, _stale = _current()
     if latest is None:
         response = Response(
             "The datasets are being prepared; try again shortly.\n",
