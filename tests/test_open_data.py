@@ -313,8 +313,9 @@ def test_datasets_are_served_with_stable_urls_and_listed_with_a_citation(
         assert response.status_code == 200, name
         assert response.headers["Content-Type"] == content_type
         assert int(response.headers["Content-Length"]) == len(response.data)
-        # The same for everyone: a shared cache may keep it.
+        # The same for everyone: a shared cache may keep it, asking each time.
         assert "cookie" not in response.headers.get("Vary", "").lower()
+        assert response.headers["Cache-Control"] == "public, no-cache"
         digest = hashlib.sha256(response.data).hexdigest()
         assert response.headers["ETag"] == f'"{digest}"'
         assert f'href="{BASE_URL}/datasets/institutions/river-museum/{name}"' in html

@@ -28,9 +28,10 @@ files = Blueprint("dataset_files", __name__)
 
 #: How long a client is asked to wait while the first build is written (seconds).
 RETRY_AFTER = 30
-#: A build is replaced, never edited: its files may be kept an hour by caches,
-#: and revalidated with their ETag after.
-MAX_AGE = 3600
+#: Caches may keep a file but ask each time (a 304 on its ETag): the URLs are
+#: stable and a rebuild replaces what they hold, and a descriptor kept beside
+#: newer data files would state the wrong checksums.
+CACHE_CONTROL = "public, no-cache"
 _TYPES = {
     ".json": "application/json",
     ".gz": GZIP_TYPE,
@@ -90,9 +91,10 @@ def _send(path: str, name: str) -> Response:
         mimetype=_TYPES[suffix],
         etag=served.sha256,
         conditional=True,
-        max_age=MAX_AGE,
+        max_age=None,
         download_name=served.name if suffix == ".gz" else None,
         as_attachment=suffix == ".gz",
     )
+    response.headers["Cache-Control"] = CACHE_CONTROL
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
