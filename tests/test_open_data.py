@@ -18,7 +18,9 @@ import gzip
 import hashlib
 import io
 import json
+import shutil
 import subprocess
+import uuid
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -440,3 +442,47 @@ def site_urls() -> Any:
     from glampub.iiif.urls import IiifUrls
 
     return IiifUrls(BASE_URL)
+
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def test_with_redis_one_rebuild_is_queued_for_an_rq_worker(
+    museum: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    redis = pytest.importorskip("redis")
+    connection = redis.Redis.from_url(REDIS_URL)
+    try:
+        connection.ping()
+    except redis.exceptions.ConnectionError as exc:
+        pytest.skip(f"no Redis at {REDIS_URL}: {exc}")
+    from rq import Queue, SimpleWorker
+
+    name = f"glampub-test-{uuid.uuid4().hex[:12]}"
+    queue = Queue(name, connection=connection)
+    # The worker builds its own app from the environment, as `glampub worker` does.
+    for key, value in subprocess_env(museum["data_dir"], {}).items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("GLAMPUB_REDIS_URL", REDIS_URL)
+    app = create_app({"TESTING": True, "RQ_QUEUE": name, "BASE_URL": BASE_URL})
+    try:
+        client = Client(app)
+        # No build yet: the requests queue one job between them.
+        root = builds.datasets_dir(museum["data_dir"])
+        for path in root.glob("builds/*"):
+            shutil.rmtree(path)
+        (root / "current").unlink(missing_ok=True)
+        assert client.get("/datasets/all/datapackage.json").status_code == 503
+        assert client.get("/datasets/").status_code == 200
+        assert queue.count == 1
+        assert queue.jobs[0].func_name == "glampub.jobs.worker.rq_datasets_job"
+        SimpleWorker([queue], connection=connection).work(burst=True)
+        served = client.get("/datasets/all/datapackage.json")
+        assert served.status_code == 200
+        assert json.loads(served.data)["glampub:records"] == 4
+    finally:
+        database(app).dispose()
+        queue.empty()
+        queue.delete(delete_jobs=True)
+        for key in connection.scan_iter(f"rq:*{name}*"):
+            connection.delete(key)

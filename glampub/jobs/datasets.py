@@ -2,7 +2,7 @@
 
 On the embedded default the build runs in a thread of the web process; with
 ``GLAMPUB_REDIS_URL`` set it is queued for ``glampub worker`` (RQ) under one
-job id, so a burst of requests queues one build. Either way
+job id per queue, so a burst of requests queues one build. Either way
 glampub.open_data.builds.rebuild_if_stale does the work: it takes the data
 folder's build lock (one builder across processes) and builds again when
 something was published meanwhile, so a request never waits for a build and
@@ -23,9 +23,8 @@ from glampub.iiif.urls import IiifUrls
 from glampub.open_data.builds import rebuild_if_stale
 
 log = logging.getLogger(__name__)
-#: What an RQ worker runs (see glampub.jobs.worker); the one id its jobs carry.
+#: What an RQ worker runs (see glampub.jobs.worker).
 RQ_ENTRY_POINT = "glampub.jobs.worker.rq_datasets_job"
-RQ_JOB_ID = "glampub-datasets"
 JOB_TIMEOUT_SECONDS = 6 * 3600
 _STATE = "glampub.datasets"
 
@@ -74,6 +73,11 @@ def _thread_job(app: Flask, base: str, state: dict[str, Any]) -> None:
             state["again"] = False
 
 
+def job_id(queue: str) -> str:
+    """One job id per queue (one per deployment): a burst of requests queues one build."""
+    return f"glampub-datasets-{queue}"
+
+
 def _enqueue(app: Flask, base: str) -> str:
     from redis import Redis
     from rq import Queue
@@ -81,18 +85,19 @@ def _enqueue(app: Flask, base: str) -> str:
     from rq.job import Job
 
     connection = Redis.from_url(app.config["REDIS_URL"])
+    queue = app.config["RQ_QUEUE"]
     try:
-        status = Job.fetch(RQ_JOB_ID, connection=connection).get_status()
+        status = Job.fetch(job_id(queue), connection=connection).get_status()
     except NoSuchJobError:
         status = None
     if getattr(status, "value", status) in ("queued", "scheduled", "deferred", "started"):
         # A started build checks the stamp again before it stops; a change it
         # could not see is caught by the next request, which queues again.
         return "running"
-    Queue(app.config["RQ_QUEUE"], connection=connection).enqueue(
+    Queue(queue, connection=connection).enqueue(
         RQ_ENTRY_POINT,
         base,
-        job_id=RQ_JOB_ID,
+        job_id=job_id(queue),
         job_timeout=JOB_TIMEOUT_SECONDS,
         description="glampub datasets rebuild",
     )
