@@ -75,3 +75,15 @@ def test_the_tile_benchmark_asks_only_for_what_info_json_promises() -> None:
         quality, fmt = rest.split(".")
         request = parse_request(region, size, rotation, quality, fmt, width=WIDTH, height=HEIGHT)
         assert not request.is_upscaled
+
+
+def test_dataset_export_benchmark_runs() -> None:
+    result = subprocess.run(
+        [sys.executable, str(BENCH / "dataset_export.py"), "--records", "300"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "export-dataset: 30 records" in result.stdout
+    assert "export-dataset: 300 records" in result.stdout and "peak RSS" in result.stdout

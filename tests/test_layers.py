@@ -32,6 +32,7 @@ USE_CASE_PACKAGES = (
     "glampub.accounts",
     "glampub.rights_review",
     "glampub.harvesting",
+    "glampub.open_data",
 )
 
 # Modules a pure package must not bring into the interpreter, however indirectly:

@@ -337,6 +337,36 @@ def export_static_command(outdir: Path, base_url: str) -> None:
         )
 
 
+@main.command("export-dataset")
+@click.argument("arguments", nargs=-1, required=True, metavar="[SLUG] OUTDIR")
+@click.option(
+    "--base-url",
+    help="The site's public address, for the URLs in the records (default: GLAMPUB_BASE_URL)",
+)
+@domain_errors
+def export_dataset_command(arguments: tuple[str, ...], base_url: str | None) -> None:
+    """Write the published objects of one institution (SLUG) or of the whole site as an
+    open dataset: JSON Lines and CSV (gzip), datapackage.json and SHA256SUMS in OUTDIR."""
+    from glampub.iiif.urls import IiifUrls
+    from glampub.open_data.export import export_dataset
+
+    if len(arguments) > 2:
+        raise UsageError(f"export-dataset takes [SLUG] OUTDIR, not {len(arguments)} arguments")
+    slug, outdir = (None, arguments[0]) if len(arguments) == 1 else arguments
+    with database_context() as opened:
+        base = (base_url or opened.config.get("BASE_URL") or "").rstrip("/")
+        if not base.startswith(("http://", "https://")):
+            raise UsageError(
+                "the records link to the site's pages: give --base-url https://… "
+                "or set GLAMPUB_BASE_URL"
+            )
+        with opened.database.transaction() as session:
+            written = export_dataset(session, IiifUrls(base), Path(outdir), slug)
+    out.print(f"Wrote {written.records} records of {written.info.title} to {outdir}:")
+    for item in written.files:
+        out.print(f"  {item.name}  {item.bytes} bytes  sha256 {item.sha256}")
+
+
 # The command groups of their own modules.
 main.add_command(rights)
 main.add_command(db)
