@@ -183,6 +183,8 @@ def settings(institution: str) -> Response | str | tuple[str, int]:
         courtesy_statement=inst.courtesy_statement,
         copyright_term=inst.copyright_term_years,
         metadata_licence=metadata_licence_choice(inst),
+        tdm_reservation=inst.tdm_reservation is not False,
+        tdm_policy=inst.tdm_policy,
     )
     if request.method == "POST":
         if not form.validate_on_submit():
@@ -200,6 +202,8 @@ def settings(institution: str) -> Response | str | tuple[str, int]:
                         courtesy_statement=bool(form.courtesy_statement.data),
                         copyright_term_years=form.copyright_term.data or 70,
                         metadata_licence=form.metadata_licence.data,
+                        tdm_reservation=bool(form.tdm_reservation.data),
+                        tdm_policy=form.tdm_policy.data or "",
                     ),
                     data_dir(),
                     logo=logo.stream if logo else None,
