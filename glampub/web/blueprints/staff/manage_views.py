@@ -12,6 +12,7 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from glampub.errors import GlampubError, NotFound
+from glampub.harvesting.edm_coverage import edm_coverage
 from glampub.importing import column_profiles
 from glampub.importing import history as import_history
 from glampub.institutions.registry import (
@@ -51,6 +52,7 @@ def institution_home(institution: str) -> str:
         counts=staff_objects.status_counts(db, inst),
         review=len(review_queue(db, inst.slug)),
         uploads=import_history.uploads(db, inst, limit=5),
+        edm=edm_coverage(db, inst),
     )
 
 
