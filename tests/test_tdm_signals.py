@@ -15,6 +15,7 @@ one per kind of rights).
 
 from __future__ import annotations
 
+import json
 import re
 import urllib.robotparser
 from collections.abc import Iterator
@@ -451,3 +452,27 @@ def test_a_wrong_glampub_robots_ai_stops_the_start(
     monkeypatch.setenv("GLAMPUB_ROBOTS_AI", "GPTBot\nDisallow: /")
     with pytest.raises(UsageError, match="GLAMPUB_ROBOTS_AI"):
         create_app({"DATA_DIR": str(tmp_path / "data"), "TESTING": True})
+
+
+def test_the_static_export_carries_the_reservation_as_meta_elements_and_path_rules(
+    mill: FlaskClient, runner, tmp_path: Path
+) -> None:
+    """A static server sends no headers of ours: the export's pages say it in
+    <meta>, and its /.well-known/tdmrep.json lists the reserved paths."""
+    out = tmp_path / "site"
+    base = "https://cdn.example/museum"
+    exported = runner.invoke(main, ["export-static", str(out), "--base-url", base])
+    assert exported.exit_code == 0, exported.output
+    rules = json.loads((out / ".well-known" / "tdmrep.json").read_text("utf-8"))
+    for identifier, kind in EXPECTED_LINE.items():
+        reserved = kind == "reserved"
+        page_file = out / "objects" / "mill" / identifier / "index.html"
+        page = page_file.read_text("utf-8")
+        assert ('<meta name="tdm-reservation" content="1">' in page) == reserved, identifier
+        # The URL a browser asks for, as the export's links write it.
+        for path in (
+            f"/museum/objects/mill/{identifier}/index.html",
+            f"/museum/iiif/3/mill/{identifier}/record.json",
+        ):
+            assert _tdmrep_matches(rules, path) == reserved, path
+        assert (out / "iiif" / "3" / "mill" / identifier / "record.json").is_file()
