@@ -13,13 +13,20 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from glampub.harvesting.europeana_rights import accepted_uris, refusal_reason
+from glampub.harvesting.europeana_rights import (
+    NATIONAL_PORT,
+    OTHER_LICENCE,
+    OTHER_STATEMENT,
+    UNDETERMINED,
+    accepted_uris,
+    refusal_reason,
+)
 from glampub.models import CollectionObject, Institution
 from glampub.rights import lookup
 from glampub.statuses import ObjectStatus
 
 #: The order reasons are shown in: what staff can fix first.
-REASON_ORDER = ("undetermined", "other-statement", "national-port", "other-licence")
+REASON_ORDER = (UNDETERMINED, OTHER_STATEMENT, NATIONAL_PORT, OTHER_LICENCE)
 
 
 @dataclass(frozen=True)
