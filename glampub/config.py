@@ -27,6 +27,7 @@ ENVIRONMENT_VARIABLES = (
     "GLAMPUB_FETCH_RATE",
     "GLAMPUB_EDM_PROVIDER",
     "GLAMPUB_OAI_ADMIN_EMAIL",
+    "GLAMPUB_ROBOTS_AI",
 )
 
 
@@ -110,6 +111,9 @@ def build_config(
         "OAI_ADMIN_EMAIL": env.get("GLAMPUB_OAI_ADMIN_EMAIL") or None,
         "OAI_REPOSITORY_NAME": "glampub",
         "EDM_PROVIDER": env.get("GLAMPUB_EDM_PROVIDER") or None,
+        # robots.txt's section for AI crawlers (glampub.publishing.robots):
+        # allow, disallow, or the user agents to keep out, comma-separated.
+        "ROBOTS_AI": env.get("GLAMPUB_ROBOTS_AI") or "allow",
         # The largest upload accepted (an export with its images), in bytes.
         "MAX_CONTENT_LENGTH": 8 * 1024**3,
         # The largest body of any other request (forms, JSON, a logo).

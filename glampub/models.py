@@ -23,6 +23,7 @@ from sqlalchemy import (
     inspect,
     literal,
     select,
+    true,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -58,6 +59,11 @@ class Institution(Base):
     #: The licence of its metadata where a record states none (CC0 or CC BY 4.0
     #: URI); None: not stated, and nothing is published about it.
     metadata_licence: Mapped[str | None] = mapped_column(String(200))
+    #: Publish a W3C TDMRep reservation (``tdm-reservation: 1``) on its objects
+    #: that may be in copyright (see glampub.publishing.mining); on by default.
+    tdm_reservation: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    #: The institution's TDM policy (an http(s) URL), sent as ``tdm-policy``.
+    tdm_policy: Mapped[str | None] = mapped_column(String(1000))
     #: Bumped whenever what the institution publishes about itself changes
     #: (name, homepage, logo, settings), so cached documents are rebuilt.
     revision: Mapped[int] = mapped_column(Integer, default=1)
