@@ -30,10 +30,11 @@ from glampub.publishing.documents import Gone, find_object, has_canvas
 from glampub.publishing.institution_page import institution_overview
 from glampub.publishing.object_page import page_extras
 from glampub.publishing.object_values import image_info, object_info, source_document
+from glampub.publishing.viewer_sources import viewer_sources
 from glampub.search.query import SORTS, SearchQuery, institution_counts, recent_objects, search
 from glampub.web import vendor
 from glampub.web.blueprints.helpers import request_urls, session
-from glampub.web.security import DATA_DOCUMENT_POLICY
+from glampub.web.security import DATA_DOCUMENT_POLICY, content_security_policy
 
 if TYPE_CHECKING:
     from glampub.models import CollectionObject, Image
@@ -194,7 +195,7 @@ def download(institution: str, identifier: str, position: int) -> Response:
 
 
 @bp.get("/objects/<institution>/<path:identifier>")
-def object_page(institution: str, identifier: str) -> str:
+def object_page(institution: str, identifier: str) -> Response:
     db = session()
     obj = find_object(db, institution, identifier)
     if obj.is_withdrawn:
@@ -209,9 +210,20 @@ def object_page(institution: str, identifier: str) -> str:
         credit_template(db, obj.institution),
         pick_language(obj.description) or first_value(obj.description),
     )
-    return render_template(
-        "object.html", obj=obj, info=info, extras=extras, manifest_url=manifest_url
+    viewer = viewer_sources(info, urls, secure_page=request.is_secure)
+    response = Response(
+        render_template(
+            "object.html",
+            obj=obj,
+            info=info,
+            extras=extras,
+            manifest_url=manifest_url,
+            viewer_info=viewer.info,
+        )
     )
+    if viewer.origins:
+        response.headers["Content-Security-Policy"] = content_security_policy(viewer.origins)
+    return response
 
 
 @bp.get("/institutions/<institution>")
