@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from glampub.cli import main
 from glampub.web.vendor import AssetUnavailable, install
 from tests.browser_support import GLAMPUB, chromium, free_port, missing, viewer_has_drawn
 from tests.databases import subprocess_env
@@ -38,12 +40,22 @@ class Site:
     museum: TileServer
 
 
-def _cli(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(
-        [str(GLAMPUB), *args], env=env, capture_output=True, text=True, timeout=120
+def _cli(env: dict[str, str | None], *args: str) -> None:
+    """A glampub command through its entry point, in this process (a process each
+    would cost seconds of start-up on every run)."""
+    result = CliRunner().invoke(main, list(args), env=env)
+    assert result.exit_code == 0, result.output
+
+
+def _mirador(folder: Path) -> subprocess.Popen[str]:
+    """Mirador's own build fetched by `npm pack` (it bundles its libraries), started
+    at once so that it downloads while the export is imported."""
+    return subprocess.Popen(
+        ["npm", "pack", MIRADOR, "--silent", "--pack-destination", str(folder)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
     )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
 
 
 @pytest.fixture(scope="module")
@@ -55,9 +67,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         missing("npm is needed to install the viewer")
     tmp = tmp_path_factory.mktemp("remote-iiif")
     data = tmp / "data"
+    data.mkdir()
+    packing = _mirador(data)
     try:
         install(data)
     except AssetUnavailable as exc:
+        packing.kill()
+        packing.wait()
         missing(str(exc))
     with tile_server() as museum:
         museum.add("harbour", 2000, 1500)
@@ -79,14 +95,17 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         for name in ("GLAMPUB_BASE_URL", "GLAMPUB_REDIS_URL"):
             env.pop(name, None)
         env["GLAMPUB_FETCH_ALLOW"] = "127.0.0.1"
-        _cli(env, "institution", "add", "tide", "--name", "Tide Museum")
+        names = ("GLAMPUB_DATA_DIR", "GLAMPUB_DATABASE_URL", "GLAMPUB_FETCH_ALLOW")
+        changes: dict[str, str | None] = {name: env.get(name) for name in names}
+        changes |= {"GLAMPUB_BASE_URL": None, "GLAMPUB_REDIS_URL": None}
+        _cli(changes, "institution", "add", "tide", "--name", "Tide Museum")
         _cli(
-            env,
+            changes,
             "institution",
             *("add", "open", "--name", "Open Museum", "--in-copyright-images", "full"),
         )
         for slug in ("tide", "open"):
-            _cli(env, "import", str(export), "--institution", slug, "--fetch-images")
+            _cli(changes, "import", str(export), "--institution", slug, "--fetch-images")
         port = free_port()
         log = (tmp / "server.log").open("w")
         process = subprocess.Popen(
@@ -106,7 +125,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
                     if process.poll() is not None or time.monotonic() > deadline:
                         raise AssertionError((tmp / "server.log").read_text()) from None
                     time.sleep(0.2)
-            _viewer_pages(museum, data)
+            _viewer_pages(museum, data, packing)
             yield Site(url, museum)
         finally:
             process.terminate()
@@ -265,9 +284,9 @@ Mirador.viewer({
 </script></body></html>"""
 
 
-def _viewer_pages(museum: TileServer, data: Path) -> None:
+def _viewer_pages(museum: TileServer, data: Path, packing: subprocess.Popen[str]) -> None:
     """The test pages, OpenSeadragon as glampub installed it, and Mirador's own
-    build when npm can fetch it (it bundles its libraries, so `npm pack` is enough)."""
+    build when npm could fetch it."""
     museum.files["/viewers/osd.html"] = ("text/html", OSD_PAGE.encode())
     museum.files["/viewers/osd.js"] = ("text/javascript", OSD_SCRIPT.encode())
     root = install(data)
@@ -278,16 +297,15 @@ def _viewer_pages(museum: TileServer, data: Path) -> None:
                 kind,
                 path.read_bytes(),
             )
-    packed = subprocess.run(
-        ["npm", "pack", MIRADOR, "--silent", "--pack-destination", str(data)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    if packed.returncode != 0:
+    try:
+        output, _ = packing.communicate(timeout=300)
+    except subprocess.TimeoutExpired:
+        packing.kill()
+        packing.wait()
         return  # the Mirador test says why it cannot run
-    with tarfile.open(data / packed.stdout.strip().splitlines()[-1]) as archive:
+    if packing.returncode != 0:
+        return
+    with tarfile.open(data / output.strip().splitlines()[-1]) as archive:
         member = archive.extractfile("package/dist/mirador.min.js")
         assert member is not None
         museum.files["/viewers/mirador.min.js"] = ("text/javascript", member.read())
