@@ -8,6 +8,7 @@ institution publishes in-copyright images in full."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -23,7 +24,15 @@ from click.testing import CliRunner
 
 from glampub.cli import main
 from glampub.web.vendor import AssetUnavailable, install
-from tests.browser_support import GLAMPUB, chromium, free_port, missing, viewer_has_drawn
+from tests.browser_support import (
+    GLAMPUB,
+    assert_accessible,
+    axe_source,
+    chromium,
+    free_port,
+    missing,
+    viewer_has_drawn,
+)
 from tests.databases import subprocess_env
 from tests.iiif_tile_server import TileServer, tile_server
 
@@ -38,6 +47,40 @@ TILE = re.compile(r"/(\d+),(\d+),(\d+),(\d+)/(\d+),(\d*)/0/default\.jpg$")
 class Site:
     url: str
     museum: TileServer
+
+
+def _book(museum: TileServer) -> bytes:
+    """A Presentation 3 manifest of two pages, each painting one of the museum's services."""
+    canvases = []
+    for number, name in enumerate(("page-1", "page-2"), 1):
+        canvas = museum.url(f"/book/canvas/{number}")
+        width, height = museum.pictures[name].size
+        service = museum.service("3", name)
+        body = {
+            "id": f"{service}/full/max/0/default.jpg",
+            "type": "Image",
+            "format": "image/jpeg",
+            "service": [{"id": service, "type": "ImageService3", "profile": "level1"}],
+        }
+        annotation = {
+            "id": f"{canvas}/painting",
+            "type": "Annotation",
+            "motivation": "painting",
+            "body": body,
+            "target": canvas,
+        }
+        page = {"id": f"{canvas}/page", "type": "AnnotationPage", "items": [annotation]}
+        canvases.append(
+            {"id": canvas, "type": "Canvas", "width": width, "height": height, "items": [page]}
+        )
+    manifest = {
+        "@context": "http://iiif.io/api/presentation/3/context.json",
+        "id": museum.url("/book/manifest.json"),
+        "type": "Manifest",
+        "label": {"en": ["A book of two pages"]},
+        "items": canvases,
+    }
+    return json.dumps(manifest).encode()
 
 
 def _cli(env: dict[str, str | None], *args: str) -> None:
@@ -79,12 +122,17 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         museum.add("harbour", 2000, 1500)
         museum.add("letter", 1200, 1600)
         museum.add("secret", 1600, 1200)
+        museum.add("page-1", 1600, 1200)
+        museum.add("page-2", 1200, 1600)
+        museum.files["/book/manifest.json"] = ("application/ld+json", _book(museum))
         export = tmp / "museum.csv"
         rows = [
             ("v3", "CC0", f"{museum.service('3', 'harbour')}/info.json"),
             # An Image API 2 request URL: its service is the part before the region.
             ("v2", "CC0", f"{museum.service('2', 'letter')}/full/full/0/default.jpg"),
             ("secret", INC, f"{museum.service('3', 'secret')}/info.json"),
+            # The museum's own manifest: one image per canvas.
+            ("book", "CC0", museum.url("/book/manifest.json")),
         ]
         export.write_text(
             "identifier,title,rights,images\n"
@@ -242,6 +290,32 @@ def test_an_institution_that_publishes_in_copyright_images_in_full_shows_the_ser
     page.locator("#viewer[data-ready=true]").wait_for()
     _drawn(page)
     assert tiles(museum, "secret")
+
+
+def test_each_image_of_a_museums_manifest_opens_in_the_viewer_from_its_service(page, site) -> None:  # type: ignore[no-untyped-def]
+    museum = site.museum
+    page.goto(f"{site.url}/objects/tide/book")
+    page.locator("#viewer[data-ready=true]").wait_for()
+    _drawn(page)
+    assert tiles(museum, "page-1") and not tiles(museum, "page-2")
+    second = page.locator(".thumbs a").nth(1)
+    assert second.get_attribute("data-info") == f"{museum.service('3', 'page-2')}/info.json"
+    second.click()
+    wait_until(lambda: tiles(museum, "page-2"), "the second page's tiles were not asked for")
+    _drawn(page)
+
+
+@pytest.fixture(scope="module")
+def axe(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return axe_source(tmp_path_factory.mktemp("npm"))
+
+
+@pytest.mark.parametrize("identifier", ["v3", "secret", "book"])
+def test_a_remote_image_page_has_no_serious_accessibility_violations(
+    page, site, axe, identifier
+) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{site.url}/objects/tide/{identifier}")
+    assert_accessible(page, axe)
 
 
 # The manifest in IIIF viewers, each on a test page of its own origin (the
