@@ -32,10 +32,11 @@ from glampub.publishing.institution_page import institution_overview
 from glampub.publishing.mining import Headers, mining_note, object_headers
 from glampub.publishing.object_page import page_extras
 from glampub.publishing.object_values import image_info, object_info, source_document
+from glampub.publishing.viewer_sources import viewer_sources
 from glampub.search.query import SORTS, SearchQuery, institution_counts, recent_objects, search
 from glampub.web import vendor
 from glampub.web.blueprints.helpers import request_urls, session
-from glampub.web.security import DATA_DOCUMENT_POLICY
+from glampub.web.security import DATA_DOCUMENT_POLICY, content_security_policy
 
 if TYPE_CHECKING:
     from glampub.models import CollectionObject, Image
@@ -220,15 +221,21 @@ def object_page(institution: str, identifier: str) -> Response:
         pick_language(obj.description) or first_value(obj.description),
     )
     mining = mining_note(obj)
-    page = render_template(
-        "object.html",
-        obj=obj,
-        info=info,
-        extras=extras,
-        manifest_url=manifest_url,
-        mining=mining,
+    viewer = viewer_sources(info, urls, secure_page=request.is_secure)
+    response = make_response(
+        render_template(
+            "object.html",
+            obj=obj,
+            info=info,
+            extras=extras,
+            manifest_url=manifest_url,
+            viewer_info=viewer.info,
+            mining=mining,
+        )
     )
-    return with_headers(make_response(page), mining.headers)
+    if viewer.origins:
+        response.headers["Content-Security-Policy"] = content_security_policy(viewer.origins)
+    return with_headers(response, mining.headers)
 
 
 @bp.get("/institutions/<institution>")
