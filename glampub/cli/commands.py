@@ -4,6 +4,7 @@ Domain errors become messages and exit codes in glampub.cli.base, and only there
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from dataclasses import replace
@@ -17,6 +18,7 @@ from glampub.app import create_app
 from glampub.cli.accounts import token, user
 from glampub.cli.base import app_context, domain_errors, err, main, out
 from glampub.cli.db import db
+from glampub.cli.images import images
 from glampub.cli.report import objects_changed, print_report
 from glampub.cli.rights import rights
 from glampub.db import get_db
@@ -149,7 +151,8 @@ def _serve(app: Flask, host: str, port: int) -> None:
 @click.option(
     "--fetch-images",
     is_flag=True,
-    help="Fetch http(s) image URLs that are not in --images (otherwise they stay links).",
+    help="After publishing, harvest the http(s) image URLs that are not in --images and "
+    "wait for it (otherwise they stay links until `glampub images harvest`).",
 )
 @click.option(
     "--default-rights",
@@ -193,6 +196,10 @@ def import_command(
         default_rights=default_rights,
         operator=operator(),
     )
+    if fetch_images:
+        from glampub.images.http_fetch import FetchPolicy
+
+        FetchPolicy.from_environment()  # a wrong GLAMPUB_FETCH_RATE stops it before importing
     try:
         report = _import(options, as_json)
     except GlampubError as exc:
@@ -205,11 +212,41 @@ def import_command(
             }  # fmt: skip
             click.echo(json.dumps(refused, ensure_ascii=False))
         raise
+    if fetch_images and not dry_run and report.imported:
+        sys.exit(_import_then_harvest(report, as_json))
     if as_json:
         report.write_json(sys.stdout)
     else:
         print_report(out, report)
     sys.exit(report.exit_code)
+
+
+def _import_then_harvest(report: ImportReport, as_json: bool) -> int:
+    """``import --fetch-images``: the metadata is published; now the harvest, waited for.
+
+    The report names what the harvest met in place of the import's "not
+    fetched yet" warnings; the exit code is the worse of the two (3 when a
+    reference failed, each named with its record and URL).
+    """
+    from glampub.cli.images import print_harvest, run_harvest_here
+    from glampub.importing.problem_log import ProblemLog
+    from importers.problem_codes import ProblemCode
+
+    harvest = run_harvest_here(report.institution, show_progress=not as_json and err.is_terminal)
+    problems = ProblemLog()
+    problems.extend(p for p in report.problems if p.code != ProblemCode.REMOTE_IMAGE)
+    problems.extend(harvest.problems)
+    report = replace(report, problems=problems)
+    if as_json:
+        buffer = io.StringIO()
+        report.write_json(buffer)
+        data = json.loads(buffer.getvalue())
+        data["harvest"] = harvest.summary()
+        click.echo(json.dumps(data, ensure_ascii=False))
+    else:
+        print_report(out, report)
+        print_harvest(out, harvest)
+    return max(report.exit_code, harvest.exit_code)
 
 
 def _import(options: ImportOptions, as_json: bool) -> ImportReport:
@@ -328,5 +365,6 @@ def export_static_command(outdir: Path, base_url: str) -> None:
 # The command groups of their own modules.
 main.add_command(rights)
 main.add_command(db)
+main.add_command(images)
 main.add_command(user)
 main.add_command(token)

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -119,6 +119,37 @@ class ImageFetcher:
         with ThreadPoolExecutor(max_workers=min(self.workers, len(targets))) as pool:
             results = pool.map(lambda target: self._resolve(*target), targets)
             return {result.url: result for result in results}
+
+    def fetch_each(
+        self, wanted: Iterable[tuple[str, Validators | None, str | None]]
+    ) -> Iterator[Fetched]:
+        """Each (address, stored validators, format hint) resolved, yielded as it is done.
+
+        At most twice the workers are in flight at once, so a harvest of a
+        million references holds a bounded number of downloads (each in a
+        temporary file the caller discards with :meth:`discard_one`).
+        """
+        queue = iter(wanted)
+        with ThreadPoolExecutor(max_workers=self.workers) as pool:
+            running: set[Future[Fetched]] = set()
+            while True:
+                for url, known, hint in queue:
+                    self._count += 1
+                    dest = self._folder / f"{self._count}.download"
+                    running.add(pool.submit(self._resolve, url, dest, known, hint))
+                    if len(running) >= 2 * self.workers:
+                        break
+                if not running:
+                    return
+                done, running = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    yield future.result()
+
+    def discard_one(self, result: Fetched) -> None:
+        """Delete the downloaded files of one reference once it is stored."""
+        for path in (result.path, *result.thumbnails):
+            if path is not None:
+                path.unlink(missing_ok=True)
 
     def discard(self, fetched: dict[str, Fetched]) -> None:
         """Delete the files of a batch once its records are written."""

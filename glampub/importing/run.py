@@ -29,7 +29,6 @@ from sqlalchemy.orm import Session
 
 from glampub.db import Database
 from glampub.errors import Problem, StorageFull, UnreadableInput, UsageError
-from glampub.images.fetch import ImageFetcher
 from glampub.images.files import sweep_leftovers
 from glampub.images.sources import ImageSource, open_image_source
 from glampub.importing import lock as import_lock
@@ -76,7 +75,8 @@ class ImportOptions:
     dry_run: bool = False
     #: The file is the whole collection: objects missing from it are withdrawn.
     full: bool = False
-    #: Fetch http(s) images that are not in --images (off: keep them as links).
+    #: A harvest of the http(s) images not in --images follows the import
+    #: (glampub.importing.harvest); the import itself publishes them pending.
     fetch_images: bool = False
     #: CSV only: the text encoding and the delimiter, instead of detecting them.
     encoding: str | None = None
@@ -198,7 +198,6 @@ def run_import(
             stack.enter_context(bulk_garbage_collection())
             stack.enter_context(import_lock.lock_heartbeat(database.engine, institution_id, run_id))
             source = stack.enter_context(open_image_source(options.images))
-            fetcher = stack.enter_context(ImageFetcher()) if options.fetch_images else None
             session = stack.enter_context(database.transaction())
             _take_write_lock(session)
             report.problems.extend(_source_problems(source))
@@ -209,7 +208,8 @@ def run_import(
                 data_dir,
                 report,
                 source=source if options.images else None,
-                fetcher=fetcher,
+                # Image URLs are fetched by the harvest after the metadata is published.
+                fetcher=None,
                 max_pixels=options.max_pixels,
                 default_rights=default.uri if default else None,
             )
