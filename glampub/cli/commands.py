@@ -26,6 +26,7 @@ from glampub.errors import GlampubError, UsageError
 from importers.base import AUTO_FORMAT, format_choices
 
 if TYPE_CHECKING:
+    from glampub.importing.harvest import HarvestReport
     from glampub.importing.report import ImportReport
     from glampub.importing.run import ImportOptions
 
@@ -196,12 +197,14 @@ def import_command(
         default_rights=default_rights,
         operator=operator(),
     )
+    harvested: list[HarvestReport] | None = None
     if fetch_images:
         from glampub.images.http_fetch import FetchPolicy
 
         FetchPolicy.from_environment()  # a wrong GLAMPUB_FETCH_RATE stops it before importing
+        harvested = []
     try:
-        report = _import(options, as_json)
+        report = _import(options, as_json, harvested)
     except GlampubError as exc:
         if as_json:
             # The contract: --json answers with one JSON object, also when nothing was read.
@@ -212,8 +215,8 @@ def import_command(
             }  # fmt: skip
             click.echo(json.dumps(refused, ensure_ascii=False))
         raise
-    if fetch_images and not dry_run and report.imported:
-        sys.exit(_import_then_harvest(report, as_json))
+    if harvested:
+        sys.exit(_with_harvest(report, harvested[0], as_json))
     if as_json:
         report.write_json(sys.stdout)
     else:
@@ -221,18 +224,17 @@ def import_command(
     sys.exit(report.exit_code)
 
 
-def _import_then_harvest(report: ImportReport, as_json: bool) -> int:
-    """``import --fetch-images``: the metadata is published; now the harvest, waited for.
+def _with_harvest(report: ImportReport, harvest: HarvestReport, as_json: bool) -> int:
+    """``import --fetch-images``: the import's report and then its harvest's.
 
     The report names what the harvest met in place of the import's "not
     fetched yet" warnings; the exit code is the worse of the two (3 when a
     reference failed, each named with its record and URL).
     """
-    from glampub.cli.images import print_harvest, run_harvest_here
+    from glampub.cli.images import print_harvest
     from glampub.importing.problem_log import ProblemLog
     from importers.problem_codes import ProblemCode
 
-    harvest = run_harvest_here(report.institution, show_progress=not as_json and err.is_terminal)
     problems = ProblemLog()
     problems.extend(p for p in report.problems if p.code != ProblemCode.REMOTE_IMAGE)
     problems.extend(harvest.problems)
@@ -249,8 +251,14 @@ def _import_then_harvest(report: ImportReport, as_json: bool) -> int:
     return max(report.exit_code, harvest.exit_code)
 
 
-def _import(options: ImportOptions, as_json: bool) -> ImportReport:
-    """Run the import, with a progress bar on a terminal; a folder gives its one export."""
+def _import(
+    options: ImportOptions, as_json: bool, harvested: list[HarvestReport] | None = None
+) -> ImportReport:
+    """Run the import, with a progress bar on a terminal; a folder gives its one export.
+
+    Given ``harvested``, the harvest of the institution's image URLs follows
+    the publication, under the import's lock, and its report is put there.
+    """
     from glampub.cli.progress import import_progress
     from glampub.importing.export_folder import export_in_folder
     from glampub.importing.run import run_import
@@ -265,7 +273,15 @@ def _import(options: ImportOptions, as_json: bool) -> ImportReport:
             )
     enabled = not as_json and err.is_terminal
     with app_context() as app, import_progress(err, options.path, enabled=enabled) as advance:
-        return run_import(get_db(), Path(app.config["DATA_DIR"]), options, progress=advance)
+        data_dir = Path(app.config["DATA_DIR"])
+        after = None
+        if harvested is not None:
+            from glampub.cli.images import harvest_in
+
+            def after() -> None:
+                harvested.append(harvest_in(get_db(), data_dir, options.institution, enabled))
+
+        return run_import(get_db(), data_dir, options, progress=advance, after_publish=after)
 
 
 @main.group()

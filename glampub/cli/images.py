@@ -23,6 +23,7 @@ from rich.console import Console
 from glampub.cli.base import app_context, domain_errors, err, out
 
 if TYPE_CHECKING:
+    from glampub.db import Database
     from glampub.importing.harvest import HarvestReport
 
 #: A progress line at most this often (references), on a terminal.
@@ -60,14 +61,20 @@ def harvest(slug: str, wait: bool, as_json: bool) -> None:
 def run_harvest_here(slug: str, *, show_progress: bool) -> HarvestReport:
     """The harvest of ``slug`` in this process, a line of progress now and then on stderr."""
     from glampub.db import get_db
+
+    with app_context() as app:
+        return harvest_in(get_db(), Path(app.config["DATA_DIR"]), slug, show_progress)
+
+
+def harvest_in(database: Database, data_dir: Path, slug: str, show_progress: bool) -> HarvestReport:
+    """The harvest over this database and data folder (also ``import --fetch-images``'s)."""
     from glampub.importing.harvest import harvest_images
 
     def progress(report: HarvestReport) -> None:
         if show_progress and (report.done % PROGRESS_EVERY == 0 or report.done == report.total):
             err.print(f"images of {slug}: {report.done} of {report.total} dealt with")
 
-    with app_context() as app:
-        return harvest_images(get_db(), Path(app.config["DATA_DIR"]), slug, progress=progress)
+    return harvest_images(database, data_dir, slug, progress=progress)
 
 
 def print_harvest(console: Console, report: HarvestReport) -> None:
