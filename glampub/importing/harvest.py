@@ -43,6 +43,7 @@ from glampub.images.files import DEFAULT_MAX_PIXELS, ingest
 from glampub.images.http_fetch import FetchPolicy
 from glampub.importing.lock import Heartbeat
 from glampub.importing.record_images import FILE_FIELDS, IMAGE_FIELDS, IMAGES_FOLDER
+from glampub.importing.record_images import _checksum as file_checksum
 from glampub.importing.record_mapping import OBJECT_FIELDS, content_hash, image_public_id
 from glampub.importing.remote_images import (
     FAILED,
@@ -413,7 +414,12 @@ def _apply(
         for image in mine
     ]
 
-    def stored_file(path: Path, _offset: int) -> tuple[dict[str, Any] | None, Problem | None]:
+    def stored_file(path: Path, offset: int) -> tuple[dict[str, Any] | None, Problem | None]:
+        # The same bytes as the file stored for this row: kept, not decoded again.
+        if offset < len(mine) and stored[offset].file_present and mine[offset].checksum:
+            with path.open("rb") as handle:
+                if file_checksum(handle) == mine[offset].checksum:
+                    return {name: getattr(mine[offset], name) for name in FILE_FIELDS}, None
         return _ingest(record, target.url, path, data_dir, max_pixels)
 
     rows, problems = url_columns(record, reference, {target.url: result}, stored, stored_file)
