@@ -63,3 +63,17 @@ def test_the_tile_benchmark_asks_only_for_what_info_json_promises() -> None:
         quality, fmt = rest.split(".")
         request = parse_request(region, size, rotation, quality, fmt, width=WIDTH, height=HEIGHT)
         assert not request.is_upscaled
+
+
+def test_harvest_benchmark_runs() -> None:
+    result = subprocess.run(
+        [sys.executable, str(BENCH / "harvest_speed.py"), "--images", "12", "--size", "200x150"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "12 of 12 fetched" in result.stdout
+    assert "max concurrent connections per host seen by the server: " in result.stdout
+    assert "(limit 2: held)" in result.stdout
+    assert "answers {304: 12}" in result.stdout

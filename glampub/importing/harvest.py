@@ -197,7 +197,7 @@ def harvest_images(
             with database.transaction() as session:
                 by_url = _details(session, data_dir, page)
             # One request per address, however many records name it.
-            asked = ((url, found[0].known, found[0].hint) for url, found in by_url.items())
+            asked = [(url, found[0].known, found[0].hint) for url, found in by_url.items()]
             for result in fetcher.fetch_each(asked):
                 try:
                     for target in by_url.pop(result.url, []):
