@@ -2,7 +2,7 @@
 
 commands (the command's own commands, assembled onto ``main``), base (the
 ``main`` group, the app context, domain errors turned into messages and exit
-codes), db, rights, accounts (the command groups), report (how an import report
+codes), db, rights, accounts, images (the command groups), report (how an import report
 and a rights decision are printed), progress (the import progress bar).
 
 ``main`` is looked up lazily (PEP 562): the command modules import
