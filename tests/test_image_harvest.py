@@ -232,3 +232,38 @@ def subprocess_harvest(site):  # type: ignore[no-untyped-def]
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def test_a_published_upload_harvests_its_image_urls_in_the_background(
+    runner, tmp_path, site
+) -> None:
+    """Through the staff pages: upload, preview, publish; the metadata is out at once,
+    and the image URLs it left waiting are harvested by a background job (a thread of
+    the web process here; an RQ job with GLAMPUB_REDIS_URL)."""
+    from tests.staff_helpers import csrf_token, form_action, post_multipart, wait_for_upload
+
+    staff = signed_in(site, "staff@tm.example")
+    with image_server() as server:
+        server.answers["/ok.jpg"] = (200, "image/jpeg", jpeg_bytes(120, 80))
+        export = _export(tmp_path, [("ok", server.url("/ok.jpg"))])
+        page = staff.get("/staff/tm/upload").get_data(as_text=True)
+        data = {"csrf_token": csrf_token(page), "format": "auto", "profile": ""}
+        with export.open("rb") as handle:
+            data["export"] = (handle, "web.csv")
+            response = post_multipart(staff, form_action(page), data)
+        upload_id = int(response.headers["Location"].rsplit("/", 1)[-1])
+        assert wait_for_upload(site, upload_id).status == "previewed"
+        assert server.requests == []  # the preview fetches nothing
+        html = staff.get(f"/staff/tm/uploads/{upload_id}").get_data(as_text=True)
+        published = staff.post(
+            f"/staff/tm/uploads/{upload_id}/publish", data={"csrf_token": csrf_token(html)}
+        )
+        assert published.status_code == 302
+        assert wait_for_upload(site, upload_id).status == "published"
+        wait_for(lambda: server.requests == ["/ok.jpg"], "the harvest's request", 60)
+        for thread in list(site.extensions.get("glampub.jobs", [])):
+            thread.join(timeout=60)
+    page = staff.get(f"/staff/tm/uploads/{upload_id}").get_data(as_text=True)
+    assert "1 of 1 fetched" in page
+    canvas = site.test_client().get("/iiif/3/tm/ok/manifest").get_json()["items"][0]
+    assert (canvas["width"], canvas["height"]) == (120, 80)

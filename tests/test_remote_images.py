@@ -372,3 +372,18 @@ def test_the_static_export_references_the_remote_service_and_holds_the_thumbnail
     assert _body(manifests["v3"])["service"][0]["id"] == server.url("/iiif3/harbour")
     assert server.base not in json.dumps(manifests["secret"])
     assert "none" not in manifests and "missing" not in manifests
+
+
+def test_what_the_harvest_wrote_passes_the_integrity_check(museum) -> None:
+    # A manifest's canvases replaced its one row, the rows after it moved down, and
+    # every object's content hash, revision and change event follow what it publishes.
+    from glampub.integrity import check_integrity
+
+    _, client, _ = museum
+    app = client.application
+    assert check_integrity(database(app).engine, Path(app.config["DATA_DIR"])).problems == []
+    positions = [
+        canvas["id"].rsplit("/", 1)[-1]
+        for canvas in client.get("/iiif/3/tm/manifest/manifest").get_json()["items"]
+    ]
+    assert len(positions) == 2

@@ -26,12 +26,13 @@ server claimed.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -43,7 +44,6 @@ from glampub.images.files import DEFAULT_MAX_PIXELS, ingest
 from glampub.images.http_fetch import FetchPolicy
 from glampub.importing.lock import Heartbeat
 from glampub.importing.record_images import FILE_FIELDS, IMAGE_FIELDS, IMAGES_FOLDER
-from glampub.importing.record_images import _checksum as file_checksum
 from glampub.importing.record_mapping import OBJECT_FIELDS, content_hash, image_public_id
 from glampub.importing.remote_images import (
     FAILED,
@@ -243,6 +243,14 @@ def _begin(
             raise HarvestBusy(f"another harvest of {institution.slug}'s images just started")
         session.refresh(last)
         return last, True
+    # Only the latest harvest is shown and resumed: the items of earlier ones go.
+    session.execute(
+        delete(ImageHarvestItem).where(
+            ImageHarvestItem.harvest_id.in_(
+                select(ImageHarvest.id).where(ImageHarvest.institution_id == institution.id)
+            )
+        )
+    )
     harvest = ImageHarvest(
         institution_id=institution.id,
         status=RUNNING,
@@ -555,6 +563,14 @@ def _ingest(
         "height": stored.height,
         "checksum": stored.checksum,
     }, noted
+
+
+def file_checksum(handle: BinaryIO) -> str:
+    """SHA-256 of a file's bytes, as :func:`glampub.images.files.ingest` records it."""
+    digest = hashlib.sha256()
+    while chunk := handle.read(1 << 20):
+        digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _outcomes(session: Session, harvest_id: int) -> dict[str, int]:
