@@ -267,3 +267,24 @@ def test_a_published_upload_harvests_its_image_urls_in_the_background(
     assert "1 of 1 fetched" in page
     canvas = site.test_client().get("/iiif/3/tm/ok/manifest").get_json()["items"][0]
     assert (canvas["width"], canvas["height"]) == (120, 80)
+
+
+def test_without_wait_the_harvest_runs_on_in_a_process_of_its_own(tmp_path) -> None:
+    site = bench_site(tmp_path)
+    with image_server() as server:
+        server.answers["/ok.jpg"] = (200, "image/jpeg", jpeg_bytes(70, 50))
+        export = tmp_path / "web.csv"
+        export.write_text(HEADER + f"R1,Object 1,CC0,{server.url('/ok.jpg')}\n")
+        assert site.run("import", str(export), "--institution", "bench").returncode == 0
+        started = site.run("images", "harvest", "bench")
+        assert started.returncode == 0, started.stderr
+        assert "The harvest of bench's images runs in the background (process " in started.stdout
+        log = site.data / "harvests" / "bench.log"
+        # Its output goes to a log in the data folder, the summary last.
+        wait_for(
+            lambda: "Images of bench: 1 of 1 fetched" in log.read_text("utf-8"),
+            "the harvest to finish",
+            120,
+        )
+    assert site.query("SELECT status FROM image_harvest") == [("done",)]
+    assert site.query("SELECT width, height FROM image") == [(70, 50)]

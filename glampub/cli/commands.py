@@ -197,7 +197,7 @@ def import_command(
         default_rights=default_rights,
         operator=operator(),
     )
-    harvested: list[HarvestReport] | None = None
+    harvested: list[HarvestReport | GlampubError] | None = None
     if fetch_images:
         from glampub.images.http_fetch import FetchPolicy
 
@@ -215,8 +215,17 @@ def import_command(
             }  # fmt: skip
             click.echo(json.dumps(refused, ensure_ascii=False))
         raise
-    if harvested:
-        sys.exit(_with_harvest(report, harvested[0], as_json))
+    outcome = harvested[0] if harvested else None
+    if isinstance(outcome, GlampubError):
+        # Published, but the harvest could not run (e.g. one started by hand is running).
+        err.print(f"Error: the images could not be harvested: {outcome}")
+        if as_json:
+            report.write_json(sys.stdout)
+        else:
+            print_report(out, report)
+        sys.exit(max(report.exit_code, 2))
+    if outcome is not None:
+        sys.exit(_with_harvest(report, outcome, as_json))
     if as_json:
         report.write_json(sys.stdout)
     else:
@@ -252,7 +261,9 @@ def _with_harvest(report: ImportReport, harvest: HarvestReport, as_json: bool) -
 
 
 def _import(
-    options: ImportOptions, as_json: bool, harvested: list[HarvestReport] | None = None
+    options: ImportOptions,
+    as_json: bool,
+    harvested: list[HarvestReport | GlampubError] | None = None,
 ) -> ImportReport:
     """Run the import, with a progress bar on a terminal; a folder gives its one export.
 
@@ -279,7 +290,11 @@ def _import(
             from glampub.cli.images import harvest_in
 
             def after() -> None:
-                harvested.append(harvest_in(get_db(), data_dir, options.institution, enabled))
+                try:
+                    harvested.append(harvest_in(get_db(), data_dir, options.institution, enabled))
+                except GlampubError as exc:
+                    # The metadata is published all the same: its report is still printed.
+                    harvested.append(exc)
 
         return run_import(get_db(), data_dir, options, progress=advance, after_publish=after)
 
