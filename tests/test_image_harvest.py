@@ -22,6 +22,9 @@ from tests.fault_helpers import bench_site, integrity_problems, wait_for
 from tests.image_server import ImageServer, image_server, jpeg_bytes
 from tests.staff_helpers import make_staff, signed_in
 
+# The Redis queue (skipped without a Redis at 127.0.0.1), shared with tests/test_jobs.py.
+from tests.test_jobs import redis_queue  # noqa: F401
+
 HEADER = "identifier,title,rights,images\n"
 CC0 = "CC0"
 
@@ -288,3 +291,28 @@ def test_without_wait_the_harvest_runs_on_in_a_process_of_its_own(tmp_path) -> N
         )
     assert site.query("SELECT status FROM image_harvest") == [("done",)]
     assert site.query("SELECT width, height FROM image") == [(70, 50)]
+
+
+def test_with_redis_the_harvest_is_a_job_for_the_rq_worker(redis_queue, tmp_path) -> None:  # noqa: F811
+    from rq import SimpleWorker
+
+    from glampub.importing.run import ImportOptions, run_import
+    from glampub.institutions.registry import add_institution
+    from glampub.jobs import harvest_job
+
+    app, queue = redis_queue
+    data_dir = Path(app.config["DATA_DIR"])
+    with database(app).transaction() as session:
+        add_institution(session, "tm", "T", data_dir)
+    with image_server() as server:
+        server.answers["/ok.jpg"] = (200, "image/jpeg", jpeg_bytes(64, 48))
+        export = _export(tmp_path, [("ok", server.url("/ok.jpg"))])
+        run_import(database(app), data_dir, ImportOptions(institution="tm", path=export))
+        assert harvest_job.start(app, "tm") == "rq"
+        assert queue.count == 1
+        assert queue.jobs[0].func_name == "glampub.jobs.worker.rq_harvest"
+        assert server.requests == []  # nothing ran in the web process
+        SimpleWorker([queue], connection=queue.connection).work(burst=True)
+        assert server.requests == ["/ok.jpg"]
+    canvas = app.test_client().get("/iiif/3/tm/ok/manifest").get_json()["items"][0]
+    assert (canvas["width"], canvas["height"]) == (64, 48)

@@ -1,7 +1,9 @@
-"""Resolving http(s) image references, when the user asks (``--fetch-images``).
+"""Resolving http(s) image references, for the harvest that follows an import.
 
-Exports often list thousands of web addresses, so nothing is fetched unless
-asked. When asked, each batch's addresses are looked at concurrently through
+Exports often list thousands of web addresses: an import publishes them
+pending, and the harvest (:mod:`glampub.importing.harvest`; ``glampub images
+harvest``, ``--fetch-images``) resolves them, :meth:`ImageFetcher.fetch_each`
+yielding each as it is done. The addresses are looked at concurrently through
 :class:`~glampub.images.http_fetch.PoliteClient` (per-host limits, safe
 addresses, caps, retries) and each becomes a :class:`Fetched`:
 
