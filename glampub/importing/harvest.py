@@ -165,6 +165,21 @@ def harvest_images(
     """
     policy = policy or FetchPolicy.from_environment()
     runner = job_runner.Runner.new()
+    # Alive from before its claim is committed: a harvest started in another
+    # thread of this process meanwhile must find it running, not dead.
+    with job_runner.running_here(runner):
+        return _harvest(database, data_dir, slug, policy, runner, progress, max_pixels)
+
+
+def _harvest(
+    database: Database,
+    data_dir: Path,
+    slug: str,
+    policy: FetchPolicy,
+    runner: job_runner.Runner,
+    progress: Progress | None,
+    max_pixels: int,
+) -> HarvestReport:
     with database.transaction() as session:
         institution = session.scalar(select(Institution).where(Institution.slug == slug))
         if institution is None:
@@ -187,7 +202,6 @@ def harvest_images(
         )
     assert database.engine is not None
     with (
-        job_runner.running_here(runner),
         Heartbeat(database.engine, lambda: _seen(harvest_id, runner), "harvest-heartbeat"),
         ImageFetcher(policy=policy) as fetcher,
     ):
