@@ -238,13 +238,15 @@ def subprocess_harvest(site):  # type: ignore[no-untyped-def]
 
 
 def test_a_published_upload_harvests_its_image_urls_in_the_background(
-    runner, tmp_path, site
+    runner, tmp_path, site, monkeypatch
 ) -> None:
     """Through the staff pages: upload, preview, publish; the metadata is out at once,
     and the image URLs it left waiting are harvested by a background job (a thread of
-    the web process here; an RQ job with GLAMPUB_REDIS_URL)."""
+    the web process here; an RQ job with GLAMPUB_REDIS_URL), on a deployment that
+    names its contact."""
     from tests.staff_helpers import csrf_token, form_action, post_multipart, wait_for_upload
 
+    monkeypatch.setenv("GLAMPUB_CONTACT", "mailto:web@glampub.invalid")
     staff = signed_in(site, "staff@tm.example")
     with image_server() as server:
         server.answers["/ok.jpg"] = (200, "image/jpeg", jpeg_bytes(120, 80))
@@ -264,6 +266,7 @@ def test_a_published_upload_harvests_its_image_urls_in_the_background(
         assert published.status_code == 302
         assert wait_for_upload(site, upload_id).status == "published"
         wait_for(lambda: server.requests == ["/ok.jpg"], "the harvest's request", 60)
+        assert "mailto:web@glampub.invalid" in server.request_headers[0]["User-Agent"]
         for thread in list(site.extensions.get("glampub.jobs", [])):
             thread.join(timeout=60)
     page = staff.get(f"/staff/tm/uploads/{upload_id}").get_data(as_text=True)
@@ -316,3 +319,26 @@ def test_with_redis_the_harvest_is_a_job_for_the_rq_worker(redis_queue, tmp_path
         assert server.requests == ["/ok.jpg"]
     canvas = app.test_client().get("/iiif/3/tm/ok/manifest").get_json()["items"][0]
     assert (canvas["width"], canvas["height"]) == (64, 48)
+
+
+def test_without_a_contact_a_publish_leaves_the_harvest_to_staff(
+    runner, tmp_path, site, monkeypatch
+) -> None:
+    from sqlalchemy import select
+
+    from glampub.jobs import harvest_job
+    from glampub.models import Institution
+
+    monkeypatch.delenv("GLAMPUB_CONTACT", raising=False)
+    with image_server() as server:
+        export = _export(tmp_path, [("ok", server.url("/ok.jpg"))])
+        assert _import(runner, export).exit_code == 0
+        with database(site).transaction() as session:
+            tm = session.scalar(select(Institution.id).where(Institution.slug == "tm"))
+        with site.app_context():
+            assert harvest_job.start_if_waiting(site, tm) is None
+            monkeypatch.setenv("GLAMPUB_CONTACT", "mailto:web@glampub.invalid")
+            assert harvest_job.start_if_waiting(site, tm) == "thread"
+            for thread in site.extensions.get("glampub.jobs", []):
+                thread.join(timeout=60)
+        assert server.requests == ["/ok.jpg"]

@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from glampub.db import Database
 from glampub.errors import GlampubError, NotFound
+from glampub.images.http_fetch import FetchPolicy
 from glampub.importing.harvest import (
     RUNNING,
     HarvestBusy,
@@ -89,7 +90,19 @@ def start(app: Flask, slug: str) -> str:
 
 
 def start_if_waiting(app: Flask, institution_id: int) -> str | None:
-    """After a publish: harvest the institution's image URLs if any wait (else None)."""
+    """After a publish: harvest the institution's image URLs if any wait (else None).
+
+    Only on a deployment that says who it is (``GLAMPUB_CONTACT``): fetching from
+    museums' servers unasked, in the background, is done under a name they can
+    write to. Elsewhere staff start the harvest (the Imports page, the command).
+    """
+    try:
+        policy = FetchPolicy.from_environment()
+    except GlampubError as exc:
+        log.error("image URLs not harvested after a publish: %s", exc)
+        return None
+    if not policy.contact:
+        return None
     database: Database = app.extensions["glampub.db"]
     with database.transaction() as session:
         institution = session.get(Institution, institution_id)
