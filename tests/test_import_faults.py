@@ -113,15 +113,25 @@ def test_a_killed_import_changes_nothing_and_the_next_one_completes(
         # With --fetch-images the images are harvested once the metadata is published,
         # still under the import's lock. Killed there, what it published stays published
         # (and whole), and the next import's harvest resumes where this one stopped.
-        for path in ("/hold-700.jpg", "/hold-1400.jpg"):
+        # First both images are held, and the harvest is killed once it asks for
+        # one; then the first is answered (and stored) and the kill waits on the second.
+        stored_700 = (
+            "SELECT count(*) FROM image WHERE file_path IS NOT NULL"
+            f" AND source_reference = '{holds[700]}'"
+        )
+        for path, answered in (("/hold-700.jpg", None), ("/hold-1400.jpg", "/hold-700.jpg")):
             server.held.clear()
             asked = server.hold(path, jpeg_bytes())
-            server.answers["/hold-700.jpg"] = (200, "image/jpeg", jpeg_bytes())
+            if answered is None:
+                server.hold("/hold-1400.jpg", jpeg_bytes())
             job = site.start_import(revised, "--fetch-images")
             assert asked.wait(timeout=120), f"the harvest never asked for {path}"
+            if answered is not None:
+                wait_for(lambda: site.query(stored_700) == [(1,)], "hold-700 stored", 120)
             assert job.poll() is None
             os.kill(job.pid, signal.SIGKILL)
             job.communicate()
+            site.wait_for_the_server(job.pid)
             assert site.lock_holder() == job.pid
             assert integrity_problems(site.data) == []
             assert "mill no. 7 &amp; river (revised)" in _object_page(site, "BENCH-7")
