@@ -195,6 +195,42 @@ class Image(Base):
     object: Mapped[CollectionObject] = relationship(back_populates="images")
 
 
+class ImageHarvest(Base):
+    """One harvest of an institution's image URLs (see glampub.importing.harvest)."""
+
+    __tablename__ = "image_harvest"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), index=True)
+    #: "running" until every reference was dealt with, then "done".
+    status: Mapped[str] = mapped_column(String(20))
+    #: The references it set out to fetch.
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    #: Who runs it ("host pid start token", see glampub.jobs.runner) and when last seen.
+    runner: Mapped[str | None] = mapped_column(String(300))
+    runner_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    message: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ImageHarvestItem(Base):
+    """One image reference a harvest has dealt with: fetched, unchanged (304) or failed."""
+
+    __tablename__ = "image_harvest_item"
+
+    harvest_id: Mapped[int] = mapped_column(
+        ForeignKey("image_harvest.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: The image row it was (not a foreign key: a re-import replaces image rows).
+    image_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(20))
+    #: The record's identifier and the URL, as the staff pages name a failure.
+    record: Mapped[str] = mapped_column(String(500))
+    url: Mapped[str] = mapped_column(String(2000))
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
 class RightsRule(Base):
     """An institution's own rule, checked before the built-in ones.
 

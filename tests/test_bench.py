@@ -87,3 +87,17 @@ def test_dataset_export_benchmark_runs() -> None:
     assert result.returncode == 0, result.stderr
     assert "export-dataset: 30 records" in result.stdout
     assert "export-dataset: 300 records" in result.stdout and "peak RSS" in result.stdout
+
+
+def test_harvest_benchmark_runs() -> None:
+    result = subprocess.run(
+        [sys.executable, str(BENCH / "harvest_speed.py"), "--images", "12", "--size", "200x150"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "12 of 12 fetched" in result.stdout
+    assert "max concurrent connections per host seen by the server: " in result.stdout
+    assert "(limit 2: held)" in result.stdout
+    assert "answers {304: 12}" in result.stdout

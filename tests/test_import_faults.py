@@ -12,8 +12,9 @@ The imports read generated LIDO exports (see bench/_synthetic.py) into the
 database of a temporary data folder (its SQLite file, or its PostgreSQL
 database when the suite runs on PostgreSQL). To catch an import at an exact
 point, a record names an image on a local web server that holds the request
-open: with --fetch-images the import waits there, lock held and earlier
-batches written, until the test kills it or lets the image through.
+open: with --fetch-images the import publishes, then harvests its image URLs
+still holding its lock, and waits there until the test kills it or lets the
+image through.
 """
 
 from __future__ import annotations
@@ -95,47 +96,65 @@ def test_a_killed_import_changes_nothing_and_the_next_one_completes(
     page_before = _object_page(site, "BENCH-7")
 
     with image_server() as server:
-        # Batches are importing.BATCH_SIZE (250) records: the import waits for
-        # record 700's image with two batches written, and for record 1400's
-        # with five, of six.
         holds = {n: server.url(f"/hold-{n}.jpg") for n in (700, 1400)}
         revised = lido_export(tmp_path / "revised.xml", HELD_RECORDS + 300, holds, " (revised)")
-        # (the image held, whether to kill once the lock is taken or once it is asked for)
-        kill_points = [
-            ("/hold-700.jpg", "lock"),
-            ("/hold-700.jpg", "image"),
-            ("/hold-1400.jpg", "image"),
-        ]
-        for path, when in kill_points:
+        # Killed once the lock is taken, the import has published nothing.
+        server.hold("/hold-700.jpg", jpeg_bytes())
+        job = site.start_import(revised, "--fetch-images")
+        wait_for(lambda: site.lock_holder() == job.pid, "the lock")
+        assert job.poll() is None
+        os.kill(job.pid, signal.SIGKILL)
+        job.communicate()
+        assert site.published_state() == before
+        assert _object_page(site, "BENCH-7") == page_before
+        # The dead process still holds the lock: the next import takes it over.
+        assert site.lock_holder() == job.pid
+
+        # With --fetch-images the images are harvested once the metadata is published,
+        # still under the import's lock. Killed there, what it published stays published
+        # (and whole), and the next import's harvest resumes where this one stopped.
+        # First both images are held, and the harvest is killed once it asks for
+        # one; then the first is answered (and stored) and the kill waits on the second.
+        stored_700 = (
+            "SELECT count(*) FROM image WHERE file_path IS NOT NULL"
+            f" AND source_reference = '{holds[700]}'"
+        )
+        for path, answered in (("/hold-700.jpg", None), ("/hold-1400.jpg", "/hold-700.jpg")):
             server.held.clear()
             asked = server.hold(path, jpeg_bytes())
-            server.answers["/hold-700.jpg"] = (200, "image/jpeg", jpeg_bytes())
+            if answered is None:
+                server.hold("/hold-1400.jpg", jpeg_bytes())
             job = site.start_import(revised, "--fetch-images")
-            if when == "lock":
-                wait_for(lambda job=job: site.lock_holder() == job.pid, "the lock")
-            else:
-                assert asked.wait(timeout=60), f"the import never asked for {path}"
+            assert asked.wait(timeout=120), f"the harvest never asked for {path}"
+            if answered is not None:
+                wait_for(lambda: site.query(stored_700) == [(1,)], "hold-700 stored", 120)
             assert job.poll() is None
             os.kill(job.pid, signal.SIGKILL)
             job.communicate()
-            assert site.published_state() == before
-            assert _object_page(site, "BENCH-7") == page_before
-            # The dead process still holds the lock: the next import takes it over.
+            site.wait_for_the_server(job.pid)
             assert site.lock_holder() == job.pid
+            assert integrity_problems(site.data) == []
+            assert "mill no. 7 &amp; river (revised)" in _object_page(site, "BENCH-7")
 
         server.held.clear()
         server.answers["/hold-1400.jpg"] = (200, "image/jpeg", jpeg_bytes())
+        asked_before = len(server.requests)
         finished = site.run(
             "import", str(revised), "--institution", "bench", "--json", "--fetch-images"
         )
+        # Only what the killed harvests left: hold-700 was fetched by the second one.
+        assert server.requests[asked_before:] == ["/hold-1400.jpg"]
     assert finished.returncode == 0, finished.stderr
     report = json.loads(finished.stdout)
-    assert (report["created"], report["updated"], report["unchanged"]) == (300, HELD_RECORDS, 0)
+    assert (report["created"], report["updated"], report["unchanged"]) == (0, 0, HELD_RECORDS + 300)
+    assert report["harvest"]["resumed"] and report["harvest"]["failed"] == 0
     assert site.lock_holder() is None
-    assert site.run_statuses() == ["done", "failed", "failed", "failed", "done"]
+    # The run killed before publishing failed; those killed while harvesting are done.
+    assert site.run_statuses() == ["done", "failed", "done", "done", "done"]
     assert "Landscape with mill no. 7 &amp; river (revised)" in _object_page(site, "BENCH-7")
     fetched = site.query("SELECT source_reference, width FROM image WHERE file_path IS NOT NULL")
     assert sorted(fetched) == sorted((url, 40) for url in holds.values())
+    assert integrity_problems(site.data) == []
 
 
 def _object_page(site: ImportSite, identifier: str) -> str:

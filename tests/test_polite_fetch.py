@@ -30,8 +30,10 @@ def _import(runner: CliRunner, tmp_path: Path, urls: list[str], *options: str) -
     result = runner.invoke(
         main, ["import", str(export), "--institution", "t", "--json", "--fetch-images", *options]
     )
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
+    report = json.loads(result.stdout)
+    # 3 when the harvest that follows the import met a reference it could not fetch.
+    assert result.exit_code == (3 if report["harvest"]["failed"] else 0), result.output
+    return report
 
 
 def _problems(report: dict) -> dict[str, str]:
@@ -67,7 +69,11 @@ def test_requests_to_a_host_are_spaced_by_the_configured_rate(runner, tmp_path, 
     assert report["created"] == 8
     starts = sorted(at for _, at in server.times)
     gaps = [later - earlier for earlier, later in zip(starts, starts[1:], strict=False)]
-    assert min(gaps) >= 0.09  # 10 a second, whatever the 8 workers would do
+    # 10 a second, whatever the 8 workers would do. The client spaces its requests
+    # 0.1 s apart; the server stamps them when it reads them, and on a loaded machine
+    # one may be read a few hundredths late and the next on time: the whole run's
+    # length holds the rate, each gap only shows no two requests went together.
+    assert min(gaps) >= 0.05
     assert starts[-1] - starts[0] >= 0.65
 
 

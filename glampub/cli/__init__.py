@@ -2,7 +2,7 @@
 
 commands (the command's own commands, assembled onto ``main``), base (the
 ``main`` group, the database with or without the app, domain errors turned
-into messages and exit codes), db, rights, accounts (the command groups),
+into messages and exit codes), db, rights, accounts, images (the command groups),
 report (how a rights decision is printed; an import report prints itself, in
 glampub.importing.report), progress (the import progress bar).
 

@@ -4,6 +4,7 @@ Domain errors become messages and exit codes in glampub.cli.base, and only there
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from dataclasses import replace
@@ -15,6 +16,7 @@ import click
 from glampub.cli.accounts import token, user
 from glampub.cli.base import app_context, database_context, domain_errors, err, main, out
 from glampub.cli.db import db
+from glampub.cli.images import images
 from glampub.cli.report import objects_changed
 from glampub.cli.rights import rights
 from glampub.db import get_db
@@ -25,6 +27,7 @@ from importers.base import AUTO_FORMAT, format_choices
 if TYPE_CHECKING:
     from flask import Flask
 
+    from glampub.importing.harvest import HarvestReport
     from glampub.importing.report import ImportReport
     from glampub.importing.run import ImportOptions
 
@@ -158,7 +161,8 @@ def _serve(app: Flask, host: str, port: int) -> None:
 @click.option(
     "--fetch-images",
     is_flag=True,
-    help="Fetch http(s) image URLs that are not in --images (otherwise they stay links).",
+    help="After publishing, harvest the http(s) image URLs that are not in --images and "
+    "wait for it (otherwise they stay links until `glampub images harvest`).",
 )
 @click.option(
     "--default-rights",
@@ -202,8 +206,14 @@ def import_command(
         default_rights=default_rights,
         operator=operator(),
     )
+    harvested: list[HarvestReport | GlampubError] | None = None
+    if fetch_images:
+        from glampub.images.http_fetch import FetchPolicy
+
+        FetchPolicy.from_environment()  # a wrong GLAMPUB_FETCH_RATE stops it before importing
+        harvested = []
     try:
-        report = _import(options, as_json)
+        report = _import(options, as_json, harvested)
     except GlampubError as exc:
         if as_json:
             # The contract: --json answers with one JSON object, also when nothing was read.
@@ -214,6 +224,17 @@ def import_command(
             }  # fmt: skip
             click.echo(json.dumps(refused, ensure_ascii=False))
         raise
+    outcome = harvested[0] if harvested else None
+    if isinstance(outcome, GlampubError):
+        # Published, but the harvest could not run (e.g. one started by hand is running).
+        err.print(f"Error: the images could not be harvested: {outcome}")
+        if as_json:
+            report.write_json(sys.stdout)
+        else:
+            print_report(out, report)
+        sys.exit(max(report.exit_code, 2))
+    if outcome is not None:
+        sys.exit(_with_harvest(report, outcome, as_json))
     if as_json:
         report.write_json(sys.stdout)
     else:
@@ -221,8 +242,43 @@ def import_command(
     sys.exit(report.exit_code)
 
 
-def _import(options: ImportOptions, as_json: bool) -> ImportReport:
-    """Run the import, with a progress bar on a terminal; a folder gives its one export."""
+def _with_harvest(report: ImportReport, harvest: HarvestReport, as_json: bool) -> int:
+    """``import --fetch-images``: the import's report and then its harvest's.
+
+    The report names what the harvest met in place of the import's "not
+    fetched yet" warnings; the exit code is the worse of the two (3 when a
+    reference failed, each named with its record and URL).
+    """
+    from glampub.cli.images import print_harvest
+    from glampub.importing.problem_log import ProblemLog
+    from importers.problem_codes import ProblemCode
+
+    problems = ProblemLog()
+    problems.extend(p for p in report.problems if p.code != ProblemCode.REMOTE_IMAGE)
+    problems.extend(harvest.problems)
+    report = replace(report, problems=problems)
+    if as_json:
+        buffer = io.StringIO()
+        report.write_json(buffer)
+        data = json.loads(buffer.getvalue())
+        data["harvest"] = harvest.summary()
+        click.echo(json.dumps(data, ensure_ascii=False))
+    else:
+        print_report(out, report)
+        print_harvest(out, harvest)
+    return max(report.exit_code, harvest.exit_code)
+
+
+def _import(
+    options: ImportOptions,
+    as_json: bool,
+    harvested: list[HarvestReport | GlampubError] | None = None,
+) -> ImportReport:
+    """Run the import, with a progress bar on a terminal; a folder gives its one export.
+
+    Given ``harvested``, the harvest of the institution's image URLs follows
+    the publication, under the import's lock, and its report is put there.
+    """
     from glampub.cli.progress import import_progress
     from glampub.importing.export_folder import export_in_folder
     from glampub.importing.run import run_import
@@ -240,7 +296,22 @@ def _import(options: ImportOptions, as_json: bool) -> ImportReport:
         database_context() as opened,
         import_progress(err, options.path, enabled=enabled) as advance,
     ):
-        return run_import(opened.database, opened.data_dir, options, progress=advance)
+        after = None
+        if harvested is not None:
+            from glampub.cli.images import harvest_in
+
+            def after() -> None:
+                try:
+                    harvested.append(
+                        harvest_in(opened.database, opened.data_dir, options.institution, enabled)
+                    )
+                except GlampubError as exc:
+                    # The metadata is published all the same: its report is still printed.
+                    harvested.append(exc)
+
+        return run_import(
+            opened.database, opened.data_dir, options, progress=advance, after_publish=after
+        )
 
 
 @main.group()
@@ -370,5 +441,6 @@ def export_dataset_command(arguments: tuple[str, ...], base_url: str | None) -> 
 # The command groups of their own modules.
 main.add_command(rights)
 main.add_command(db)
+main.add_command(images)
 main.add_command(user)
 main.add_command(token)

@@ -1,7 +1,9 @@
-"""Resolving http(s) image references, when the user asks (``--fetch-images``).
+"""Resolving http(s) image references, for the harvest that follows an import.
 
-Exports often list thousands of web addresses, so nothing is fetched unless
-asked. When asked, each batch's addresses are looked at concurrently through
+Exports often list thousands of web addresses: an import publishes them
+pending, and the harvest (:mod:`glampub.importing.harvest`; ``glampub images
+harvest``, ``--fetch-images``) resolves them, :meth:`ImageFetcher.fetch_each`
+yielding each as it is done. The addresses are looked at concurrently through
 :class:`~glampub.images.http_fetch.PoliteClient` (per-host limits, safe
 addresses, caps, retries) and each becomes a :class:`Fetched`:
 
@@ -22,8 +24,8 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -119,6 +121,37 @@ class ImageFetcher:
         with ThreadPoolExecutor(max_workers=min(self.workers, len(targets))) as pool:
             results = pool.map(lambda target: self._resolve(*target), targets)
             return {result.url: result for result in results}
+
+    def fetch_each(
+        self, wanted: Iterable[tuple[str, Validators | None, str | None]]
+    ) -> Iterator[Fetched]:
+        """Each (address, stored validators, format hint) resolved, yielded as it is done.
+
+        At most twice the workers are in flight at once, so a harvest of a
+        million references holds a bounded number of downloads (each in a
+        temporary file the caller discards with :meth:`discard_one`).
+        """
+        queue = iter(wanted)
+        with ThreadPoolExecutor(max_workers=self.workers) as pool:
+            running: set[Future[Fetched]] = set()
+            while True:
+                for url, known, hint in queue:
+                    self._count += 1
+                    dest = self._folder / f"{self._count}.download"
+                    running.add(pool.submit(self._resolve, url, dest, known, hint))
+                    if len(running) >= 2 * self.workers:
+                        break
+                if not running:
+                    return
+                done, running = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    yield future.result()
+
+    def discard_one(self, result: Fetched) -> None:
+        """Delete the downloaded files of one reference once it is stored."""
+        for path in (result.path, *result.thumbnails):
+            if path is not None:
+                path.unlink(missing_ok=True)
 
     def discard(self, fetched: dict[str, Fetched]) -> None:
         """Delete the files of a batch once its records are written."""

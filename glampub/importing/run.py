@@ -29,7 +29,6 @@ from sqlalchemy.orm import Session
 
 from glampub.db import Database
 from glampub.errors import Problem, StorageFull, UnreadableInput, UsageError
-from glampub.images.fetch import ImageFetcher
 from glampub.images.files import sweep_leftovers
 from glampub.images.sources import ImageSource, open_image_source
 from glampub.importing import lock as import_lock
@@ -76,7 +75,8 @@ class ImportOptions:
     dry_run: bool = False
     #: The file is the whole collection: objects missing from it are withdrawn.
     full: bool = False
-    #: Fetch http(s) images that are not in --images (off: keep them as links).
+    #: A harvest of the http(s) images not in --images follows the import
+    #: (glampub.importing.harvest); the import itself publishes them pending.
     fetch_images: bool = False
     #: CSV only: the text encoding and the delimiter, instead of detecting them.
     encoding: str | None = None
@@ -141,9 +141,13 @@ def run_import(
     data_dir: Path,
     options: ImportOptions,
     progress: ProgressCallback | None = None,
+    after_publish: Callable[[], None] | None = None,
 ) -> ImportReport:
     """Import one export; returns the report.
 
+    ``after_publish`` runs once the metadata is published and the run is
+    recorded done, still holding the institution's import lock (the harvest
+    of ``--fetch-images``: no other import rewrites the images meanwhile).
     Raises GlampubError when nothing can be read, and ImportLocked when
     another import for the same institution is running.
     """
@@ -198,7 +202,6 @@ def run_import(
             stack.enter_context(bulk_garbage_collection())
             stack.enter_context(import_lock.lock_heartbeat(database.engine, institution_id, run_id))
             source = stack.enter_context(open_image_source(options.images))
-            fetcher = stack.enter_context(ImageFetcher()) if options.fetch_images else None
             session = stack.enter_context(database.transaction())
             _take_write_lock(session)
             report.problems.extend(_source_problems(source))
@@ -209,7 +212,8 @@ def run_import(
                 data_dir,
                 report,
                 source=source if options.images else None,
-                fetcher=fetcher,
+                # Image URLs are fetched by the harvest after the metadata is published.
+                fetcher=None,
                 max_pixels=options.max_pixels,
                 default_rights=default.uri if default else None,
             )
@@ -254,11 +258,34 @@ def run_import(
         if full is not None:
             raise full from exc
         raise
+    follow = after_publish if not options.dry_run else None
     try:
-        _finish_run(database, data_dir, run_id, institution_id, report, RunStatus.DONE)
+        _finish_run(
+            database, data_dir, run_id, institution_id, report, RunStatus.DONE,
+            keep_lock=follow is not None,
+        )  # fmt: skip
+        if follow is not None:
+            _while_locked(database, institution_id, run_id, follow)
     finally:
         import_lock.finished_here(run_id)
     return report
+
+
+def _while_locked(
+    database: Database, institution_id: int, run_id: int, work: Callable[[], None]
+) -> None:
+    """Run ``work`` holding the import lock (kept alive), then give the lock back.
+
+    Killed meanwhile, the run is already recorded done (what it published
+    stays published); the next import takes the dead holder's lock over.
+    """
+    assert database.engine is not None
+    try:
+        with import_lock.lock_heartbeat(database.engine, institution_id, run_id):
+            work()
+    finally:
+        with database.transaction() as session:
+            import_lock.release(session, institution_id, run_id)
 
 
 #: Errors that mean the disk or the quota is full.
@@ -371,6 +398,8 @@ def _finish_run(
     report: ImportReport,
     status: str,
     message: str | None = None,
+    *,
+    keep_lock: bool = False,
 ) -> None:
     problems = report.problems
     try:
@@ -396,7 +425,8 @@ def _finish_run(
         run.problem_counts = dict(problems.counts)
         if problems.path is not None and problems.total:
             run.problems_file = _relative(problems.path, data_dir)
-        import_lock.release(session, institution_id, run_id)
+        if not keep_lock:
+            import_lock.release(session, institution_id, run_id)
 
 
 def _relative(path: Path, data_dir: Path) -> str:

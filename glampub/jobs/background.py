@@ -34,6 +34,7 @@ from glampub.importing.preview import sample_records
 from glampub.importing.progress import ProgressFile, progress_path
 from glampub.importing.run import ImportOptions, run_import
 from glampub.importing.uploads import ARCHIVE_NAME
+from glampub.jobs import harvest_job
 from glampub.jobs import runner as job_runner
 from glampub.models import Upload, User
 from glampub.statuses import RunStatus, UploadStatus
@@ -111,6 +112,9 @@ def _thread_job(app: Flask, upload_id: int, mode: str, base_url: str) -> None:
         for attempt, delay in enumerate((*RETRY_DELAYS, None), 1):
             try:
                 run_upload(database, data_dir, upload_id, mode, base_url, last=delay is None)
+                if mode == "publish":
+                    # The metadata is out; the image URLs it left waiting come next.
+                    harvest_job.after_publish(app, upload_id)
                 return
             except TransientFailure as exc:
                 assert delay is not None  # the last attempt records its failure instead

@@ -24,6 +24,8 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -90,6 +92,19 @@ class Runner:
             with _LIVE_LOCK:
                 return self.token in _LIVE
         return process_alive(self.pid, started)
+
+
+@contextmanager
+def running_here(runner: Runner) -> Iterator[None]:
+    """While the block runs, ``runner`` is alive in this process (another job,
+    e.g. a harvest, claims its work under it and is seen alive by its token)."""
+    with _LIVE_LOCK:
+        _LIVE.add(runner.token)
+    try:
+        yield
+    finally:
+        with _LIVE_LOCK:
+            _LIVE.discard(runner.token)
 
 
 def transient(exc: BaseException) -> bool:

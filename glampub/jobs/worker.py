@@ -12,6 +12,7 @@ from pathlib import Path
 from glampub.app import create_app
 from glampub.db import Database
 from glampub.jobs.background import recover, run_upload
+from glampub.jobs.harvest_job import after_publish, run
 
 
 def rq_job(upload_id: int, mode: str, base_url: str) -> None:
@@ -30,6 +31,19 @@ def rq_job(upload_id: int, mode: str, base_url: str) -> None:
         with app.app_context():
             recover(app, ignore=upload_id)  # this job takes its own upload over
             run_upload(database, Path(app.config["DATA_DIR"]), upload_id, mode, base_url, last=last)
+            if mode == "publish":
+                after_publish(app, upload_id)  # queues the harvest of waiting image URLs
+    finally:
+        database.dispose()
+
+
+def rq_harvest(slug: str) -> None:
+    """The worker builds the app and harvests the institution's image URLs."""
+    app = create_app()
+    database: Database = app.extensions["glampub.db"]
+    try:
+        with app.app_context():
+            run(database, Path(app.config["DATA_DIR"]), slug)
     finally:
         database.dispose()
 

@@ -9,10 +9,12 @@ from werkzeug.wrappers import Response
 
 from glampub.errors import GlampubError
 from glampub.importing import column_profiles
+from glampub.importing import harvest as image_harvest
 from glampub.importing import history as import_history
 from glampub.importing.progress import progress_path, read_progress
 from glampub.importing.uploads import store_upload
 from glampub.jobs import background as jobs
+from glampub.jobs import harvest_job
 from glampub.jobs import runner as job_runner
 from glampub.statuses import UPLOAD_RUNNING, UploadStatus
 from glampub.web.auth import staff
@@ -92,7 +94,35 @@ def upload_page(institution: str, upload_id: int) -> str:
         pages=import_history.problem_pages(run) if run else 1,
         running=row.status in UPLOAD_RUNNING,
         form=EmptyForm(),
+        **_harvest_view(inst),
     )
+
+
+def _harvest_view(inst) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """The institution's latest harvest of image URLs, and how many still wait."""
+    db = session()
+    return {
+        "harvest": image_harvest.harvest_state(db, inst),
+        "waiting": image_harvest.waiting_references(db, inst.id),
+    }
+
+
+@bp.post("/<institution>/harvest")
+@login_required
+def start_harvest(institution: str) -> Response:
+    """Harvest (or resume harvesting) the institution's image URLs in the background."""
+    inst = institution_for(institution)
+    if not EmptyForm().validate_on_submit():
+        abort(400, description="The form had expired; open the page again.")
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    try:
+        harvest_job.check_can_start(app.extensions["glampub.db"], inst.slug)
+    except GlampubError as exc:
+        flash(exc.for_web(), "error")
+    else:
+        harvest_job.start(app, inst.slug)
+        flash(_("The image URLs are being harvested."), "info")
+    return redirect(url_for("staff.history", institution=inst.slug) + "#image-harvest")
 
 
 @bp.get("/<institution>/uploads/<int:upload_id>/progress")
@@ -144,6 +174,7 @@ def history(institution: str) -> str:
         institution=inst,
         runs=import_history.runs(db, inst),
         uploads=import_history.uploads(db, inst),
+        **_harvest_view(inst),
     )
 
 
