@@ -58,6 +58,9 @@ class Institution(Base):
     #: The licence of its metadata where a record states none (CC0 or CC BY 4.0
     #: URI); None: not stated, and nothing is published about it.
     metadata_licence: Mapped[str | None] = mapped_column(String(200))
+    #: The interface language for visitors whose browser asks for none glampub
+    #: ships ("de", "nl", ...); None: English.
+    default_language: Mapped[str | None] = mapped_column(String(8))
     #: Bumped whenever what the institution publishes about itself changes
     #: (name, homepage, logo, settings), so cached documents are rebuilt.
     revision: Mapped[int] = mapped_column(Integer, default=1)

@@ -1,5 +1,5 @@
 """Institution settings staff change in the browser: name, homepage, logo,
-credit line template, courtesy statement, copyright term and metadata licence."""
+credit line template, courtesy statement, copyright term, metadata licence and default language."""
 
 from __future__ import annotations
 
@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from glampub.credit import check_template
 from glampub.errors import UsageError
 from glampub.images.files import ingest
 from glampub.institutions.registry import metadata_licence_uri
+from glampub.languages import DEFAULT_LANGUAGE, SHIPPED_LANGUAGES
 from glampub.models import CreditTemplate, Institution
 from glampub.rights_review.queue import remap_institution
 
@@ -26,6 +28,14 @@ class Settings:
     copyright_term_years: int
     #: A key of METADATA_LICENCES; None leaves the metadata licence as it is.
     metadata_licence: str | None = None
+    #: One of glampub.languages.SHIPPED_LANGUAGES; None leaves it as it is.
+    default_language: str | None = None
+
+
+def default_language(session: Session, slug: str) -> str | None:
+    """The default interface language of the institution ``slug`` (None: none
+    set, or no such institution)."""
+    return session.scalar(select(Institution.default_language).where(Institution.slug == slug))
 
 
 def credit_template(session: Session, institution: Institution) -> str | None:
@@ -59,6 +69,16 @@ def update_settings(
         # Published where a record states none; changing it changes the
         # institution's revision, so cached documents are rebuilt.
         institution.metadata_licence = metadata_licence_uri(settings.metadata_licence)
+    if settings.default_language is not None:
+        if settings.default_language not in SHIPPED_LANGUAGES:
+            shipped = ", ".join(SHIPPED_LANGUAGES)
+            raise UsageError(
+                f"the default language must be one of {shipped}, not {settings.default_language!r}"
+            )
+        # English is the fallback anyway: stored as none.
+        institution.default_language = (
+            None if settings.default_language == DEFAULT_LANGUAGE else settings.default_language
+        )
     if logo is not None:
         stored = ingest(logo, data_dir / "logos")
         institution.logo_path = str(Path("logos") / stored.relative_path)

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from glampub.languages import N_
 from glampub.models import ChangeEvent, CollectionObject, Institution
 from glampub.rights import lookup
 from glampub.search import sql as search_sql
@@ -28,12 +29,13 @@ from glampub.statuses import ObjectStatus
 from importers.base import LangMap
 from importers.object_types import label as pick_label
 
+#: Each sort's name, marked for translation (the page translates it).
 SORTS = {
-    "relevance": "Best match",
-    "newest": "Recently published",
-    "date-asc": "Oldest first",
-    "date-desc": "Newest first",
-    "identifier": "Identifier",
+    "relevance": N_("Best match"),
+    "newest": N_("Recently published"),
+    "date-asc": N_("Oldest first"),
+    "date-desc": N_("Newest first"),
+    "identifier": N_("Identifier"),
 }
 REUSE_CLASSES = ("free", "conditions", "permission")
 FACET_LIMIT = 20

@@ -21,7 +21,7 @@ from flask import (
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import SQLAlchemyError
 
-from glampub.credit import first_value
+from glampub.credit import first_value, in_language
 from glampub.db import ping
 from glampub.favicon import favicon_ico
 from glampub.images import delivery as image_delivery
@@ -33,6 +33,7 @@ from glampub.publishing.object_values import image_info, object_info, source_doc
 from glampub.search.query import SORTS, SearchQuery, institution_counts, recent_objects, search
 from glampub.web import vendor
 from glampub.web.blueprints.helpers import request_urls, session
+from glampub.web.language import current_language
 from glampub.web.security import DATA_DOCUMENT_POLICY
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ def pick_language(lang_map: dict[str, list[str]] | None, fallback: str = "") -> 
     if not lang_map:
         return fallback
     wanted = request.args.get("lang") or request.accept_languages.best_match(list(lang_map))
-    for lang in (wanted, "none", "en"):
+    for lang in (wanted, current_language(), "none", "en"):
         if lang and lang_map.get(lang):
             return lang_map[lang][0]
     return next((v[0] for v in lang_map.values() if v), fallback)
@@ -200,7 +201,9 @@ def object_page(institution: str, identifier: str) -> str:
     if obj.is_withdrawn:
         raise Gone(f"object {identifier!r} of {institution!r} has been withdrawn")
     urls = request_urls()
-    info = object_info(obj)
+    language = current_language()
+    # The rights label in the reader's language: the publisher's official one.
+    info = in_language(object_info(obj), language)
     manifest_url = urls.manifest(institution, obj.identifier) if has_canvas(obj) else None
     extras = page_extras(
         info,
@@ -208,6 +211,7 @@ def object_page(institution: str, identifier: str) -> str:
         manifest_url,
         credit_template(db, obj.institution),
         pick_language(obj.description) or first_value(obj.description),
+        language,
     )
     return render_template(
         "object.html", obj=obj, info=info, extras=extras, manifest_url=manifest_url

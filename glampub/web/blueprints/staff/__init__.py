@@ -20,9 +20,17 @@ __all__ = ["bp"]
 @bp.context_processor
 def staff_names() -> dict[str, object]:
     from glampub.rights import lookup
+    from glampub.rights.official import official_label
+    from glampub.web.language import current_language
 
     def licence_label(uri: str) -> str:
+        """The statement's official label in the page's language, else English."""
         term = lookup(uri)
-        return term.label if term else uri
+        if term is None:
+            return uri
+        language = current_language()
+        # English keeps glampub's own short labels ("CC BY 4.0").
+        translated = official_label(term.uri, language) if language != "en" else None
+        return translated or term.label
 
     return {"licence_label": licence_label}
