@@ -13,7 +13,8 @@ document.addEventListener("click", async (event) => {
     document.execCommand("copy");
   }
   const original = button.innerHTML;
-  button.textContent = "Copied";
+  // The page gives the word in its own language.
+  button.textContent = button.dataset.copied || "Copied";
   setTimeout(() => { button.innerHTML = original; }, 1500);
 });
 

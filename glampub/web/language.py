@@ -16,7 +16,7 @@ the API) carry language maps and do not vary.
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from flask import Flask, Response, g, request
 from flask_babel import get_locale
@@ -57,12 +57,16 @@ def current_language() -> str:
     return locale.language if locale else DEFAULT_LANGUAGE
 
 
-def language_url(language: str | None) -> str:
-    """This page in ``language`` (None: without ``lang``, for hreflang's x-default)."""
+def language_url(language: str | None, *, absolute: bool = False) -> str:
+    """This page in ``language`` (None: without ``lang``, for hreflang's x-default);
+    ``absolute`` for hreflang alternates, which search engines want whole."""
     params = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
     if language:
         params.append(("lang", language))
-    return f"{request.path}?{urlencode(params)}" if params else request.path
+    # The path as the address bar has it: an identifier may hold spaces or "?".
+    path = quote(request.script_root + request.path, safe="/:@!$&'()*+,;=-._~")
+    url = f"{path}?{urlencode(params)}" if params else path
+    return request.host_url.rstrip("/") + url if absolute else url
 
 
 def language_links() -> list[dict[str, object]]:
@@ -73,6 +77,7 @@ def language_links() -> list[dict[str, object]]:
             "code": code,
             "name": LANGUAGE_NAMES[code],
             "url": language_url(code),
+            "absolute_url": language_url(code, absolute=True),
             "current": code == here,
         }
         for code in SHIPPED_LANGUAGES
