@@ -14,7 +14,8 @@ document.addEventListener("click", async (event) => {
   }
   const original = button.innerHTML;
   // The page gives the word in its own language.
-  button.textContent = button.dataset.copied || "Copied";
+  const words = button.closest("[data-copied]");
+  button.textContent = words ? words.dataset.copied : "Copied";
   setTimeout(() => { button.innerHTML = original; }, 1500);
 });
 

@@ -192,3 +192,17 @@ def test_the_institution_default_language_serves_browsers_asking_for_none_we_shi
         data={**form, "csrf_token": csrf_token(page), "default_language": "xx"},
     )
     assert bad.status_code == 400
+
+
+def test_search_facets_name_licences_and_reuse_in_the_language(demo_client) -> None:
+    html = demo_client.get("/search", headers={"Accept-Language": "de"}).get_data(as_text=True)
+    assert re.search(
+        r'licence=http://creativecommons.org/licenses/by/4.0/">'
+        r"Namensnennung 4.0 International <span",
+        html,
+    )
+    assert re.search(r'reuse=free">Frei nachnutzbar <span class="count">', html)
+    # A remembered choice names them too, whatever the browser asks for.
+    demo_client.get("/?lang=nl")
+    dutch = demo_client.get("/search", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert re.search(r'/by/4.0/">Naamsvermelding 4.0 Internationaal <span', dutch)

@@ -26,6 +26,7 @@ from glampub.db import ping
 from glampub.favicon import favicon_ico
 from glampub.images import delivery as image_delivery
 from glampub.institutions.settings import credit_template
+from glampub.languages import shipped
 from glampub.publishing.documents import Gone, find_object, has_canvas
 from glampub.publishing.institution_page import institution_overview
 from glampub.publishing.object_page import page_extras
@@ -33,7 +34,7 @@ from glampub.publishing.object_values import image_info, object_info, source_doc
 from glampub.search.query import SORTS, SearchQuery, institution_counts, recent_objects, search
 from glampub.web import vendor
 from glampub.web.blueprints.helpers import request_urls, session
-from glampub.web.language import current_language
+from glampub.web.language import LANGUAGE_COOKIE, current_language
 from glampub.web.security import DATA_DOCUMENT_POLICY
 
 if TYPE_CHECKING:
@@ -55,8 +56,11 @@ def pick_language(lang_map: dict[str, list[str]] | None, fallback: str = "") -> 
     """The value in the reader's language when the data has it, else the first one."""
     if not lang_map:
         return fallback
-    wanted = request.args.get("lang") or request.accept_languages.best_match(list(lang_map))
-    for lang in (wanted, current_language(), "none", "en"):
+    # An explicit choice (?lang=, the remembered one) first, then the browser's
+    # languages as far as the data has them, then the interface's language.
+    chosen = request.args.get("lang") or shipped(request.cookies.get(LANGUAGE_COOKIE))
+    wanted = request.accept_languages.best_match(list(lang_map))
+    for lang in (chosen, wanted, current_language(), "none", "en"):
         if lang and lang_map.get(lang):
             return lang_map[lang][0]
     return next((v[0] for v in lang_map.values() if v), fallback)
