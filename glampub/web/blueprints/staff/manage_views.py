@@ -213,7 +213,12 @@ def settings(institution: str) -> Response | str | tuple[str, int]:
         flash(_("Settings saved."), "info")
         if changed:
             flash(
-                _("The new copyright term changed the rights of %(n)d objects.", n=changed), "info"
+                ngettext(
+                    "The new copyright term changed the rights of %(num)d object.",
+                    "The new copyright term changed the rights of %(num)d objects.",
+                    changed,
+                ),
+                "info",
             )
         return redirect(url_for("staff.settings", institution=inst.slug))
     return render_template("staff/settings.html", institution=inst, form=form)
