@@ -206,3 +206,10 @@ def test_search_facets_name_licences_and_reuse_in_the_language(demo_client) -> N
     demo_client.get("/?lang=nl")
     dutch = demo_client.get("/search", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert re.search(r'/by/4.0/">Naamsvermelding 4.0 Internationaal <span', dutch)
+
+
+def test_the_institution_page_gives_its_example_credit_in_the_language(demo_client) -> None:
+    html = demo_client.get("/institutions/kestrel-museum?lang=fr").get_data(as_text=True)
+    assert '<h2 id="credit-heading">Comment mentionner ses objets</h2>' in html
+    example = re.search(r'<p class="credit-example">([^<]*)</p>', html).group(1)
+    assert example.startswith("«\u00a0") and " par " in example

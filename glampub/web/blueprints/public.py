@@ -224,7 +224,9 @@ def object_page(institution: str, identifier: str) -> str:
 
 @bp.get("/institutions/<institution>")
 def institution_page(institution: str) -> str:
-    overview = institution_overview(session(), institution, request_urls())
+    overview = institution_overview(
+        session(), institution, request_urls(), language=current_language()
+    )
     return render_template("institution.html", overview=overview)
 
 
