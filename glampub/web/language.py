@@ -20,6 +20,7 @@ from urllib.parse import quote, urlencode
 
 from flask import Flask, Response, g, request
 from flask_babel import get_locale
+from sqlalchemy.exc import SQLAlchemyError
 
 from glampub.institutions.settings import default_language
 from glampub.languages import DEFAULT_LANGUAGE, LANGUAGE_NAMES, SHIPPED_LANGUAGES, shipped
@@ -47,7 +48,11 @@ def _institution_default() -> str | None:
     if not isinstance(slug, str):
         return None
     if "institution_language" not in g:
-        g.institution_language = shipped(default_language(session(), slug))
+        try:
+            g.institution_language = shipped(default_language(session(), slug))
+        except SQLAlchemyError:
+            # An error page for a failed query must still render: in English then.
+            g.institution_language = None
     return g.institution_language
 
 
