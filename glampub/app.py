@@ -18,7 +18,7 @@ from glampub.resources import resource_dir
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """The Flask application factory (``gunicorn 'glampub:create_app()'``)."""
-    from glampub.config import build_config
+    from glampub.config import build_config, instance_path
     from glampub.db import Database
     from glampub.web.blueprints import register_blueprints
     from glampub.web.edge import init_edge
@@ -32,6 +32,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         "glampub",
         template_folder=str(resource_dir("templates")),
         static_folder=str(resource_dir("static")),
+        # Found by glampub.config, as the commands that run without an app find it.
+        instance_path=instance_path(),
     )
     app.config.update(build_config(app.instance_path, test_config))
     database = Database()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,36 @@ ENVIRONMENT_VARIABLES = (
     "GLAMPUB_FETCH_RATE",
     "GLAMPUB_EDM_PROVIDER",
     "GLAMPUB_OAI_ADMIN_EMAIL",
+    "GLAMPUB_ROBOTS_AI",
 )
+
+
+def instance_path() -> str:
+    """The data folder when GLAMPUB_DATA_DIR is unset: the web app's and every command's.
+
+    The folder Flask gives an app named "glampub" (``flask.sansio.scaffold.find_package``),
+    found here without loading Flask, so that a command that needs only the
+    database (``glampub import``) starts without the web framework: beside the
+    checkout (``instance/``) when glampub runs from one, else
+    ``PREFIX/var/glampub-instance`` of the environment it is installed in.
+    ``glampub.app.create_app`` hands this very path to Flask, so the two never differ.
+    """
+    # The folder that holds the package, as Python imports it (find_spec's origin).
+    package_path = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    prefix = os.path.abspath(sys.prefix)
+    if Path(package_path).is_relative_to(prefix):
+        return os.path.join(prefix, "var", "glampub-instance")
+    site_parent, site_folder = os.path.split(package_path)
+    if site_folder.lower() == "site-packages":
+        parent, folder = os.path.split(site_parent)
+        if folder.lower() == "lib":  # Windows: prefix/lib/site-packages
+            installed = parent
+        elif os.path.basename(parent).lower() == "lib":  # prefix/lib/pythonX.Y/site-packages
+            installed = os.path.dirname(parent)
+        else:  # prefix/site-packages
+            installed = site_parent
+        return os.path.join(installed, "var", "glampub-instance")
+    return os.path.join(package_path, "instance")
 
 
 def build_config(
@@ -81,6 +111,9 @@ def build_config(
         "OAI_ADMIN_EMAIL": env.get("GLAMPUB_OAI_ADMIN_EMAIL") or None,
         "OAI_REPOSITORY_NAME": "glampub",
         "EDM_PROVIDER": env.get("GLAMPUB_EDM_PROVIDER") or None,
+        # robots.txt's section for AI crawlers (glampub.publishing.robots):
+        # allow, disallow, or the user agents to keep out, comma-separated.
+        "ROBOTS_AI": env.get("GLAMPUB_ROBOTS_AI") or "allow",
         # The largest upload accepted (an export with its images), in bytes.
         "MAX_CONTENT_LENGTH": 8 * 1024**3,
         # The largest body of any other request (forms, JSON, a logo).

@@ -23,6 +23,7 @@ from sqlalchemy import (
     inspect,
     literal,
     select,
+    true,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -61,6 +62,11 @@ class Institution(Base):
     #: The interface language for visitors whose browser asks for none glampub
     #: ships ("de", "nl", ...); None: English.
     default_language: Mapped[str | None] = mapped_column(String(8))
+    #: Publish a W3C TDMRep reservation (``tdm-reservation: 1``) on its objects
+    #: that may be in copyright (see glampub.publishing.mining); on by default.
+    tdm_reservation: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    #: The institution's TDM policy (an http(s) URL), sent as ``tdm-policy``.
+    tdm_policy: Mapped[str | None] = mapped_column(String(1000))
     #: Bumped whenever what the institution publishes about itself changes
     #: (name, homepage, logo, settings), so cached documents are rebuilt.
     revision: Mapped[int] = mapped_column(Integer, default=1)

@@ -25,6 +25,18 @@ def test_import_benchmark_runs(fmt: str) -> None:
     assert "unchanged 300" in result.stdout
 
 
+def test_cli_start_benchmark_runs() -> None:
+    result = subprocess.run(
+        [sys.executable, str(BENCH / "cli_start.py"), "--runs", "1"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "glampub import (3 records, unchanged), median of 1: wall " in result.stdout
+    assert "flask loaded: no" in result.stdout
+
+
 WRK_OUTPUT = """Running 5s test @ http://127.0.0.1:41234
   2 threads and 16 connections
   Thread Stats   Avg      Stdev     Max   +/- Stdev
@@ -63,3 +75,15 @@ def test_the_tile_benchmark_asks_only_for_what_info_json_promises() -> None:
         quality, fmt = rest.split(".")
         request = parse_request(region, size, rotation, quality, fmt, width=WIDTH, height=HEIGHT)
         assert not request.is_upscaled
+
+
+def test_dataset_export_benchmark_runs() -> None:
+    result = subprocess.run(
+        [sys.executable, str(BENCH / "dataset_export.py"), "--records", "300"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "export-dataset: 30 records" in result.stdout
+    assert "export-dataset: 300 records" in result.stdout and "peak RSS" in result.stdout

@@ -251,3 +251,20 @@ def test_encoding_and_delimiter_can_be_given_instead_of_detected(runner, tmp_pat
     not_csv = runner.invoke(main, ["import", str(lido), "--institution", "t", "--delimiter", ";"])
     assert not_csv.exit_code == 2
     assert not_csv.stderr == "Error: the lido format takes no --delimiter\n"
+
+
+def test_commands_without_the_app_find_the_data_folder_flask_finds(monkeypatch) -> None:
+    # glampub import opens the database without the app: with GLAMPUB_DATA_DIR
+    # unset it must still use the folder (and SQLite file) the site serves.
+    from flask import Flask
+
+    import glampub
+    from glampub.config import instance_path
+
+    flask_finds = Flask("glampub").auto_find_instance_path
+    assert instance_path() == flask_finds()
+    # Installed into the environment Python runs from: PREFIX/var/glampub-instance.
+    beside_the_package = Path(glampub.__file__).parents[1]
+    monkeypatch.setattr(sys, "prefix", str(beside_the_package))
+    expected = str(beside_the_package / "var" / "glampub-instance")
+    assert instance_path() == flask_finds() == expected

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
+from tests.databases import subprocess_env
+from tests.installed_command import GLAMPUB
 
 PURE_PACKAGES = ["glampub.rights", "glampub.iiif", "importers"]
 
@@ -30,6 +32,7 @@ USE_CASE_PACKAGES = (
     "glampub.accounts",
     "glampub.rights_review",
     "glampub.harvesting",
+    "glampub.open_data",
 )
 
 # Modules a pure package must not bring into the interpreter, however indirectly:
@@ -101,6 +104,56 @@ def test_the_import_reader_process_loads_no_web_or_database_module() -> None:
     allowed = {"glampub.importing", "glampub.importing.reader", "glampub.importing.bulk_memory"}
     bad = [name for name in forbidden_in(loaded) if name not in allowed]
     assert bad == [], f"the import reader loads {bad}"
+
+
+# Runs ``glampub ARGS`` (argv[2:]) as the entry point does, then writes its
+# exit code and every module the interpreter then holds to the file argv[1].
+_COMMAND = """
+import json, sys
+from glampub.cli import main
+try:
+    main(sys.argv[2:], prog_name="glampub")
+except SystemExit as end:
+    code = end.code
+with open(sys.argv[1], "w") as out:
+    json.dump({"exit": code, "loaded": sorted(sys.modules)}, out)
+"""
+
+#: What only the web app needs: the web framework, the app factory, the web layer.
+WEB_ONLY = ("flask", "flask_babel", "flask_wtf", "jinja2", "glampub.app", "glampub.web")
+
+
+def test_the_import_command_loads_no_web_module(tmp_path: Path) -> None:
+    # glampub import needs the database, not the web app (docs/architecture.md,
+    # "An import"): building the app loaded Flask and the whole web layer for it.
+    env = subprocess_env(tmp_path / "data")
+    added = subprocess.run(
+        [str(GLAMPUB), "institution", "add", "km", "--name", "Kestrel"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert added.returncode == 0, added.stderr
+    export = tmp_path / "objects.csv"
+    export.write_text("identifier,title,rights\n1,Jug,CC0\n", encoding="utf-8")
+    result = tmp_path / "result.json"
+    command = ["import", str(export), "--institution", "km", "--json"]
+    done = subprocess.run(
+        [sys.executable, "-c", _COMMAND, str(result), *command],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    ran = json.loads(result.read_text())
+    assert ran["exit"] == 0, done.stderr
+    assert json.loads(done.stdout)["created"] == 1
+    loaded = ran["loaded"]
+    assert "glampub.importing.run" in loaded
+    web = [n for n in loaded if any(n == m or n.startswith(m + ".") for m in WEB_ONLY)]
+    assert web == [], f"glampub import loads {web}"
 
 
 def test_the_check_sees_a_forbidden_module_loaded_on_the_way() -> None:

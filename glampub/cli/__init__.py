@@ -1,9 +1,10 @@
 """The ``glampub`` command (the entry point ``glampub.cli:main``).
 
 commands (the command's own commands, assembled onto ``main``), base (the
-``main`` group, the app context, domain errors turned into messages and exit
-codes), db, rights, accounts (the command groups), report (how an import report
-and a rights decision are printed), progress (the import progress bar).
+``main`` group, the database with or without the app, domain errors turned
+into messages and exit codes), db, rights, accounts (the command groups),
+report (how a rights decision is printed; an import report prints itself, in
+glampub.importing.report), progress (the import progress bar).
 
 ``main`` is looked up lazily (PEP 562): the command modules import
 glampub.cli.base, and loading the package must not load all the commands.

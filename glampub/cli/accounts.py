@@ -8,8 +8,7 @@ from datetime import datetime
 import click
 
 from glampub.accounts import store as accounts
-from glampub.cli.base import app_context, domain_errors, err, out
-from glampub.db import get_db
+from glampub.cli.base import database_context, domain_errors, err, out
 from glampub.errors import UsageError
 
 
@@ -36,7 +35,7 @@ def user_add(email: str, institution: str, admin: bool, password_stdin: bool) ->
         )
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    with app_context(), get_db().transaction() as session:
+    with database_context() as opened, opened.database.transaction() as session:
         _user, created = accounts.add_user(session, email, institution, password, admin=admin)
     out.print(f"{'Added' if created else 'Updated'} account {email.lower()} ({institution})")
     if not created:
@@ -48,7 +47,7 @@ def user_add(email: str, institution: str, admin: bool, password_stdin: bool) ->
 @domain_errors
 def user_disable(email: str) -> None:
     """Disable an account: no sign-in, session or token of it works until it is enabled."""
-    with app_context(), get_db().transaction() as session:
+    with database_context() as opened, opened.database.transaction() as session:
         account, revoked = accounts.set_disabled(session, email, True)
     out.print(
         f"Disabled account {account.email}: its sessions have ended, {revoked} API tokens revoked"
@@ -60,7 +59,7 @@ def user_disable(email: str) -> None:
 @domain_errors
 def user_enable(email: str) -> None:
     """Let a disabled account sign in again (its old tokens stay revoked)."""
-    with app_context(), get_db().transaction() as session:
+    with database_context() as opened, opened.database.transaction() as session:
         account, _revoked = accounts.set_disabled(session, email, False)
     out.print(f"Enabled account {account.email}")
 
@@ -70,7 +69,7 @@ def user_enable(email: str) -> None:
 @domain_errors
 def user_remove(email: str) -> None:
     """Delete an account and its tokens (its uploads stay in the history)."""
-    with app_context(), get_db().transaction() as session:
+    with database_context() as opened, opened.database.transaction() as session:
         tokens = accounts.remove_user(session, email)
     out.print(f"Removed account {email.strip().lower()} and its {tokens} API tokens")
 
@@ -92,7 +91,7 @@ def token() -> None:
 @domain_errors
 def token_create(email: str, expires_days: int) -> None:
     """Print a new API token for the account EMAIL (bound to its institution)."""
-    with app_context(), get_db().transaction() as session:
+    with database_context() as opened, opened.database.transaction() as session:
         issued = accounts.issue_token(session, email, expires_days)
         token_id, slug = issued.row.id, issued.row.institution.slug
         expires = _when(issued.row.expires_at)
@@ -106,7 +105,7 @@ def token_create(email: str, expires_days: int) -> None:
 @domain_errors
 def token_list(email: str | None) -> None:
     """Tokens (of the account EMAIL, or all) with their institution, expiry and last use."""
-    with app_context(), get_db().transaction() as session:
+    with database_context() as opened, opened.database.transaction() as session:
         now = accounts.now_utc()
         rows = [
             (
@@ -135,7 +134,7 @@ def token_list(email: str | None) -> None:
 @domain_errors
 def token_revoke(token_id: int) -> None:
     """Revoke the token ID (see `glampub token list`): it answers 401 from now on."""
-    with app_context(), get_db().transaction() as session:
+    with database_context() as opened, opened.database.transaction() as session:
         row, revoked_now = accounts.revoke_token(session, token_id)
         owner, slug = row.user.email, row.institution.slug
     if revoked_now:

@@ -11,21 +11,30 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
-from flask import Flask
 
-from glampub.app import create_app
 from glampub.cli.accounts import token, user
-from glampub.cli.base import app_context, domain_errors, err, main, out
+from glampub.cli.base import app_context, database_context, domain_errors, err, main, out
 from glampub.cli.db import db
-from glampub.cli.report import objects_changed, print_report
+from glampub.cli.report import objects_changed
 from glampub.cli.rights import rights
 from glampub.db import get_db
 from glampub.errors import GlampubError, UsageError
+from glampub.importing.report import print_report
 from importers.base import AUTO_FORMAT, format_choices
 
 if TYPE_CHECKING:
+    from flask import Flask
+
     from glampub.importing.report import ImportReport
     from glampub.importing.run import ImportOptions
+
+
+def create_app() -> Flask:
+    """The web app, for the commands that serve or render it. Loaded only
+    there: a command that needs only the database starts without Flask."""
+    from glampub.app import create_app as build_app
+
+    return build_app()
 
 
 @main.command()
@@ -227,8 +236,11 @@ def _import(options: ImportOptions, as_json: bool) -> ImportReport:
                 f"{found.export.parent} is a folder: importing {found.export.name} from it{beside}"
             )
     enabled = not as_json and err.is_terminal
-    with app_context() as app, import_progress(err, options.path, enabled=enabled) as advance:
-        return run_import(get_db(), Path(app.config["DATA_DIR"]), options, progress=advance)
+    with (
+        database_context() as opened,
+        import_progress(err, options.path, enabled=enabled) as advance,
+    ):
+        return run_import(opened.database, opened.data_dir, options, progress=advance)
 
 
 @main.group()
@@ -278,12 +290,12 @@ def institution_add(
     from glampub.institutions.registry import add_institution
     from glampub.rights_review.queue import remap_institution
 
-    with app_context() as app, get_db().transaction() as session:
+    with database_context() as opened, opened.database.transaction() as session:
         inst, created = add_institution(
             session,
             slug,
             name,
-            Path(app.config["DATA_DIR"]),
+            opened.data_dir,
             homepage=homepage,
             logo=logo,
             metadata_licence=metadata_licence,
@@ -323,6 +335,36 @@ def export_static_command(outdir: Path, base_url: str) -> None:
             "The zoomable viewer is not installed, so object pages show still images: "
             "run `glampub install-viewer`, then export again."
         )
+
+
+@main.command("export-dataset")
+@click.argument("arguments", nargs=-1, required=True, metavar="[SLUG] OUTDIR")
+@click.option(
+    "--base-url",
+    help="The site's public address, for the URLs in the records (default: GLAMPUB_BASE_URL)",
+)
+@domain_errors
+def export_dataset_command(arguments: tuple[str, ...], base_url: str | None) -> None:
+    """Write the published objects of one institution (SLUG) or of the whole site as an
+    open dataset: JSON Lines and CSV (gzip), datapackage.json and SHA256SUMS in OUTDIR."""
+    from glampub.iiif.urls import IiifUrls
+    from glampub.open_data.export import export_dataset
+
+    if len(arguments) > 2:
+        raise UsageError(f"export-dataset takes [SLUG] OUTDIR, not {len(arguments)} arguments")
+    slug, outdir = (None, arguments[0]) if len(arguments) == 1 else arguments
+    with database_context() as opened:
+        base = (base_url or opened.config.get("BASE_URL") or "").rstrip("/")
+        if not base.startswith(("http://", "https://")):
+            raise UsageError(
+                "the records link to the site's pages: give --base-url https://… "
+                "or set GLAMPUB_BASE_URL"
+            )
+        with opened.database.transaction() as session:
+            written = export_dataset(session, IiifUrls(base), Path(outdir), slug)
+    out.print(f"Wrote {written.records} records of {written.info.title} to {outdir}:")
+    for item in written.files:
+        out.print(f"  {item.name}  {item.bytes} bytes  sha256 {item.sha256}")
 
 
 # The command groups of their own modules.

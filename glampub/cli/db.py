@@ -8,22 +8,19 @@ web and worker processes start.
 from __future__ import annotations
 
 import click
-from flask import Flask
 from sqlalchemy.engine import make_url
 
-from glampub import config, migrations
-from glampub.cli.base import domain_errors, out
+from glampub import migrations
+from glampub.cli.base import configured_database, domain_errors, out
 from glampub.db import Database
 
 
 def _database() -> tuple[Database, str]:
-    """The configured database (GLAMPUB_DATABASE_URL, else the data folder's SQLite
-    file), opened without an app: an app would upgrade it on start."""
-    settings = config.build_config(Flask("glampub").instance_path)
-    database = Database()
-    database.connect(settings["DATABASE_URL"])
-    shown = make_url(settings["DATABASE_URL"]).render_as_string(hide_password=True)
-    return database, shown
+    """The configured database, opened without preparing it: these commands
+    upgrade it themselves, or only look."""
+    workspace = configured_database()
+    shown = make_url(workspace.config["DATABASE_URL"]).render_as_string(hide_password=True)
+    return workspace.database, shown
 
 
 @click.group()

@@ -10,9 +10,8 @@ from gettext import ngettext
 
 import click
 
-from glampub.cli.base import app_context, domain_errors, out
+from glampub.cli.base import database_context, domain_errors, out
 from glampub.cli.report import objects_changed, print_decision
-from glampub.db import get_db
 from glampub.rights import map_rights
 
 
@@ -51,7 +50,7 @@ def rights_explain(statement: str, as_json: bool, institution: str | None) -> No
         from glampub.rights import RightsContext
         from glampub.rights_review.stored_rules import load_policy
 
-        with app_context(), get_db().transaction() as session:
+        with database_context() as opened, opened.database.transaction() as session:
             policy = load_policy(session, get_institution(session, institution))
         overrides, context = policy.rules, RightsContext(term_years=policy.term_years)
     if statement == "-":
@@ -75,7 +74,7 @@ def rights_review(institution: str, as_json: bool) -> None:
     """List each distinct statement of INSTITUTION that needs review, once."""
     from glampub.rights_review.queue import review_queue
 
-    with app_context(), get_db().transaction() as session:
+    with database_context() as opened, opened.database.transaction() as session:
         items = review_queue(session, institution)
     if as_json:
         for item in items:
@@ -138,7 +137,7 @@ def rights_decide(
         if len(words) != 2:
             raise UsageError("give the STATEMENT and the TARGET (or --no-statement TARGET)")
         statement, target = words
-    with app_context(), get_db().transaction() as session:
+    with database_context() as opened, opened.database.transaction() as session:
         change = decide(
             session,
             institution,
@@ -182,7 +181,7 @@ def rule_add(
     if (exact is None) == (pattern is None):
         raise UsageError("give exactly one of --exact STATEMENT or --pattern REGEX")
     kind, match = ("exact", exact) if exact is not None else ("pattern", pattern)
-    with app_context(), get_db().transaction() as session:
+    with database_context() as opened, opened.database.transaction() as session:
         change = add_rule(
             session,
             institution,
@@ -207,7 +206,7 @@ def rule_list(institution: str, as_json: bool) -> None:
     """List INSTITUTION's rules in the order they are tried."""
     from glampub.rights_review.stored_rules import list_rules
 
-    with app_context(), get_db().transaction() as session:
+    with database_context() as opened, opened.database.transaction() as session:
         rows = [
             {
                 "id": r.id,
@@ -243,6 +242,6 @@ def rule_remove(institution: str, rule_id: int) -> None:
     """Remove rule RULE_ID of INSTITUTION; its objects are decided again."""
     from glampub.rights_review.queue import remove_rule
 
-    with app_context(), get_db().transaction() as session:
+    with database_context() as opened, opened.database.transaction() as session:
         change = remove_rule(session, institution, rule_id)
     out.print(f"Rule {rule_id} removed from {institution}: {objects_changed(change.changed)}")

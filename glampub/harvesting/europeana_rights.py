@@ -42,3 +42,23 @@ def europeana_accepts(uri: str | None) -> bool:
 def accepted_uris() -> tuple[str, ...]:
     """Every rights URI Europeana accepts, for a query's IN list."""
     return tuple(sorted(term.uri for term in all_terms() if europeana_accepts(term.uri)))
+
+
+#: Why a rights URI is not offered as edm, for the staff page.
+UNDETERMINED = "undetermined"
+NATIONAL_PORT = "national-port"
+OTHER_LICENCE = "other-licence"
+OTHER_STATEMENT = "other-statement"
+
+
+def refusal_reason(uri: str | None) -> str | None:
+    """Why Europeana would refuse ``uri`` (one of the constants above), or None
+    when it accepts it."""
+    if europeana_accepts(uri):
+        return None
+    term = lookup(uri) if uri else None
+    if term is None:
+        return UNDETERMINED
+    if term.kind == "cc":
+        return NATIONAL_PORT if term.jurisdiction is not None else OTHER_LICENCE
+    return OTHER_STATEMENT

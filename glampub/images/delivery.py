@@ -46,6 +46,7 @@ from glampub.images.render_lanes import lanes
 from glampub.institutions.registry import LOGO_PREFIX
 from glampub.models import CollectionObject, Image, Institution
 from glampub.publishing.documents import Gone
+from glampub.publishing.mining import image_headers
 from glampub.publishing.object_values import object_info
 from importers.attribution import makers, qualified_name
 
@@ -91,6 +92,8 @@ class ServedImage:
     #: The published thumbnail every render of a thumbnail-only image is made
     #: from (made from the master on first use); None when the master is served.
     thumbnail: Path | None = None
+    #: The TDM reservation every answer about it carries (glampub.publishing.mining).
+    tdm_headers: tuple[tuple[str, str], ...] = ()
 
     @property
     def thumbnail_only(self) -> bool:
@@ -179,6 +182,7 @@ def find_image(session: Session, image_id: str, data_dir: Path, urls: IiifUrls) 
         rights_label=image.rights_label or None,
         creators=tuple(qualified_name(c) for c in makers(obj.creators or ())),
         rights_holder=published.rights_holder or info.rights_holder,
+        tdm_headers=image_headers(image),
     )
     if not served.thumbnail_only:
         return served

@@ -16,21 +16,18 @@ size, as IIIF allows, so annotations and layout are unaffected.
 
 from __future__ import annotations
 
-from glampub.rights import lookup
+from glampub.rights.mining import in_copyright_or_undetermined
 
 #: The long side of what a thumbnail-only image is published at.
 THUMBNAIL_ONLY_SIDE = 400
-_UNKNOWN_STATUS = ("CNE", "UND")
 
 
 def thumbnail_only(rights_uri: str | None, full_images_in_copyright: bool) -> bool:
     """True when the image must be published as a thumbnail only."""
     if full_images_in_copyright:
         return False
-    term = lookup(rights_uri) if rights_uri else None
-    if term is None:
-        return True  # not decided yet
-    return term.kind == "rs" and (term.code.startswith("InC") or term.code in _UNKNOWN_STATUS)
+    # The same reading as the TDM reservation's (glampub.rights.mining).
+    return in_copyright_or_undetermined(rights_uri)
 
 
 def published_size(width: int, height: int, thumbnail: bool) -> tuple[int, int]:

@@ -1,5 +1,6 @@
 """Institution settings staff change in the browser: name, homepage, logo,
-credit line template, courtesy statement, copyright term, metadata licence and default language."""
+credit line template, courtesy statement, copyright term, metadata licence,
+the text-and-data-mining reservation with its policy URL, and the default language."""
 
 from __future__ import annotations
 
@@ -28,6 +29,11 @@ class Settings:
     copyright_term_years: int
     #: A key of METADATA_LICENCES; None leaves the metadata licence as it is.
     metadata_licence: str | None = None
+    #: Publish the TDM reservation on objects that may be in copyright
+    #: (glampub.publishing.mining); None leaves it as it is.
+    tdm_reservation: bool | None = None
+    #: The TDM policy URL ("" removes it); None leaves it as it is.
+    tdm_policy: str | None = None
     #: One of glampub.languages.SHIPPED_LANGUAGES; None leaves it as it is.
     default_language: str | None = None
 
@@ -59,6 +65,11 @@ def update_settings(
         raise UsageError(f"homepage {homepage!r} must be an http(s) URL")
     if not 1 <= settings.copyright_term_years <= 150:
         raise UsageError("the copyright term is a number of years between 1 and 150")
+    tdm_policy = None if settings.tdm_policy is None else settings.tdm_policy.strip() or None
+    if tdm_policy and not _is_policy_url(tdm_policy):
+        raise UsageError(
+            f"TDM policy {tdm_policy!r} must be an http(s) URL in ASCII characters, without spaces"
+        )
     template = (settings.credit_template or "").strip() or None
     if template:
         check_template(template)
@@ -79,6 +90,10 @@ def update_settings(
         institution.default_language = (
             None if settings.default_language == DEFAULT_LANGUAGE else settings.default_language
         )
+    if settings.tdm_reservation is not None:
+        institution.tdm_reservation = settings.tdm_reservation
+    if settings.tdm_policy is not None:
+        institution.tdm_policy = tdm_policy
     if logo is not None:
         stored = ingest(logo, data_dir / "logos")
         institution.logo_path = str(Path("logos") / stored.relative_path)
@@ -103,3 +118,14 @@ def update_settings(
         changed = remap_institution(session, institution)
     session.flush()
     return changed
+
+
+def _is_policy_url(value: str) -> bool:
+    """An http(s) URL that can be sent as a header value as it is."""
+    return (
+        value.startswith(("http://", "https://"))
+        and len(value) <= 1000
+        and value.isprintable()
+        and not any(c.isspace() for c in value)
+        and value.isascii()
+    )

@@ -32,3 +32,17 @@ def rq_job(upload_id: int, mode: str, base_url: str) -> None:
             run_upload(database, Path(app.config["DATA_DIR"]), upload_id, mode, base_url, last=last)
     finally:
         database.dispose()
+
+
+def rq_datasets_job(base_url: str) -> None:
+    """The worker rebuilds the served datasets (see glampub.jobs.datasets)."""
+    from glampub.iiif.urls import IiifUrls
+    from glampub.open_data.builds import rebuild_if_stale
+
+    app = create_app()
+    database: Database = app.extensions["glampub.db"]
+    assert database.engine is not None
+    try:
+        rebuild_if_stale(database.engine, Path(app.config["DATA_DIR"]), IiifUrls(base_url))
+    finally:
+        database.dispose()

@@ -1,8 +1,8 @@
 """The database schema's history, as Alembic revisions (``versions/``).
 
-Every way glampub opens a database (``create_app``, ``glampub demo``,
-``glampub serve``, ``glampub db upgrade``) brings it to the newest revision
-first. A database made before the revisions existed has glampub's tables but
+Every way glampub opens a database (``create_app``, the commands through
+``glampub.cli.base.database_context``, ``glampub db upgrade``) brings it to
+the newest revision first. A database made before the revisions existed has glampub's tables but
 no ``alembic_version``: the first revision adopts it (it creates only what is
 missing and adds the columns such a database lacks), so it needs no stamping
 by hand. The search index beside the tables (FTS5 or PostgreSQL's stored

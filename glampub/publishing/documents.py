@@ -30,7 +30,7 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cached_property
 from importlib.metadata import PackageNotFoundError
@@ -47,6 +47,7 @@ from glampub.errors import NotFound
 from glampub.iiif.manifest import build_manifest
 from glampub.iiif.urls import IiifUrls
 from glampub.models import CollectionObject, DocumentCache, Institution
+from glampub.publishing.mining import object_headers
 from glampub.publishing.object_values import object_info
 from glampub.publishing.record_json import record_data
 
@@ -75,6 +76,9 @@ class Document:
     body: str
     etag: str
     built_at: datetime | None = None
+    #: Headers the document is always sent with (the TDM reservation of its
+    #: object, glampub.publishing.mining): made per request, never stored.
+    headers: tuple[tuple[str, str], ...] = ()
 
     @cached_property
     def data(self) -> bytes:
@@ -91,7 +95,7 @@ class Document:
         return http_date(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
 
 
-def document(data: dict[str, Any]) -> Document:
+def document(data: dict[str, Any] | list[Any]) -> Document:
     body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return Document(body, etag_for(body), datetime.now(UTC))
 
@@ -113,7 +117,7 @@ def cached_document(
     key: str,
     base_url: str,
     version: str,
-    build: Callable[[], dict[str, Any]],
+    build: Callable[[], dict[str, Any] | list[Any]],
 ) -> Document:
     """The stored document for (key, base_url) at ``version``, built once if missing."""
     full_version = f"{FORMAT}|{version}"
@@ -260,13 +264,14 @@ def manifest_document(
         raise NotFound(
             f"object {identifier!r} of {institution!r} has no image to show, so it has no manifest"
         )
-    return cached_document(
+    doc = cached_document(
         session,
         f"manifest:{obj.id}",
         cache_base(urls),
         f"{obj.revision}.{obj.institution.revision}",
         lambda: build_manifest(object_info(obj), urls),
     )
+    return replace(doc, headers=object_headers(obj))
 
 
 def record_document(
@@ -276,10 +281,11 @@ def record_document(
     obj = find_object(session, institution, identifier)
     if obj.is_withdrawn:
         raise Gone(f"object {identifier!r} of {institution!r} has been withdrawn")
-    return cached_document(
+    doc = cached_document(
         session,
         f"record:{obj.id}",
         cache_base(urls),
         f"{obj.revision}.{obj.institution.revision}",
         lambda: record_data(obj, urls),
     )
+    return replace(doc, headers=object_headers(obj))

@@ -61,12 +61,18 @@ def image_info(image: Image, institution: Institution) -> ImageInfo:
     remote = remote_info(image, thumbnail)
     if remote is not None:
         return remote
-    service_width, service_height = published_size(image.width, image.height, thumbnail)
+    width, height = image.width, image.height
+    service_width, service_height = published_size(width, height, thumbnail)
+    if service := (image.remote or {}).get("service"):
+        # A thumbnail-only image of a museum's service: the canvas has the
+        # museum's full size, what glampub publishes is its own thumbnail (the
+        # stored file), as for an in-copyright file (no zoom, no download).
+        width, height = int(service["width"]), int(service["height"])
     return ImageInfo(
         image_id=image.public_id,
         position=image.position,
-        width=image.width,
-        height=image.height,
+        width=width,
+        height=height,
         mime_type=image.mime_type or "image/jpeg",
         label=image.label or {},
         rights_uri=image.rights_uri,

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import PIL
 from flask import Flask, current_app
@@ -42,6 +43,7 @@ from glampub.publishing.collections import (
 )
 from glampub.publishing.discovery import changes_document, changes_page_document
 from glampub.publishing.documents import has_canvas, manifest_document, record_document
+from glampub.publishing.tdmrep import tdmrep_rules
 from glampub.resources import PACKAGE_DIR
 from glampub.static_site import pages as static_pages
 from glampub.static_site.tiles import level0_files, level0_info
@@ -102,11 +104,21 @@ def export_static(
         for institution in institutions:
             _export_institution(app, client, session, institution, urls, tree, data_dir, progress)
         _export_changes(session, urls, tree, app.config["DISCOVERY_PAGE_SIZE"])
+        _export_tdm_rules(session, urls, tree)
         static_pages.write_home(client, urls, tree)
         static_pages.write_search_page(app, institutions, urls, tree)
     tree.finish()
     app.extensions["glampub.db"].dispose()
     return report
+
+
+def _export_tdm_rules(session: Session, urls: IiifUrls, tree: ExportTree) -> None:
+    """``/.well-known/tdmrep.json`` at the export's root: a static server sends
+    no TDM headers, so the path rules (and the pages' meta elements) carry the
+    reservations. Locations are paths on the export's host, its base path first."""
+    paths = IiifUrls(urlsplit(urls.base).path.rstrip("/"), static=True)
+    rules = json.dumps(tdmrep_rules(session, paths), separators=(",", ":"))
+    tree.write(f"{urls.base}/.well-known/tdmrep.json", rules.encode())
 
 
 def _code_fingerprint(app: Flask) -> str:

@@ -105,8 +105,8 @@ def admin_required(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 #: Blueprints whose answers never depend on who is signed in (IIIF documents
-#: and images, the token-authenticated API).
-SESSIONLESS_BLUEPRINTS = frozenset({"iiif", "api"})
+#: and images, the token-authenticated API, the open-data files).
+SESSIONLESS_BLUEPRINTS = frozenset({"iiif", "api", "dataset_files"})
 
 
 class GlampubSessionInterface(SecureCookieSessionInterface):

@@ -54,6 +54,7 @@ class Answer:
         ]
         if self.doc.http_date:
             headers.append(("Last-Modified", self.doc.http_date))
+        headers.extend(self.doc.headers)
         return tuple(headers)
 
     def headers(self) -> list[tuple[str, str]]:

@@ -4,7 +4,9 @@ What a request must pass before a view runs (its size, NUL characters, who
 may upload) is checked in :mod:`glampub.web.edge`.
 
 Every answer gets a Content Security Policy that allows scripts, styles,
-images and fetches from this site only: no inline script (the pages use
+images and fetches from this site only (an object page whose viewer zooms
+into a museum's own IIIF Image API service also allows that service's origin
+for images and fetches, and nothing else of it): no inline script (the pages use
 ``static/glampub.js`` and the viewer's own file; JSON-LD blocks are data, not
 script, and are never executed), no inline style attributes (the templates
 have none; OpenSeadragon styles its elements through the DOM, which a policy
@@ -41,21 +43,29 @@ def style_hash(text: str) -> str:
     return f"'sha256-{digest}'"
 
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        f"style-src 'self' {style_hash(VIEWER_INLINE_STYLE)}",
-        # data: for the tiny images the viewer draws its controls with.
-        "img-src 'self' data:",
-        "connect-src 'self'",
-        "font-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'self'",
-    ]
-)
+def content_security_policy(image_origins: tuple[str, ...] = ()) -> str:
+    """The policy; ``image_origins`` are museums' IIIF Image API services that an
+    object page's viewer reads (info.json by fetch, tiles as images), already
+    reduced to plain ``scheme://host[:port]`` by glampub.publishing.viewer_sources."""
+    extra = "".join(f" {origin}" for origin in image_origins)
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            f"style-src 'self' {style_hash(VIEWER_INLINE_STYLE)}",
+            # data: for the tiny images the viewer draws its controls with.
+            f"img-src 'self' data:{extra}",
+            f"connect-src 'self'{extra}",
+            "font-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'self'",
+        ]
+    )
+
+
+CONTENT_SECURITY_POLICY = content_security_policy()
 
 #: For documents that are data, not pages (an object's source record): a
 #: browser that renders one (XML may hold XHTML script elements) gets a

@@ -5,7 +5,7 @@
   (``de``, ``nl``, ...); empty: English.
 
 Revision ID: 0014
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-06
 """
 
@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0014"
-# The merge into main chains this after the latest revision there.
-down_revision: str | None = "0010"
+# After 0011 (main when this was written); 0012 and 0013 were given to other branches.
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

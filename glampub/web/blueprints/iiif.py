@@ -7,6 +7,7 @@ ETag, and answers 304 to a matching If-None-Match.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -150,8 +151,9 @@ def image_info(image_id: str) -> Response:
 
     def build() -> Document:
         max_area = current_app.config["IMAGE_MAX_AREA"]
-        info = image_delivery.info_document(_served_image(image_id), urls, max_area)
-        return document(info)
+        served = _served_image(image_id)
+        info = image_delivery.info_document(served, urls, max_area)
+        return replace(document(info), headers=served.tdm_headers)
 
     return _json_answer(build(), IMAGE_TYPE)
 
@@ -194,7 +196,7 @@ def _image_answer(image: image_delivery.ServedImage, params: tuple[str, ...]) ->
     links = [f'<{service}/{rendered.canonical}>;rel="canonical"', f'<{LEVEL2}>;rel="profile"']
     if image.rights_uri:
         links.append(f'<{image.rights_uri}>;rel="license"')
-    return _file_answer(rendered, ", ".join(links))
+    return _file_answer(rendered, ", ".join(links), image.tdm_headers)
 
 
 LEVEL2 = "http://iiif.io/api/image/3/level2.json"
@@ -209,19 +211,23 @@ def download(image_id: str, ext: str) -> Response:
     if rendered.path.suffix != f".{ext}":
         raise NotFound(f"image {image_id!r} is published as {rendered.path.suffix[1:]}, not {ext}")
     link = f'<{image.rights_uri}>;rel="license"' if image.rights_uri else ""
-    response = _file_answer(rendered, link)
+    response = _file_answer(rendered, link, image.tdm_headers)
     response.headers["Content-Disposition"] = f'attachment; filename="{image.download_name}"'
     return response
 
 
-def _file_answer(rendered: image_delivery.Rendered, link: str) -> Response:
+def _file_answer(
+    rendered: image_delivery.Rendered, link: str, extra: tuple[tuple[str, str], ...] = ()
+) -> Response:
     """A rendered image: a cached file's name is its version, so the ETag needs
     no stat, and the body goes out through the server's file wrapper (sendfile
-    under gunicorn); a render not kept on disk goes out from memory."""
+    under gunicorn); a render not kept on disk goes out from memory. ``extra``:
+    the image's TDM reservation, on its 304 answers as well."""
     headers = {
         "Content-Type": rendered.media_type,
         "ETag": f'"{rendered.etag}"',
         "Cache-Control": "public, max-age=86400",
+        **dict(extra),
     }
     if link:
         headers["Link"] = link

@@ -12,6 +12,7 @@ from flask import (
     Response,
     abort,
     current_app,
+    make_response,
     render_template,
     request,
     send_file,
@@ -29,13 +30,15 @@ from glampub.institutions.settings import credit_template
 from glampub.languages import shipped
 from glampub.publishing.documents import Gone, find_object, has_canvas
 from glampub.publishing.institution_page import institution_overview
+from glampub.publishing.mining import Headers, mining_note, object_headers
 from glampub.publishing.object_page import page_extras
 from glampub.publishing.object_values import image_info, object_info, source_document
+from glampub.publishing.viewer_sources import viewer_sources
 from glampub.search.query import SORTS, SearchQuery, institution_counts, recent_objects, search
 from glampub.web import vendor
 from glampub.web.blueprints.helpers import request_urls, session
 from glampub.web.language import LANGUAGE_COOKIE, current_language
-from glampub.web.security import DATA_DOCUMENT_POLICY
+from glampub.web.security import DATA_DOCUMENT_POLICY, content_security_policy
 
 if TYPE_CHECKING:
     from glampub.models import CollectionObject, Image
@@ -170,6 +173,13 @@ def source_record(institution: str, identifier: str) -> Response:
     response = Response(text, mimetype=media_type)
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Content-Security-Policy"] = DATA_DOCUMENT_POLICY
+    return with_headers(response, object_headers(obj))
+
+
+def with_headers(response: Response, headers: Headers) -> Response:
+    """The response with the object's TDM reservation (glampub.publishing.mining)."""
+    for name, value in headers:
+        response.headers[name] = value
     return response
 
 
@@ -190,16 +200,17 @@ def download(institution: str, identifier: str, position: int) -> Response:
     original = image_delivery.original(served, data_dir)
     assert original.path is not None
     name = re.sub(r"[^A-Za-z0-9._-]+", "-", f"{institution}-{identifier}-{position}").strip("-")
-    return send_file(
+    response = send_file(
         original.path,
         mimetype=original.media_type,
         as_attachment=True,
         download_name=f"{name}{original.path.suffix}",
     )
+    return with_headers(response, served.tdm_headers)
 
 
 @bp.get("/objects/<institution>/<path:identifier>")
-def object_page(institution: str, identifier: str) -> str:
+def object_page(institution: str, identifier: str) -> Response:
     db = session()
     obj = find_object(db, institution, identifier)
     if obj.is_withdrawn:
@@ -217,9 +228,22 @@ def object_page(institution: str, identifier: str) -> str:
         pick_language(obj.description) or first_value(obj.description),
         language,
     )
-    return render_template(
-        "object.html", obj=obj, info=info, extras=extras, manifest_url=manifest_url
+    mining = mining_note(obj)
+    viewer = viewer_sources(info, urls, secure_page=request.is_secure)
+    response = make_response(
+        render_template(
+            "object.html",
+            obj=obj,
+            info=info,
+            extras=extras,
+            manifest_url=manifest_url,
+            viewer_info=viewer.info,
+            mining=mining,
+        )
     )
+    if viewer.origins:
+        response.headers["Content-Security-Policy"] = content_security_policy(viewer.origins)
+    return with_headers(response, mining.headers)
 
 
 @bp.get("/institutions/<institution>")

@@ -113,6 +113,10 @@ class SettingsForm(FlaskForm):
         # Each language named in itself, as visitors look for it.
         choices=options(list(LANGUAGE_NAMES.items())),
     )
+    tdm_reservation = BooleanField(
+        _l("Reserve text and data mining of objects that may be in copyright (W3C TDMRep)")
+    )
+    tdm_policy = URLField(_l("TDM policy (URL)"), validators=[Optional(), Length(max=1000)])
 
 
 class ProfileForm(FlaskForm):

@@ -12,6 +12,7 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from glampub.errors import GlampubError, NotFound
+from glampub.harvesting.edm_coverage import edm_coverage
 from glampub.importing import column_profiles
 from glampub.importing import history as import_history
 from glampub.institutions.registry import (
@@ -52,6 +53,7 @@ def institution_home(institution: str) -> str:
         counts=staff_objects.status_counts(db, inst),
         review=len(review_queue(db, inst.slug)),
         uploads=import_history.uploads(db, inst, limit=5),
+        edm=edm_coverage(db, inst),
     )
 
 
@@ -185,6 +187,8 @@ def settings(institution: str) -> Response | str | tuple[str, int]:
         copyright_term=inst.copyright_term_years,
         metadata_licence=metadata_licence_choice(inst),
         default_language=inst.default_language or DEFAULT_LANGUAGE,
+        tdm_reservation=inst.tdm_reservation is not False,
+        tdm_policy=inst.tdm_policy,
     )
     if request.method == "POST":
         if not form.validate_on_submit():
@@ -203,6 +207,8 @@ def settings(institution: str) -> Response | str | tuple[str, int]:
                         copyright_term_years=form.copyright_term.data or 70,
                         metadata_licence=form.metadata_licence.data,
                         default_language=form.default_language.data,
+                        tdm_reservation=bool(form.tdm_reservation.data),
+                        tdm_policy=form.tdm_policy.data or "",
                     ),
                     data_dir(),
                     logo=logo.stream if logo else None,
