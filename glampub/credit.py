@@ -11,14 +11,38 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Callable
+from dataclasses import replace
 from html import escape
 
 from glampub.errors import UsageError
-from glampub.iiif.records import ObjectInfo
+from glampub.iiif.records import ObjectInfo, RightsInfo
+from glampub.languages import DEFAULT_LANGUAGE, N_, translations
+from glampub.rights.official import official_label
 from importers.attribution import makers, qualified_name
 
 #: The names an institution's credit line template may use.
 TEMPLATE_FIELDS = ("title", "creator", "date", "identifier", "institution", "rights_holder")
+#: The label of rights nobody has decided yet.
+UNDECIDED_RIGHTS = N_("Rights not yet determined: ask %(institution)s before reuse")
+
+
+def rights_in(rights: RightsInfo, language: str, institution_name: str) -> RightsInfo:
+    """The rights as a reader of ``language`` reads them: the publisher's
+    official label in that language (RightsStatements.org, Creative Commons),
+    English where it has none."""
+    if language == DEFAULT_LANGUAGE:
+        return rights
+    if rights.uri is None:
+        text = translations(language).gettext(UNDECIDED_RIGHTS)
+        return replace(rights, label=text % {"institution": institution_name})
+    return replace(rights, label=official_label(rights.uri, language) or rights.label)
+
+
+def in_language(obj: ObjectInfo, language: str) -> ObjectInfo:
+    """The object with its rights labelled in ``language``."""
+    if language == DEFAULT_LANGUAGE:
+        return obj
+    return replace(obj, rights=rights_in(obj.rights, language, obj.institution.name))
 
 
 def first_value(lang_map: dict[str, list[str]], preferred: tuple[str, ...] = ("en", "none")) -> str:
@@ -38,14 +62,21 @@ def creator_names(obj: ObjectInfo) -> str:
     return ", ".join(qualified_name(creator) for creator in makers(obj.creators))
 
 
-def _made_by(obj: ObjectInfo) -> str:
-    """ " by Name", or ", after Name" when the first maker is qualified: a copy
-    after David Teniers is not by David Teniers."""
+def _made(obj: ObjectInfo, title: str, language: str) -> str:
+    """“Title” by Name, or “Title”, after Name when the first maker is
+    qualified: a copy after David Teniers is not by David Teniers. Quotes and
+    "by" in the reader's language."""
+    words = translations(language)
+    # TRANSLATORS: the title of a work in the language's quotation marks.
+    quoted = words.gettext("“%(title)s”") % {"title": title}
     found = makers(obj.creators)
     if not found:
-        return ""
+        return quoted
     names = ", ".join(qualified_name(creator) for creator in found)
-    return f", {names}" if found[0].get("qualifier") else f" by {names}"
+    if found[0].get("qualifier"):
+        return f"{quoted}, {names}"
+    # TRANSLATORS: a credit line: “Title” by Names.
+    return words.gettext("%(work)s by %(names)s") % {"work": quoted, "names": names}
 
 
 def credited_holder(obj: ObjectInfo) -> str | None:
@@ -73,10 +104,11 @@ def check_template(template: str) -> None:
 
 
 def _parts(
-    obj: ObjectInfo, template: str | None = None, source: Callable[[str], str] | None = None
+    obj: ObjectInfo, template: str | None = None, language: str = DEFAULT_LANGUAGE
 ) -> tuple[str, str]:
-    """(the credit before its links, as plain text; the same with the institution
-    rendered by ``source``). Without a template: “Title” by Creator (date), Institution.
+    """(the credit before its links, as plain text; the same with a NUL where
+    the institution's name goes, for the forms that link it). Without a
+    template: “Title” by Creator (date), Institution.
 
     ``template`` defaults to the institution's own, so that the page, the
     manifest and the credit embedded in image files all say the same."""
@@ -100,7 +132,7 @@ def _parts(
             _tidy(template.format(**values, institution=name) + tail),
             _tidy(template.format(**values, institution="\x00") + tail),
         )
-    made = f"“{title}”{_made_by(obj)}"
+    made = _made(obj, title, language)
     if obj.date_display:
         made += f" ({obj.date_display})"
     if holder:
@@ -115,10 +147,15 @@ def _tidy(text: str) -> str:
     return re.sub(r"\s{2,}", " ", text).strip(" ,;")
 
 
-def reference_text(obj: ObjectInfo, object_url: str, template: str | None = None) -> str:
-    """Plain text, ready to paste under a reused image."""
-    credit, _ = _parts(obj, template)
-    rights = obj.rights
+def reference_text(
+    obj: ObjectInfo,
+    object_url: str,
+    template: str | None = None,
+    language: str = DEFAULT_LANGUAGE,
+) -> str:
+    """Plain text, ready to paste under a reused image, in ``language``."""
+    credit, _ = _parts(obj, template, language)
+    rights = rights_in(obj.rights, language, obj.institution.name)
     if rights.uri and rights.public_domain:
         return f"{credit}, {object_url} ({rights.label})"
     if rights.uri:
@@ -128,36 +165,57 @@ def reference_text(obj: ObjectInfo, object_url: str, template: str | None = None
 
 
 def _linked(
-    obj: ObjectInfo, template: str | None, escape_text: Callable[[str], str], link: str
+    obj: ObjectInfo,
+    template: str | None,
+    escape_text: Callable[[str], str],
+    link: str,
+    language: str,
 ) -> str:
     """The credit with the institution's name as a link (``link`` holds the markup)."""
-    _, marked = _parts(obj, template)
+    _, marked = _parts(obj, template, language)
     before, _, after = marked.partition("\x00")
     return escape_text(before) + link + escape_text(after)
 
 
-def reference_html(obj: ObjectInfo, object_url: str, template: str | None = None) -> str:
+def reference_html(
+    obj: ObjectInfo,
+    object_url: str,
+    template: str | None = None,
+    language: str = DEFAULT_LANGUAGE,
+) -> str:
     """The same credit as HTML, with links; every value escaped."""
-    rights = obj.rights
+    rights = rights_in(obj.rights, language, obj.institution.name)
     link = f'<a href="{escape(object_url)}">{escape(obj.institution.name)}</a>'
-    html = _linked(obj, template, escape, link)
+    html = _linked(obj, template, escape, link, language)
     if rights.uri:
         page = rights.licence_page or rights.uri
         html += f', <a href="{escape(page)}">{escape(rights.label)}</a>'
     return html
 
 
-def reference_markdown(obj: ObjectInfo, object_url: str, template: str | None = None) -> str:
-    rights = obj.rights
-    text = _linked(obj, template, _md, f"[{_md(obj.institution.name)}]({object_url})")
+def reference_markdown(
+    obj: ObjectInfo,
+    object_url: str,
+    template: str | None = None,
+    language: str = DEFAULT_LANGUAGE,
+) -> str:
+    rights = rights_in(obj.rights, language, obj.institution.name)
+    link = f"[{_md(obj.institution.name)}]({object_url})"
+    text = _linked(obj, template, _md, link, language)
     if rights.uri:
         text += f", [{_md(rights.label)}]({rights.licence_page or rights.uri})"
     return text
 
 
-def reference_wikitext(obj: ObjectInfo, object_url: str, template: str | None = None) -> str:
-    rights = obj.rights
-    text = _linked(obj, template, _wiki, f"[{object_url} {_wiki(obj.institution.name)}]")
+def reference_wikitext(
+    obj: ObjectInfo,
+    object_url: str,
+    template: str | None = None,
+    language: str = DEFAULT_LANGUAGE,
+) -> str:
+    rights = rights_in(obj.rights, language, obj.institution.name)
+    link = f"[{object_url} {_wiki(obj.institution.name)}]"
+    text = _linked(obj, template, _wiki, link, language)
     if rights.uri:
         text += f", [{rights.licence_page or rights.uri} {_wiki(rights.label)}]"
     return text

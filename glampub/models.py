@@ -59,6 +59,9 @@ class Institution(Base):
     #: The licence of its metadata where a record states none (CC0 or CC BY 4.0
     #: URI); None: not stated, and nothing is published about it.
     metadata_licence: Mapped[str | None] = mapped_column(String(200))
+    #: The interface language for visitors whose browser asks for none glampub
+    #: ships ("de", "nl", ...); None: English.
+    default_language: Mapped[str | None] = mapped_column(String(8))
     #: Publish a W3C TDMRep reservation (``tdm-reservation: 1``) on its objects
     #: that may be in copyright (see glampub.publishing.mining); on by default.
     tdm_reservation: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())

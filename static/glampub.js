@@ -13,7 +13,9 @@ document.addEventListener("click", async (event) => {
     document.execCommand("copy");
   }
   const original = button.innerHTML;
-  button.textContent = "Copied";
+  // The page gives the word in its own language.
+  const words = button.closest("[data-copied]");
+  button.textContent = words ? words.dataset.copied : "Copied";
   setTimeout(() => { button.innerHTML = original; }, 1500);
 });
 

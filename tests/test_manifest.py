@@ -91,7 +91,7 @@ def test_public_domain_items_ask_for_credit_but_never_require_it() -> None:
     assert "requiredStatement" not in manifest
     labels = [entry["label"]["en"][0] for entry in manifest["metadata"]]
     assert "How to reference" in labels
-    how = manifest["metadata"][labels.index("How to reference")]["value"]["none"][0]
+    how = manifest["metadata"][labels.index("How to reference")]["value"]["en"][0]
     assert how.startswith("<span>") and "Kestrel Museum of Art" in how
     url = "https://collections.example/objects/kestrel-museum/KM%201901%2F3"
     # The persistent URL is in the text itself, so a copied credit line keeps it.
@@ -110,7 +110,7 @@ def test_cc_by_items_require_attribution_with_title_creator_source_and_licence()
     manifest = build_manifest(replace(PAINTING, rights=CC_BY), URLS)
     statement = manifest["requiredStatement"]
     assert statement["label"]["en"] == ["Attribution"]
-    value = statement["value"]["none"][0]
+    value = statement["value"]["en"][0]
     for part in (
         "Harbour at Dusk",
         "Ada Marsh",
@@ -126,9 +126,16 @@ def test_cc_by_items_require_attribution_with_title_creator_source_and_licence()
 def test_in_copyright_items_state_the_holder() -> None:
     obj = replace(PAINTING, rights=IN_COPYRIGHT, rights_holder="Estate of Ada Marsh")
     statement = build_manifest(obj, URLS)["requiredStatement"]
-    assert statement == {
-        "label": {"en": ["Rights"], "de": ["Rechte"], "fr": ["Droits"], "nl": ["Rechten"]},
-        "value": {"none": ["In Copyright. Estate of Ada Marsh"]},
+    assert statement["label"]["en"] == ["Rights"]
+    assert statement["label"]["de"] == ["Rechte"]
+    # The statement's official label in each shipped language, the holder as given.
+    assert statement["value"] == {
+        "en": ["In Copyright. Estate of Ada Marsh"],
+        "de": ["Urheberrechtsschutz. Estate of Ada Marsh"],
+        "nl": ["Auteursrechtelijk beschermd. Estate of Ada Marsh"],
+        "fr": ["Protégé par le droit d'auteur. Estate of Ada Marsh"],
+        "sv": ["Underkastad upphovsrätt. Estate of Ada Marsh"],  # Finland's Swedish label
+        "es": ["Protegido por derecho de autor. Estate of Ada Marsh"],
     }
 
 

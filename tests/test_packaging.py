@@ -14,9 +14,11 @@ import pytest
 
 from glampub.cli import main
 from glampub.config import ENVIRONMENT_VARIABLES
+from glampub.languages import DEFAULT_LANGUAGE, SHIPPED_LANGUAGES
 
 REPO = Path(__file__).resolve().parents[1]
 README = (REPO / "README.md").read_text("utf-8")
+TRANSLATED = [lang for lang in SHIPPED_LANGUAGES if lang != DEFAULT_LANGUAGE]
 
 
 def _version_tuple(text: str) -> tuple[int, ...]:
@@ -70,8 +72,8 @@ def test_readme_gives_the_two_setup_commands() -> None:
 @pytest.mark.skipif(shutil.which("uv") is None, reason="uv builds and installs the wheel")
 def test_a_non_editable_install_serves_pages(tmp_path: Path) -> None:
     """The wheel carries templates, static files, sample collections, CSV
-    profiles and the official rights labels, so an installed glampub works away
-    from the repository."""
+    profiles, the official rights labels and the compiled translations, so an
+    installed glampub works away from the repository, in every language."""
     subprocess.run(
         ["uv", "build", "--wheel", "-q", "-o", str(tmp_path / "dist"), str(REPO)],
         check=True,
@@ -85,6 +87,7 @@ def test_a_non_editable_install_serves_pages(tmp_path: Path) -> None:
         "glampub/sample_collections/make_images.py",
         "importers/profiles/default.toml",
         "glampub/rights/data/official_labels.tsv",
+        *(f"glampub/translations/{lang}/LC_MESSAGES/messages.mo" for lang in TRANSLATED),
     ):
         assert expected in names
     # Sample images are drawn on first use (the glampub/images package is code).
@@ -105,6 +108,8 @@ def test_a_non_editable_install_serves_pages(tmp_path: Path) -> None:
         f"app = create_app({{'DATA_DIR': {data_dir!r}, 'TESTING': True}})\n"
         "page = app.test_client().get('/')\n"
         "assert page.status_code == 200, page.status_code\n"
+        "german = app.test_client().get('/', headers={'Accept-Language': 'de'})\n"
+        "assert 'Offene Sammlungen' in german.get_data(as_text=True)\n"
         "print(app.template_folder)\n"
         "from glampub.rights import map_rights\n"
         "uri = map_rights('Naamsvermelding-GelijkDelen 4.0 Internationaal').uri\n"

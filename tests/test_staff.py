@@ -421,7 +421,7 @@ def test_settings_change_the_credit_line_and_bad_templates_are_explained(staff_a
     # The manifest says the same, and so does the image file's own metadata.
     manifest = client.get("/iiif/3/kestrel-museum/1923.5/manifest").get_json()
     reference = next(
-        pair["value"]["none"][0]
+        pair["value"]["en"][0]
         for pair in manifest["metadata"]
         if pair["label"]["en"] == ["How to reference"]
     )

@@ -11,11 +11,12 @@ import json
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-from glampub.credit import reference_html, reference_text
+from glampub.credit import reference_html, reference_text, rights_in
 from glampub.iiif.labels import label
 from glampub.iiif.records import ImageInfo, InstitutionInfo, ObjectInfo, RemoteImageService
 from glampub.iiif.text import html_span, label_map, label_text, lines_map, plain, plain_map
 from glampub.iiif.urls import IiifUrls
+from glampub.languages import SHIPPED_LANGUAGES
 from glampub.rights import lookup
 from importers.attribution import is_maker, makers
 
@@ -288,7 +289,13 @@ def _metadata(obj: ObjectInfo, object_url: str) -> list[dict[str, Any]]:
     if obj.rights.public_domain:
         # A request, not a condition: CC's 2024 guidance for public-domain material.
         pairs.append(
-            _pair("how_to_reference", {"none": [html_span(_reference_line(obj, object_url))]})
+            _pair(
+                "how_to_reference",
+                {
+                    language: [html_span(_reference_line(obj, object_url, language))]
+                    for language in SHIPPED_LANGUAGES
+                },
+            )
         )
     record_licence = obj.record_rights_uri
     if record_licence:  # where nobody stated one, nothing is said about it
@@ -299,14 +306,15 @@ def _metadata(obj: ObjectInfo, object_url: str) -> list[dict[str, Any]]:
     return pairs
 
 
-def _reference_line(obj: ObjectInfo, object_url: str) -> str:
-    """The ready-to-paste credit line, with the object's persistent URL shown
-    (and linked), so that copying the text keeps it."""
-    text = escape(reference_text(obj, object_url))
+def _reference_line(obj: ObjectInfo, object_url: str, language: str) -> str:
+    """The ready-to-paste credit line in ``language``, with the object's
+    persistent URL shown (and linked), so that copying the text keeps it."""
+    text = escape(reference_text(obj, object_url, language=language))
     url = escape(object_url)
     text = text.replace(url, f'<a href="{url}">{url}</a>', 1)
     if obj.rights.licence_page:
-        name, page = escape(obj.rights.label), escape(obj.rights.licence_page)
+        rights = rights_in(obj.rights, language, obj.institution.name)
+        name, page = escape(rights.label), escape(obj.rights.licence_page)
         text = text.replace(f"({name})", f'(<a href="{page}">{name}</a>)', 1)
     return text
 
@@ -316,7 +324,11 @@ def _required_statement(obj: ObjectInfo, object_url: str) -> dict[str, Any] | No
     if rights.attribution_required:
         return {
             "label": label("attribution"),
-            "value": {"none": [html_span(reference_html(obj, object_url))]},
+            # The credit request in every shipped language: the viewer picks the reader's.
+            "value": {
+                language: [html_span(reference_html(obj, object_url, language=language))]
+                for language in SHIPPED_LANGUAGES
+            },
         }
     if rights.public_domain:
         if not obj.institution.courtesy_statement:
@@ -324,4 +336,8 @@ def _required_statement(obj: ObjectInfo, object_url: str) -> dict[str, Any] | No
         return {"label": label("courtesy"), "value": {"none": [plain(obj.institution.name)]}}
     # Neither a licence condition nor public domain: say plainly who holds what.
     holder = obj.rights_holder or obj.credit_line or obj.institution.name
-    return {"label": label("rights"), "value": {"none": [plain(f"{rights.label}. {holder}")]}}
+    value = {
+        language: [plain(f"{rights_in(rights, language, obj.institution.name).label}. {holder}")]
+        for language in SHIPPED_LANGUAGES
+    }
+    return {"label": label("rights"), "value": value}

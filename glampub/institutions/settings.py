@@ -1,6 +1,6 @@
 """Institution settings staff change in the browser: name, homepage, logo,
 credit line template, courtesy statement, copyright term, metadata licence,
-and the text-and-data-mining reservation with its policy URL."""
+the text-and-data-mining reservation with its policy URL, and the default language."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from glampub.credit import check_template
 from glampub.errors import UsageError
 from glampub.images.files import ingest
 from glampub.institutions.registry import metadata_licence_uri
+from glampub.languages import DEFAULT_LANGUAGE, SHIPPED_LANGUAGES
 from glampub.models import CreditTemplate, Institution
 from glampub.rights_review.queue import remap_institution
 
@@ -32,6 +34,14 @@ class Settings:
     tdm_reservation: bool | None = None
     #: The TDM policy URL ("" removes it); None leaves it as it is.
     tdm_policy: str | None = None
+    #: One of glampub.languages.SHIPPED_LANGUAGES; None leaves it as it is.
+    default_language: str | None = None
+
+
+def default_language(session: Session, slug: str) -> str | None:
+    """The default interface language of the institution ``slug`` (None: none
+    set, or no such institution)."""
+    return session.scalar(select(Institution.default_language).where(Institution.slug == slug))
 
 
 def credit_template(session: Session, institution: Institution) -> str | None:
@@ -70,6 +80,16 @@ def update_settings(
         # Published where a record states none; changing it changes the
         # institution's revision, so cached documents are rebuilt.
         institution.metadata_licence = metadata_licence_uri(settings.metadata_licence)
+    if settings.default_language is not None:
+        if settings.default_language not in SHIPPED_LANGUAGES:
+            shipped = ", ".join(SHIPPED_LANGUAGES)
+            raise UsageError(
+                f"the default language must be one of {shipped}, not {settings.default_language!r}"
+            )
+        # English is the fallback anyway: stored as none.
+        institution.default_language = (
+            None if settings.default_language == DEFAULT_LANGUAGE else settings.default_language
+        )
     if settings.tdm_reservation is not None:
         institution.tdm_reservation = settings.tdm_reservation
     if settings.tdm_policy is not None:

@@ -16,6 +16,7 @@ from glampub.credit import reference_text
 from glampub.iiif.urls import IiifUrls
 from glampub.institutions.registry import get_institution, logo_image_id
 from glampub.institutions.settings import credit_template
+from glampub.languages import DEFAULT_LANGUAGE
 from glampub.models import CollectionObject, Institution
 from glampub.publishing.object_values import object_info
 from glampub.statuses import ObjectStatus
@@ -42,9 +43,14 @@ class InstitutionOverview:
 
 
 def institution_overview(
-    session: Session, slug: str, urls: IiifUrls, recent_limit: int = 12
+    session: Session,
+    slug: str,
+    urls: IiifUrls,
+    recent_limit: int = 12,
+    language: str = DEFAULT_LANGUAGE,
 ) -> InstitutionOverview:
-    """The page's content; NotFound when there is no such institution."""
+    """The page's content, its example credit in ``language``; NotFound when
+    there is no such institution."""
     institution = get_institution(session, slug)
     published = (
         CollectionObject.institution_id == institution.id,
@@ -73,7 +79,7 @@ def institution_overview(
     if recent:
         first = recent[0]
         page = urls.object_page(slug, first.identifier)
-        example = reference_text(object_info(first), page, template)
+        example = reference_text(object_info(first), page, template, language)
     return InstitutionOverview(
         institution=institution,
         logo_image_id=logo_image_id(institution),

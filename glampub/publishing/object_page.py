@@ -18,6 +18,7 @@ from glampub.credit import (
 )
 from glampub.iiif.records import ObjectInfo
 from glampub.iiif.urls import IiifUrls
+from glampub.languages import DEFAULT_LANGUAGE, translations
 from importers.attribution import is_maker, makers, qualified_name
 
 #: Viewers elsewhere that open a Content State given as ``?iiif-content=``.
@@ -52,12 +53,17 @@ def content_state(manifest_url: str) -> str:
     return base64.urlsafe_b64encode(uri_encoded.encode()).decode().rstrip("=")
 
 
-def references(info: ObjectInfo, page_url: str, template: str | None) -> dict[str, str]:
+def references(
+    info: ObjectInfo, page_url: str, template: str | None, language: str = DEFAULT_LANGUAGE
+) -> dict[str, str]:
+    """The credit in each form people paste, under the form's name, in ``language``."""
     return {
-        "Plain text": reference_text(info, page_url, template),
-        "HTML": reference_html(info, page_url, template),
-        "Markdown": reference_markdown(info, page_url, template),
-        "Wikitext": reference_wikitext(info, page_url, template),
+        translations(language).gettext("Plain text"): reference_text(
+            info, page_url, template, language
+        ),
+        "HTML": reference_html(info, page_url, template, language),
+        "Markdown": reference_markdown(info, page_url, template, language),
+        "Wikitext": reference_wikitext(info, page_url, template, language),
     }
 
 
@@ -106,11 +112,12 @@ def page_extras(
     manifest_url: str | None,
     template: str | None,
     description: str,
+    language: str = DEFAULT_LANGUAGE,
 ) -> PageExtras:
     page_url = urls.object_page(info.institution.slug, info.identifier)
     first = info.images[0] if info.images else None
     image_url = urls.image(first.image_id) if first else None
-    refs = references(info, page_url, template)
+    refs = references(info, page_url, template, language)
     title = first_value(info.title) or info.identifier
     og = [
         ("og:type", "website"),
@@ -127,7 +134,7 @@ def page_extras(
     if manifest_url:
         state = content_state(manifest_url)
         viewers = [(name, f"{base}?iiif-content={state}") for name, base in OTHER_VIEWERS]
-    json_ld = _json_ld(info, page_url, image_url, refs["Plain text"])
+    json_ld = _json_ld(info, page_url, image_url, next(iter(refs.values())))
     people = [dict(c) for c in info.creators if c.get("name")]
     found = [c for c in people if is_maker(c)]
     others = [c for c in people if not is_maker(c)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 
+from glampub.credit import UNDECIDED_RIGHTS
 from glampub.iiif.records import (
     ImageInfo,
     InstitutionInfo,
@@ -41,7 +42,7 @@ def rights_info(uri: str | None, label: str, reuse: str, institution_name: str) 
         # Not decided yet: say so, and never suggest the reader may reuse freely.
         return RightsInfo(
             uri=None,
-            label=f"Rights not yet determined: ask {institution_name} before reuse",
+            label=UNDECIDED_RIGHTS % {"institution": institution_name},
             reuse="permission",
         )
     return RightsInfo(

@@ -162,3 +162,20 @@ def official_labels(text: str) -> Iterator[Span]:
             priority=PRIORITY_NAME,
         )
         yield match.start(), match.end(), finding
+
+
+@cache
+def _by_uri_and_language() -> dict[tuple[str, str], str]:
+    labels = {(row.uri, row.language): row.label for row in read_labels()}
+    # A regional label serves its language where the language has none of its
+    # own: RightsStatements.org's Swedish labels are Finland's ("sv-FI").
+    for row in read_labels():
+        base = row.language.split("-")[0]
+        labels.setdefault((row.uri, base), row.label)
+    return labels
+
+
+def official_label(uri: str, language: str) -> str | None:
+    """The label its publisher gives the statement or licence ``uri`` in
+    ``language`` ("de", "nl", ...), or None where it has none in that language."""
+    return _by_uri_and_language().get((uri, language))

@@ -19,8 +19,10 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from glampub.languages import N_, SHIPPED_LANGUAGES
 from glampub.models import ChangeEvent, CollectionObject, Institution
 from glampub.rights import lookup
+from glampub.rights.official import official_label
 from glampub.search import sql as search_sql
 from glampub.search import summaries as search_summaries
 from glampub.search.facet_labels import object_type_labels
@@ -28,12 +30,13 @@ from glampub.statuses import ObjectStatus
 from importers.base import LangMap
 from importers.object_types import label as pick_label
 
+#: Each sort's name, marked for translation (the page translates it).
 SORTS = {
-    "relevance": "Best match",
-    "newest": "Recently published",
-    "date-asc": "Oldest first",
-    "date-desc": "Newest first",
-    "identifier": "Identifier",
+    "relevance": N_("Best match"),
+    "newest": N_("Recently published"),
+    "date-asc": N_("Oldest first"),
+    "date-desc": N_("Newest first"),
+    "identifier": N_("Identifier"),
 }
 REUSE_CLASSES = ("free", "conditions", "permission")
 FACET_LIMIT = 20
@@ -206,7 +209,7 @@ def _labelled(session: Session, name: str, rows: list[tuple[str, int]]) -> list[
         names = dict(session.execute(select(Institution.slug, Institution.name)).all())
         return [FacetValue(v, names.get(v, v), c) for v, c in rows]
     if name == "licence":
-        return [FacetValue(v, _licence_label(v), c) for v, c in rows]
+        return [FacetValue(v, _licence_label(v), c, _licence_labels(v)) for v, c in rows]
     if name == "reuse":
         order = {key: n for n, key in enumerate(REUSE_CLASSES)}
         return sorted((FacetValue(v, v, c) for v, c in rows), key=lambda f: order.get(f.value, 9))
@@ -219,6 +222,18 @@ def _labelled(session: Session, name: str, rows: list[tuple[str, int]]) -> list[
 def _licence_label(uri: str) -> str:
     term = lookup(uri)
     return term.label if term else uri
+
+
+def _licence_labels(uri: str) -> LangMap:
+    """The licence's official label in each shipped language that has one."""
+    term = lookup(uri)
+    if term is None:
+        return {}
+    labels: LangMap = {"en": [term.label]}
+    for language in SHIPPED_LANGUAGES:
+        if language != "en" and (label := official_label(term.uri, language)):
+            labels[language] = [label]
+    return labels
 
 
 class _SummaryCache:

@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Flask, abort, current_app, request
 from flask.sessions import SecureCookieSessionInterface
+from flask_babel import gettext as _
 from flask_login import LoginManager, UserMixin, current_user
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -89,7 +90,9 @@ def staff() -> StaffUser:
 def require_institution(slug: str, user: StaffUser | None = None) -> None:
     """403 unless the account belongs to that institution (or is an admin)."""
     if not (user or staff()).may_manage(slug):
-        abort(403, description="This belongs to another institution; you cannot see or change it.")
+        abort(
+            403, description=_("This belongs to another institution; you cannot see or change it.")
+        )
 
 
 def admin_required(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -98,7 +101,7 @@ def admin_required(view: Callable[..., Any]) -> Callable[..., Any]:
         if not current_user.is_authenticated:
             return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
         if not staff().is_admin:
-            abort(403, description="Only an administrator can manage institutions.")
+            abort(403, description=_("Only an administrator can manage institutions."))
         return view(*args, **kwargs)
 
     return wrapper

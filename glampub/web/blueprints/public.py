@@ -22,11 +22,12 @@ from flask import (
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import SQLAlchemyError
 
-from glampub.credit import first_value
+from glampub.credit import first_value, in_language
 from glampub.db import ping
 from glampub.favicon import favicon_ico
 from glampub.images import delivery as image_delivery
 from glampub.institutions.settings import credit_template
+from glampub.languages import shipped
 from glampub.publishing.documents import Gone, find_object, has_canvas
 from glampub.publishing.institution_page import institution_overview
 from glampub.publishing.mining import Headers, mining_note, object_headers
@@ -36,6 +37,7 @@ from glampub.publishing.viewer_sources import viewer_sources
 from glampub.search.query import SORTS, SearchQuery, institution_counts, recent_objects, search
 from glampub.web import vendor
 from glampub.web.blueprints.helpers import request_urls, session
+from glampub.web.language import LANGUAGE_COOKIE, current_language
 from glampub.web.security import DATA_DOCUMENT_POLICY, content_security_policy
 
 if TYPE_CHECKING:
@@ -57,8 +59,11 @@ def pick_language(lang_map: dict[str, list[str]] | None, fallback: str = "") -> 
     """The value in the reader's language when the data has it, else the first one."""
     if not lang_map:
         return fallback
-    wanted = request.args.get("lang") or request.accept_languages.best_match(list(lang_map))
-    for lang in (wanted, "none", "en"):
+    # An explicit choice (?lang=, the remembered one) first, then the browser's
+    # languages as far as the data has them, then the interface's language.
+    chosen = request.args.get("lang") or shipped(request.cookies.get(LANGUAGE_COOKIE))
+    wanted = request.accept_languages.best_match(list(lang_map))
+    for lang in (chosen, wanted, current_language(), "none", "en"):
         if lang and lang_map.get(lang):
             return lang_map[lang][0]
     return next((v[0] for v in lang_map.values() if v), fallback)
@@ -211,7 +216,9 @@ def object_page(institution: str, identifier: str) -> Response:
     if obj.is_withdrawn:
         raise Gone(f"object {identifier!r} of {institution!r} has been withdrawn")
     urls = request_urls()
-    info = object_info(obj)
+    language = current_language()
+    # The rights label in the reader's language: the publisher's official one.
+    info = in_language(object_info(obj), language)
     manifest_url = urls.manifest(institution, obj.identifier) if has_canvas(obj) else None
     extras = page_extras(
         info,
@@ -219,6 +226,7 @@ def object_page(institution: str, identifier: str) -> Response:
         manifest_url,
         credit_template(db, obj.institution),
         pick_language(obj.description) or first_value(obj.description),
+        language,
     )
     mining = mining_note(obj)
     viewer = viewer_sources(info, urls, secure_page=request.is_secure)
@@ -240,7 +248,9 @@ def object_page(institution: str, identifier: str) -> Response:
 
 @bp.get("/institutions/<institution>")
 def institution_page(institution: str) -> str:
-    overview = institution_overview(session(), institution, request_urls())
+    overview = institution_overview(
+        session(), institution, request_urls(), language=current_language()
+    )
     return render_template("institution.html", overview=overview)
 
 

@@ -77,7 +77,7 @@ def login() -> Response | tuple[str, int] | str:
 @login_required
 def logout() -> Response:
     if not EmptyForm().validate_on_submit():
-        abort(400, description="The form had expired; sign out again.")
+        abort(400, description=_("The form had expired; sign out again."))
     with transaction() as db:
         end_sessions(db, staff().user_id)
     logout_user()

@@ -19,6 +19,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from glampub.languages import LANGUAGE_NAMES
 from importers.base import AUTO_FORMAT, format_choices, format_label
 
 
@@ -106,6 +107,11 @@ class SettingsForm(FlaskForm):
                 ("cc-by", _l("CC BY 4.0 (credit required)")),
             ]
         ),
+    )
+    default_language = SelectField(
+        _l("Default language of your pages"),
+        # Each language named in itself, as visitors look for it.
+        choices=options(list(LANGUAGE_NAMES.items())),
     )
     tdm_reservation = BooleanField(
         _l("Reserve text and data mining of objects that may be in copyright (W3C TDMRep)")

@@ -151,7 +151,7 @@ def publish(institution: str, upload_id: int) -> Response:
     db = session()
     row = import_history.get_upload(db, inst, upload_id)
     if not EmptyForm().validate_on_submit():
-        abort(400, description="The form had expired; open the preview again and publish.")
+        abort(400, description=_("The form had expired; open the preview again and publish."))
     if row.status != UploadStatus.PREVIEWED:
         flash(_("Only a previewed upload can be published."), "error")
         return redirect(url_for("staff.upload_page", institution=inst.slug, upload_id=row.id))

@@ -21,6 +21,7 @@ from glampub.institutions.registry import (
     metadata_licence_choice,
 )
 from glampub.institutions.settings import Settings, credit_template, update_settings
+from glampub.languages import DEFAULT_LANGUAGE
 from glampub.publishing import withdrawal as staff_objects
 from glampub.publishing.documents import find_object
 from glampub.resources import resource_dir
@@ -78,11 +79,11 @@ def review(institution: str) -> Response | str | tuple[str, int]:
         form.target.choices = options(choices)
         target = form.target.data or ""
         if not form.validate_on_submit() or target not in dict(choices):
-            abort(400, description="Choose a decision from the list.")
+            abort(400, description=_("Choose a decision from the list."))
         no_statement = form.no_statement.data == "1"
         statement = form.statement.data or ""
         if not no_statement and not statement.strip():
-            abort(400, description="Choose a statement from the review list.")
+            abort(400, description=_("Choose a statement from the review list."))
         try:
             with transaction() as db:
                 change = decide(
@@ -137,7 +138,7 @@ def objects(institution: str) -> Response | str:
     if request.method == "POST":
         form = ObjectStatusForm()
         if not form.validate_on_submit() or form.action.data not in ("withdraw", "publish"):
-            abort(400, description="Choose withdraw or publish again.")
+            abort(400, description=_("Choose withdraw or publish again."))
         with transaction() as db:
             obj = find_object(db, inst.slug, form.identifier.data or "")
             changed = staff_objects.set_published(db, obj, form.action.data == "publish")
@@ -185,6 +186,7 @@ def settings(institution: str) -> Response | str | tuple[str, int]:
         courtesy_statement=inst.courtesy_statement,
         copyright_term=inst.copyright_term_years,
         metadata_licence=metadata_licence_choice(inst),
+        default_language=inst.default_language or DEFAULT_LANGUAGE,
         tdm_reservation=inst.tdm_reservation is not False,
         tdm_policy=inst.tdm_policy,
     )
@@ -204,6 +206,7 @@ def settings(institution: str) -> Response | str | tuple[str, int]:
                         courtesy_statement=bool(form.courtesy_statement.data),
                         copyright_term_years=form.copyright_term.data or 70,
                         metadata_licence=form.metadata_licence.data,
+                        default_language=form.default_language.data,
                         tdm_reservation=bool(form.tdm_reservation.data),
                         tdm_policy=form.tdm_policy.data or "",
                     ),
@@ -216,7 +219,12 @@ def settings(institution: str) -> Response | str | tuple[str, int]:
         flash(_("Settings saved."), "info")
         if changed:
             flash(
-                _("The new copyright term changed the rights of %(n)d objects.", n=changed), "info"
+                ngettext(
+                    "The new copyright term changed the rights of %(num)d object.",
+                    "The new copyright term changed the rights of %(num)d objects.",
+                    changed,
+                ),
+                "info",
             )
         return redirect(url_for("staff.settings", institution=inst.slug))
     return render_template("staff/settings.html", institution=inst, form=form)
