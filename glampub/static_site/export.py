@@ -8,9 +8,9 @@ the browser over JSON indexes. The open datasets and their page
 (glampub.static_site.datasets), ``robots.txt`` and
 ``/.well-known/tdmrep.json`` are at the paths the live site serves them at.
 Every link and script of a page resolves inside the export, except declared
-external sites (institution homepages, licences, other IIIF viewers). A re-run renders only objects that changed since the
-last one (see glampub.static_site.tree) and removes files of objects no
-longer published.
+external sites (institution homepages, licences, other IIIF viewers). A
+re-run renders only objects that changed since the last one (see
+glampub.static_site.tree) and removes files of objects no longer published.
 """
 
 from __future__ import annotations
