@@ -6,26 +6,34 @@ export, except declared external sites. A re-run renders only what changed."""
 from __future__ import annotations
 
 import functools
+import gc
+import gzip
 import json
 import re
+import subprocess
 import threading
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.error import HTTPError
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 from urllib.request import urlopen
 
+import frictionless
 import pytest
 from click.testing import CliRunner
 from PIL import Image as PILImage
+from sqlalchemy import func, select
 
 from glampub import create_app
 from glampub.cli import main
 from glampub.importing.demo import load_demo
+from glampub.models import ChangeEvent, CollectionObject, Institution
 from glampub.publishing.object_page import OTHER_VIEWERS
+from glampub.statuses import ObjectStatus
 from glampub.web.vendor import OPENSEADRAGON
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_collections"
@@ -43,6 +51,15 @@ DECLARED_EXTERNAL = {
 #: IIIF resources that are named but never fetched.
 NOT_DEREFERENCED = {"Canvas", "AnnotationPage", "Annotation"}
 STANDIN_VIEWER = b"/* stand-in for OpenSeadragon: the export must ship what is installed */"
+#: The packages of /datasets/: their folder under datasets/ and the stem of their data files.
+PACKAGES = {
+    "all": "all-institutions",
+    "institutions/harbour": "harbour",
+    "institutions/kestrel-museum": "kestrel-museum",
+    "institutions/stadtmuseum-lindenau": "stadtmuseum-lindenau",
+}
+#: Values that name the export's URLs (compared as files), not the data.
+URL_FIELDS = ("object_page", "record", "manifest")
 
 
 class _Quiet(SimpleHTTPRequestHandler):
@@ -271,6 +288,152 @@ def test_the_search_index_lists_every_published_object(site: Site, crawled: Craw
     assert by_title["Net Loft"]["thumbnail"].endswith("/full/!400,400/0/default.jpg")
 
 
+def _published_and_dates() -> tuple[set[tuple[str, str]], dict[str, str]]:
+    """The published objects as the database holds them, and the time of each
+    institution's latest change (what its dataset is dated by)."""
+    app = create_app()
+    try:
+        with app.extensions["glampub.db"].session() as session:
+            published = {
+                (row.slug, row.identifier)
+                for row in session.execute(
+                    select(Institution.slug, CollectionObject.identifier)
+                    .join(Institution)
+                    .where(CollectionObject.status == ObjectStatus.PUBLISHED)
+                )
+            }
+            latest = {
+                slug: at.strftime("%Y-%m-%dT%H:%M:%SZ")
+                for slug, at in session.execute(
+                    select(Institution.slug, func.max(ChangeEvent.at))
+                    .join(Institution, Institution.id == ChangeEvent.institution_id)
+                    .group_by(Institution.slug)
+                )
+            }
+    finally:
+        app.extensions["glampub.db"].dispose()
+    return published, latest
+
+
+def _file_of(site: Site, url: str) -> Path:
+    """The file a static server sends for ``url`` (it decodes the path once)."""
+    assert url.startswith(site.base), url
+    return site.folder / unquote(urlsplit(url).path[len(urlsplit(site.base).path) :])
+
+
+def _records(folder: Path, stem: str) -> list[dict]:
+    data = gzip.decompress((folder / f"{stem}.jsonl.gz").read_bytes())
+    return [json.loads(line) for line in data.decode("utf-8").splitlines()]
+
+
+def test_the_datasets_page_and_every_file_it_links_to_are_served(
+    site: Site, crawled: Crawl
+) -> None:
+    # Reached from the home page's footer, as on the live site.
+    page = crawled.fetched[f"{site.base}datasets/index.html"].decode("utf-8")
+    assert "<h1>Open data</h1>" in page and "rebuilt in the background" not in page
+    links = set(re.findall(r'href="([^"]+/datasets/[^"]+)"', page))
+    links.remove(f"{site.base}datasets/index.html")  # the footer's, as on every page
+    expected = {
+        f"{site.base}datasets/{path}/{name}"
+        for path, stem in PACKAGES.items()
+        for name in (f"{stem}.jsonl.gz", f"{stem}.csv.gz", "datapackage.json", "SHA256SUMS")
+    }
+    assert links == expected
+    for url in links:  # fetched by the crawl from the plain static server
+        assert crawled.fetched[url], url
+    kestrel = crawled.fetched[f"{site.base}institutions/kestrel-museum/index.html"].decode()
+    assert f'href="{site.base}datasets/index.html"' in kestrel
+    # The citation names the descriptor where the export serves it.
+    assert f"{site.base}datasets/institutions/harbour/datapackage.json</code>" in page
+
+
+def test_the_datasets_validate_and_hold_the_published_objects_one_to_one(site: Site) -> None:
+    published, latest = _published_and_dates()
+    assert len(published) == 42
+    for path, stem in PACKAGES.items():
+        folder = site.folder / "datasets" / path
+        with warnings.catch_warnings():
+            # frictionless leaves a gzip reader to the garbage collector.
+            warnings.simplefilter("ignore", ResourceWarning)
+            report = frictionless.validate(str(folder / "datapackage.json"))
+            gc.collect()
+        assert report.valid, report.flatten(["type", "note"])
+        checked = subprocess.run(
+            ["sha256sum", "-c", "SHA256SUMS"], cwd=folder, capture_output=True, text=True
+        )
+        assert checked.returncode == 0 and checked.stdout.count(": OK") == 3, checked.stdout
+        records = _records(folder, stem)
+        keys = [(r["institution"], r["identifier"]) for r in records]
+        slug = path.removeprefix("institutions/")
+        expected = published if path == "all" else {p for p in published if p[0] == slug}
+        assert len(keys) == len(set(keys)) == len(expected) and set(keys) == expected
+        # Dated by the data: the latest change of what it holds, not the export.
+        descriptor = json.loads((folder / "datapackage.json").read_text("utf-8"))
+        assert descriptor["created"] == (max(latest.values()) if path == "all" else latest[slug])
+
+
+def test_every_url_in_the_datasets_is_a_file_of_the_export(site: Site) -> None:
+    records = _records(site.folder / "datasets/all", "all-institutions")
+    images = 0
+    for record in records:
+        for field_name in URL_FIELDS:
+            if field_name in record:
+                assert _file_of(site, record[field_name]).is_file(), record[field_name]
+        for image in record["images"]:
+            data = _file_of(site, image["url"]).read_bytes()
+            assert data[:2] == b"\xff\xd8", image["url"]
+            assert _file_of(site, f"{image['service']}/info.json").is_file()
+            images += 1
+    assert images >= 54
+    # And through the static server: one image, as a reader of the CSV would fetch it.
+    first = next(r for r in records if r["images"])["images"][0]["url"]
+    with urlopen(first, timeout=10) as response:
+        assert response.read(2) == b"\xff\xd8"
+
+
+def test_the_datasets_are_those_export_dataset_writes(site: Site, tmp_path: Path) -> None:
+    """The same packages as /datasets/ (glampub export-dataset writes those):
+    the same records, with the export's URLs."""
+    out = tmp_path / "harbour"
+    _ok(site.runner, "export-dataset", "harbour", str(out), "--base-url", site.base)
+    live = {r["identifier"]: r for r in _records(out, "harbour")}
+    static = {
+        r["identifier"]: r
+        for r in _records(site.folder / "datasets/institutions/harbour", "harbour")
+    }
+    assert live.keys() == static.keys() == {"H 1", "H/2"}
+    for identifier, record in static.items():
+        assert _comparable(record) == _comparable(live[identifier])
+        # The image files: the Image API's largest size, live and here alike.
+        assert [i["url"].split("/full/")[1] for i in record["images"]] == [
+            i["url"].split("/full/")[1] for i in live[identifier]["images"]
+        ]
+
+
+def _comparable(record: dict) -> dict:
+    """A record without the URLs, which differ in form between the live site and
+    the export (the export's name files): every other value must be the same."""
+    page = record["object_page"]
+    same = {k: v for k, v in record.items() if k not in URL_FIELDS}
+    same["credit_line"] = record["credit_line"].replace(page, "<object page>")
+    same["images"] = [
+        {k: v for k, v in image.items() if k not in ("url", "service")}
+        for image in record["images"]
+    ]
+    return same
+
+
+def test_robots_txt_is_exported(site: Site) -> None:
+    text = urlopen(f"{site.base}robots.txt", timeout=10).read().decode("utf-8")
+    assert text.startswith("# robots.txt of a glampub site\nUser-agent: *\nDisallow:\n")
+    assert "GLAMPUB_ROBOTS_AI=allow" in text and "GPTBot" not in text
+    assert f"# Datasets (JSON Lines, CSV): {site.base}datasets/index.html" in text
+    assert f"{site.base}.well-known/tdmrep.json" in text
+    assert f"# IIIF collection: {site.base}iiif/3/collection.json" in text
+    assert "/oai" not in text and "/staff/" not in text  # a static copy has neither
+
+
 def _mtimes(folder: Path) -> dict[str, int]:
     return {
         path.relative_to(folder).as_posix(): path.stat().st_mtime_ns
@@ -283,6 +446,9 @@ def test_a_rerun_with_nothing_changed_renders_nothing(site: Site, crawled: Crawl
     assert site.first_output.startswith(f"Exported 38 manifests and 54 images to {site.folder}:")
     assert "42 objects rendered, 0 unchanged since the last export" in site.first_output
     before = _mtimes(site.folder)
+    # The datasets too: dated by their data, the same bytes, left alone.
+    assert {f"datasets/{path}/datapackage.json" for path in PACKAGES} <= before.keys()
+    assert {"datasets/index.html", "robots.txt"} <= before.keys()
     again = _ok(site.runner, "export-static", str(site.folder), "--base-url", site.base)
     assert f"0 files written, {len(before)} unchanged, 0 removed; " in again
     assert "0 objects rendered, 42 unchanged since the last export" in again
@@ -306,6 +472,14 @@ def test_a_rerun_after_one_change_renders_that_object_only(site: Site, tmp_path:
     assert "objects/harbour/H%201/index.html" in changed
     assert "iiif/3/harbour/H%201/manifest.json" in changed
     assert "search/harbour.json" in changed and "index.html" in changed
+    # The datasets holding it change; Kestrel's and Lindenau's stay as they were.
+    assert {
+        "datasets/all/all-institutions.jsonl.gz",
+        "datasets/institutions/harbour/harbour.csv.gz",
+        "datasets/institutions/harbour/datapackage.json",
+        "datasets/index.html",
+    } <= changed
+    assert not [name for name in changed if "lindenau" in name]
     # Nothing of another object; of the images, only those of this one (each
     # file carries the credit, and so the title, in its metadata).
     assert not [name for name in changed if "H%2F2" in name or "kestrel" in name]
@@ -325,3 +499,20 @@ def test_a_file_gone_from_the_export_is_written_again(site: Site) -> None:
     again = _ok(site.runner, "export-static", str(site.folder), "--base-url", site.base)
     assert "1 objects rendered, 41 unchanged since the last export" in again
     assert missing.is_file()
+
+
+def test_robots_txt_follows_glampub_robots_ai(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Last: it re-exports with other settings, then as before."""
+    before = _mtimes(site.folder)
+    monkeypatch.setenv("GLAMPUB_ROBOTS_AI", "GPTBot, CCBot")
+    _ok(site.runner, "export-static", str(site.folder), "--base-url", site.base)
+    text = (site.folder / "robots.txt").read_text("utf-8")
+    assert "User-agent: GPTBot\nUser-agent: CCBot\nDisallow: /\n" in text
+    after = _mtimes(site.folder)
+    assert {name for name in after if after[name] != before.get(name)} == {"robots.txt"}
+    monkeypatch.setenv("GLAMPUB_ROBOTS_AI", "GPT Bot")
+    refused = site.runner.invoke(main, ["export-static", str(site.folder), "--base-url", site.base])
+    assert refused.exit_code == 2 and "'GPT Bot' is not a crawler" in refused.output
+    monkeypatch.delenv("GLAMPUB_ROBOTS_AI")
+    _ok(site.runner, "export-static", str(site.folder), "--base-url", site.base)
+    assert "GPTBot" not in (site.folder / "robots.txt").read_text("utf-8")

@@ -100,6 +100,10 @@ class IiifUrls:
         """The search page: the live one, or the export's client-side search."""
         return f"{self.base}/search/index.html" if self.static else f"{self.base}/search"
 
+    def datasets_page(self) -> str:
+        """The page listing the open datasets (glampub.open_data)."""
+        return f"{self.base}/datasets/index.html" if self.static else f"{self.base}/datasets/"
+
     def search_index(self, institution: str) -> str:
         """The static export's search index of one institution's objects."""
         return f"{self.base}/search/{self._seg(institution)}.json"

@@ -121,7 +121,14 @@ def current_build(data_dir: Path) -> Build | None:
 
 
 def _build_from(folder: Path, build_id: str, data: dict[str, Any]) -> Build:
-    packages = tuple(
+    packages = served_packages(data["packages"])
+    stamp = tuple(data["stamp"])
+    return Build(folder, build_id, stamp, data["base"], data["built_at"], packages)  # type: ignore[arg-type]
+
+
+def served_packages(entries: list[dict[str, Any]]) -> tuple[ServedPackage, ...]:
+    """The packages of a build, from their entries in ``build.json``."""
+    return tuple(
         ServedPackage(
             path=p["path"],
             name=p["name"],
@@ -133,10 +140,17 @@ def _build_from(folder: Path, build_id: str, data: dict[str, Any]) -> Build:
             reuse=tuple(p["reuse"]),
             files=tuple(ServedFile(**f) for f in p["files"]),
         )
-        for p in data["packages"]
+        for p in entries
     )
-    stamp = tuple(data["stamp"])
-    return Build(folder, build_id, stamp, data["base"], data["built_at"], packages)  # type: ignore[arg-type]
+
+
+def package_entries(written: list[WrittenPackage]) -> list[dict[str, Any]]:
+    """The entries of ``build.json`` for the packages of one pass of
+    glampub.open_data.export.write_packages: the site's first, then each
+    institution's, each with its folder under /datasets/."""
+    return [_package_entry(SITE, written[0])] + [
+        _package_entry(f"{INSTITUTIONS}/{package.info.name}", package) for package in written[1:]
+    ]
 
 
 def _package_entry(path: str, written: WrittenPackage) -> dict[str, Any]:
@@ -177,10 +191,7 @@ def build(session: Session, data_dir: Path, urls: IiifUrls, stamp: Stamp) -> Bui
             folders[institution.slug] = work / INSTITUTIONS / institution.slug
             folders[institution.slug].mkdir(parents=True)
         written = write_packages(session, urls, site, folders)
-        entries = [_package_entry(SITE, written[0])] + [
-            _package_entry(f"{INSTITUTIONS}/{package.info.name}", package)
-            for package in written[1:]
-        ]
+        entries = package_entries(written)
         data = {
             "stamp": list(stamp),
             "base": urls.base,

@@ -10,7 +10,9 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -68,12 +70,14 @@ def write_packages(
     site_folder: Path | None,
     institution_folders: dict[str, Path],
     only: Institution | None = None,
+    created: Mapping[str | None, datetime] | None = None,
 ) -> list[WrittenPackage]:
     """The site's package into ``site_folder`` (when given) and each institution's
     into its folder of ``institution_folders`` (by slug), in one pass.
 
     ``only`` reads that institution's objects alone (an export of one package).
-    The folders must exist. On any error every file opened is closed and the
+    ``created`` gives a package's date by slug (None: the site's); a package
+    not in it is dated now. The folders must exist. On any error every file opened is closed and the
     error raised: the caller discards the folders (they are temporary).
     """
     everyone = institutions(session)
@@ -96,7 +100,10 @@ def write_packages(
             if own is not None:
                 assert own.writer is not None
                 own.writer.add(record)
-        return [t.writer.finish() for t in targets.values() if t.writer is not None]
+        dates = created or {}
+        return [
+            t.writer.finish(dates.get(key)) for key, t in targets.items() if t.writer is not None
+        ]
     except BaseException:
         for target in targets.values():
             if target.writer is not None:

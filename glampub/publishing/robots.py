@@ -14,6 +14,8 @@ for AI crawlers is configured by ``GLAMPUB_ROBOTS_AI``:
 
 The dataset downloads and the OAI-PMH endpoint are named in comments: the
 ``Sitemap`` line of robots.txt is for sitemap files only, which they are not.
+The static export (glampub.static_site) writes the same file with its own
+URLs: no staff pages or API to keep crawlers from, no OAI-PMH.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from __future__ import annotations
 import re
 
 from glampub.errors import UsageError
+from glampub.iiif.urls import IiifUrls
 
 #: Crawlers that gather text and images to train AI models, by their product
 #: token, for ``GLAMPUB_ROBOTS_AI=disallow``.
@@ -60,12 +63,17 @@ def ai_agents(setting: str | None) -> tuple[str, ...]:
     return names
 
 
-def robots_txt(base_url: str, disallowed: tuple[str, ...]) -> str:
-    """The file, for a site at ``base_url`` (scheme, host and any path)."""
+def robots_txt(base_url: str, disallowed: tuple[str, ...], static: bool = False) -> str:
+    """The file, for a site at ``base_url`` (scheme, host and any path); ``static``
+    for the static export's copy of the site."""
     base = base_url.rstrip("/")
+    urls = IiifUrls(base, static=static)
     prefix = re.sub(r"^[a-z]+://[^/]+", "", base)
     lines = ["# robots.txt of a glampub site", "User-agent: *"]
-    lines += [f"Disallow: {prefix}{path}" for path in PRIVATE_PATHS]
+    if static:
+        lines.append("Disallow:")  # a static copy has nothing private: everything may be read
+    else:
+        lines += [f"Disallow: {prefix}{path}" for path in PRIVATE_PATHS]
     lines.append("")
     if disallowed:
         lines.append("# AI crawlers (GLAMPUB_ROBOTS_AI): kept out of the whole site.")
@@ -80,9 +88,12 @@ def robots_txt(base_url: str, disallowed: tuple[str, ...]) -> str:
         ]
     lines += [
         "# The whole collection as data:",
-        f"# Datasets (JSON Lines, CSV): {base}/datasets/",
-        f"# OAI-PMH (oai_dc, edm, lido): {base}/oai",
-        f"# IIIF collection: {base}/iiif/3/collection",
-        f"# IIIF Change Discovery: {base}/iiif/discovery/all-changes",
+        f"# Datasets (JSON Lines, CSV): {urls.datasets_page()}",
+    ]
+    if not static:
+        lines.append(f"# OAI-PMH (oai_dc, edm, lido): {base}/oai")
+    lines += [
+        f"# IIIF collection: {urls.collection()}",
+        f"# IIIF Change Discovery: {urls.discovery()}",
     ]
     return "\n".join(lines) + "\n"

@@ -4,11 +4,13 @@ Every JSON document is written as a ``.json`` file whose ids are the file URLs
 under the given base URL, images as level 0 tiles with their ``info.json``,
 and pages as HTML: a home page, a page per institution, a page per object
 (with the viewer shipped from the installed copy) and a search that runs in
-the browser over JSON indexes. Every link and script of a page resolves inside
-the export, except declared external sites (institution homepages, licences,
-other IIIF viewers). A re-run renders only objects that changed since the
-last one (see glampub.static_site.tree) and removes files of objects no
-longer published.
+the browser over JSON indexes. The open datasets and their page
+(glampub.static_site.datasets), ``robots.txt`` and
+``/.well-known/tdmrep.json`` are at the paths the live site serves them at.
+Every link and script of a page resolves inside the export, except declared
+external sites (institution homepages, licences, other IIIF viewers). A
+re-run renders only objects that changed since the last one (see
+glampub.static_site.tree) and removes files of objects no longer published.
 """
 
 from __future__ import annotations
@@ -43,9 +45,11 @@ from glampub.publishing.collections import (
 )
 from glampub.publishing.discovery import changes_document, changes_page_document
 from glampub.publishing.documents import has_canvas, manifest_document, record_document
+from glampub.publishing.robots import ai_agents, robots_txt
 from glampub.publishing.tdmrep import tdmrep_rules
 from glampub.resources import PACKAGE_DIR
 from glampub.static_site import pages as static_pages
+from glampub.static_site.datasets import write_datasets
 from glampub.static_site.tiles import level0_files, level0_info
 from glampub.static_site.tree import (
     INVENTORY,
@@ -81,6 +85,8 @@ def export_static(
         raise UsageError(f"{outdir} exists and is not a folder")
     outdir.mkdir(parents=True, exist_ok=True)
     urls = IiifUrls(base_url.rstrip("/"), static=True)
+    # The settings of the app asked for (the page-rendering app below has its own).
+    robots = robots_txt(urls.base, ai_agents(app.config.get("ROBOTS_AI")), static=True)
     data_dir = Path(app.config["DATA_DIR"])
     # Pages are rendered by an app of their own that mints static ids.
     app = create_app(
@@ -105,6 +111,8 @@ def export_static(
             _export_institution(app, client, session, institution, urls, tree, data_dir, progress)
         _export_changes(session, urls, tree, app.config["DISCOVERY_PAGE_SIZE"])
         _export_tdm_rules(session, urls, tree)
+        write_datasets(app, urls, tree)
+        tree.write(f"{urls.base}/robots.txt", robots.encode())
         static_pages.write_home(client, urls, tree)
         static_pages.write_search_page(app, institutions, urls, tree)
     tree.finish()
