@@ -133,7 +133,7 @@ def test_a_batch_marshal_cannot_hold_arrives_whole_by_pickle() -> None:
 
     def sent(batch: list) -> tuple[str, list]:
         import_reader._send_items(sender, batch)
-        kind, payload = import_reader.pickle.loads(receiver.recv_bytes())
+        kind, payload = import_reader._receive(receiver.recv_bytes())
         return kind, list(
             import_reader._decode_items(payload)
         ) if kind == "marshalled-items" else payload

@@ -64,7 +64,11 @@ class BulkStatement:
             (i, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect))
             for i, name in enumerate(names)
         ]
-        self.processors: list[tuple[int, Processor]] = [(i, p) for i, p in processors if p]
+        # With what each gives for None, worked out once: most rows leave many
+        # of their JSON columns (an image's ``remote``) empty.
+        self.processors: list[tuple[int, Processor, Any]] = [
+            (i, p, p(None)) for i, p in processors if p
+        ]
         #: The statement for many rows at once: its text before the rows, one
         #: row's placeholders, its text after them (None: one row a statement).
         self.multirow = _multirow_template(statement, self.sql, names, dialect)
@@ -88,8 +92,9 @@ class BulkStatement:
             params = []
             for row in rows:
                 values = list(row) if in_order else [row[i] for i in order]
-                for index, process in processors:
-                    values[index] = process(values[index])
+                for index, process, for_none in processors:
+                    value = values[index]
+                    values[index] = for_none if value is None else process(value)
                 params.append(tuple(values))
         if self.multirow is None:
             self.connection.exec_driver_sql(self.sql, params)

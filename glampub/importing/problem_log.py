@@ -15,7 +15,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import BinaryIO
 
 import orjson
 
@@ -29,6 +29,10 @@ PROBLEMS_FOLDER = "import-runs"
 
 def problem_json(problem: Problem) -> str:
     """One problem as a JSON object (``record``, ``line``, ``code``, ``message``, ``severity``)."""
+    return _problem_bytes(problem).decode()
+
+
+def _problem_bytes(problem: Problem) -> bytes:
     return orjson.dumps(
         {
             "record": problem.record,
@@ -37,7 +41,7 @@ def problem_json(problem: Problem) -> str:
             "message": problem.message,
             "severity": problem.severity,
         }
-    ).decode()
+    )
 
 
 def problems_path(data_dir: Path, run_id: int) -> Path:
@@ -58,7 +62,7 @@ class ProblemLog:
         self.counts: Counter[str] = Counter()
         self.errors = 0
         self.total = 0
-        self._file: IO[str] | None = None
+        self._file: BinaryIO | None = None
 
     def append(self, problem: Problem) -> None:
         self.total += 1
@@ -70,8 +74,11 @@ class ProblemLog:
         if self.path is not None:
             if self._file is None:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                self._file = self.path.open("w", encoding="utf-8")
-            self._file.write(problem_json(problem) + "\n")
+                # Bytes as orjson makes them (UTF-8): an import may write a
+                # problem for every image, and decoding each to text only to
+                # encode it again cost as much as making it.
+                self._file = self.path.open("wb")
+            self._file.write(_problem_bytes(problem) + b"\n")
 
     def extend(self, problems: Iterable[Problem]) -> None:
         for problem in problems:

@@ -14,12 +14,11 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
-from urllib.parse import urlsplit
 
 from glampub.errors import GlampubError, Problem
 from glampub.images.fetch import Fetched
 from glampub.images.files import ingest
-from glampub.images.reference_class import ReferenceClass
+from glampub.images.reference_class import ReferenceClass, url_path
 from glampub.images.sources import DamagedZipEntry, ImageFile, ImageSource
 from glampub.importing.record_mapping import RightsCache, image_public_id
 from glampub.importing.remote_images import FAILED, StoredReference, url_columns
@@ -294,7 +293,7 @@ def local_reference(reference: str, *, is_url: bool) -> str | None:
     """
     if not is_url:
         return reference
-    path = urlsplit(reference).path
+    path = url_path(reference)
     if _IIIF_REQUEST_NAME.match(path.rsplit("/", 1)[-1]):
         return None
     return path if path.strip("/") else None

@@ -10,6 +10,8 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -48,6 +50,7 @@ def rights_context(
     date_latest: int | None,
     rights_holder: str | None,
     term_years: int = 70,
+    current_year: int | None = None,
 ) -> RightsContext:
     """The context of a decision, from a source record's fields or a stored row's."""
     # A donor's or former owner's death says nothing about the work's copyright.
@@ -63,21 +66,31 @@ def rights_context(
         date_latest=date_latest,
         rights_holder=rights_holder,
         term_years=term_years,
+        current_year=current_year,
     )
 
 
-def record_context(record: SourceRecord, policy: RightsPolicy) -> RightsContext:
+def record_context(
+    record: SourceRecord, policy: RightsPolicy, current_year: int | None = None
+) -> RightsContext:
     return rights_context(
         record.creators,
         record.date_earliest,
         record.date_latest,
         record.rights_holder,
         policy.term_years,
+        current_year,
     )
 
 
 def rights_key(statements: Sequence[str]) -> str:
     """A short, indexable key: equal for statements that normalise alike."""
+    return _rights_key(tuple(statements))
+
+
+# Every record of an import asks for it, and an export repeats a few statement sets.
+@lru_cache(maxsize=4096)
+def _rights_key(statements: tuple[str, ...]) -> str:
     return hashlib.sha256(statement_key(list(statements)).encode("utf-8")).hexdigest()
 
 
@@ -147,6 +160,8 @@ class RightsCache:
         self._record_rights: dict[tuple[str, ...], str | None] = {}
         self._context_of: SourceRecord | None = None
         self._context: RightsContext | None = None
+        # The year the public-domain checks count from, asked once, not per record.
+        self._year = date.today().year
 
     def decide(self, statements: Sequence[str], record: SourceRecord) -> RightsDecision:
         """The decision on ``statements``, with the warnings ``record``'s context adds."""
@@ -163,7 +178,8 @@ class RightsCache:
             return decision  # nothing for the context to check
         # The object and each of its images are decided in turn: one context for all.
         if self._context_of is not record:
-            self._context_of, self._context = record, record_context(record, self.policy)
+            self._context_of = record
+            self._context = record_context(record, self.policy, self._year)
         return with_context(decision, self._context)
 
     def object_rights(self, record: SourceRecord) -> RightsDecision:
@@ -363,9 +379,26 @@ ADDED_IMAGE_FIELDS = frozenset(
 
 
 def _without_empty(values: dict[str, Any], added: frozenset[str]) -> dict[str, Any]:
-    if all(values.get(key) is not None for key in added if key in values):
+    # A copy with keys deleted: a dict comprehension over every key of every
+    # row cost more than the rest of the hash (it runs for each record and image).
+    empty = [key for key in added if key in values and values[key] is None]
+    if not empty:
         return values
-    return {k: v for k, v in values.items() if not (k in added and v is None)}
+    kept = values.copy()
+    for key in empty:
+        del kept[key]
+    return kept
+
+
+def _hashed_image(row: dict[str, Any]) -> dict[str, Any]:
+    """An image row as the content hash covers it: no ids, no empty added field."""
+    hashed = row.copy()
+    hashed.pop("object_id", None)
+    hashed.pop("id", None)
+    for key in ADDED_IMAGE_FIELDS:
+        if hashed.get(key, hashed) is None:
+            del hashed[key]
+    return hashed
 
 
 def content_hash(values: dict[str, Any], image_rows: list[dict[str, Any]]) -> str:
@@ -378,14 +411,8 @@ def content_hash(values: dict[str, Any], image_rows: list[dict[str, Any]]) -> st
     payload = {
         "v": MAPPING_VERSION,
         "object": _without_empty(values, ADDED_OBJECT_FIELDS),
-        "images": [
-            {
-                k: row.get(k)
-                for k in sorted(row)
-                if k not in ("object_id", "id") and not (k in ADDED_IMAGE_FIELDS and row[k] is None)
-            }
-            for row in image_rows
-        ],
+        # No need to order the keys here: the encoding sorts them.
+        "images": [_hashed_image(row) for row in image_rows],
     }
     try:
         encoded = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)

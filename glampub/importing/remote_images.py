@@ -72,8 +72,8 @@ def url_columns(
         # that a re-import reports what the first one did.
         if kept and not any(row.get("state") == PENDING for row in kept):
             return kept, []
-        kind = classify_reference(url, image.mime_type)
-        return kept or [_state(kind, PENDING)], [
+        # Classified only when nothing is stored: every URL of an export passes here.
+        return kept or [_state(classify_reference(url, image.mime_type), PENDING)], [
             _problem(
                 record,
                 ProblemCode.REMOTE_IMAGE,

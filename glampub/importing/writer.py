@@ -63,12 +63,13 @@ UPDATE_COLUMNS = (*OBJECT_FIELDS, "content_hash", "revision", "status", "updated
 # reference cycle (its bound parameter and the batch's values) behind for the
 # garbage collector, which an import tunes to run rarely (see bulk_memory).
 _DELETE_IMAGES = delete(IMAGES).where(IMAGES.c.object_id.in_(bindparam("ids", expanding=True)))
+_STORED_COLUMNS = (*FILE_FIELDS, *STATE_FIELDS)
 _STORED_FILES = (
     select(
         IMAGES.c.object_id,
         IMAGES.c.public_id,
         IMAGES.c.source_reference,
-        *(IMAGES.c[name] for name in (*FILE_FIELDS, *STATE_FIELDS)),
+        *(IMAGES.c[name] for name in _STORED_COLUMNS),
     )
     .where(
         IMAGES.c.object_id.in_(bindparam("ids", expanding=True)),
@@ -288,7 +289,6 @@ class BatchWriter:
         files: dict[str, KnownImage] = {}
         urls: dict[tuple[str, str], list[StoredReference]] = {}
         for row in self.session.execute(_STORED_FILES, {"ids": list(ids)}):
-            present = bool(row.file_path) and (self.data_dir / row.file_path).is_file()
             if row.checksum and row.file_path:
                 files[row.public_id] = KnownImage(
                     row.checksum,
@@ -299,7 +299,10 @@ class BatchWriter:
                     row.source_reference,
                 )
             if row.reference_class is not None:
-                columns = {name: getattr(row, name) for name in (*FILE_FIELDS, *STATE_FIELDS)}
+                # The row's columns after its ids, in _STORED_COLUMNS order; the
+                # file is looked for only where one was downloaded.
+                present = bool(row.file_path) and (self.data_dir / row.file_path).is_file()
+                columns = dict(zip(_STORED_COLUMNS, row[3:], strict=True))
                 urls.setdefault((ids[row.object_id], row.source_reference), []).append(
                     StoredReference(columns, present)
                 )
