@@ -317,7 +317,7 @@ def guide() -> str:
 def guide_file(language: str) -> str:
     """The guide's file name in a language: `collection-managers.de.md`, English unsuffixed."""
     language = language.split("_")[0].lower()
-    if language == "en" or not re.fullmatch(r"[a-z]{2,3}", language):
+    if language == DEFAULT_LANGUAGE or not re.fullmatch(r"[a-z]{2,3}", language):
         return GUIDE
     return GUIDE.removesuffix(".md") + f".{language}.md"
 
