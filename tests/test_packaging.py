@@ -72,8 +72,9 @@ def test_readme_gives_the_two_setup_commands() -> None:
 @pytest.mark.skipif(shutil.which("uv") is None, reason="uv builds and installs the wheel")
 def test_a_non_editable_install_serves_pages(tmp_path: Path) -> None:
     """The wheel carries templates, static files, sample collections, CSV
-    profiles, the official rights labels and the compiled translations, so an
-    installed glampub works away from the repository, in every language."""
+    profiles, the official rights labels, the compiled translations and the
+    staff guide in every language, so an installed glampub works away from the
+    repository, in every language."""
     subprocess.run(
         ["uv", "build", "--wheel", "-q", "-o", str(tmp_path / "dist"), str(REPO)],
         check=True,
@@ -88,6 +89,8 @@ def test_a_non_editable_install_serves_pages(tmp_path: Path) -> None:
         "importers/profiles/default.toml",
         "glampub/rights/data/official_labels.tsv",
         *(f"glampub/translations/{lang}/LC_MESSAGES/messages.mo" for lang in TRANSLATED),
+        "glampub/docs/collection-managers.md",
+        *(f"glampub/docs/collection-managers.{lang}.md" for lang in TRANSLATED),
     ):
         assert expected in names
     # Sample images are drawn on first use (the glampub/images package is code).
@@ -110,6 +113,10 @@ def test_a_non_editable_install_serves_pages(tmp_path: Path) -> None:
         "assert page.status_code == 200, page.status_code\n"
         "german = app.test_client().get('/', headers={'Accept-Language': 'de'})\n"
         "assert 'Offene Sammlungen' in german.get_data(as_text=True)\n"
+        "from glampub.resources import resource_dir\n"
+        "from glampub.web.blueprints.staff.manage_views import guide_file\n"
+        "guide = resource_dir('docs') / guide_file('de')\n"
+        "assert 'site-packages' in str(guide) and 'Sie' in guide.read_text('utf-8'), guide\n"
         "print(app.template_folder)\n"
         "from glampub.rights import map_rights\n"
         "uri = map_rights('Naamsvermelding-GelijkDelen 4.0 Internationaal').uri\n"

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import login_required
 from markupsafe import Markup
 from werkzeug.wrappers import Response
@@ -298,22 +299,60 @@ def institutions() -> Response | str | tuple[str, int]:
 @bp.get("/guide")
 @login_required
 def guide() -> str:
+    docs = resource_dir("docs")
+    english = docs / GUIDE
+    if not english.is_file():
+        raise NotFound(f"the guide {GUIDE} is not installed")
+    # The guide in the interface language when it is translated, English otherwise.
+    translated = docs / guide_file(str(get_locale() or DEFAULT_LANGUAGE))
+    html = _rendered(english)
+    # Anchors stay the English ones, so the staff pages' links work in every language.
+    anchors = _anchors(html)
+    if translated != english and translated.is_file():
+        html = _rendered(translated)
+    html = _anchored(html, anchors)
+    return render_template("staff/guide.html", html=Markup(html))
+
+
+def guide_file(language: str) -> str:
+    """The guide's file name in a language: `collection-managers.de.md`, English unsuffixed."""
+    language = language.split("_")[0].lower()
+    if language == DEFAULT_LANGUAGE or not re.fullmatch(r"[a-z]{2,3}", language):
+        return GUIDE
+    return GUIDE.removesuffix(".md") + f".{language}.md"
+
+
+def _rendered(path: Path) -> str:
     from markdown_it import MarkdownIt
 
-    path = resource_dir("docs") / GUIDE
-    if not path.is_file():
-        raise NotFound(f"the guide {GUIDE} is not installed")
     # Our own file, rendered with raw HTML switched off all the same.
-    html = MarkdownIt("commonmark", {"html": False}).enable("table").render(path.read_text("utf-8"))
-    return render_template("staff/guide.html", html=Markup(_anchored(html)))
+    return MarkdownIt("commonmark", {"html": False}).enable("table").render(path.read_text("utf-8"))
 
 
-def _anchored(html: str) -> str:
-    """Headings get ids, so the staff pages can link to a section of the guide."""
+_HEADING = re.compile(r"<h([2-4])>(.*?)</h\1>")
+
+
+def _anchors(html: str) -> list[str]:
+    """The id of each heading, made from its text."""
+    return [
+        re.sub(r"[^a-z0-9]+", "-", re.sub(r"<[^>]+>", "", m.group(2)).lower()).strip("-")
+        for m in _HEADING.finditer(html)
+    ]
+
+
+def _anchored(html: str, anchors: list[str]) -> str:
+    """Headings get ids, so the staff pages can link to a section of the guide.
+
+    The ids are given by position: a translation has the English headings' structure, and
+    keeps the English anchors.
+    """
+    ids = iter(anchors)
 
     def heading(match: re.Match[str]) -> str:
         level, inner = match.group(1), match.group(2)
-        anchor = re.sub(r"[^a-z0-9]+", "-", re.sub(r"<[^>]+>", "", inner).lower()).strip("-")
+        anchor = next(ids, None)
+        if anchor is None:
+            return match.group(0)
         return f'<h{level} id="{anchor}">{inner}</h{level}>'
 
-    return re.sub(r"<h([2-4])>(.*?)</h\1>", heading, html)
+    return _HEADING.sub(heading, html)
