@@ -3,6 +3,8 @@ of Presentation 2 and 3 manifests; the thumbnail glampub asks each for."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from glampub.images.remote_iiif import RemoteService, manifest_services, service_from_info
 
 S = "https://images.museum.example/iiif"
@@ -34,6 +36,12 @@ def test_an_image_api_2_and_3_info_json() -> None:
     )
     assert v3 is not None and v3.thumbnail_url() == f"{S}/3/b/full/!400,400/0/default.jpg"
     assert RemoteService.from_json(v3.to_json()) == v3
+    # Level 0 listing no sizes promises only its full size: "max" in 3, "full" in 2.
+    bare3 = RemoteService(f"{S}/3/d", "ImageService3", "level0", 900, 600)
+    assert bare3.full_size_only and bare3.thumbnail_url() == f"{S}/3/d/full/max/0/default.jpg"
+    bare2 = replace(bare3, type="ImageService2", profile="http://iiif.io/api/image/2/level0.json")
+    assert bare2.thumbnail_url() == f"{S}/3/d/full/full/0/default.jpg"
+    assert not v2.full_size_only and not v3.full_size_only
     assert service_from_info({"id": f"{S}/3/c", "type": "ImageService3", "width": 10}) is None
     assert service_from_info({"id": "file:///etc/x", "width": 1, "height": 1}) is None
 

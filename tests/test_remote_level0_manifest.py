@@ -1,29 +1,41 @@
 """A manifest whose canvases paint level 0 Image API services that it describes
 without their sizes (most manifests name only id, type and profile): a level 0
-service renders only the sizes its info.json lists, so glampub's thumbnail must
-be one of those, which only the info.json tells.
-
-Known bug, reported rather than fixed here (glampub/images/fetch.py belongs to
-another change in flight): the thumbnail is asked for as ``!400,400``, which a
-static level 0 server answers 404, and the record is left without an image.
-The fix: read a manifest service's info.json when its sizes are not given.
-This test is strict: once fixed it passes, and the marker must go."""
+service renders only the sizes its info.json lists, or its full size when it
+lists none, so glampub reads that info.json and asks for one of those for its
+thumbnail, never ``!400,400`` (which a static level 0 server answers 404)."""
 
 from __future__ import annotations
 
 import json
 
-import pytest
-
 from glampub.cli import main
 from tests.image_server import image_server, jpeg_bytes
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a manifest's level 0 service without sizes gets a !400,400 thumbnail request",
-)
 def test_a_manifests_level0_service_is_thumbnailed_at_a_size_it_lists(runner, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    server, report = _import_level0_manifest(
+        runner, tmp_path, [{"width": 400, "height": 300}, {"width": 1600, "height": 1200}]
+    )
+    assert report["problems"] == []
+    assert "/iiif3/page/info.json" in server.requests
+    assert "/iiif3/page/full/400,300/0/default.jpg" in server.requests
+    assert "/iiif3/page/full/!400,400/0/default.jpg" not in server.requests
+    assert "/iiif3/page/full/max/0/default.jpg" not in server.requests
+
+
+def test_a_level0_service_listing_no_sizes_is_thumbnailed_from_its_full_size(
+    runner, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    server, report = _import_level0_manifest(runner, tmp_path, None)
+    assert report["problems"] == []
+    assert "/iiif3/page/info.json" in server.requests
+    # Image API 3 level 0 promises only "max" when it lists no sizes.
+    assert "/iiif3/page/full/max/0/default.jpg" in server.requests
+    assert "/iiif3/page/full/!400,400/0/default.jpg" not in server.requests
+
+
+def _import_level0_manifest(runner, tmp_path, sizes):  # type: ignore[no-untyped-def]
+    """Import a CSV naming a manifest with one level 0 service; the server and report."""
     with image_server() as server:
         service = server.url("/iiif3/page")
         info = {
@@ -34,15 +46,17 @@ def test_a_manifests_level0_service_is_thumbnailed_at_a_size_it_lists(runner, tm
             "profile": "level0",
             "width": 1600,
             "height": 1200,
-            "sizes": [{"width": 400, "height": 300}, {"width": 1600, "height": 1200}],
         }
+        if sizes is not None:
+            info["sizes"] = sizes
         server.answers["/iiif3/page/info.json"] = (
             200,
             "application/json",
             json.dumps(info).encode(),
         )
-        for size in ("400,300", "1600,1200"):
-            width, height = (int(n) for n in size.split(","))
+        # A static level 0 server: files for the listed sizes and the full size only.
+        for size in ("400,300", "1600,1200", "max"):
+            width, height = (400, 300) if size == "400,300" else (1600, 1200)
             server.answers[f"/iiif3/page/full/{size}/0/default.jpg"] = (
                 200,
                 "image/jpeg",
@@ -100,6 +114,4 @@ def test_a_manifests_level0_service_is_thumbnailed_at_a_size_it_lists(runner, tm
             main, ["import", str(export), "--institution", "tm", "--fetch-images", "--json"]
         )
     assert done.exit_code == 0, done.output
-    report = json.loads(done.stdout)
-    assert report["problems"] == []
-    assert "/iiif3/page/full/!400,400/0/default.jpg" not in server.requests
+    return server, json.loads(done.stdout)

@@ -201,6 +201,7 @@ class ImageFetcher:
             services = manifest_services(document)
             if not services:
                 return Fetched(url, error="the IIIF manifest paints no image service", kind=found)
+            services = tuple(self._completed(service) for service in services)
             return self._with_thumbnails(
                 Fetched(url, kind=found, services=services, validators=got), dest
             )
@@ -215,6 +216,22 @@ class ImageFetcher:
             kind=ReferenceClass.LINK,
         )
 
+    def _completed(self, service: RemoteService) -> RemoteService:
+        """A manifest's level-0 service as its own info.json describes it.
+
+        Manifests seldom repeat a service's ``sizes``, and a level-0 service
+        renders only those (or its full size): its info.json, read like any
+        other, tells which. Read only when the manifest itself was read (a 304
+        for the manifest keeps the stored descriptions); when it cannot be
+        read, the manifest's description stands and the full size is asked for.
+        """
+        if not service.full_size_only:
+            return service
+        read = self._service(service.id, service.id + "/info.json", Validators())
+        if read.error is not None or not read.services:
+            return service
+        return read.services[0]
+
     def _with_thumbnails(self, found: Fetched, dest: Path) -> Fetched:
         """The services' small pictures, fetched (not for a 304 or a failure)."""
         if found.error is not None or not found.services:
@@ -223,9 +240,10 @@ class ImageFetcher:
         for number, service in enumerate(found.services):
             target = dest.with_suffix(f".thumb{number}")
             answer = self.client.get(
-                # A 400 px JPEG is small: the documents' cap is plenty.
+                # A 400 px JPEG is small: the documents' cap is plenty; a level-0
+                # service listing no sizes sends its whole image, capped as one.
                 service.thumbnail_url(),
-                max_bytes=MAX_DOCUMENT_BYTES,
+                max_bytes=self.max_bytes if service.full_size_only else MAX_DOCUMENT_BYTES,
                 dest=target,
                 accept="image/*",
             )

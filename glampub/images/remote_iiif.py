@@ -54,16 +54,26 @@ class RemoteService:
     def level0(self) -> bool:
         return self.profile.endswith("level0") or self.profile.endswith("level0.json")
 
+    @property
+    def full_size_only(self) -> bool:
+        """A level-0 service listing no sizes: its thumbnail is the whole image."""
+        return self.level0 and not self.sizes
+
     def thumbnail_url(self, side: int = THUMBNAIL_ONLY_SIDE) -> str:
         """A JPEG of at most ``side`` pixels on its long side, from the service.
 
         A level-0 service renders only the sizes it lists: the largest listed
         one within the box is asked for (or the smallest, when none fits).
+        One that lists none promises only the full size (``max`` in Image API
+        3, ``full`` in 2), so that is what is asked for; see
+        :attr:`full_size_only`.
         """
         if self.level0 and self.sizes:
             fitting = [s for s in self.sizes if max(s) <= side] or [min(self.sizes, key=max)]
             width, height = max(fitting, key=max)
             size = f"{width},{height}" if self.type == "ImageService3" else f"{width},"
+        elif self.full_size_only:
+            size = "max" if self.type == "ImageService3" else "full"
         else:
             size = f"!{side},{side}"
         return f"{self.id}/full/{size}/0/default.jpg"

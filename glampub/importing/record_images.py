@@ -93,14 +93,23 @@ def image_rows(
     """Rows for the image table (without object_id) and the problems met.
 
     A IIIF manifest gives one row per canvas: the rows after it move down.
+    A URL the record names again is one image, as the harvest makes it (it
+    resolves each URL of an object once, into one run of rows): a second row
+    for it would hold every stored row again on each re-import, and be taken
+    away by the next harvest.
     """
     rows: list[dict[str, Any]] = []
     problems: list[Problem] = []
     position = 0
+    urls: set[str] = set()
     for image in record.images:
+        found = _find(ctx.source, image.reference, is_url=image.is_url)
+        if found is None and image.is_url:
+            if image.reference in urls:
+                continue
+            urls.add(image.reference)
         position += 1
         decision = ctx.rights.decide(image.rights, record) if image.rights else object_decision
-        found = _find(ctx.source, image.reference, is_url=image.is_url)
         if found is None and image.is_url:
             stored = list(ctx.known_urls.get((record.identifier, image.reference), ()))
             ingest_here = partial(_ingest_fetched, record, image, position=position, ctx=ctx)
