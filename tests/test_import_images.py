@@ -74,9 +74,9 @@ def _run(runner: CliRunner, export: Path, *options: str) -> dict:
     runner.invoke(main, ["institution", "add", "t", "--name", "T"])
     result = runner.invoke(main, ["import", str(export), "--institution", "t", "--json", *options])
     report = json.loads(result.stdout)
-    # With --fetch-images: 3 when the harvest that follows met a reference it could not fetch.
-    failed = report.get("harvest", {}).get("failed", 0)
-    assert result.exit_code == (3 if failed else 0), result.stderr
+    # Every record is in (0), whatever images the harvest that follows could not
+    # fetch: those are warnings, each named (the contract's exit codes).
+    assert result.exit_code == 0, result.stderr
     return report
 
 

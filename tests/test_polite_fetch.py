@@ -31,8 +31,9 @@ def _import(runner: CliRunner, tmp_path: Path, urls: list[str], *options: str) -
         main, ["import", str(export), "--institution", "t", "--json", "--fetch-images", *options]
     )
     report = json.loads(result.stdout)
-    # 3 when the harvest that follows the import met a reference it could not fetch.
-    assert result.exit_code == (3 if report["harvest"]["failed"] else 0), result.output
+    # Every record is in (0), whatever images the harvest that follows could not
+    # fetch: those are warnings, each named (the contract's exit codes).
+    assert result.exit_code == 0, result.output
     return report
 
 
