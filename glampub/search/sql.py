@@ -21,6 +21,7 @@ from sqlalchemy import (
     literal_column,
     select,
     table,
+    true,
     union_all,
 )
 
@@ -83,6 +84,15 @@ def match_text(
         query = tsquery(text)
         if query is None:
             return stmt.where(false())
+        if obj is not CollectionObject:
+            # A sample (a few thousand rows): each row's vector fetched by its
+            # id. Joined, the planner read every vector of the table, matched
+            # it and hashed the matches, for a word in every record the
+            # whole index's worth.
+            vector = (
+                select(_PG_SEARCH.c.tsv).where(_PG_SEARCH.c.object_id == obj.id).scalar_subquery()
+            )
+            return stmt.where(vector.op("@@")(func.to_tsquery(_PG_CONFIG, query)))
         return stmt.join(_PG_SEARCH, _PG_SEARCH.c.object_id == obj.id).where(
             _PG_SEARCH.c.tsv.op("@@")(func.to_tsquery(_PG_CONFIG, query))
         )
@@ -202,9 +212,19 @@ def counts_at_once(matches: Select, obj: Any, names: list[str], limit: int) -> C
         elif name in ("reuse", "licence"):
             value, source, where = rows.c[name], rows, rows.c[name].is_not(None)
         else:
-            value = _FACETS.c.value
-            source = rows.join(_FACETS, _FACETS.c.object_id == rows.c.id)
-            where = _FACETS.c.kind == name
+            # Each match's values looked up by its id in object_facet_by_object
+            # (OFFSET 0 keeps the planner from making this a join): joined, it
+            # hashed the whole facet table, two rows per object, to count a
+            # few thousand matches.
+            values = (
+                select(_FACETS.c.value)
+                .where(_FACETS.c.object_id == rows.c.id, _FACETS.c.kind == name)
+                .offset(0)
+                .lateral(f"values_{name}")
+            )
+            value = values.c.value
+            source = rows.join(values, true())
+            where = true()
         count: Any = func.count()
         grouped = (
             select(value.label("value"), count.label("n"))
