@@ -255,19 +255,19 @@ def _summary_postgresql(session: Session, query: SearchQuery, exact_up_to: int) 
     rows, estimated = counted(None, [name for name in FACETS if name not in own])
     for name in own:
         rows += [row for row in counted(name, [name])[0] if row[0] == name]
-    facets: dict[str, list[FacetValue]] = {}
+    counts: dict[str, list[tuple[str, int]]] = {}
     total, years = 0, (None, None)
     for facet, value, count, first, last in rows:
         if facet == "":
             total, years = count, (first, last)
         elif value:
-            facets.setdefault(facet, []).append((str(value), int(count)))  # type: ignore[arg-type]
+            counts.setdefault(facet, []).append((str(value), int(count)))
     if estimated:
         # A sample may find fewer than the count up to the threshold did.
         total = max(total, exact_up_to + 1)
     return {
         "total": total,
-        "facets": {name: _labelled(session, name, facets.get(name, [])) for name in FACETS},  # type: ignore[arg-type]
+        "facets": {name: _labelled(session, name, counts.get(name, [])) for name in FACETS},
         "years": years,
         "estimated": estimated,
     }
