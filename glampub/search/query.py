@@ -161,7 +161,7 @@ def search(
     unranked = query.sort == "relevance" and summary["total"] > RANKED_AT_MOST
     sort = "newest" if unranked else query.sort
     matches = _filtered(session, query, ranked=sort == "relevance")
-    order = search_sql.order_by(dialect, sort, query.text)
+    order = search_sql.order_by(dialect, sort, query.text, many=summary["estimated"])
     ids = list(
         session.scalars(
             matches.order_by(*order)

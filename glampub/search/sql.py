@@ -103,8 +103,10 @@ def match_text(
     return stmt
 
 
-def order_by(dialect: str, sort: str, text: str) -> list[ColumnElement[Any]]:
-    """The ORDER BY of a page; "relevance" needs the statement matched with ``ranked``."""
+def order_by(dialect: str, sort: str, text: str, *, many: bool = True) -> list[ColumnElement[Any]]:
+    """The ORDER BY of a page; "relevance" needs the statement matched with ``ranked``.
+    ``many``: the matches are too many to count exactly, so the page walks a sort
+    index (PostgreSQL); a few are better found first and then sorted."""
     tie = CollectionObject.id.desc()
     if sort == "relevance" and text:
         if dialect == "sqlite" and fts5_query(text):
@@ -112,9 +114,11 @@ def order_by(dialect: str, sort: str, text: str) -> list[ColumnElement[Any]]:
         if dialect == "postgresql" and tsquery(text):
             query = func.to_tsquery(_PG_CONFIG, tsquery(text))
             return [func.ts_rank(_PG_SEARCH.c.tsv, query).desc(), tie]
-    if dialect == "postgresql":
+    if dialect == "postgresql" and many:
         # The same orders as below, spelled as the partial indexes of
         # search/index.py are, so that a page walks one and stops at its end.
+        # Spelled otherwise for a few matches: the planner, misjudging how
+        # many a rare word has, walked the whole index for one match.
         if sort == "date-asc":
             return [CollectionObject.date_earliest.asc().nulls_last(), tie]
         if sort == "date-desc":
