@@ -14,18 +14,25 @@ ingested image, every image is then given a size, as an ingest would record.
 Then, in this process, through the WSGI app (no network):
 
 - searches, each timed the first time (facets counted) and then (facets reused);
+- fresh searches: a table of query kinds (no words, a common word, two words, a
+  rare word, facet filters, date ranges, every sort, a deep page), each asked
+  ``--fresh`` times with other words or values and with the stored and cached
+  counts emptied first, so every one is a first search; p50/p95/p99 per kind
+  and over all (the database's page cache stays as warm as the run left it);
 - the institution's IIIF Collection: the top document and its first, middle and
   last pages, each built the first time and then from the cache;
 - Change Discovery: the collection and its first and last pages, likewise.
 
-The database is dropped at the end unless ``--keep`` is given. Run it on an
-otherwise idle machine.
+The database is dropped at the end unless ``--keep`` is given; ``--database``
+measures a kept one again without importing (say, before and after a change
+of the search code). Run it on an otherwise idle machine.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import random
 import resource
 import statistics
 import subprocess
@@ -43,6 +50,7 @@ from sqlalchemy.pool import NullPool
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench._synthetic import PEOPLE as _PEOPLE  # noqa: E402
 from bench._synthetic import write_csv, write_lido  # noqa: E402
 
 CLI = [sys.executable, "-c", "from glampub.cli import main; main()"]
@@ -56,6 +64,51 @@ SEARCHES = {
     "creator facet": "/search?creator=Maria+Becker",
     "date range, oldest first": "/search?from=1850&to=1860&sort=date-asc",
     "deep page": "/search?q=landscape&page=200",
+}
+#: Words of the synthetic records (bench/_synthetic.py) in nearly every record
+#: or in a share of them; names are each in 1 of 56 records.
+COMMON = ("landscape", "mill", "river", "painting", "collection", "provenance", "restoration")
+SHARED = ("portrait", "bronze", "paper", "oil", "canvas", "fluss", "porträt", "mühle")
+PEOPLE = [name for name, _, _ in _PEOPLE]
+
+
+def _year(rng: random.Random) -> int:
+    return rng.randint(1800, 1990)
+
+
+#: Kinds of fresh query: each makes a new URL from a random generator.
+FRESH: dict[str, Callable[[random.Random], str]] = {
+    "no words, recently published": lambda r: "/search?sort=newest",
+    "no words, oldest first": lambda r: "/search?sort=date-asc",
+    "no words, newest first": lambda r: "/search?sort=date-desc",
+    "no words, by identifier": lambda r: "/search?sort=identifier",
+    "a common word": lambda r: f"/search?q={r.choice(COMMON)}",
+    "a common word, oldest first": lambda r: f"/search?q={r.choice(COMMON)}&sort=date-asc",
+    "a common word, by identifier": lambda r: f"/search?q={r.choice(COMMON)}&sort=identifier",
+    "a shared word": lambda r: f"/search?q={r.choice(SHARED)}",
+    "two words": lambda r: f"/search?q={r.choice(COMMON)}+{r.choice(SHARED)}",
+    "a name (two words)": lambda r: "/search?q=" + r.choice(PEOPLE).replace(" ", "+"),
+    "a rare word": lambda r: f"/search?q={r.randint(10_000, 99_999)}",
+    "a rare word, newest first": lambda r: f"/search?q={r.randint(10_000, 99_999)}&sort=date-desc",
+    "a word + free to reuse": lambda r: f"/search?q={r.choice(SHARED)}&reuse=free",
+    "creator facet": lambda r: "/search?creator=" + r.choice(PEOPLE).replace(" ", "+"),
+    "creator facet + date range": lambda r: (
+        "/search?creator="
+        + r.choice(PEOPLE).replace(" ", "+")
+        + f"&from={(y := _year(r))}&to={y + 30}"
+    ),
+    "date range, oldest first": lambda r: (
+        f"/search?from={(y := _year(r))}&to={y + 10}&sort=date-asc"
+    ),
+    "a word + date range, newest first": lambda r: (
+        f"/search?q={r.choice(SHARED)}&from={(y := _year(r))}&to={y + 40}&sort=date-desc"
+    ),
+    "reuse facet + date range": lambda r: (
+        f"/search?reuse={r.choice(('free', 'conditions', 'permission'))}"
+        f"&from={(y := _year(r))}&to={y + 20}"
+    ),
+    "a common word, page 200": lambda r: f"/search?q={r.choice(COMMON)}&page=200",
+    "no words, page 200, by identifier": lambda r: "/search?sort=identifier&page=200",
 }
 
 
@@ -119,7 +172,14 @@ def main() -> None:
     parser.add_argument("--server", default="postgresql+psycopg://postgres@127.0.0.1:5432")
     parser.add_argument("--workdir", type=Path, help="default: a temporary folder")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--database", help="measure this kept database again (no import)")
+    parser.add_argument("--fresh", type=int, default=5, help="fresh queries of each kind")
     args = parser.parse_args()
+    if args.database:
+        url = make_url(args.server).set(database=args.database)
+        with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
+            measure_pages(Path(tmp), url.render_as_string(hide_password=False), args.fresh)
+        return
 
     server = make_url(args.server)
     name = f"glampub_bench_{uuid.uuid4().hex[:8]}"
@@ -133,6 +193,7 @@ def main() -> None:
     try:
         with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
             measure(Path(tmp), url, args.records, args.format)
+            measure_pages(Path(tmp), url, args.fresh)
     finally:
         if not args.keep:
             with admin.connect() as connection:
@@ -171,13 +232,65 @@ def measure(work: Path, url: str, records: int, fmt: str) -> None:
         # image: give every image the size an ingest would have recorded.
         connection.execute(text("UPDATE image SET width = 4000, height = 3000"))
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        # As autovacuum would before long: statistics that know the images' sizes.
-        connection.execute(text("VACUUM ANALYZE image"))
+        # As autovacuum would before long (and a server may run without it):
+        # statistics that know the images' sizes and the objects' values, and
+        # the visibility map that lets index-only scans skip the table.
+        connection.execute(text("VACUUM ANALYZE"))
         db_size = connection.execute(text("SELECT pg_database_size(current_database())")).scalar()
         objects = connection.execute(text("SELECT count(*) FROM collection_object")).scalar()
     engine.dispose()
     print(f"database: {objects:,} objects, {db_size / 1e9:,.1f} GB", flush=True)
 
+
+def forget_counts(app: Any) -> None:
+    """Empty the stored and cached search counts: the next search is a first one."""
+    from glampub.search import query as search_query
+
+    with app.extensions["glampub.db"].transaction() as session:
+        session.execute(text("DELETE FROM search_summary"))
+    with search_query._CACHE._lock:
+        search_query._CACHE._items.clear()
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def fresh_searches(app: Any, client: Any, runs: int) -> None:
+    """Every kind of FRESH query ``runs`` times, each a first search."""
+    rng = random.Random(23)
+    every: list[float] = []
+    print(f"fresh searches ({runs} of each kind, counts forgotten before each):")
+    print(f"  {'query':<36} {'p50':>8} {'p95':>8} {'p99':>8}  results (first)")
+    for label, make in FRESH.items():
+        times = []
+        shown = ""
+        for _ in range(runs):
+            path = make(rng)
+            forget_counts(app)
+            began = time.perf_counter()
+            response = client.get(path)
+            times.append((time.perf_counter() - began) * 1000)
+            assert response.status_code == 200, (path, response.status_code)
+            if not shown:
+                body = response.get_data(as_text=True)
+                start = body.find('class="result-count"')
+                shown = body[body.find(">", start) + 1 : body.find("</p>", start)][:40]
+        every += times
+        print(
+            f"  {label:<36} {percentile(times, 0.5):6.0f} ms {percentile(times, 0.95):6.0f} ms"
+            f" {percentile(times, 0.99):6.0f} ms  {shown}",
+            flush=True,
+        )
+    print(
+        f"  {'all ' + str(len(every)) + ' fresh searches':<36} {percentile(every, 0.5):6.0f} ms"
+        f" {percentile(every, 0.95):6.0f} ms {percentile(every, 0.99):6.0f} ms"
+    )
+
+
+def measure_pages(work: Path, url: str, runs: int) -> None:
+    """Search, IIIF Collection and Change Discovery through the WSGI app."""
     from glampub import create_app
 
     app = create_app({"DATA_DIR": str(work / "data"), "DATABASE_URL": url, "BASE_URL": BASE_URL})
@@ -185,6 +298,7 @@ def measure(work: Path, url: str, records: int, fmt: str) -> None:
     print("search (the public search page):")
     for label, path in SEARCHES.items():
         timed(label, lambda path=path: client.get(path))
+    fresh_searches(app, client, runs)
 
     print("IIIF Collection of the institution:")
     top = timed("collection (lists its pages)", lambda: client.get("/iiif/3/collection/bench"))

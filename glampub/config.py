@@ -103,6 +103,10 @@ def build_config(
         "COLLECTION_PAGE_SIZE": 1000,
         "DISCOVERY_PAGE_SIZE": 1000,
         "SEARCH_PAGE_SIZE": 24,
+        # On PostgreSQL, a search's matches are counted exactly up to this many;
+        # beyond, the total and facet counts are estimated from a sample and
+        # shown as "about" (glampub.search.estimates).
+        "SEARCH_EXACT_COUNTS_UP_TO": 10_000,
         # OAI-PMH (glampub.harvesting): records per list response, how long a
         # resumption token lasts, Identify's contact and name, and edm:provider
         # (unset: each record's own institution).

@@ -56,9 +56,9 @@ def _counting(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
     made: list[dict] = []
     real = search._summary
 
-    def counted(session, query):  # type: ignore[no-untyped-def]
+    def counted(session, query, *args):  # type: ignore[no-untyped-def]
         made.append(query.filters())
-        return real(session, query)
+        return real(session, query, *args)
 
     monkeypatch.setattr(search, "_summary", counted)
     return made
@@ -82,7 +82,7 @@ def test_the_import_counts_the_searches_asked_for_and_a_new_process_finds_them(
         assert after[0][0] == 90 and before[0][0] == 60
         with other.app_context():
             session = database(other).session()
-            current = search_summaries.version_key(search.data_version(session))
+            current = search.summary_version(session)
             versions = set(session.scalars(select(SearchSummary.version)))
         assert versions == {current}
         # And they are what counting afresh gives.

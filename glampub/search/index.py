@@ -164,6 +164,31 @@ _COMMON_DDL = (
 )
 
 
+#: PostgreSQL only: the orders of a result page, over published objects, with
+#: the tie on id in the index, so that a first page walks an index and stops
+#: at its end instead of sorting every match (seconds at a million objects).
+#: NULLS LAST is spelled out where it differs from the default, as the page's
+#: ORDER BY (search/sql.py) spells it: the planner uses an index for an order
+#: only when every term matches.
+_PG_SORT_DDL = (
+    "CREATE INDEX IF NOT EXISTS collection_object_published_newest "
+    "ON collection_object (updated_at DESC, id DESC) WHERE status = 'published'",
+    "CREATE INDEX IF NOT EXISTS collection_object_published_oldest_made "
+    "ON collection_object (date_earliest ASC NULLS LAST, id DESC) WHERE status = 'published'",
+    "CREATE INDEX IF NOT EXISTS collection_object_published_newest_made "
+    "ON collection_object (date_earliest DESC NULLS LAST, id DESC) WHERE status = 'published'",
+    "CREATE INDEX IF NOT EXISTS collection_object_published_identifier "
+    "ON collection_object (identifier, id DESC) WHERE status = 'published'",
+    # Covering, for a date range: the matches and every column their counts
+    # need come from the index alone, where the table's pages (all of them,
+    # when years are spread over the table) were read.
+    "CREATE INDEX IF NOT EXISTS collection_object_published_dates "
+    "ON collection_object (date_earliest) "
+    "INCLUDE (date_latest, id, institution_id, rights_reuse, rights_uri) "
+    "WHERE status = 'published'",
+)
+
+
 def ensure_search_index(engine: Engine) -> None:
     """Create the index if missing; a new FTS5 table is filled from existing rows.
 
@@ -263,6 +288,8 @@ def create_search_index(conn: Connection) -> None:
         elif not _facets_current(conn):
             conn.execute(text(_PG_FACET_FUNCTION))
             _refill_facets(conn, _PG_FACET_FILL)
+        for statement in _PG_SORT_DDL:
+            conn.execute(text(statement))
     for statement in _COMMON_DDL:
         conn.execute(text(statement))
 
@@ -276,7 +303,7 @@ SEARCH_TABLES = frozenset({"object_fts", "object_search", "object_facet"})
 SEARCH_INDEXES = frozenset(
     re.findall(
         r"CREATE INDEX IF NOT EXISTS (\w+)",
-        " ".join((*_PG_TABLE, *_FACET_TABLE, *_COMMON_DDL)),
+        " ".join((*_PG_TABLE, *_FACET_TABLE, *_COMMON_DDL, *_PG_SORT_DDL)),
     )
 )
 
@@ -309,6 +336,10 @@ def drop_search_index(conn: Connection) -> None:
             "DROP FUNCTION IF EXISTS glampub_object_search()",
             "DROP FUNCTION IF EXISTS glampub_object_facets()",
             "DROP TABLE IF EXISTS object_search",
+            *(
+                f"DROP INDEX IF EXISTS {name}"
+                for name in re.findall(r"CREATE INDEX IF NOT EXISTS (\w+)", " ".join(_PG_SORT_DDL))
+            ),
         ]
     for statement in statements:
         conn.execute(text(statement))

@@ -23,6 +23,7 @@ from glampub.languages import N_, SHIPPED_LANGUAGES
 from glampub.models import ChangeEvent, CollectionObject, Institution
 from glampub.rights import lookup
 from glampub.rights.official import official_label
+from glampub.search import estimates
 from glampub.search import sql as search_sql
 from glampub.search import summaries as search_summaries
 from glampub.search.facet_labels import object_type_labels
@@ -46,6 +47,10 @@ FACET_LIMIT = 20
 #: many the best match says little; beyond this the newest come first, and the
 #: page says so.
 RANKED_AT_MOST = 10_000
+#: On PostgreSQL, matches are counted exactly up to this many; beyond, the
+#: total and facet counts are estimated from a sample (see search/estimates.py)
+#: and shown as "about". The site's setting is SEARCH_EXACT_COUNTS_UP_TO.
+EXACT_COUNTS_UP_TO = 10_000
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,9 @@ class SearchResult:
     #: Best match was asked for, but there were too many matches to rank
     #: (see RANKED_AT_MOST): the newest come first.
     unranked: bool = False
+    #: The total and facet counts are estimates (PostgreSQL, more matches
+    #: than the exact-count threshold).
+    estimated: bool = False
 
     @property
     def page(self) -> int:
@@ -107,52 +115,56 @@ class SearchResult:
 
 
 def _filtered(
-    session: Session, query: SearchQuery, *, skip: str | None = None, ranked: bool = False
+    session: Session,
+    query: SearchQuery,
+    *,
+    skip: str | None = None,
+    ranked: bool = False,
+    objects: Any = CollectionObject,
 ) -> Select:
     """Published objects matching the query; ``skip`` leaves one facet's own
     filter out, so a facet keeps showing its other values once one is chosen;
-    ``ranked`` keeps the text match's rank for ordering by it."""
+    ``ranked`` keeps the text match's rank for ordering by it; ``objects`` is
+    the table to select from (or a sample of it)."""
     dialect = session.get_bind().dialect.name
-    stmt = (
-        select(CollectionObject.id)
-        .select_from(CollectionObject)
-        .where(CollectionObject.status == ObjectStatus.PUBLISHED)
-    )
+    stmt = select(objects.id).select_from(objects).where(objects.status == ObjectStatus.PUBLISHED)
     if query.text:
-        stmt = search_sql.match_text(stmt, dialect, query.text, ranked=ranked)
+        stmt = search_sql.match_text(stmt, dialect, query.text, ranked=ranked, obj=objects)
     if query.institution and skip != "institution":
         stmt = stmt.where(
-            CollectionObject.institution_id.in_(
+            objects.institution_id.in_(
                 select(Institution.id).where(Institution.slug == query.institution)
             )
         )
     if query.reuse and skip != "reuse":
-        stmt = stmt.where(CollectionObject.rights_reuse == query.reuse)
+        stmt = stmt.where(objects.rights_reuse == query.reuse)
     if query.licence and skip != "licence":
-        stmt = stmt.where(CollectionObject.rights_uri == query.licence)
+        stmt = stmt.where(objects.rights_uri == query.licence)
     if query.object_type and skip != "object_type":
-        stmt = stmt.where(search_sql.has_object_type(dialect, query.object_type))
+        stmt = stmt.where(search_sql.has_object_type(dialect, query.object_type, objects))
     if query.creator and skip != "creator":
-        stmt = stmt.where(search_sql.has_creator(dialect, query.creator))
+        stmt = stmt.where(search_sql.has_creator(dialect, query.creator, objects))
     if query.date_from is not None:
         stmt = stmt.where(
-            func.coalesce(CollectionObject.date_latest, CollectionObject.date_earliest)
-            >= query.date_from
+            func.coalesce(objects.date_latest, objects.date_earliest) >= query.date_from
         )
     if query.date_to is not None:
-        stmt = stmt.where(CollectionObject.date_earliest <= query.date_to)
+        stmt = stmt.where(objects.date_earliest <= query.date_to)
     return stmt
 
 
-def search(session: Session, query: SearchQuery) -> SearchResult:
-    """One page of matches, with the total and the facet counts."""
+def search(
+    session: Session, query: SearchQuery, *, exact_up_to: int = EXACT_COUNTS_UP_TO
+) -> SearchResult:
+    """One page of matches, with the total and the facet counts; on PostgreSQL
+    counts beyond ``exact_up_to`` matches are estimates."""
     query = replace(query, page=max(1, query.page), sort=_valid_sort(query))
     dialect = session.get_bind().dialect.name
-    summary = _cached_summary(session, query)
+    summary = _cached_summary(session, query, exact_up_to)
     unranked = query.sort == "relevance" and summary["total"] > RANKED_AT_MOST
     sort = "newest" if unranked else query.sort
     matches = _filtered(session, query, ranked=sort == "relevance")
-    order = search_sql.order_by(dialect, sort, query.text)
+    order = search_sql.order_by(dialect, sort, query.text, many=summary["estimated"])
     ids = list(
         session.scalars(
             matches.order_by(*order)
@@ -177,6 +189,7 @@ def search(session: Session, query: SearchQuery) -> SearchResult:
         facets=summary["facets"],
         years=summary["years"],
         unranked=unranked,
+        estimated=summary["estimated"],
     )
 
 
@@ -186,7 +199,15 @@ def _valid_sort(query: SearchQuery) -> str:
     return query.sort
 
 
-def _summary(session: Session, query: SearchQuery) -> dict[str, Any]:
+FACETS = ("institution", "reuse", "licence", "object_type", "creator")
+
+
+def _summary(
+    session: Session, query: SearchQuery, exact_up_to: int = EXACT_COUNTS_UP_TO
+) -> dict[str, Any]:
+    """The total, facet counts and years of the matches."""
+    if session.get_bind().dialect.name == "postgresql":
+        return _summary_postgresql(session, query, exact_up_to)
     dialect = session.get_bind().dialect.name
     matches = _filtered(session, query)
     total, first_year, last_year = session.execute(
@@ -197,11 +218,62 @@ def _summary(session: Session, query: SearchQuery) -> dict[str, Any]:
         )
     ).one()
     facets: dict[str, list[FacetValue]] = {}
-    for name in ("institution", "reuse", "licence", "object_type", "creator"):
+    for name in FACETS:
         own = _filtered(session, query, skip=name)
         rows = session.execute(search_sql.facet_counts(dialect, name, own, FACET_LIMIT)).all()
         facets[name] = _labelled(session, name, [(str(v), int(c)) for v, c in rows if v])
-    return {"total": total or 0, "facets": facets, "years": (first_year, last_year)}
+    return {
+        "total": total or 0,
+        "facets": facets,
+        "years": (first_year, last_year),
+        "estimated": False,
+    }
+
+
+def _summary_postgresql(session: Session, query: SearchQuery, exact_up_to: int) -> dict[str, Any]:
+    """As :func:`_summary`, in as few passes as the facets allow: one over the
+    matches for the total and every facet whose own filter is not set, one more
+    per facet whose filter is (it counts the matches without that filter).
+    Each set of matches larger than ``exact_up_to`` is counted in a sample
+    instead (see search/estimates.py)."""
+    sampled: estimates.Sample | None = None
+
+    def counted(skip: str | None, names: list[str]) -> tuple[list[Any], bool]:
+        nonlocal sampled
+        where: estimates.Sample | None = None
+        matches = _filtered(session, query, skip=skip)
+        if estimates.count_up_to(session, matches, exact_up_to) > exact_up_to:
+            sampled = where = sampled or estimates.sample(session)
+        objects = where.objects if where else CollectionObject
+        rows = session.execute(
+            search_sql.counts_at_once(
+                _filtered(session, query, skip=skip, objects=objects), objects, names, FACET_LIMIT
+            )
+        ).all()
+        if where:
+            rows = [(f, v, estimates.about(n * where.scale), a, b) for f, v, n, a, b in rows]
+        return rows, where is not None
+
+    own = [name for name in FACETS if getattr(query, name) not in (None, "")]
+    rows, estimated = counted(None, [name for name in FACETS if name not in own])
+    for name in own:
+        rows += [row for row in counted(name, [name])[0] if row[0] == name]
+    counts: dict[str, list[tuple[str, int]]] = {}
+    total, years = 0, (None, None)
+    for facet, value, count, first, last in rows:
+        if facet == "":
+            total, years = count, (first, last)
+        elif value:
+            counts.setdefault(facet, []).append((str(value), int(count)))
+    if estimated:
+        # A sample may find fewer than the count up to the threshold did.
+        total = max(total, exact_up_to + 1)
+    return {
+        "total": total,
+        "facets": {name: _labelled(session, name, counts.get(name, [])) for name in FACETS},
+        "years": years,
+        "estimated": estimated,
+    }
 
 
 def _labelled(session: Session, name: str, rows: list[tuple[str, int]]) -> list[FacetValue]:
@@ -302,30 +374,38 @@ def data_version(session: Session) -> tuple[Any, ...]:
     return (last_event, revisions[0], revisions[1])
 
 
-def _cached_summary(session: Session, query: SearchQuery) -> dict[str, Any]:
+def summary_version(session: Session, exact_up_to: int = EXACT_COUNTS_UP_TO) -> str:
+    """What stored counts are tagged with: the data version, and the threshold
+    they were counted with (counts made with another one are other counts)."""
+    return search_summaries.version_key((*data_version(session), exact_up_to))
+
+
+def _cached_summary(session: Session, query: SearchQuery, exact_up_to: int) -> dict[str, Any]:
     """The query's counts: from this process's memory, else as stored in the
     database (see search_summaries), else counted now and stored."""
     engine = session.get_bind()
-    version = search_summaries.version_key(data_version(session))
+    version = summary_version(session, exact_up_to)
     filters = search_summaries.filters_key(query.filters())
 
     def stored_or_counted() -> dict[str, Any]:
         stored = search_summaries.load(session, filters, version)
         if stored is not None:
             return _decode(stored)
-        summary = _summary(session, query)
+        summary = _summary(session, query, exact_up_to)
         search_summaries.store(engine, filters, version, _encode(summary))  # type: ignore[arg-type]
         return summary
 
     return _CACHE.get_or_compute((str(engine.url), version, filters), stored_or_counted)
 
 
-def refresh_stored_summaries(session: Session) -> int:
+def refresh_stored_summaries(session: Session, exact_up_to: int = EXACT_COUNTS_UP_TO) -> int:
     """Count again, in the caller's transaction (an import's, before its commit),
     the filters searched for most recently; how many were counted."""
-    version = search_summaries.version_key(data_version(session))
+    version = summary_version(session, exact_up_to)
     return search_summaries.refresh(
-        session, version, lambda filters: _encode(_summary(session, SearchQuery(**filters)))
+        session,
+        version,
+        lambda filters: _encode(_summary(session, SearchQuery(**filters), exact_up_to)),
     )
 
 
@@ -334,7 +414,14 @@ def _encode(summary: dict[str, Any]) -> str:
         name: [[f.value, f.label, f.count, f.labels] for f in values]
         for name, values in summary["facets"].items()
     }
-    return json.dumps({"total": summary["total"], "facets": facets, "years": summary["years"]})
+    return json.dumps(
+        {
+            "total": summary["total"],
+            "facets": facets,
+            "years": summary["years"],
+            "estimated": summary["estimated"],
+        }
+    )
 
 
 def _decode(body: str) -> dict[str, Any]:
@@ -342,7 +429,12 @@ def _decode(body: str) -> dict[str, Any]:
     facets = {
         name: [FacetValue(*value) for value in values] for name, values in data["facets"].items()
     }
-    return {"total": data["total"], "facets": facets, "years": tuple(data["years"])}
+    return {
+        "total": data["total"],
+        "facets": facets,
+        "years": tuple(data["years"]),
+        "estimated": data["estimated"],
+    }
 
 
 def institution_counts(session: Session) -> list[tuple[Institution, int]]:

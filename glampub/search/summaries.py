@@ -43,8 +43,9 @@ def filters_key(filters: dict[str, Any]) -> str:
 
 #: The shape of a stored body; a new shape leaves the rows stored before it
 #: unread (they are counted again), as a new data version does. 2: object
-#: types counted per concept, each value with its labels per language.
-BODY_FORMAT = 2
+#: types counted per concept, each value with its labels per language. 3: whether
+#: the counts are estimates (PostgreSQL, many matches).
+BODY_FORMAT = 3
 
 
 def version_key(version: tuple[Any, ...]) -> str:

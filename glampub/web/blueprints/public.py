@@ -160,7 +160,7 @@ def search_page() -> str:
         page=min(max(args.get("page", 1, type=int) or 1, 1), MAX_PAGE),
         page_size=current_app.config["SEARCH_PAGE_SIZE"],
     )
-    result = search(session(), query)
+    result = search(session(), query, exact_up_to=current_app.config["SEARCH_EXACT_COUNTS_UP_TO"])
     return render_template("search.html", result=result, sorts=SORTS)
 
 
