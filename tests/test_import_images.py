@@ -13,7 +13,7 @@ from sqlalchemy import select
 from glampub.cli import main
 from glampub.images import fetch as image_fetch
 from glampub.importing import harvest as image_harvest
-from glampub.importing import record_images
+from glampub.importing import harvested_object, record_images
 from glampub.importing.run import ImportOptions, run_import
 from glampub.institutions.registry import add_institution
 from glampub.models import Image
@@ -33,7 +33,7 @@ def _counting_ingest(monkeypatch) -> list[str]:
 
     # Files of the export are stored by the import, downloads by the harvest.
     monkeypatch.setattr(record_images, "ingest", counting)
-    monkeypatch.setattr(image_harvest, "ingest", counting)
+    monkeypatch.setattr(harvested_object, "ingest", counting)
     return calls
 
 

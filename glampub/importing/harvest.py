@@ -26,35 +26,37 @@ server claimed.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from glampub.db import Database
-from glampub.errors import GlampubError, NotFound, Problem, UsageError
+from glampub.errors import NotFound, Problem, UsageError
 from glampub.images.fetch import Fetched, ImageFetcher, Validators
-from glampub.images.files import DEFAULT_MAX_PIXELS, ingest
+from glampub.images.files import DEFAULT_MAX_PIXELS
 from glampub.images.http_fetch import FetchPolicy
+from glampub.importing.harvested_object import (
+    FAILED_OUTCOME,
+    FETCHED,
+    UNCHANGED,
+    Reference,
+    apply_fetch,
+)
 from glampub.importing.lock import Heartbeat
-from glampub.importing.record_images import FILE_FIELDS, IMAGE_FIELDS, IMAGES_FOLDER
-from glampub.importing.record_mapping import OBJECT_FIELDS, content_hash, image_public_id
 from glampub.importing.remote_images import (
     FAILED,
     PENDING,
     StoredReference,
-    url_columns,
     validators,
 )
 from glampub.jobs import runner as job_runner
 from glampub.models import (
-    ChangeEvent,
     CollectionObject,
     Image,
     ImageHarvest,
@@ -62,16 +64,11 @@ from glampub.models import (
     Institution,
 )
 from glampub.statuses import ObjectStatus
-from importers.base import SourceImage, SourceRecord
 
 log = logging.getLogger(__name__)
 
 RUNNING = "running"
 DONE = "done"
-#: What a harvest did with one reference.
-FETCHED = "fetched"
-UNCHANGED = "unchanged"
-FAILED_OUTCOME = "failed"
 #: Targets looked up and fetched per round (their ids are read in pages).
 PAGE = 200
 #: Failures a report or a page names; the rest are counted.
@@ -389,7 +386,10 @@ def _store_one(
 ) -> None:
     """One reference's outcome, written with its object's new revision, in one transaction."""
     with database.transaction() as session:
-        outcome, reason, problems = _apply(session, data_dir, slug, target, result, max_pixels)
+        reference = Reference(target.object_id, target.image_id, target.url, target.hint)
+        outcome, reason, problems = apply_fetch(
+            session, data_dir, slug, reference, result, max_pixels
+        )
         session.execute(
             insert(ImageHarvestItem).values(
                 harvest_id=harvest_id,
@@ -409,182 +409,6 @@ def _store_one(
         report.failed += 1
         if len(report.failures) < NAMED_FAILURES:
             report.failures.append(Failure(target.identifier, target.url, reason or "failed"))
-
-
-def _apply(
-    session: Session,
-    data_dir: Path,
-    slug: str,
-    target: _Target,
-    result: Fetched,
-    max_pixels: int,
-) -> tuple[str, str | None, list[Problem]]:
-    obj = session.get(CollectionObject, target.object_id, with_for_update=True)
-    if obj is None or obj.status != ObjectStatus.PUBLISHED:
-        return FAILED_OUTCOME, "its record is no longer published", []
-    images = sorted(obj.images, key=lambda image: image.position)
-    mine = [image for image in images if image.source_reference == target.url]
-    if not any(image.id == target.image_id for image in mine):
-        return FAILED_OUTCOME, "its record was imported again meanwhile", []
-    record = SourceRecord(identifier=obj.identifier)
-    reference = SourceImage(reference=target.url, mime_type=target.hint)
-    stored = [
-        StoredReference(
-            {name: getattr(image, name) for name in IMAGE_FIELDS},
-            bool(image.file_path) and (data_dir / image.file_path).is_file(),
-        )
-        for image in mine
-    ]
-
-    def stored_file(path: Path, offset: int) -> tuple[dict[str, Any] | None, Problem | None]:
-        # The same bytes as the file stored for this row: kept, not decoded again.
-        if offset < len(mine) and stored[offset].file_present and mine[offset].checksum:
-            with path.open("rb") as handle:
-                if file_checksum(handle) == mine[offset].checksum:
-                    return {name: getattr(mine[offset], name) for name in FILE_FIELDS}, None
-        return _ingest(record, target.url, path, data_dir, max_pixels)
-
-    rows, problems = url_columns(record, reference, {target.url: result}, stored, stored_file)
-    if result.not_modified and all(s.usable for s in stored) and stored:
-        return UNCHANGED, None, []
-    failed = [row for row in rows if row.get("state") == FAILED]
-    reason = failed[0].get("state_reason") if failed else None
-    was_available = all(s.usable and s.columns.get("state") is None for s in stored)
-    if failed and was_available:
-        # A server down for now must not take away an image already published.
-        return FAILED_OUTCOME, reason, problems
-    for row in rows:
-        if row.get("state") is None and row.get("remote") is None:
-            # Marks a harvested file (as against one the export sent): asked again next time.
-            row["remote"] = {}
-    if len(rows) == len(mine):
-        for image, columns in zip(mine, rows, strict=True):
-            _set_columns(image, columns)
-    else:
-        _replace_rows(session, slug, obj, images, mine, rows)
-    session.flush()
-    session.expire(obj, ["images"])
-    changed = _republish(session, obj)
-    if failed:
-        return FAILED_OUTCOME, reason, problems
-    # Fetched whole (no validators to ask with) yet the same: unchanged all the same.
-    return (FETCHED if changed else UNCHANGED), None, problems
-
-
-def _set_columns(image: Image, columns: dict[str, Any]) -> None:
-    if columns.get("state") is not None:
-        for name in FILE_FIELDS:
-            if name != "mime_type":
-                setattr(image, name, None)
-    for name, value in columns.items():
-        if name in IMAGE_FIELDS:
-            setattr(image, name, value)
-
-
-def _replace_rows(
-    session: Session,
-    slug: str,
-    obj: CollectionObject,
-    images: list[Image],
-    mine: list[Image],
-    rows: list[dict[str, Any]],
-) -> None:
-    """A manifest's canvases take its one row's place; the images after it move down."""
-    template = {name: getattr(mine[0], name) for name in IMAGE_FIELDS}
-    new: list[dict[str, Any]] = []
-    placed = False
-    for image in images:
-        if image in mine:
-            if not placed:
-                for columns in rows:
-                    row = dict(template)
-                    if columns.get("state") is not None:
-                        row.update({name: None for name in FILE_FIELDS if name != "mime_type"})
-                    row.update({k: v for k, v in columns.items() if k in IMAGE_FIELDS})
-                    new.append(row)
-                placed = True
-            continue
-        new.append({name: getattr(image, name) for name in IMAGE_FIELDS})
-    for position, row in enumerate(new, 1):
-        row.update(
-            object_id=obj.id,
-            position=position,
-            public_id=image_public_id(slug, obj.identifier, position),
-        )
-    session.flush()
-    session.execute(delete(Image).where(Image.object_id == obj.id))
-    for image in images:
-        session.expunge(image)
-    session.execute(insert(Image), new)
-
-
-def _republish(session: Session, obj: CollectionObject) -> bool:
-    """The object's hash over what it now publishes; a change is a new revision and event."""
-    rows = [
-        {name: getattr(image, name) for name in IMAGE_FIELDS}
-        for image in sorted(obj.images, key=lambda image: image.position)
-    ]
-    digest = content_hash({name: getattr(obj, name) for name in OBJECT_FIELDS}, rows)
-    if digest == obj.content_hash:
-        return False
-    now = datetime.now(UTC)
-    obj.content_hash = digest
-    obj.revision += 1
-    obj.updated_at = now
-    # The event moves the publication stamp: every served copy of its manifest,
-    # record and collection pages stops matching and is built again.
-    session.add(
-        ChangeEvent(
-            institution_id=obj.institution_id,
-            object_id=obj.id,
-            kind="Update",
-            revision=obj.revision,
-            at=now,
-        )
-    )
-    return True
-
-
-def _ingest(
-    record: SourceRecord, url: str, path: Path, data_dir: Path, max_pixels: int
-) -> tuple[dict[str, Any] | None, Problem | None]:
-    """A downloaded file stored exactly as a file of the export is (verify, orient, pyramid)."""
-    from importers.problem_codes import ProblemCode
-
-    try:
-        with path.open("rb") as handle:
-            stored = ingest(handle, data_dir / IMAGES_FOLDER, max_pixels=max_pixels)
-    except GlampubError as exc:
-        return None, Problem(
-            record.identifier, None, ProblemCode.UNREADABLE_IMAGE, f"image {url!r}: {exc}",
-            "warning",
-        )  # fmt: skip
-    noted = (
-        Problem(
-            record.identifier,
-            None,
-            ProblemCode.IMAGE_CHANGED,
-            f"image {url!r}: {'; '.join(stored.notes)}",
-            "warning",
-        )
-        if stored.notes
-        else None
-    )
-    return {
-        "file_path": str(Path(IMAGES_FOLDER) / stored.relative_path),
-        "mime_type": stored.mime_type,
-        "width": stored.width,
-        "height": stored.height,
-        "checksum": stored.checksum,
-    }, noted
-
-
-def file_checksum(handle: BinaryIO) -> str:
-    """SHA-256 of a file's bytes, as :func:`glampub.images.files.ingest` records it."""
-    digest = hashlib.sha256()
-    while chunk := handle.read(1 << 20):
-        digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _outcomes(session: Session, harvest_id: int) -> dict[str, int]:

@@ -17,7 +17,7 @@ from typing import Any, BinaryIO
 
 from glampub.errors import GlampubError, Problem
 from glampub.images.fetch import Fetched
-from glampub.images.files import ingest
+from glampub.images.files import StoredImage, ingest
 from glampub.images.reference_class import ReferenceClass, url_path
 from glampub.images.sources import DamagedZipEntry, ImageFile, ImageSource
 from glampub.importing.record_mapping import RightsCache, image_public_id
@@ -211,7 +211,7 @@ def _ingest(
             and (ctx.data_dir / known.file_path).is_file()
         ):
             with opener() as handle:
-                if _checksum(handle) == known.checksum:
+                if file_checksum(handle) == known.checksum:
                     return {name: getattr(known, name) for name in FILE_FIELDS}, None
         with opener() as handle:
             stored = ingest(handle, ctx.data_dir / IMAGES_FOLDER, max_pixels=ctx.max_pixels)
@@ -225,12 +225,20 @@ def _ingest(
         return None, _problem(
             record, ProblemCode.UNREADABLE_IMAGE, f"image {image.reference!r}: {exc}"
         )
-    # What ingest changed (pages dropped, colours converted) is the staff's to know.
+    return ingested_columns(record, image.reference, stored)
+
+
+def ingested_columns(
+    record: SourceRecord, reference: str, stored: StoredImage
+) -> tuple[dict[str, Any], Problem | None]:
+    """An ingested image's file columns, and what ingest changed (pages dropped,
+    colours converted), which is the staff's to know. The import's files and the
+    harvest's downloads are stored alike."""
     noted = (
         _problem(
             record,
             ProblemCode.IMAGE_CHANGED,
-            f"image {image.reference!r}: {'; '.join(stored.notes)}",
+            f"image {reference!r}: {'; '.join(stored.notes)}",
         )
         if stored.notes
         else None
@@ -244,7 +252,7 @@ def _ingest(
     }, noted
 
 
-def _checksum(handle: BinaryIO) -> str:
+def file_checksum(handle: BinaryIO) -> str:
     """SHA-256 of a file's bytes, as :func:`glampub.images.files.ingest` computes it."""
     digest = hashlib.sha256()
     while chunk := handle.read(1 << 20):
