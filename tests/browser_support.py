@@ -118,15 +118,7 @@ def live_site(tmp: Path) -> Iterator[LiveSite]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/healthz", timeout=5):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError((tmp / "server.log").read_text()) from None
-                time.sleep(0.5)
+        wait_for_health(url, process, tmp / "server.log", seconds=180)
         yield LiveSite(url, tmp / "data", staff, other)
     finally:
         process.terminate()
@@ -147,24 +139,43 @@ def axe_source(folder: Path) -> str:
     return (root / "axe.min.js").read_text("utf-8")
 
 
+def wait_for_health(url: str, process: subprocess.Popen, log: Path, seconds: float = 60) -> None:
+    """Until the site at ``url`` answers /healthz; its log as the failure if it ends or
+    does not answer in time."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=5):
+                return
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(log.read_text()) from None
+            time.sleep(0.3)
+
+
+#: True once a canvas holds a picture: many lit pixels of many colours, not a blank
+#: or one-colour canvas. Called as (selector, n): the n-th match of the selector,
+#: a canvas or the element holding it (pages with several viewers).
+CANVAS_DRAWN = """([selector, n]) => {
+  const found = document.querySelectorAll(selector)[n];
+  const canvas = found && (found.tagName === 'CANVAS' ? found : found.querySelector('canvas'));
+  if (!canvas || !canvas.width) return false;
+  const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  const colours = new Set();
+  let lit = 0;
+  for (let i = 0; i < data.length; i += 4 * 97) {
+    if (data[i + 3] > 0) {
+      lit++;
+      colours.add((data[i] >> 4) << 8 | (data[i + 1] >> 4) << 4 | (data[i + 2] >> 4));
+    }
+  }
+  return lit > 500 && colours.size > 20;
+}"""
+
+
 def viewer_has_drawn(page) -> bool:  # type: ignore[no-untyped-def]
-    """True once the viewer's canvas holds an image: many pixels, not one colour."""
-    return page.evaluate(
-        """() => {
-          const canvas = document.querySelector('#viewer canvas');
-          if (!canvas || !canvas.width) return false;
-          const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-          const colours = new Set();
-          let lit = 0;
-          for (let i = 0; i < data.length; i += 4 * 97) {
-            if (data[i + 3] > 0) {
-              lit++;
-              colours.add((data[i] >> 4) << 8 | (data[i + 1] >> 4) << 4 | (data[i + 2] >> 4));
-            }
-          }
-          return lit > 500 && colours.size > 20;
-        }"""
-    )
+    """True once the object page's viewer canvas holds an image."""
+    return page.evaluate(CANVAS_DRAWN, ["#viewer canvas", 0])
 
 
 def assert_accessible(page, axe: str) -> None:  # type: ignore[no-untyped-def]

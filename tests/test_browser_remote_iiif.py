@@ -14,7 +14,6 @@ import shutil
 import subprocess
 import tarfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +24,7 @@ from click.testing import CliRunner
 from glampub.cli import main
 from glampub.web.vendor import AssetUnavailable, install
 from tests.browser_support import (
+    CANVAS_DRAWN,
     GLAMPUB,
     assert_accessible,
     axe_source,
@@ -32,6 +32,7 @@ from tests.browser_support import (
     free_port,
     missing,
     viewer_has_drawn,
+    wait_for_health,
 )
 from tests.databases import subprocess_env
 from tests.iiif_tile_server import TileServer, tile_server
@@ -164,15 +165,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         )
         url = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{url}/healthz", timeout=5):
-                        break
-                except OSError:
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        raise AssertionError((tmp / "server.log").read_text()) from None
-                    time.sleep(0.2)
+            wait_for_health(url, process, tmp / "server.log")
             _viewer_pages(museum, data, packing)
             yield Site(url, museum)
         finally:
@@ -405,25 +398,6 @@ def test_an_in_copyright_manifest_opens_on_glampubs_thumbnail_only(page, site) -
     assert site.museum.image_requests("secret") == []
 
 
-#: True once the n-th viewer's canvas holds a picture: many lit pixels of many
-#: colours (the museum's gradient), not a blank or one-colour canvas.
-WINDOW_DRAWN = """(n) => {
-  const frame = document.querySelectorAll('.openseadragon-canvas')[n];
-  const canvas = frame && frame.querySelector('canvas');
-  if (!canvas || !canvas.width) return false;
-  const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-  const colours = new Set();
-  let lit = 0;
-  for (let i = 0; i < data.length; i += 4 * 97) {
-    if (data[i + 3] > 0) {
-      lit++;
-      colours.add((data[i] >> 4) << 8 | (data[i + 1] >> 4) << 4 | (data[i + 2] >> 4));
-    }
-  }
-  return lit > 500 && colours.size > 20;
-}"""
-
-
 def test_both_manifests_open_in_mirador_on_the_museums_services(page, site) -> None:  # type: ignore[no-untyped-def]
     if "/viewers/mirador.html" not in site.museum.files:
         missing(f"npm could not fetch {MIRADOR} from the registry")
@@ -439,7 +413,7 @@ def test_both_manifests_open_in_mirador_on_the_museums_services(page, site) -> N
     # Drawn: the gradient's many colours, not Mirador's grey frame alone.
     for n in range(2):
         wait_until(
-            lambda: page.evaluate(WINDOW_DRAWN, n),  # noqa: B023 (called before the loop moves on)
+            lambda: page.evaluate(CANVAS_DRAWN, [".openseadragon-canvas", n]),  # noqa: B023 (called before the loop moves on)
             f"Mirador drew no image in window {n + 1}",
         )
     for identifier in ("v3", "v2"):
