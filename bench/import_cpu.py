@@ -31,7 +31,7 @@ from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import glampub.importing.reader as reader  # noqa: E402
+import glampub.importing.run as import_run  # noqa: E402
 from bench._synthetic import write_csv, write_lido  # noqa: E402
 from glampub.db import Database  # noqa: E402
 from glampub.importing.run import ImportOptions, run_import  # noqa: E402
@@ -69,7 +69,7 @@ def main() -> None:
     args = parser.parse_args()
     count = args.records
     # Everything in this process, whatever the file's size.
-    reader.READER_PROCESS_MIN_BYTES = sys.maxsize
+    import_run.READER_PROCESS_MIN_BYTES = sys.maxsize
 
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)

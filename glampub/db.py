@@ -25,6 +25,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 
+#: The newest revision in glampub/migrations/versions, known without loading
+#: Alembic (tests/test_migrations.py checks that it is Alembic's head): a
+#: database already there is opened with one small query, and Alembic and the
+#: migrations are loaded only to upgrade one that is not.
+SCHEMA_REVISION = "0014"
+
 #: The largest value of an integer column on every database glampub runs on
 #: (PostgreSQL's ``integer``); ids and page numbers in URLs stay below it.
 LARGEST_ID = 2**31 - 1
@@ -58,11 +64,18 @@ class Database:
         """Bring the database to the schema this glampub uses: every migration
         (see glampub.migrations), then the search index beside the tables.
         Returns the revisions it was at before and is at now."""
-        from glampub import migrations
         from glampub.search.index import ensure_search_index
 
         assert self.engine is not None
-        revisions = migrations.upgrade(self.engine)
+        before = stored_revision(self.engine)
+        if before == SCHEMA_REVISION:
+            revisions: tuple[str | None, str] = (before, before)
+        else:
+            # Behind (or new, or ahead of this glampub: Alembic says so): the
+            # upgrade takes the schema lock and reads the revision again under it.
+            from glampub import migrations
+
+            revisions = migrations.upgrade(self.engine)
         ensure_search_index(self.engine)
         return revisions
 
@@ -83,6 +96,17 @@ class Database:
         except BaseException:
             session.rollback()
             raise
+
+
+def stored_revision(engine: Engine) -> str | None:
+    """The revision the database says it is at (Alembic's ``alembic_version``
+    table), read without Alembic; None without the table, or when it holds
+    other than one row (Alembic's branches, which glampub does not make)."""
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+    return versions[0][0] if len(versions) == 1 else None
 
 
 def add_missing_columns(connection: Connection, metadata: MetaData) -> list[str]:

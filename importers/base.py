@@ -1,4 +1,5 @@
-"""What every importer produces, and the registry that finds importers.
+"""What every importer produces, and the registry that finds importers: the
+one for a file (:func:`choose_importer`) and its profile (:func:`load_profile`).
 
 An importer parses an export and maps its fields into :class:`SourceRecord`
 values. It never touches the database and never decides a licence: the raw
@@ -14,7 +15,8 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from glampub.errors import Problem, UsageError
+from glampub.errors import Problem, UnreadableInput, UsageError
+from importers.file_kinds import refuse_wrong_kind
 
 #: A IIIF-style language map: BCP 47 tag (or ``"none"``) -> values.
 LangMap = dict[str, list[str]]
@@ -186,3 +188,49 @@ def detect_importer(path: Path, name: str | None = None) -> Importer:
         f"{cannot}; name it with --format ({known})",
         web=f"{cannot}: choose its format, CSV or LIDO XML, when you upload it",
     )
+
+
+def choose_importer(path: Path, fmt: str, name: str | None = None) -> Importer:
+    """The importer for ``path``; ``name`` is how messages call the file (its path).
+
+    A file that is plainly something else (a workbook, a PDF, an image, ...)
+    is refused first, whatever ``fmt`` says, with what it is and what to give.
+    """
+    shown = name or str(path)
+    if path.is_dir():
+        raise UsageError(f"{shown} is a folder: give the export file in it")
+    if not path.is_file():
+        raise UnreadableInput(f"{shown}: no such file")
+    refuse_wrong_kind(path, shown)
+    return detect_importer(path, shown) if fmt == AUTO_FORMAT else get_importer(fmt)
+
+
+def load_profile(
+    importer: Importer,
+    profile: str | None,
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    identifier: str | None = None,
+) -> Profile | None:
+    """The profile ``--profile`` names, with ``--encoding`` and ``--delimiter``
+    (CSV) or ``--identifier`` (LIDO) applied."""
+    overrides = {"encoding": encoding, "delimiter": delimiter}
+    given = [f"--{name}" for name, value in overrides.items() if value is not None]
+    if identifier is not None:
+        chooser = getattr(importer, "with_identifier", None)
+        if chooser is None:
+            raise UsageError(f"the {importer.name} format takes no --identifier")
+        return chooser(
+            load_profile(importer, profile, encoding=encoding, delimiter=delimiter), identifier
+        )
+    if profile is None and not given:
+        return None
+    loader = getattr(importer, "load_profile", None)
+    if loader is None or (given and not hasattr(importer, "with_text_settings")):
+        asked = " and ".join(([] if profile is None or loader else ["--profile"]) + given)
+        raise UsageError(f"the {importer.name} format takes no {asked}")
+    loaded = loader(profile) if profile is not None else None
+    if given:
+        loaded = importer.with_text_settings(loaded, **overrides)  # type: ignore[attr-defined]
+    return loaded

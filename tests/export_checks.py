@@ -30,7 +30,7 @@ from PIL import Image
 from glampub import create_app
 from glampub.cli import main
 from glampub.errors import Problem, UnreadableInput
-from glampub.importing.reader import read_records
+from glampub.importing.reader import read_in_reader_process
 from glampub.importing.record_images import local_reference
 from importers.base import SourceRecord, get_importer
 from importers.csv.importer import CsvImporter
@@ -117,12 +117,12 @@ def check_comments_change_only_the_source(tmp_path: Path, path: Path) -> None:
 def check_the_reader_process_yields_what_the_importer_yields(
     importer: str, path: Path, profile: str | None
 ) -> int:
-    """The reader process (the caller makes it be used) yields the same items, in the
-    same order, as the importer read in this process; returns how many."""
+    """The reader process yields the same items, in the same order, as the
+    importer read in this process; returns how many."""
     reader = get_importer(importer)
     loaded = reader.load_profile(profile) if profile else None  # type: ignore[attr-defined]
     expected = list(reader.read(path, loaded))
-    assert list(read_records(importer, path, loaded)) == expected
+    assert list(read_in_reader_process(importer, path, loaded)) == expected
     return len(expected)
 
 

@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from bench._synthetic import HEADER, lido_record
 from glampub.errors import UnreadableInput, UsageError
 from glampub.importing import reader as import_reader
-from glampub.importing.reader import read_records
+from glampub.importing import run as import_run
+from glampub.importing.reader import read_in_reader_process
 from glampub.importing.run import ImportOptions, run_import
 from glampub.institutions.registry import add_institution
 from glampub.models import CollectionObject
@@ -24,7 +25,7 @@ from tests.export_checks import check_the_reader_process_yields_what_the_importe
 
 @pytest.fixture
 def in_a_reader_process(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(import_reader, "READER_PROCESS_MIN_BYTES", 0)
+    monkeypatch.setattr(import_run, "READER_PROCESS_MIN_BYTES", 0)
     monkeypatch.setattr(import_reader, "MESSAGE_ITEMS", 7)  # several messages per file
 
 
@@ -56,7 +57,7 @@ def test_a_file_cut_short_gives_the_same_problem_from_the_reader_process(
     in_a_reader_process: None, tmp_path: Path
 ) -> None:
     export = _lido(tmp_path / "cut.xml", 12, tail="<lido:lido><lido:lidoRecID>x")
-    items = list(read_records("lido", export, None))
+    items = list(read_in_reader_process("lido", export, None))
     assert items == list(get_importer("lido").read(export))
     assert [p.code for p in items if not hasattr(p, "identifier")] == ["malformed-xml"]
 
@@ -69,11 +70,11 @@ def test_errors_of_the_importer_arrive_as_the_same_error(
     with pytest.raises(UnreadableInput) as in_process:
         list(get_importer("lido").read(not_lido))
     with pytest.raises(UnreadableInput) as from_reader:
-        list(read_records("lido", not_lido, None))
+        list(read_in_reader_process("lido", not_lido, None))
     assert str(from_reader.value) == str(in_process.value)
     assert "not a LIDO file" in str(from_reader.value)
     with pytest.raises(UsageError, match="unknown format"):
-        list(read_records("no-such-format", not_lido, None))
+        list(read_in_reader_process("no-such-format", not_lido, None))
 
 
 def _reader_children() -> list[int]:

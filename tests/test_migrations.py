@@ -21,7 +21,7 @@ from sqlalchemy import Connection, MetaData, inspect, select, text
 
 from glampub import create_app, migrations
 from glampub.cli import main
-from glampub.db import Base, Database
+from glampub.db import SCHEMA_REVISION, Base, Database, stored_revision
 from glampub.models import Institution
 from tests.databases import empty_database_url
 
@@ -94,10 +94,19 @@ def _schema(connection: Connection) -> dict[str, Any]:
     return {"tables": tables, "triggers": triggers.scalars().all()}
 
 
+def test_the_revision_glampub_db_knows_without_alembic_is_alembics_head() -> None:
+    # Every new revision moves SCHEMA_REVISION with it: left behind, a database
+    # at the revision before would be taken as up to date and never upgraded.
+    assert migrations.head_revision() == SCHEMA_REVISION
+
+
 def test_a_fresh_install_has_exactly_the_models_schema_and_its_search_index(tmp_path) -> None:
     database = _open(empty_database_url(tmp_path))
     try:
+        assert stored_revision(database.engine) is None
         assert database.prepare() == (None, migrations.head_revision())
+        assert stored_revision(database.engine) == migrations.head_revision()
+        assert database.prepare() == (migrations.head_revision(), migrations.head_revision())
         with database.engine.connect() as connection:
             assert _differences(connection) == []
             assert migrations.current_revision(connection) == migrations.head_revision()

@@ -341,7 +341,6 @@ def test_records_without_rights_and_with_three_letter_languages() -> None:
 def test_the_reader_process_yields_what_the_importer_yields(
     monkeypatch: pytest.MonkeyPatch, importer: str, path: Path, profile: str | None
 ) -> None:
-    monkeypatch.setattr(import_reader, "READER_PROCESS_MIN_BYTES", 0)
     monkeypatch.setattr(import_reader, "MESSAGE_ITEMS", 2)  # several messages per file
     assert check_the_reader_process_yields_what_the_importer_yields(importer, path, profile) >= 3
 

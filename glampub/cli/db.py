@@ -10,7 +10,6 @@ from __future__ import annotations
 import click
 from sqlalchemy.engine import make_url
 
-from glampub import migrations
 from glampub.cli.base import configured_database, domain_errors, out
 from glampub.db import Database
 
@@ -32,6 +31,10 @@ def db() -> None:
 @domain_errors
 def upgrade() -> None:
     """Apply every migration this glampub has that the database lacks."""
+    # Loaded here, not with the module: every command loads this module (its
+    # group is on ``main``), and only these two need Alembic.
+    from glampub import migrations
+
     database, shown = _database()
     try:
         before, _after = database.prepare()
@@ -47,6 +50,8 @@ def upgrade() -> None:
 @db.command("current")
 def current() -> None:
     """Print the database's revision and the newest one this glampub knows."""
+    from glampub import migrations
+
     database, shown = _database()
     assert database.engine is not None
     try:

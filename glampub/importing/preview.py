@@ -17,10 +17,10 @@ from glampub.errors import Problem
 from glampub.iiif.records import ObjectInfo
 from glampub.importing.default_rights import default_rights
 from glampub.importing.record_mapping import RightsCache, creator_values
-from glampub.importing.run import choose_importer, load_profile
 from glampub.models import Institution
 from glampub.publishing.object_values import institution_info, rights_info
 from glampub.rights_review.stored_rules import load_policy
+from importers.base import choose_importer, load_profile
 
 SAMPLE_SIZE = 6
 

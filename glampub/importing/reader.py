@@ -1,4 +1,4 @@
-"""Reading an export, in this process or in a reader process of its own.
+"""The reader process: a large export read in a child process of its own.
 
 Parsing and mapping a large export (lxml, every field of every record) costs
 about as much CPU as deciding rights and writing the database. For a large
@@ -20,8 +20,8 @@ error naming how it ended. If this process dies, the child's next send
 fails and it exits (within one batch); when reading ends any other way,
 this process stops the child before it returns.
 
-Small files are read in this process: starting a Python process (about a
-third of a second) is worth it only when there is real work to share.
+Which files are read here is the import's choice
+(:func:`glampub.importing.run.read_records`); small ones never come here.
 """
 
 from __future__ import annotations
@@ -44,29 +44,16 @@ from glampub.errors import GlampubError, Problem, UnreadableInput
 from glampub.importing.bulk_memory import bulk_garbage_collection
 from importers.base import Creator, Profile, SourceImage, SourceRecord, get_importer
 
-#: Files at least this large are read in a reader process. Measured on this
-#: project's machine, the process pays for its start (about 0.3 s) from some
-#: 11 MB of LIDO (1,400 records; 15 MB import 10% faster) and from under 8 MB of
-#: CSV (28,000 rows import 5% faster, 100,000 rows in 29 MB 12% faster).
-READER_PROCESS_MIN_BYTES = 16 * 1024 * 1024
 #: Records (and problems) per message from the reader process.
 MESSAGE_ITEMS = 250
 
 Item = SourceRecord | Problem
 
 
-def read_records(importer_name: str, path: Path, profile: Profile | None) -> Iterator[Item]:
-    """The importer's records and problems, in file order."""
-    try:
-        size = path.stat().st_size
-    except OSError:
-        size = 0  # the importer itself reports a missing file
-    if size < READER_PROCESS_MIN_BYTES:
-        return get_importer(importer_name).read(path, profile)
-    return _from_reader_process(importer_name, path, profile)
-
-
-def _from_reader_process(importer_name: str, path: Path, profile: Profile | None) -> Iterator[Item]:
+def read_in_reader_process(
+    importer_name: str, path: Path, profile: Profile | None
+) -> Iterator[Item]:
+    """The importer's records and problems, in file order, read by a child process."""
     # A fresh interpreter (never a fork of this one, which may hold threads,
     # connections and locks), started by module name so that it does not
     # re-run whatever script started this process. Records come back on a pipe

@@ -28,14 +28,13 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from glampub.db import Database
-from glampub.errors import Problem, StorageFull, UnreadableInput, UsageError
+from glampub.errors import Problem, StorageFull, UnreadableInput
 from glampub.images.files import sweep_leftovers
 from glampub.images.sources import ImageSource, open_image_source
 from glampub.importing import lock as import_lock
 from glampub.importing.bulk_memory import bulk_garbage_collection, release_free_memory
 from glampub.importing.default_rights import default_rights
 from glampub.importing.problem_log import ProblemLog, problems_path
-from glampub.importing.reader import read_records
 from glampub.importing.record_images import IMAGES_FOLDER
 from glampub.importing.report import ImportReport
 from glampub.importing.withdrawn_log import WithdrawnLog, withdrawn_path
@@ -49,10 +48,9 @@ from importers.base import (
     Importer,
     Profile,
     SourceRecord,
-    detect_importer,
-    get_importer,
+    choose_importer,
+    load_profile,
 )
-from importers.file_kinds import refuse_wrong_kind
 from importers.problem_codes import FILE_CUT_SHORT, ProblemCode
 
 log = logging.getLogger(__name__)
@@ -90,50 +88,32 @@ class ImportOptions:
     operator: str | None = None
 
 
-def choose_importer(path: Path, fmt: str, name: str | None = None) -> Importer:
-    """The importer for ``path``; ``name`` is how messages call the file (its path).
+#: Files at least this large are read in a reader process (glampub.importing.reader)
+#: while this one writes. Measured on this project's machine, the process pays
+#: for its start (about 0.3 s) from some 11 MB of LIDO (1,400 records; 15 MB
+#: import 10% faster) and from under 8 MB of CSV (28,000 rows import 5% faster,
+#: 100,000 rows in 29 MB 12% faster).
+READER_PROCESS_MIN_BYTES = 16 * 1024 * 1024
 
-    A file that is plainly something else (a workbook, a PDF, an image, ...)
-    is refused first, whatever ``fmt`` says, with what it is and what to give.
+
+def read_records(
+    importer: Importer, path: Path, profile: Profile | None
+) -> Iterator[SourceRecord | Problem]:
+    """The importer's records and problems, in file order.
+
+    Small files are read in this process: starting a Python process (about a
+    third of a second) is worth it only when there is real work to share.
     """
-    shown = name or str(path)
-    if path.is_dir():
-        raise UsageError(f"{shown} is a folder: give the export file in it")
-    if not path.is_file():
-        raise UnreadableInput(f"{shown}: no such file")
-    refuse_wrong_kind(path, shown)
-    return detect_importer(path, shown) if fmt == AUTO_FORMAT else get_importer(fmt)
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0  # the importer itself reports a missing file
+    if size < READER_PROCESS_MIN_BYTES:
+        return importer.read(path, profile)
+    # Loaded only here: the child process's machinery, for large files alone.
+    from glampub.importing.reader import read_in_reader_process
 
-
-def load_profile(
-    importer: Importer,
-    profile: str | None,
-    *,
-    encoding: str | None = None,
-    delimiter: str | None = None,
-    identifier: str | None = None,
-) -> Profile | None:
-    """The profile ``--profile`` names, with ``--encoding`` and ``--delimiter``
-    (CSV) or ``--identifier`` (LIDO) applied."""
-    overrides = {"encoding": encoding, "delimiter": delimiter}
-    given = [f"--{name}" for name, value in overrides.items() if value is not None]
-    if identifier is not None:
-        chooser = getattr(importer, "with_identifier", None)
-        if chooser is None:
-            raise UsageError(f"the {importer.name} format takes no --identifier")
-        return chooser(
-            load_profile(importer, profile, encoding=encoding, delimiter=delimiter), identifier
-        )
-    if profile is None and not given:
-        return None
-    loader = getattr(importer, "load_profile", None)
-    if loader is None or (given and not hasattr(importer, "with_text_settings")):
-        asked = " and ".join(([] if profile is None or loader else ["--profile"]) + given)
-        raise UsageError(f"the {importer.name} format takes no {asked}")
-    loaded = loader(profile) if profile is not None else None
-    if given:
-        loaded = importer.with_text_settings(loaded, **overrides)  # type: ignore[attr-defined]
-    return loaded
+    return read_in_reader_process(importer.name, path, profile)
 
 
 def run_import(
@@ -218,7 +198,7 @@ def run_import(
                 default_rights=default.uri if default else None,
             )
             reading = _Reading(report)
-            records = reading.records(read_records(importer.name, options.path, profile))
+            records = reading.records(read_records(importer, options.path, profile))
             for number, batch in enumerate(_batches(records, BATCH_SIZE), 1):
                 writer.write(batch)
                 if number % TRIM_EVERY == 0:

@@ -20,10 +20,9 @@ from sqlalchemy.orm import Session
 
 from glampub.errors import UnsafeInput, UsageError
 from glampub.images.sources import MAX_MEMBERS, MAX_RATIO, RATIO_CHECK_FROM
-from glampub.importing.run import choose_importer
 from glampub.models import Institution, Upload
 from glampub.zip_directory import members_over
-from importers.base import AUTO_FORMAT, format_choices
+from importers.base import AUTO_FORMAT, choose_importer, format_choices
 
 UPLOAD_FOLDER = "uploads"
 EXPORT_SUFFIXES = (".csv", ".tsv", ".txt", ".xml", ".lido")

@@ -1,13 +1,17 @@
 """The database schema's history, as Alembic revisions (``versions/``).
 
 Every way glampub opens a database (``create_app``, the commands through
-``glampub.cli.base.database_context``, ``glampub db upgrade``) brings it to
-the newest revision first. A database made before the revisions existed has glampub's tables but
-no ``alembic_version``: the first revision adopts it (it creates only what is
-missing and adds the columns such a database lacks), so it needs no stamping
-by hand. The search index beside the tables (FTS5 or PostgreSQL's stored
-vectors, with their triggers) is made by :mod:`glampub.search.index`,
-in the first revision and again, idempotently, after every upgrade.
+``glampub.cli.base.database_context``, ``glampub db upgrade``) brings it to the
+newest revision first; one already there is recognised by
+:meth:`glampub.db.Database.prepare` from its ``alembic_version`` row without
+loading this package, so a new revision moves ``glampub.db.SCHEMA_REVISION``
+with it (a test checks that it is the head). A database made before the
+revisions existed has glampub's tables but no ``alembic_version``: the first
+revision adopts it (it creates only what is missing and adds the columns such a
+database lacks), so it needs no stamping by hand. The search index beside the
+tables (FTS5 or PostgreSQL's stored vectors, with their triggers) is made by
+:mod:`glampub.search.index`, in the first revision and again, idempotently,
+after every upgrade.
 """
 
 from __future__ import annotations
