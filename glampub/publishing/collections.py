@@ -41,12 +41,21 @@ def _listed(institution_id: int):
 
 
 def _manifest_entries(
-    session: Session, institution_id: int, limit: int, start: str | None = None
+    session: Session,
+    institution_id: int,
+    limit: int,
+    start: str | None = None,
+    end: str | None = None,
 ) -> list[ManifestEntry]:
-    """``limit`` listed objects in identifier order, from identifier ``start`` on."""
+    """``limit`` listed objects in identifier order, from identifier ``start``
+    on and before ``end`` (where the next page starts)."""
     query = select(CollectionObject).where(*_listed(institution_id))
     if start is not None:
         query = query.where(CollectionObject.identifier >= start)
+    if end is not None:
+        # Both ends bound the index range: the scan reads the page's rows
+        # and no more, whatever the planner guesses of the image condition.
+        query = query.where(CollectionObject.identifier < end)
     # Only what an entry shows, not whole objects (every JSON column decoded,
     # every source record unpacked, for a thousand entries a page).
     objects = session.scalars(
@@ -73,6 +82,12 @@ class Paging:
     total: int
     #: The value of the ordering column each page starts at.
     starts: list[Any]
+
+    def bounds(self, page: int) -> tuple[Any, Any]:
+        """Where page ``page`` (from 1) starts, and where the next one does
+        (None after the last page): the page is the range between."""
+        end = self.starts[page] if page < len(self.starts) else None
+        return self.starts[page - 1], end
 
 
 def ordered_paging(
@@ -177,7 +192,7 @@ def institution_collection_document(
         pages = page_count(total, page_size)
         if not 1 <= page <= pages or total <= page_size:
             raise NotFound(f"collection {slug!r} has no page {page}")
-        entries = _manifest_entries(session, institution.id, page_size, paging.starts[page - 1])
+        entries = _manifest_entries(session, institution.id, page_size, *paging.bounds(page))
         return institution_page(info, page, pages, entries, urls)
 
     key = f"collection:{institution.id}" + ("" if page is None else f":{page}")

@@ -51,15 +51,17 @@ def changes_page_document(session: Session, urls: IiifUrls, page_size: int, page
         if not 1 <= page <= pages:
             raise NotFound(f"the change stream has no page {page}")
         # An empty stream still has its first page, with nothing on it.
-        start = paging.starts[page - 1] if paging.starts else 0
-        rows = session.execute(
+        start, end = paging.bounds(page) if paging.starts else (0, None)
+        query = (
             select(ChangeEvent.kind, ChangeEvent.at, CollectionObject.identifier, Institution.slug)
             .join(CollectionObject, ChangeEvent.object_id == CollectionObject.id)
             .join(Institution, ChangeEvent.institution_id == Institution.id)
             .where(_with_manifest(), ChangeEvent.id >= start)
-            .order_by(ChangeEvent.id)
-            .limit(page_size)
-        ).all()
+        )
+        if end is not None:
+            # The page's range of the id index, closed at both ends.
+            query = query.where(ChangeEvent.id < end)
+        rows = session.execute(query.order_by(ChangeEvent.id).limit(page_size)).all()
         activities = [
             Activity(row.kind, urls.manifest(row.slug, row.identifier), row.at) for row in rows
         ]
