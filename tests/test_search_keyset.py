@@ -209,3 +209,20 @@ def test_remembered_page_ends_belong_to_one_data_version(collection: Flask) -> N
     expected = _expected(collection, query, "newest")
     assert expected[0] == moved
     assert after == expected[3 * PAGE : 4 * PAGE] != before
+
+
+def test_page_ends_are_found_nearest_first_and_kept_within_a_bound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ends = keyset.PageStarts()
+    assert ends.nearest("q", 5) == (0, None)
+    ends.note("q", {2: ("b", 20), 3: ("c", 30), 7: ("g", 70)})
+    assert ends.nearest("q", 4) == (3, ("c", 30))  # the page before: a seek
+    assert ends.nearest("q", 7) == (3, ("c", 30))  # the nearest before: a walk from there
+    assert ends.nearest("q", 8) == (7, ("g", 70))
+    assert ends.nearest("q", 2) == (0, None)
+    monkeypatch.setattr(keyset.PageStarts, "POSITIONS", 4)
+    ends.note("other", {1: ("a", 1)})
+    ends.note("third", {1: ("a", 1)})  # five positions: the least recently used query goes
+    assert ends.nearest("q", 4) == (0, None)
+    assert ends.nearest("other", 2) == (1, ("a", 1))

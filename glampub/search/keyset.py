@@ -125,12 +125,15 @@ def walk(
 
 
 class PageStarts:
-    """Where pages end, per (database, data version, query, sort): small and bounded."""
+    """Where pages end, per (database, data version, query, sort): bounded by
+    the number of positions kept (a walk to page 1,000 notes a thousand),
+    least recently used first out."""
 
-    SIZE = 512
+    POSITIONS = 100_000
 
     def __init__(self) -> None:
         self._items: OrderedDict[Hashable, dict[int, Position]] = OrderedDict()
+        self._positions = 0
         self._lock = threading.Lock()
 
     def nearest(self, key: Hashable, page: int) -> tuple[int, Position | None]:
@@ -153,11 +156,16 @@ class PageStarts:
         if not ends:
             return
         with self._lock:
-            self._items.setdefault(key, {}).update(ends)
+            kept = self._items.setdefault(key, {})
+            self._positions -= len(kept)
+            kept.update(ends)
+            self._positions += len(kept)
             self._items.move_to_end(key)
-            while len(self._items) > self.SIZE:
-                self._items.popitem(last=False)
+            while self._positions > self.POSITIONS and len(self._items) > 1:
+                _key, dropped = self._items.popitem(last=False)
+                self._positions -= len(dropped)
 
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+            self._positions = 0
