@@ -6,8 +6,8 @@ again, to throw them away. A page that knows where the page before it ended
 range of the sort's index, as cheap as the first page. Positions are
 remembered per data version, query and sort (:class:`PageStarts`), so a
 reader or a crawler going through the pages one after another seeks every
-time; a jump to a page no position is known for walks from the nearest known
-one, noting every page's position on the way.
+time; a jump to a page no position is known for skips from the nearest
+known one (or the first row) by OFFSET, and notes where that page ends.
 
 Every sort but best match orders by one column and then by id, descending
 (see ``search_sql.order_by``); best match is bounded (``RANKED_AT_MOST``)
@@ -22,7 +22,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, true, type_coerce
+from sqlalchemy import ColumnElement, Select, and_, func, select, true, type_coerce
 from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType
 
@@ -86,9 +86,9 @@ class Walked:
 
     #: The ids of the rows asked for, in order.
     ids: list[int]
-    #: The position of the last row of every whole page the walk passed or read,
-    #: counted in pages from where the walk started.
-    ends: dict[int, Position]
+    #: The position of the last of them, when as many came as were asked for
+    #: (a whole page: where the next one starts).
+    end: Position | None
 
 
 def walk(
@@ -99,29 +99,34 @@ def walk(
     after: Position | None,
     skip: int,
     take: int,
-    page_size: int,
 ) -> Walked:
-    """The ids of ``take`` rows of ``matches`` (a select of ids), ``skip`` rows
-    after ``position`` in ``order`` (the sort's ORDER BY), and the position
-    where each page ends on the way.
+    """The ids of ``take`` rows of ``matches`` (a select of ids) in ``order``
+    (the sort's ORDER BY), ``skip`` rows after ``after`` (None: from the first).
 
-    Only the sort value and the id are read for the rows skipped; each part
-    is read only as far as the page still needs.
+    Each part is read only as far as the rows still wanted; the rows skipped
+    are skipped by the database (OFFSET), which walks an index-only range
+    faster than it could number the rows or send them here.
     """
-    key = SORT_KEYS[sort]
-    value = _raw(key.column).label("sort_value")
-    wanted = skip + take
-    read: list[tuple[Any, int]] = []
-    for part in parts_after(sort, after):
-        need = wanted - len(read)
+    value = _raw(SORT_KEYS[sort].column).label("sort_value")
+    parts = parts_after(sort, after)
+    read: list[Any] = []
+    for index, part in enumerate(parts):
+        need = take - len(read)
         if need <= 0:
             break
-        rows = session.execute(
-            matches.add_columns(value).where(part).order_by(*order).limit(need)
-        ).all()
-        read += [(row[1], row[0]) for row in rows]
-    ends = {(n + 1) // page_size: read[n] for n in range(page_size - 1, len(read), page_size)}
-    return Walked([row_id for _, row_id in read[skip:]], ends)
+        ordered = matches.add_columns(value).where(part).order_by(*order)
+        rows = session.execute(ordered.offset(skip).limit(need) if skip else ordered.limit(need))
+        found = rows.all()
+        read += found
+        if found or not skip:
+            skip = 0
+        elif index < len(parts) - 1:
+            # The part ended before the rows to skip did: the next part
+            # skips what is left of them.
+            ended = ordered.limit(skip).subquery()
+            skip -= session.scalar(select(func.count()).select_from(ended)) or 0
+    end = (read[-1].sort_value, read[-1].id) if read and len(read) == take else None
+    return Walked([row.id for row in read], end)
 
 
 class PageStarts:

@@ -219,9 +219,9 @@ def _page_by_key(
     matches: Select,
     order: list[Any],
 ) -> list[int]:
-    """The page's ids, read after where the page before it ended (or the
-    nearest page before whose end is known); the ends of the pages read on
-    the way are remembered for the pages after."""
+    """The page's ids, read after where the page before it ended (a seek), or
+    else after the nearest page before it whose end is known, skipping the
+    pages between; where this page ends is remembered for the next."""
     key = (
         str(session.get_bind().url),
         version,
@@ -238,9 +238,9 @@ def _page_by_key(
         position,
         skip=(query.page - 1 - known) * query.page_size,
         take=query.page_size,
-        page_size=query.page_size,
     )
-    _PAGE_ENDS.note(key, {known + n: end for n, end in walked.ends.items()})
+    if walked.end is not None:
+        _PAGE_ENDS.note(key, {query.page: walked.end})
     return walked.ids
 
 
