@@ -19,9 +19,14 @@ Then, in this process, through the WSGI app (no network):
   ``--fresh`` times with other words or values and with the stored and cached
   counts emptied first, so every one is a first search; p50/p95/p99 per kind
   and over all (the database's page cache stays as warm as the run left it);
-- the institution's IIIF Collection: the top document and its first, middle and
-  last pages, each built the first time and then from the cache;
-- Change Discovery: the collection and its first and last pages, likewise.
+- deep search pages: page 1 against page 200 of a few queries, each built
+  with nothing cached (counts and where pages end forgotten), the median of
+  ``--fresh`` tries interleaved;
+- the institution's IIIF Collection: where its pages start, counted once per
+  data version, then its first, middle and last pages, each built the first
+  time (median of three, the stored page forgotten before each) and then from
+  the cache;
+- Change Discovery: the collection and its first, middle and last pages, likewise.
 
 The database is dropped at the end unless ``--keep`` is given; ``--database``
 measures a kept one again without importing (say, before and after a change
@@ -174,11 +179,18 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--database", help="measure this kept database again (no import)")
     parser.add_argument("--fresh", type=int, default=5, help="fresh queries of each kind")
+    parser.add_argument(
+        "--pages-only",
+        action="store_true",
+        help="only deep search pages, collection and discovery pages (no search tables)",
+    )
     args = parser.parse_args()
     if args.database:
         url = make_url(args.server).set(database=args.database)
         with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
-            measure_pages(Path(tmp), url.render_as_string(hide_password=False), args.fresh)
+            measure_pages(
+                Path(tmp), url.render_as_string(hide_password=False), args.fresh, args.pages_only
+            )
         return
 
     server = make_url(args.server)
@@ -193,7 +205,7 @@ def main() -> None:
     try:
         with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
             measure(Path(tmp), url, args.records, args.format)
-            measure_pages(Path(tmp), url, args.fresh)
+            measure_pages(Path(tmp), url, args.fresh, args.pages_only)
     finally:
         if not args.keep:
             with admin.connect() as connection:
@@ -250,6 +262,74 @@ def forget_counts(app: Any) -> None:
         session.execute(text("DELETE FROM search_summary"))
     with search_query._CACHE._lock:
         search_query._CACHE._items.clear()
+    search_query._PAGE_ENDS.clear()
+
+
+#: Page 1 against page 200, nothing cached: one query per way a page is found.
+DEEP = {
+    "no words, recently published": "/search?sort=newest",
+    "no words, by identifier": "/search?sort=identifier",
+    "no words, oldest first": "/search?sort=date-asc",
+    "a common word": "/search?q=landscape",
+    "a common word, by identifier": "/search?q=mill&sort=identifier",
+    "creator facet, newest first": "/search?creator=Maria+Becker&sort=date-desc",
+}
+
+
+def deep_pages(app: Any, client: Any, runs: int) -> None:
+    """Page 1 and page 200 of each DEEP query, each a first search (counts and
+    page ends forgotten), interleaved ``runs`` times; medians."""
+    print(f"search page 1 against page 200 (nothing cached, median of {runs}):")
+    print(f"  {'query':<36} {'page 1':>9} {'page 200':>9}")
+    for label, path in DEEP.items():
+        times: dict[int, list[float]] = {1: [], 200: []}
+        for _ in range(runs):
+            for page in (1, 200):
+                forget_counts(app)
+                began = time.perf_counter()
+                response = client.get(f"{path}&page={page}")
+                times[page].append((time.perf_counter() - began) * 1000)
+                assert response.status_code == 200, (path, page)
+        print(
+            f"  {label:<36} {statistics.median(times[1]):6.0f} ms"
+            f" {statistics.median(times[200]):6.0f} ms",
+            flush=True,
+        )
+
+
+def forget_documents(app: Any, prefix: str) -> None:
+    """Drop the stored and served documents whose key starts with ``prefix``:
+    the next request for one builds it ("collection:" leaves the counted page
+    boundaries, "collection-paging:…", in place; "collection" drops them too)."""
+    with app.extensions["glampub.db"].transaction() as session:
+        session.execute(
+            text("DELETE FROM document_cache WHERE key LIKE :prefix"), {"prefix": prefix + "%"}
+        )
+    answers = app.extensions["glampub.fast_documents"].answers
+    with answers._lock:
+        answers._entries.clear()
+        answers._bytes = 0
+
+
+def first_builds(app: Any, client: Any, label: str, path: str, prefix: str) -> None:
+    """A page built the first time (three times, its stored copy forgotten
+    before each, the page boundaries kept), then served from the cache."""
+    built = []
+    for _ in range(3):
+        forget_documents(app, prefix)
+        began = time.perf_counter()
+        response = client.get(path)
+        built.append((time.perf_counter() - began) * 1000)
+        assert response.status_code == 200, (path, response.status_code)
+    cached = []
+    for _ in range(3):
+        began = time.perf_counter()
+        client.get(path)
+        cached.append((time.perf_counter() - began) * 1000)
+    print(
+        f"  {label:<34} first {statistics.median(built):8.1f} ms   "
+        f"then {statistics.median(cached):7.1f} ms"
+    )
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -289,32 +369,53 @@ def fresh_searches(app: Any, client: Any, runs: int) -> None:
     )
 
 
-def measure_pages(work: Path, url: str, runs: int) -> None:
+def measure_pages(work: Path, url: str, runs: int, pages_only: bool = False) -> None:
     """Search, IIIF Collection and Change Discovery through the WSGI app."""
     from glampub import create_app
 
     app = create_app({"DATA_DIR": str(work / "data"), "DATABASE_URL": url, "BASE_URL": BASE_URL})
     client = app.test_client()
-    print("search (the public search page):")
-    for label, path in SEARCHES.items():
-        timed(label, lambda path=path: client.get(path))
-    fresh_searches(app, client, runs)
+    if not pages_only:
+        print("search (the public search page):")
+        for label, path in SEARCHES.items():
+            timed(label, lambda path=path: client.get(path))
+        fresh_searches(app, client, runs)
+
+    deep_pages(app, client, runs)
+
+    # Imported before the clock starts, as a worker that has served any IIIF
+    # document has it: the first collection would otherwise time the import.
+    import iiif_prezi3  # noqa: F401
 
     print("IIIF Collection of the institution:")
-    top = timed("collection (lists its pages)", lambda: client.get("/iiif/3/collection/bench"))
+    forget_documents(app, "collection")
+    top = timed(
+        "collection (counts where pages start)", lambda: client.get("/iiif/3/collection/bench")
+    )
     pages = len(top.get_json()["items"])
     for label, page in (("first", 1), ("middle", (pages + 1) // 2), ("last", pages)):
-        path = f"/iiif/3/collection/bench/page/{page}"
-        timed(f"page {page:,} of {pages:,} ({label})", lambda path=path: client.get(path))
+        first_builds(
+            app,
+            client,
+            f"page {page:,} of {pages:,} ({label})",
+            f"/iiif/3/collection/bench/page/{page}",
+            "collection:",
+        )
 
     print("Change Discovery:")
+    forget_documents(app, "discovery")
     changes = timed(
-        "all-changes (names first, last)", lambda: client.get("/iiif/discovery/all-changes")
+        "all-changes (counts where pages start)", lambda: client.get("/iiif/discovery/all-changes")
     )
     last = int(changes.get_json()["last"]["id"].rsplit("/", 1)[1])
-    for label, page in (("first", 1), ("last", last)):
-        path = f"/iiif/discovery/all-changes/page/{page}"
-        timed(f"page {page:,} of {last:,} ({label})", lambda path=path: client.get(path))
+    for label, page in (("first", 1), ("middle", (last + 1) // 2), ("last", last)):
+        first_builds(
+            app,
+            client,
+            f"page {page:,} of {last:,} ({label})",
+            f"/iiif/discovery/all-changes/page/{page}",
+            "discovery:",
+        )
     app.extensions["glampub.db"].dispose()
 
 

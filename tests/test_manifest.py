@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import replace
 from urllib.parse import quote
@@ -267,3 +268,27 @@ def test_identifiers_become_one_url_segment(identifier: str, quoted: str) -> Non
 @pytest.mark.parametrize("identifier", [".", "..", "..."])
 def test_dot_identifiers_never_become_paths_out_of_the_static_tree(identifier: str) -> None:
     assert file_segment(identifier) == "%2E" * len(identifier)
+
+
+def test_collection_entries_are_what_iiif_prezi3_makes_of_them(iiif_validator) -> None:
+    """A collection has iiif-prezi3 validate its first entry only; the others,
+    made by the same code, are exactly what it would have written (the same
+    JSON, keys in the same order): labels in several languages, none, markup,
+    with a thumbnail and without."""
+    import iiif_prezi3 as prezi
+
+    entries = [
+        ManifestEntry("obj-1", {"en": ["A mill"], "de": ["Eine Mühle"]}, "abc123"),
+        ManifestEntry("obj-2", {}, None),
+        ManifestEntry("KM 1901/3", {"none": ["<i>Heron</i> & reeds", ""], "": ["x"]}, "d/e f"),
+        ManifestEntry("obj-4", {"fr": ["Moulin"]}),
+    ]
+    for document in (
+        institution_page(MUSEUM, 2, 3, entries, URLS),
+        institution_collection(MUSEUM, 4, 1000, URLS, entries, "abc123"),
+    ):
+        assert_valid_iiif(iiif_validator, document)
+        assert len(document["items"]) == 4
+        fields = {key: value for key, value in document.items() if key != "@context"}
+        validated = json.loads(prezi.Collection(**fields).json())
+        assert json.dumps(validated) == json.dumps(document)

@@ -3,7 +3,7 @@ manifest, from the change events imports and rights decisions write."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from glampub.errors import NotFound
@@ -14,15 +14,20 @@ from glampub.publishing.collections import Paging, last_change, ordered_paging
 from glampub.publishing.documents import Document, cached_document
 
 
-def _with_manifest():  # type: ignore[no-untyped-def]
+def _with_manifest() -> ColumnElement[bool]:
     """Events of objects that have (or had, if withdrawn) a manifest: objects
-    without any stored image never had one, so harvesters never hear of them."""
-    has_canvas = (
+    without any stored image never had one, so harvesters never hear of them.
+
+    Asked of each event in turn, by the index of sized images (OFFSET 0 keeps
+    PostgreSQL from making it a join): joined, it hashed every sized image and
+    sorted the events by id again, where the id index walks them in order.
+    """
+    return (
         select(Image.id)
         .where(Image.object_id == ChangeEvent.object_id, Image.width.is_not(None))
+        .offset(0)
         .exists()
     )
-    return has_canvas
 
 
 def _paging(session: Session, version: str, page_size: int) -> Paging:
@@ -51,15 +56,17 @@ def changes_page_document(session: Session, urls: IiifUrls, page_size: int, page
         if not 1 <= page <= pages:
             raise NotFound(f"the change stream has no page {page}")
         # An empty stream still has its first page, with nothing on it.
-        start = paging.starts[page - 1] if paging.starts else 0
-        rows = session.execute(
+        start, end = paging.bounds(page) if paging.starts else (0, None)
+        query = (
             select(ChangeEvent.kind, ChangeEvent.at, CollectionObject.identifier, Institution.slug)
             .join(CollectionObject, ChangeEvent.object_id == CollectionObject.id)
             .join(Institution, ChangeEvent.institution_id == Institution.id)
             .where(_with_manifest(), ChangeEvent.id >= start)
-            .order_by(ChangeEvent.id)
-            .limit(page_size)
-        ).all()
+        )
+        if end is not None:
+            # The page's range of the id index, closed at both ends.
+            query = query.where(ChangeEvent.id < end)
+        rows = session.execute(query.order_by(ChangeEvent.id).limit(page_size)).all()
         activities = [
             Activity(row.kind, urls.manifest(row.slug, row.identifier), row.at) for row in rows
         ]

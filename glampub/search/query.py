@@ -23,7 +23,7 @@ from glampub.languages import N_, SHIPPED_LANGUAGES
 from glampub.models import ChangeEvent, CollectionObject, Institution
 from glampub.rights import lookup
 from glampub.rights.official import official_label
-from glampub.search import estimates
+from glampub.search import estimates, keyset
 from glampub.search import sql as search_sql
 from glampub.search import summaries as search_summaries
 from glampub.search.facet_labels import object_type_labels
@@ -160,18 +160,22 @@ def search(
     counts beyond ``exact_up_to`` matches are estimates."""
     query = replace(query, page=max(1, query.page), sort=_valid_sort(query))
     dialect = session.get_bind().dialect.name
-    summary = _cached_summary(session, query, exact_up_to)
+    version = summary_version(session, exact_up_to)
+    summary = _cached_summary(session, query, exact_up_to, version)
     unranked = query.sort == "relevance" and summary["total"] > RANKED_AT_MOST
     sort = "newest" if unranked else query.sort
     matches = _filtered(session, query, ranked=sort == "relevance")
     order = search_sql.order_by(dialect, sort, query.text, many=summary["estimated"])
-    ids = list(
-        session.scalars(
-            matches.order_by(*order)
-            .offset((query.page - 1) * query.page_size)
-            .limit(query.page_size)
+    if _seeks(dialect, sort, summary):
+        ids = _page_by_key(session, query, version, sort, matches, order)
+    else:
+        ids = list(
+            session.scalars(
+                matches.order_by(*order)
+                .offset((query.page - 1) * query.page_size)
+                .limit(query.page_size)
+            )
         )
-    )
     objects = {
         obj.id: obj
         for obj in session.scalars(
@@ -191,6 +195,53 @@ def search(
         unranked=unranked,
         estimated=summary["estimated"],
     )
+
+
+def _seeks(dialect: str, sort: str, summary: dict[str, Any]) -> bool:
+    """Whether the page is found by key-set (search/keyset.py) rather than OFFSET.
+
+    Only where depth costs: on PostgreSQL with more matches than are counted
+    exactly, a page walks a sort index, and OFFSET walked (and matched) every
+    row before the page. Fewer matches are found first and sorted, whatever
+    the page; best match scores and sorts all of its (a bounded number); and
+    SQLite walks its index checking each row against the words' row ids,
+    collected once per statement, which a key-set's two or three ranges would
+    collect two or three times.
+    """
+    return dialect == "postgresql" and sort in keyset.SORT_KEYS and summary["estimated"]
+
+
+def _page_by_key(
+    session: Session,
+    query: SearchQuery,
+    version: str,
+    sort: str,
+    matches: Select,
+    order: list[Any],
+) -> list[int]:
+    """The page's ids, read after where the page before it ended (a seek), or
+    else after the nearest page before it whose end is known, skipping the
+    pages between; where this page ends is remembered for the next."""
+    key = (
+        str(session.get_bind().url),
+        version,
+        search_summaries.filters_key(query.filters()),
+        sort,
+        query.page_size,
+    )
+    known, position = _PAGE_ENDS.nearest(key, query.page)
+    walked = keyset.walk(
+        session,
+        matches,
+        order,
+        sort,
+        position,
+        skip=(query.page - 1 - known) * query.page_size,
+        take=query.page_size,
+    )
+    if walked.end is not None:
+        _PAGE_ENDS.note(key, {query.page: walked.end})
+    return walked.ids
 
 
 def _valid_sort(query: SearchQuery) -> str:
@@ -361,6 +412,8 @@ class _SummaryCache:
 
 
 _CACHE = _SummaryCache()
+#: Where result pages end, so that the next page seeks (see search/keyset.py).
+_PAGE_ENDS = keyset.PageStarts()
 
 
 def data_version(session: Session) -> tuple[Any, ...]:
@@ -380,11 +433,13 @@ def summary_version(session: Session, exact_up_to: int = EXACT_COUNTS_UP_TO) -> 
     return search_summaries.version_key((*data_version(session), exact_up_to))
 
 
-def _cached_summary(session: Session, query: SearchQuery, exact_up_to: int) -> dict[str, Any]:
-    """The query's counts: from this process's memory, else as stored in the
-    database (see search_summaries), else counted now and stored."""
+def _cached_summary(
+    session: Session, query: SearchQuery, exact_up_to: int, version: str
+) -> dict[str, Any]:
+    """The query's counts at ``version`` (see summary_version): from this
+    process's memory, else as stored in the database (see search_summaries),
+    else counted now and stored."""
     engine = session.get_bind()
-    version = summary_version(session, exact_up_to)
     filters = search_summaries.filters_key(query.filters())
 
     def stored_or_counted() -> dict[str, Any]:
