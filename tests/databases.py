@@ -13,7 +13,7 @@ next test runs; those of session fixtures (the demo app) when the session ends.
 
 On SQLite the same holds with files: each data folder's database file, when
 the suite hands it out, is a copy of one made at the current schema once per
-session (see :class:`SqliteTemplate`).
+session (see :class:`SqliteFiles`).
 """
 
 from __future__ import annotations
