@@ -150,7 +150,7 @@ def wait_for_health(url: str, process: subprocess.Popen, log: Path, seconds: flo
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise AssertionError(log.read_text()) from None
-            time.sleep(0.3)
+            time.sleep(0.1)
 
 
 #: True once a canvas holds a picture: many lit pixels of many colours, not a blank

@@ -94,11 +94,20 @@ def database(app: Flask) -> Database:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _database_server() -> Iterator[test_databases.PostgresDatabases | None]:
+def _database_server(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[test_databases.PostgresDatabases | None]:
     """On PostgreSQL (GLAMPUB_TEST_DATABASE_URL), each data folder's database is
-    a fresh PostgreSQL one: see tests/databases.py."""
+    a fresh PostgreSQL one; on SQLite, a fresh copy of a file at the current
+    schema: see tests/databases.py."""
     if not test_databases.ON_POSTGRESQL:
-        yield None
+        files = test_databases.SqliteFiles(tmp_path_factory.mktemp("template"))
+        test_databases.set_databases(files)
+        with pytest.MonkeyPatch.context() as patch:
+            hook = test_databases.config_hook(files, glampub.config.build_config)
+            patch.setattr(glampub.config, "build_config", hook)
+            yield None
+        test_databases.set_databases(None)
         return
     server = test_databases.PostgresDatabases(test_databases.SERVER)
     test_databases.set_databases(server)

@@ -85,7 +85,7 @@ def wait_for_upload(app: Flask, upload_id: int, timeout: float = 120) -> Upload:
                 thread.join(timeout=30)
             return upload
         assert time.monotonic() < deadline, f"upload {upload_id} still {status}"
-        time.sleep(0.2)
+        time.sleep(0.05)
 
 
 def sample_zip(tmp_path: Path) -> Path:

@@ -37,7 +37,7 @@ def _wait_status(client, url: str, token: str, wanted: str) -> dict:
             assert body["status"] == wanted, body
             return body
         assert time.monotonic() < deadline
-        time.sleep(0.2)
+        time.sleep(0.05)
 
 
 def test_the_api_needs_a_token(app, tokens) -> None:

@@ -46,7 +46,7 @@ def test_demo_imports_the_samples_and_serves_iiif(tmp_path: Path) -> None:
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise AssertionError(process.stdout.read() if process.stdout else "") from None
-                time.sleep(0.5)
+                time.sleep(0.1)
         assert status == 200
         assert headers["Access-Control-Allow-Origin"] == "*"
         collection = json.loads(body)

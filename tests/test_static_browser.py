@@ -74,16 +74,23 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         server.server_close()
 
 
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    with chromium() as launched:
+        yield launched
+
+
 @pytest.fixture
-def page(exported):  # type: ignore[no-untyped-def]
-    with chromium() as browser:
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(TIMEOUT)
-        tab = context.new_page()
-        tab.answers = []  # (status, url) of every response the page got
-        tab.on("response", lambda response: tab.answers.append((response.status, response.url)))
-        yield tab
-        context.close()
+def page(browser, exported):  # type: ignore[no-untyped-def]
+    # A context of its own per test (no cookies, cache or storage shared); one
+    # Chromium for the module, as in tests/test_browser.py.
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(TIMEOUT)
+    tab = context.new_page()
+    tab.answers = []  # (status, url) of every response the page got
+    tab.on("response", lambda response: tab.answers.append((response.status, response.url)))
+    yield tab
+    context.close()
 
 
 def test_the_viewer_zooms_into_exported_tiles(page, exported) -> None:  # type: ignore[no-untyped-def]
