@@ -131,6 +131,9 @@ class BatchWriter:
         tables = (OBJECTS.name, IMAGES.name, EVENTS.name, *search_index.TRIGGER_TABLES)
         self.statistics = PlannerStatistics(session, *tables)
         connection = session.connection()
+        # On PostgreSQL each batch's search and facet rows are written set-based
+        # after it (see glampub.search.index.index_objects), not row by row.
+        self.index_later = search_index.defer_object_index(connection)
         self.insert_objects = BulkStatement(connection, insert(OBJECTS), OBJECT_COLUMNS)
         self.insert_images = BulkStatement(connection, insert(IMAGES), IMAGE_COLUMNS)
         self.insert_events = BulkStatement(connection, insert(EVENTS), EVENT_COLUMNS)
@@ -251,6 +254,10 @@ class BatchWriter:
                 row["object_id"] = object_id
                 image_rows_.append(_image_row(row))
         self.insert_images.execute(image_rows_)
+        if self.index_later:
+            search_index.index_objects(
+                self.session.connection(), [object_id for object_id, _rows in new_images]
+            )
 
     def _fetch(
         self,
