@@ -13,7 +13,7 @@ whatever way the import ends; nobody else ever sees it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -156,9 +156,17 @@ class PlannerStatistics:
     to a crawl; the search index's triggers look up their own tables the same
     way. ``ANALYZE`` inside the transaction sees its own rows; it runs after
     the first batch and whenever the import has doubled what it wrote, about
-    twenty times for a million records. SQLite needs nothing
-    of the kind (see SeenIdentifiers).
+    twenty times for a million records, on the tables the import itself
+    reads as it goes. :meth:`finish` analyses every table the import filled
+    once more at its end, as autovacuum would (and this server may run
+    without it): the site's queries plan on the statistics the commit
+    publishes with the rows. SQLite needs nothing of the kind (see
+    SeenIdentifiers).
     """
+
+    #: At its end, an import analyses again when it wrote at least this many
+    #: rows and more than a tenth of them since the last ANALYZE.
+    FINISH_FROM = 1000
 
     def __init__(self, session: Session, *tables: str) -> None:
         self.session = session
@@ -166,12 +174,28 @@ class PlannerStatistics:
         self.enabled = session.get_bind().dialect.name == "postgresql"
         self.written = 0
         self.next_at = 1
+        self.analysed_at = 0
 
     def wrote(self, count: int) -> None:
         if not self.enabled or count == 0:
             return
         self.written += count
         if self.written >= self.next_at:
-            for table in self.tables:
-                self.session.execute(text(f"ANALYZE {table}"))
+            self._analyse(self.tables)
             self.next_at = self.written * 2
+
+    def changed(self, count: int) -> None:
+        """Rows changed in place (updated, withdrawn): counted for :meth:`finish` only."""
+        self.written += count
+
+    def finish(self, *tables: str) -> None:
+        """Analyse ``tables`` (and this one's) after a big load, if their statistics lag."""
+        since = self.written - self.analysed_at
+        if not self.enabled or self.written < self.FINISH_FROM or since * 10 < self.written:
+            return
+        self._analyse(dict.fromkeys((*self.tables, *tables)))
+
+    def _analyse(self, tables: Iterable[str]) -> None:
+        for table in tables:
+            self.session.execute(text(f"ANALYZE {table}"))
+        self.analysed_at = self.written

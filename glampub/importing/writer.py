@@ -127,9 +127,9 @@ class BatchWriter:
         self.fetcher = fetcher
         self.max_pixels = max_pixels
         self.seen = SeenIdentifiers(session, run_id)
-        # With the tables the search index's triggers fill (glampub/search/index.py).
-        tables = (OBJECTS.name, IMAGES.name, EVENTS.name, *search_index.TRIGGER_TABLES)
-        self.statistics = PlannerStatistics(session, *tables)
+        # Kept in step during the import: the table its own queries look objects
+        # up in (by identifier, by id); the others are analysed at its end.
+        self.statistics = PlannerStatistics(session, OBJECTS.name)
         connection = session.connection()
         # On PostgreSQL each batch's search and facet rows are written set-based
         # after it (see glampub.search.index.index_objects), not row by row.
@@ -239,6 +239,7 @@ class BatchWriter:
         if changed:
             self.update_objects.execute([_update_row(values) for values in changed])
             self.session.execute(_DELETE_IMAGES, {"ids": [row[0] for row in new_images]})
+            self.statistics.changed(len(changed))
         if new_objects:
             self.insert_objects.execute([_object_row(values) for values in new_objects])
             self.statistics.wrote(len(new_objects))
@@ -256,7 +257,9 @@ class BatchWriter:
         self.insert_images.execute(image_rows_)
         if self.index_later:
             search_index.index_objects(
-                self.session.connection(), [object_id for object_id, _rows in new_images]
+                self.session.connection(),
+                [object_id for object_id, _rows in new_images],
+                changed=[values["object_id_"] for values in changed],
             )
 
     def _fetch(
@@ -341,9 +344,13 @@ class BatchWriter:
                 [self._event(row.id, "Delete", row.revision + 1, now) for row in rows]
             )
             withdrawn += len(rows)
+            self.statistics.changed(len(rows))
             for row in rows:
                 self.report.withdrawn_identifiers.append(row.identifier)
         self.report.withdrawn = withdrawn
 
     def close(self) -> None:
         self.seen.drop()
+        if not self.report.dry_run:
+            # With the tables the search index fills (glampub/search/index.py).
+            self.statistics.finish(IMAGES.name, EVENTS.name, *search_index.TRIGGER_TABLES)

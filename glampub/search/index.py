@@ -164,12 +164,9 @@ _PG_BATCH_SEARCH = (
     f"to_tsvector('{PG_CONFIG}', coalesce(search_text, '')) FROM collection_object "
     f"WHERE id = ANY(:ids) ON CONFLICT (object_id) DO UPDATE SET tsv = EXCLUDED.tsv"
 )
-_PG_BATCH_FACETS = (
-    "DELETE FROM object_facet WHERE object_id = ANY(:ids)",
-    "INSERT INTO object_facet (object_id, kind, value) "
-    + _PG_FACETS.format(
-        rows="(SELECT id, object_type, creators FROM collection_object WHERE id = ANY(:ids))"
-    ),
+_PG_BATCH_FACETS_DELETE = "DELETE FROM object_facet WHERE object_id = ANY(:ids)"
+_PG_BATCH_FACETS = "INSERT INTO object_facet (object_id, kind, value) " + _PG_FACETS.format(
+    rows="(SELECT id, object_type, creators FROM collection_object WHERE id = ANY(:ids))"
 )
 
 #: Indexes the facets and sort orders need, on both databases.
@@ -279,14 +276,16 @@ def defer_object_index(conn: Connection) -> bool:
     return True
 
 
-def index_objects(conn: Connection, ids: list[int]) -> None:
-    """Write the search and facet rows of objects ``ids`` (inserted or changed)
-    as the row triggers would have, in three statements for them all."""
+def index_objects(conn: Connection, ids: list[int], changed: list[int]) -> None:
+    """Write the search and facet rows of objects ``ids`` (inserted, or the
+    ``changed`` among them updated) as the row triggers would have, in a few
+    statements for them all."""
     if not ids:
         return
     conn.execute(text(_PG_BATCH_SEARCH), {"ids": ids})
-    for statement in _PG_BATCH_FACETS:
-        conn.execute(text(statement), {"ids": ids})
+    if changed:
+        conn.execute(text(_PG_BATCH_FACETS_DELETE), {"ids": changed})
+    conn.execute(text(_PG_BATCH_FACETS), {"ids": ids})
 
 
 def _facets_current(conn: Connection) -> bool:
