@@ -164,8 +164,8 @@ class PlannerStatistics:
     SeenIdentifiers).
     """
 
-    #: At its end, an import analyses again when it wrote at least this many
-    #: rows and more than a tenth of them since the last ANALYZE.
+    #: At its end, an import that wrote at least this many rows analyses the
+    #: tables it filled (its own again if a tenth of the rows came since).
     FINISH_FROM = 1000
 
     def __init__(self, session: Session, *tables: str) -> None:
@@ -189,11 +189,12 @@ class PlannerStatistics:
         self.written += count
 
     def finish(self, *tables: str) -> None:
-        """Analyse ``tables`` (and this one's) after a big load, if their statistics lag."""
-        since = self.written - self.analysed_at
-        if not self.enabled or self.written < self.FINISH_FROM or since * 10 < self.written:
+        """After a big load, analyse ``tables`` (filled, never analysed during
+        the import), and this one's tables if their statistics lag."""
+        if not self.enabled or self.written < self.FINISH_FROM:
             return
-        self._analyse(dict.fromkeys((*self.tables, *tables)))
+        lagging = (self.written - self.analysed_at) * 10 >= self.written
+        self._analyse((*self.tables, *tables) if lagging else tables)
 
     def _analyse(self, tables: Iterable[str]) -> None:
         for table in tables:
