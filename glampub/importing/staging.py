@@ -116,10 +116,12 @@ class SeenIdentifiers:
         self.statistics.wrote(len(fresh))
         return fresh, duplicates
 
-    def stored(self, institution_id: int) -> dict[str, Any]:
-        """Id, hash, revision, status and staff hold of the stored objects of the last batch."""
+    def stored(self, institution_id: int, batch: int | None = None) -> dict[str, Any]:
+        """Id, hash, revision, status and staff hold of the stored objects of
+        ``batch`` (default: the last one)."""
         rows = self.session.execute(
-            self._stored, {"institution": institution_id, "batch": self.batch}
+            self._stored,
+            {"institution": institution_id, "batch": self.batch if batch is None else batch},
         )
         return {row.identifier: row for row in rows}
 
