@@ -13,7 +13,7 @@ whatever way the import ends; nobody else ever sees it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -167,23 +167,28 @@ class PlannerStatistics:
     """
 
     #: At its end, an import that wrote at least this many rows analyses the
-    #: tables it filled (its own again if a tenth of the rows came since).
+    #: tables it filled, every column.
     FINISH_FROM = 1000
 
-    def __init__(self, session: Session, *tables: str) -> None:
+    def __init__(self, session: Session, *tables: str, columns: Sequence[str] = ()) -> None:
         self.session = session
         self.tables = tables
+        #: What the analyses during the import cover (all columns if empty): the
+        #: ones its own queries join and filter on. Every other column's
+        #: statistics (a search page's) wait for :meth:`finish`; computing
+        #: them for wide text columns each time cost more than the rest.
+        self.during = f" ({', '.join(columns)})" if columns else ""
         self.enabled = session.get_bind().dialect.name == "postgresql"
         self.written = 0
         self.next_at = 1
-        self.analysed_at = 0
 
     def wrote(self, count: int) -> None:
         if not self.enabled or count == 0:
             return
         self.written += count
         if self.written >= self.next_at:
-            self._analyse(self.tables)
+            for table in self.tables:
+                self.session.execute(text(f"ANALYZE {table}{self.during}"))
             self.next_at = self.written * 2
 
     def changed(self, count: int) -> None:
@@ -191,14 +196,8 @@ class PlannerStatistics:
         self.written += count
 
     def finish(self, *tables: str) -> None:
-        """After a big load, analyse ``tables`` (filled, never analysed during
-        the import), and this one's tables if their statistics lag."""
+        """After a big load, analyse every column of this one's tables and ``tables``."""
         if not self.enabled or self.written < self.FINISH_FROM:
             return
-        lagging = (self.written - self.analysed_at) * 10 >= self.written
-        self._analyse((*self.tables, *tables) if lagging else tables)
-
-    def _analyse(self, tables: Iterable[str]) -> None:
-        for table in tables:
+        for table in dict.fromkeys((*self.tables, *tables)):
             self.session.execute(text(f"ANALYZE {table}"))
-        self.analysed_at = self.written

@@ -6,6 +6,12 @@ changed objects, one delete and one insert of their images, one insert of
 change events. Everything goes through SQLAlchemy Core on the tables (not
 ORM objects), and every per-record decision that repeats across records
 (rights) is cached for the run.
+
+On PostgreSQL the inserts go as COPY (glampub.importing.pg_copy), the
+search and facet rows of a batch are written set-based after it instead of
+by the row triggers (glampub.search.index.index_objects), and a batch's
+writes run beside the mapping of the next batch
+(glampub.importing.overlapped_writes). The rows stored are the same.
 """
 
 from __future__ import annotations
@@ -130,7 +136,9 @@ class BatchWriter:
         self.seen = SeenIdentifiers(session, run_id)
         # Kept in step during the import: the table its own queries look objects
         # up in (by identifier, by id); the others are analysed at its end.
-        self.statistics = PlannerStatistics(session, OBJECTS.name)
+        self.statistics = PlannerStatistics(
+            session, OBJECTS.name, columns=("id", "institution_id", "identifier", "status")
+        )
         connection = session.connection()
         # On PostgreSQL each batch's search and facet rows are written set-based
         # after it (see glampub.search.index.index_objects), not row by row.
