@@ -25,14 +25,15 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Sequence
 from itertools import chain
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Column, Connection, Dialect
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.expression import Executable
 
-from glampub.importing.pg_copy import CopyInsert
+if TYPE_CHECKING:
+    from glampub.importing.pg_copy import CopyInsert
 
 Processor = Callable[[Any], Any]
 #: SQLite's bound for parameters in one statement, when the driver cannot say
@@ -51,6 +52,10 @@ class BulkStatement:
         self.direct = dialect.name == "sqlite"
         self.copy: CopyInsert | None = None
         if dialect.name == "postgresql" and getattr(statement, "is_insert", False):
+            # Imported here: an import into SQLite (the default) loads no module
+            # it does not use (the command's start-up time, docs/architecture.md).
+            from glampub.importing.pg_copy import CopyInsert
+
             self.copy = CopyInsert(connection, statement.table, self.columns)  # type: ignore[attr-defined]
         if not self.direct:
             return
