@@ -18,9 +18,11 @@ bench/_synthetic.py), then measures in one process, on the same file:
   stores these rows, with no parsing or mapping at all.
 
 It prints records per second, each import's rate as a share of the
-yardstick's, and the peak resident memory of the importing process and of
-its reader process (files over 16 MB are parsed in one: see
-glampub/importing/reader.py). Images are referenced but not sent, as
+yardstick's, the CPU time of each import (the importing process, its reader
+process, and with ``--database-url`` on a local PostgreSQL the server's
+sessions serving it: see bench/_server_cpu.py), and the peak resident memory
+of the importing process and of its reader process (files over 16 MB are
+parsed in one: see glampub/importing/reader.py). Images are referenced but not sent, as
 in a metadata-only update. Run it on an otherwise idle machine: the import
 uses two cores, the yardstick one.
 """
@@ -41,6 +43,7 @@ from lxml import etree
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench._server_cpu import server_cpu_seconds  # noqa: E402
 from bench._synthetic import write_csv, write_lido  # noqa: E402
 from glampub.db import Database  # noqa: E402
 from glampub.importing.run import ImportOptions, run_import  # noqa: E402
@@ -122,6 +125,32 @@ def peak_mb(who: int = resource.RUSAGE_SELF) -> float:
     return resource.getrusage(who).ru_maxrss / 1024
 
 
+class CpuClock:
+    """CPU seconds of one import: this process, its reader, the database server's sessions."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.started = self._now()
+
+    def _now(self) -> tuple[float, float, float | None]:
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return (
+            time.process_time(),
+            children.ru_utime + children.ru_stime,
+            server_cpu_seconds(self.url),
+        )
+
+    def report(self, records: int) -> str:
+        (own, reader, server), (own0, reader0, server0) = self._now(), self.started
+        parts = [f"importer {own - own0:,.1f} s", f"reader {reader - reader0:,.1f} s"]
+        total = own - own0
+        if server is not None and server0 is not None:
+            parts.append(f"database server {server - server0:,.1f} s")
+            total += server - server0
+        per_record = total / max(1, records) * 1e6
+        return f"CPU {', '.join(parts)} ({per_record:,.0f} us a record besides the reader)"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--format", choices=("lido", "csv"), default="lido")
@@ -158,13 +187,15 @@ def main() -> None:
             add_institution(session, "bench", "Bench Museum", work)
         options = ImportOptions(institution="bench", path=export, format=args.format)
         before_mb = peak_mb()
+        clock = CpuClock(url)
         start = time.perf_counter()
         report = run_import(database, work, options)
         first = report.created / (time.perf_counter() - start)
         print(
             f"first import: {first:,.0f} records/s = {first / bare:.0%} of the bare pass "
             f"(target {TARGETS[args.format]:.0%}); created {report.created:,}, "
-            f"rejected {report.rejected:,}, problems {report.problems.total:,}",
+            f"rejected {report.rejected:,}, problems {report.problems.total:,}; "
+            f"{clock.report(report.created)}",
             flush=True,
         )
         if not args.database_url and not args.skip_storage_alone:
@@ -181,12 +212,13 @@ def main() -> None:
                 flush=True,
             )
         if not args.skip_reimport:
+            clock = CpuClock(url)
             start = time.perf_counter()
             again = run_import(database, work, options)
             second = again.unchanged / (time.perf_counter() - start)
             print(
                 f"re-import, all unchanged: {second:,.0f} records/s = {second / bare:.0%} "
-                f"of the bare pass; unchanged {again.unchanged:,}",
+                f"of the bare pass; unchanged {again.unchanged:,}; {clock.report(again.unchanged)}",
                 flush=True,
             )
         database.dispose()

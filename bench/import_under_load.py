@@ -21,6 +21,10 @@ Printed: the import's duration and rate; requests, requests per second, p50,
 p99 and maximum latency per kind; 5xx answers; answers over 2 s; mixed
 answers. Targets (the exit status says whether they were met): no 5xx, no
 request over 2 s, no mixed answer.
+
+With ``--server postgresql+psycopg://postgres@127.0.0.1:5432`` the same runs
+on a fresh PostgreSQL database on that server (dropped afterwards) instead of
+SQLite.
 """
 
 from __future__ import annotations
@@ -39,6 +43,8 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -237,13 +243,44 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=12)
     parser.add_argument("--after", type=float, default=3.0, help="seconds of load after it")
     parser.add_argument("--max-seconds", type=float, default=1200)
+    parser.add_argument("--server", help="a PostgreSQL server to use instead of SQLite")
     args = parser.parse_args()
+    with fresh_database(args.server) as url:
+        measure(args, url)
+
+
+@contextmanager
+def fresh_database(server: str | None) -> Iterator[str | None]:
+    """A new database on ``server`` for the run, dropped after it (None: SQLite)."""
+    if server is None:
+        yield None
+        return
+    from sqlalchemy import create_engine, make_url, text
+    from sqlalchemy.pool import NullPool
+
+    name = f"glampub_load_{os.getpid()}"
+    admin = create_engine(
+        make_url(server).set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=NullPool
+    )
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def measure(args: argparse.Namespace, url: str | None) -> None:
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="glampub-load-") as tmp:
         root = Path(tmp)
         env = {**os.environ, "GLAMPUB_DATA_DIR": str(root / "data")}
         env.pop("GLAMPUB_DATABASE_URL", None)
         env.pop("GLAMPUB_REDIS_URL", None)
+        if url is not None:
+            env["GLAMPUB_DATABASE_URL"] = url
         pictures = images(root / "images", args.sample)
         run("institution", "add", "bench", "--name", "Bench Museum", env=env)
         first = write_csv(root / "first.csv", args.sample)

@@ -11,6 +11,10 @@ every second: a flat import holds the same memory at a tenth of the file as
 at nine tenths. The export references its images without sending them, as
 in a metadata-only import; since the IIIF Collection lists objects with an
 ingested image, every image is then given a size, as an ingest would record.
+The same file is then imported the same way into a temporary SQLite database
+(``--skip-sqlite`` leaves that out), and both rates are printed side by side
+with the CPU time of each import's processes (PostgreSQL's server sessions
+are not among them).
 Then, in this process, through the WSGI app (no network):
 
 - searches, each timed the first time (facets counted) and then (facets reused);
@@ -130,6 +134,12 @@ def rss_mb(pid: int) -> float:
     return total + sum(rss_mb(int(child)) for child in children)
 
 
+def children_cpu() -> float:
+    """CPU seconds of the finished child processes (and theirs) so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_import(env: dict[str, str], export: Path, fmt: str) -> tuple[float, list[float]]:
     """``glampub import`` in a child process; its duration and memory each second."""
     started = time.perf_counter()
@@ -184,6 +194,9 @@ def main() -> None:
         action="store_true",
         help="only deep search pages, collection and discovery pages (no search tables)",
     )
+    parser.add_argument(
+        "--skip-sqlite", action="store_true", help="do not import the file into SQLite as well"
+    )
     args = parser.parse_args()
     if args.database:
         url = make_url(args.server).set(database=args.database)
@@ -204,7 +217,7 @@ def main() -> None:
     print(f"database: {name}", flush=True)
     try:
         with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
-            measure(Path(tmp), url, args.records, args.format)
+            measure(Path(tmp), url, args.records, args.format, sqlite=not args.skip_sqlite)
             measure_pages(Path(tmp), url, args.fresh, args.pages_only)
     finally:
         if not args.keep:
@@ -213,7 +226,7 @@ def main() -> None:
         admin.dispose()
 
 
-def measure(work: Path, url: str, records: int, fmt: str) -> None:
+def measure(work: Path, url: str, records: int, fmt: str, sqlite: bool = True) -> None:
     started = time.perf_counter()
     writer = write_lido if fmt == "lido" else write_csv
     export = writer(work / f"export.{'xml' if fmt == 'lido' else 'csv'}", records)
@@ -228,15 +241,20 @@ def measure(work: Path, url: str, records: int, fmt: str) -> None:
         [*CLI, "institution", "add", "bench", "--name", "Bench Museum"], env=env, check=True
     )
 
+    cpu = children_cpu()
     took, samples = run_import(env, export, fmt)
+    cpu = children_cpu() - cpu
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     tenths = [samples[min(len(samples) - 1, len(samples) * k // 10)] for k in (1, 5, 9)]
     print(
-        f"import: {took:,.0f} s = {records / took:,.0f} records/s; resident memory at 10/50/90% "
+        f"import: {took:,.0f} s = {records / took:,.0f} records/s (CPU of the import's "
+        f"processes {cpu:,.0f} s); resident memory at 10/50/90% "
         f"of the run: {' / '.join(f'{mb:,.0f}' for mb in tenths)} MB (importer + reader); "
         f"peak of the largest process {peak:,.0f} MB",
         flush=True,
     )
+    if sqlite:
+        compare_with_sqlite(work, export, fmt, records, records / took)
     engine = create_engine(url, poolclass=NullPool)
     with engine.begin() as connection:
         # The export references images without sending them (a metadata-only
@@ -252,6 +270,34 @@ def measure(work: Path, url: str, records: int, fmt: str) -> None:
         objects = connection.execute(text("SELECT count(*) FROM collection_object")).scalar()
     engine.dispose()
     print(f"database: {objects:,} objects, {db_size / 1e9:,.1f} GB", flush=True)
+
+
+def compare_with_sqlite(work: Path, export: Path, fmt: str, records: int, rate: float) -> None:
+    """Import the same file the same way into a temporary SQLite database; print both rates."""
+    folder = work / "sqlite"
+    folder.mkdir()
+    env = {
+        **os.environ,
+        "GLAMPUB_DATA_DIR": str(folder / "data"),
+        "GLAMPUB_DATABASE_URL": f"sqlite:///{folder / 'glampub.db'}",
+    }
+    try:
+        subprocess.run(
+            [*CLI, "institution", "add", "bench", "--name", "Bench Museum"], env=env, check=True
+        )
+        cpu = children_cpu()
+        took, _samples = run_import(env, export, fmt)
+        cpu = children_cpu() - cpu
+    finally:
+        for leftover in folder.glob("glampub.db*"):
+            leftover.unlink()
+    sqlite_rate = records / took
+    print(
+        f"the same file into SQLite: {took:,.0f} s = {sqlite_rate:,.0f} records/s (CPU of the "
+        f"import's processes {cpu:,.0f} s); PostgreSQL {rate:,.0f} records/s = "
+        f"{rate / sqlite_rate:.0%} of SQLite's rate",
+        flush=True,
+    )
 
 
 def forget_counts(app: Any) -> None:

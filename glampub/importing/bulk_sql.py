@@ -15,8 +15,9 @@ statement, and at each one the full-text index (FTS5, filled by a trigger)
 writes out what it holds in memory, so one statement per row made each
 object's index entries a segment of their own, merged again and again (an
 object's insert cost 138 µs with its triggers per row, 57 µs per batch).
-Other dialects keep SQLAlchemy's own path, which batches rows into
-multi-row statements (``insertmanyvalues``) for drivers that need it.
+On PostgreSQL an INSERT goes as ``COPY ... FROM STDIN`` (see
+:mod:`glampub.importing.pg_copy`); an UPDATE, and any statement of another
+dialect, keeps SQLAlchemy's own executemany.
 """
 
 from __future__ import annotations
@@ -24,12 +25,15 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Sequence
 from itertools import chain
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Column, Connection, Dialect
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.expression import Executable
+
+if TYPE_CHECKING:
+    from glampub.importing.pg_copy import CopyInsert
 
 Processor = Callable[[Any], Any]
 #: SQLite's bound for parameters in one statement, when the driver cannot say
@@ -46,6 +50,13 @@ class BulkStatement:
         self.columns = tuple(columns)
         dialect = connection.dialect
         self.direct = dialect.name == "sqlite"
+        self.copy: CopyInsert | None = None
+        if dialect.name == "postgresql" and getattr(statement, "is_insert", False):
+            # Imported here: an import into SQLite (the default) loads no module
+            # it does not use (the command's start-up time, docs/architecture.md).
+            from glampub.importing.pg_copy import CopyInsert
+
+            self.copy = CopyInsert(connection, statement.table, self.columns)  # type: ignore[attr-defined]
         if not self.direct:
             return
         compiled = statement.compile(dialect=dialect, column_keys=list(self.columns))
@@ -77,6 +88,9 @@ class BulkStatement:
 
     def execute(self, rows: Sequence[Sequence[Any]]) -> None:
         if not rows:
+            return
+        if self.copy is not None:
+            self.copy.execute(rows)
             return
         if not self.direct:
             columns = self.columns

@@ -116,10 +116,12 @@ class SeenIdentifiers:
         self.statistics.wrote(len(fresh))
         return fresh, duplicates
 
-    def stored(self, institution_id: int) -> dict[str, Any]:
-        """Id, hash, revision, status and staff hold of the stored objects of the last batch."""
+    def stored(self, institution_id: int, batch: int | None = None) -> dict[str, Any]:
+        """Id, hash, revision, status and staff hold of the stored objects of
+        ``batch`` (default: the last one)."""
         rows = self.session.execute(
-            self._stored, {"institution": institution_id, "batch": self.batch}
+            self._stored,
+            {"institution": institution_id, "batch": self.batch if batch is None else batch},
         )
         return {row.identifier: row for row in rows}
 
@@ -156,13 +158,26 @@ class PlannerStatistics:
     to a crawl; the search index's triggers look up their own tables the same
     way. ``ANALYZE`` inside the transaction sees its own rows; it runs after
     the first batch and whenever the import has doubled what it wrote, about
-    twenty times for a million records. SQLite needs nothing
-    of the kind (see SeenIdentifiers).
+    twenty times for a million records, on the tables the import itself
+    reads as it goes. :meth:`finish` analyses every table the import filled
+    once more at its end, as autovacuum would (and this server may run
+    without it): the site's queries plan on the statistics the commit
+    publishes with the rows. SQLite needs nothing of the kind (see
+    SeenIdentifiers).
     """
 
-    def __init__(self, session: Session, *tables: str) -> None:
+    #: At its end, an import that wrote at least this many rows analyses the
+    #: tables it filled, every column.
+    FINISH_FROM = 1000
+
+    def __init__(self, session: Session, *tables: str, columns: Sequence[str] = ()) -> None:
         self.session = session
         self.tables = tables
+        #: What the analyses during the import cover (all columns if empty): the
+        #: ones its own queries join and filter on. Every other column's
+        #: statistics (a search page's) wait for :meth:`finish`; computing
+        #: them for wide text columns each time cost more than the rest.
+        self.during = f" ({', '.join(columns)})" if columns else ""
         self.enabled = session.get_bind().dialect.name == "postgresql"
         self.written = 0
         self.next_at = 1
@@ -173,5 +188,16 @@ class PlannerStatistics:
         self.written += count
         if self.written >= self.next_at:
             for table in self.tables:
-                self.session.execute(text(f"ANALYZE {table}"))
+                self.session.execute(text(f"ANALYZE {table}{self.during}"))
             self.next_at = self.written * 2
+
+    def changed(self, count: int) -> None:
+        """Rows changed in place (updated, withdrawn): counted for :meth:`finish` only."""
+        self.written += count
+
+    def finish(self, *tables: str) -> None:
+        """After a big load, analyse every column of this one's tables and ``tables``."""
+        if not self.enabled or self.written < self.FINISH_FROM:
+            return
+        for table in dict.fromkeys((*self.tables, *tables)):
+            self.session.execute(text(f"ANALYZE {table}"))

@@ -6,6 +6,12 @@ changed objects, one delete and one insert of their images, one insert of
 change events. Everything goes through SQLAlchemy Core on the tables (not
 ORM objects), and every per-record decision that repeats across records
 (rights) is cached for the run.
+
+On PostgreSQL the inserts go as COPY (glampub.importing.pg_copy), the
+search and facet rows of a batch are written set-based after it instead of
+by the row triggers (glampub.search.index.index_objects), and a batch's
+writes run beside the mapping of the next batch
+(glampub.importing.overlapped_writes). The rows stored are the same.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from glampub.errors import Problem
 from glampub.images.fetch import Fetched, ImageFetcher, Validators
 from glampub.images.sources import ImageSource
 from glampub.importing.bulk_sql import BulkStatement
+from glampub.importing.overlapped_writes import OverlappedWrites
 from glampub.importing.record_images import (
     FILE_FIELDS,
     STATE_FIELDS,
@@ -127,10 +134,16 @@ class BatchWriter:
         self.fetcher = fetcher
         self.max_pixels = max_pixels
         self.seen = SeenIdentifiers(session, run_id)
-        # With the tables the search index's triggers fill (glampub/search/index.py).
-        tables = (OBJECTS.name, IMAGES.name, EVENTS.name, *search_index.TRIGGER_TABLES)
-        self.statistics = PlannerStatistics(session, *tables)
+        # Kept in step during the import: the table its own queries look objects
+        # up in (by identifier, by id); the others are analysed at its end.
+        self.statistics = PlannerStatistics(
+            session, OBJECTS.name, columns=("id", "institution_id", "identifier", "status")
+        )
         connection = session.connection()
+        # On PostgreSQL each batch's search and facet rows are written set-based
+        # after it (see glampub.search.index.index_objects), not row by row.
+        self.index_later = search_index.defer_object_index(connection)
+        self.writes = OverlappedWrites(connection.dialect.name == "postgresql")
         self.insert_objects = BulkStatement(connection, insert(OBJECTS), OBJECT_COLUMNS)
         self.insert_images = BulkStatement(connection, insert(IMAGES), IMAGE_COLUMNS)
         self.insert_events = BulkStatement(connection, insert(EVENTS), EVENT_COLUMNS)
@@ -150,7 +163,9 @@ class BatchWriter:
         known, known_urls = self._known_images(fresh, existing)
         fetched = self._fetch(fresh, known_urls)
         try:
-            self._write(fresh, existing, fetched, known, known_urls)
+            # This batch's reads are done: the last batch's writes go meanwhile.
+            with self.writes.beside():
+                self._write(fresh, existing, fetched, known, known_urls)
         finally:
             if self.fetcher is not None and fetched:
                 self.fetcher.discard(fetched)
@@ -233,24 +248,39 @@ class BatchWriter:
                 # Back from withdrawn is a new publication, not an edit.
                 kind = "Create" if stored.status == ObjectStatus.WITHDRAWN else "Update"
                 events.append(self._event(stored.id, kind, stored.revision + 1, now))
-        if changed:
-            self.update_objects.execute([_update_row(values) for values in changed])
-            self.session.execute(_DELETE_IMAGES, {"ids": [row[0] for row in new_images]})
-        if new_objects:
-            self.insert_objects.execute([_object_row(values) for values in new_objects])
-            self.statistics.wrote(len(new_objects))
-            ids = self.seen.stored(self.institution_id)
-            for identifier, images in created:
-                object_id = ids[identifier].id
-                new_images.append((object_id, images))
-                events.append(self._event(object_id, "Create", 1, now))
-        self.insert_events.execute(events)
-        image_rows_ = []
-        for object_id, rows in new_images:
-            for row in rows:
-                row["object_id"] = object_id
-                image_rows_.append(_image_row(row))
-        self.insert_images.execute(image_rows_)
+        updates = [_update_row(values) for values in changed]
+        inserts = [_object_row(values) for values in new_objects]
+        batch = self.seen.batch
+
+        def store() -> None:
+            """The batch's statements (run beside the next batch's mapping: see write)."""
+            if updates:
+                self.update_objects.execute(updates)
+                self.session.execute(_DELETE_IMAGES, {"ids": [row[0] for row in new_images]})
+                self.statistics.changed(len(updates))
+            if inserts:
+                self.insert_objects.execute(inserts)
+                self.statistics.wrote(len(inserts))
+                ids = self.seen.stored(self.institution_id, batch)
+                for identifier, images in created:
+                    object_id = ids[identifier].id
+                    new_images.append((object_id, images))
+                    events.append(self._event(object_id, "Create", 1, now))
+            self.insert_events.execute(events)
+            image_rows_ = []
+            for object_id, rows in new_images:
+                for row in rows:
+                    row["object_id"] = object_id
+                    image_rows_.append(_image_row(row))
+            self.insert_images.execute(image_rows_)
+            if self.index_later:
+                search_index.index_objects(
+                    self.session.connection(),
+                    [object_id for object_id, _rows in new_images],
+                    changed=[row[-1] for row in updates],
+                )
+
+        self.writes.hold(store)
 
     def _fetch(
         self,
@@ -326,6 +356,7 @@ class BatchWriter:
 
     def withdraw_missing(self, batch: int) -> None:
         """Withdraw published objects that this full export no longer lists."""
+        self.writes.flush()
         now = datetime.now(UTC)
         withdrawn = 0
         for rows in self.seen.unseen_published(self.institution_id, batch):
@@ -334,9 +365,14 @@ class BatchWriter:
                 [self._event(row.id, "Delete", row.revision + 1, now) for row in rows]
             )
             withdrawn += len(rows)
+            self.statistics.changed(len(rows))
             for row in rows:
                 self.report.withdrawn_identifiers.append(row.identifier)
         self.report.withdrawn = withdrawn
 
     def close(self) -> None:
+        self.writes.flush()
         self.seen.drop()
+        if not self.report.dry_run:
+            # With the tables the search index fills (glampub/search/index.py).
+            self.statistics.finish(IMAGES.name, EVENTS.name, *search_index.TRIGGER_TABLES)
