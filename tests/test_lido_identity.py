@@ -172,3 +172,42 @@ def test_the_element_list_is_the_names_the_lido_schemas_define() -> None:
         schema = etree.parse(str(XSDS / f"lido-v{version}.xsd"))
         defined |= {node.get("name") for node in schema.iter(xs) if node.get("name")}
     assert defined == LIDO_ELEMENT_NAMES
+
+
+def _unknown_reported(path: Path) -> dict[str, str]:
+    from glampub.errors import Problem
+    from importers.lido.importer import LidoImporter
+
+    return {
+        item.message.split()[0]: item.message
+        for item in LidoImporter().read(path)
+        if isinstance(item, Problem) and item.code == "unknown-element"
+    }
+
+
+def test_namespaces_declared_inside_a_record_decide_what_is_lido(tmp_path) -> None:
+    lido_ns = "http://www.lido-schema.org"
+    title = (
+        "<lido:descriptiveMetadata><lido:objectIdentificationWrap><lido:titleWrap>"
+        "<lido:titleSet><lido:appellationValue>T</lido:appellationValue></lido:titleSet>"
+        "</lido:titleWrap></lido:objectIdentificationWrap></lido:descriptiveMetadata>"
+    )
+    records = [
+        # Declared on the record itself (as OAI-PMH responses do): read from its text.
+        f'<lido:lido xmlns:lido="{lido_ns}"><lido:lidoRecID>1</lido:lidoRecID>{title}'
+        "<lido:workId>A</lido:workId></lido:lido>",
+        # Another prefix bound to LIDO further down: still a LIDO element.
+        f"<lido:lido><lido:lidoRecID>2</lido:lidoRecID>{title}"
+        f'<other:note xmlns:other="{lido_ns}">B</other:note></lido:lido>',
+        # The lido prefix rebound to another namespace: not a LIDO element.
+        f"<lido:lido><lido:lidoRecID>3</lido:lidoRecID>{title}"
+        '<lido:remark xmlns:lido="urn:elsewhere">C</lido:remark></lido:lido>',
+        f"<lido:lido><lido:lidoRecID>4</lido:lidoRecID>{title}"
+        "<lido:workId>D</lido:workId></lido:lido>",
+    ]
+    export = tmp_path / "namespaces.xml"
+    export.write_text(f"<lido:lidoWrap {NS}>" + "".join(records) + "</lido:lidoWrap>", "utf-8")
+    unknown = _unknown_reported(export)
+    assert set(unknown) == {"lido:workId", "lido:note"}
+    assert "in 2 records, first in record 1" in unknown["lido:workId"]
+    assert "in 1 record, first in record 2" in unknown["lido:note"]

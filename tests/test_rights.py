@@ -9,6 +9,7 @@ import importlib.util
 import json
 import re
 from dataclasses import dataclass
+from functools import cache
 from itertools import permutations
 from pathlib import Path
 
@@ -817,3 +818,41 @@ def test_shipped_labels_are_what_the_script_makes_from_the_reference() -> None:
     shipped = module.OUTPUT.read_text(encoding="utf-8")
     assert shipped == module.render(SHARED / "reference")
     assert len(OFFICIAL) == 168 + 500
+
+
+@cache
+def _whole_trie() -> re.Pattern[str]:
+    """The official labels as the single expression the table searches in parts."""
+    from glampub.rights import official
+    from glampub.rights.uris import lookup
+
+    sequences = [
+        words
+        for label in read_labels()
+        for words in official._variants(label, lookup(label.uri))  # type: ignore[arg-type]
+    ]
+    return re.compile(rf"(?<!\w){official._trie_pattern(sequences)}(?!\w)", re.IGNORECASE)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from([label.label for label in read_labels()]),
+            st.sampled_from(["", " ", "-", "4.0", "1,0", "International", "in", "CC BY", "ß", "x"]),
+            st.text(max_size=6),
+        ),
+        max_size=5,
+    ),
+    st.sampled_from(["", " ", "/"]),
+    st.booleans(),
+)
+def test_official_labels_are_found_branch_by_branch_as_by_the_whole_trie(
+    parts: list[str], joint: str, upper: bool
+) -> None:
+    from glampub.rights.official import _table
+
+    text = joint.join(parts)
+    text = text.upper() if upper else text
+    whole = [(m.start(), m.end()) for m in _whole_trie().finditer(text)]
+    assert [(m.start(), m.end()) for m in _table().finditer(text)] == whole

@@ -63,7 +63,9 @@ _TURKISH_I = str.maketrans({"\u0131": "i", "\u0307": None})
 
 def tokens(text: str) -> list[str]:
     """The words and numbers of ``text``, case-folded, decimal commas as points."""
-    folded = clean_text(text).casefold().translate(_TURKISH_I)
+    folded = clean_text(text).casefold()
+    if "\u0131" in folded or "\u0307" in folded:  # translate() is slow, these rare
+        folded = folded.translate(_TURKISH_I)
     return [t.replace(",", ".") for t in _TOKEN.findall(folded)]
 
 
@@ -81,39 +83,104 @@ def _variants(label: OfficialLabel, term: RightsTerm) -> Iterator[list[str]]:
             yield words[:last]  # one version only, so it may be left out
 
 
-@dataclass(frozen=True)
 class _Table:
-    pattern: re.Pattern[str]
-    #: Joined tokens -> the term; ambiguous keys (two terms) are left out.
-    terms: dict[str, RightsTerm]
+    """The labels as one trie of token sequences, searched branch by branch.
+
+    The whole trie as one regular expression takes about 80 ms to compile,
+    in every process that reads rights. So only a small expression of the
+    labels' first words is compiled at once, to find where a label may start;
+    the branch of each first word (the labels that begin with it) is compiled
+    the first time a text has that word. Trying the branches at a position in
+    the trie's order (longest word first) matches exactly as the single
+    expression would.
+    """
+
+    def __init__(self, sequences: Iterable[list[str]], terms: dict[str, RightsTerm]) -> None:
+        #: Joined tokens -> the term; ambiguous keys (two terms) are left out.
+        self.terms = terms
+        trie = _trie(sequences)
+        #: The first words in the trie's order, each with the rest of its trie.
+        self.words = sorted(((word, child) for word, child in trie.items() if word), key=_first)
+        # One group a word: the group that matched tells which word was first.
+        self.starts = re.compile(
+            r"(?<!\w)(?:" + "|".join(f"({_word(word)})" for word, _ in self.words) + ")",
+            re.IGNORECASE,
+        )
+        self._branches: dict[int, re.Pattern[str]] = {}
+        self._words: dict[int, re.Pattern[str]] = {}
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        """Every label in ``text``, as ``re.finditer`` with the whole trie would find them."""
+        position = 0
+        while (start := self.starts.search(text, position)) is not None:
+            at = start.start()
+            # The words before the one that matched here do not match here.
+            first = start.lastindex - 1  # type: ignore[operator]
+            found = self._branch(first).match(text, at)
+            for index in range(first + 1, len(self.words)):
+                if found is not None:
+                    break
+                if self._word(index).match(text, at):
+                    found = self._branch(index).match(text, at)
+            if found is None:
+                position = at + 1
+                continue
+            yield found
+            position = found.end()
+
+    def _branch(self, index: int) -> re.Pattern[str]:
+        pattern = self._branches.get(index)
+        if pattern is None:
+            source = _branch(*self.words[index])
+            pattern = re.compile(rf"(?<!\w)(?:{source})(?!\w)", re.IGNORECASE)
+            self._branches[index] = pattern
+        return pattern
+
+    def _word(self, index: int) -> re.Pattern[str]:
+        pattern = self._words.get(index)
+        if pattern is None:
+            pattern = re.compile(_word(self.words[index][0]), re.IGNORECASE)
+            self._words[index] = pattern
+        return pattern
 
 
 def _key(words: Iterable[str]) -> str:
     return "".join(words)
 
 
-def _trie_pattern(sequences: Iterable[list[str]]) -> str:
-    """One regex for many token sequences, as a trie (fast to search), longest first."""
+def _trie(sequences: Iterable[list[str]]) -> dict[str, dict]:
     trie: dict[str, dict] = {}
     for words in sequences:
         node = trie
         for word in words:
             node = node.setdefault(word, {})
         node[""] = {}
+    return trie
 
-    def emit(node: dict[str, dict]) -> str:
-        ends = "" in node
-        branches = [
-            _word(word) + (f"(?:{_GAP}{emit(child)})?" if "" in child else f"{_GAP}{emit(child)}")
-            if [k for k in child if k]
-            else _word(word)
-            for word, child in sorted(node.items(), key=lambda kv: (-len(kv[0]), kv[0]))
-            if word
-        ]
-        assert branches or ends
-        return "(?:" + "|".join(branches) + ")"
 
-    return emit(trie)
+def _first(item: tuple[str, dict[str, dict]]) -> tuple[int, str]:
+    """Longest word first, so that a longer word is tried before its prefix."""
+    return -len(item[0]), item[0]
+
+
+def _branch(word: str, child: dict[str, dict]) -> str:
+    """The regex of the labels that continue from ``word`` through ``child``, a trie."""
+    if not [k for k in child if k]:
+        return _word(word)
+    rest = _alternatives(child)
+    return _word(word) + (f"(?:{_GAP}{rest})?" if "" in child else f"{_GAP}{rest}")
+
+
+def _alternatives(node: dict[str, dict]) -> str:
+    branches = [_branch(word, child) for word, child in sorted(node.items(), key=_first) if word]
+    assert branches or "" in node
+    return "(?:" + "|".join(branches) + ")"
+
+
+def _trie_pattern(sequences: Iterable[list[str]]) -> str:
+    """One regex for many token sequences, as a trie, longest first (the
+    expression :class:`_Table` searches in parts)."""
+    return _alternatives(_trie(sequences))
 
 
 def _word(word: str) -> str:
@@ -140,15 +207,13 @@ def _table() -> _Table:
             sequences[key] = words
     for key in clashes:
         del terms[key], sequences[key]
-    body = _trie_pattern(sequences.values())
-    pattern = re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE)
-    return _Table(pattern, terms)
+    return _Table(sequences.values(), terms)
 
 
 def official_labels(text: str) -> Iterator[Span]:
     """Every official label or title in ``text``, as (start, end, finding)."""
     table = _table()
-    for match in table.pattern.finditer(text):
+    for match in table.finditer(text):
         term = table.terms.get(_key(tokens(match.group(0))))
         if term is None:
             continue  # the words of a label spelled so that they join differently

@@ -194,13 +194,23 @@ def _records(
     """
     escaped: set[str] = set()
     handled = 0
+    #: Namespaces declared inside the record just parsed (see unknown.py).
+    declared: list[tuple[str, str]] = []
     while True:
         reader = EntityEscapingReader(path.open("rb"), escaped) if escaped else None
         try:
-            elements = iter_elements(reader or path, LIDO_RECORD, MAX_RECORD_BYTES)
+            elements = iter_elements(reader or path, LIDO_RECORD, MAX_RECORD_BYTES, declared)
             for number, element in enumerate(elements, 1):
                 if number > handled:
-                    yield from _record(element, number, version, default_lang, identity, unknown)
+                    yield from _record(
+                        element,
+                        number,
+                        version,
+                        default_lang,
+                        identity,
+                        unknown,
+                        nested=bool(declared),
+                    )
                     handled = number
                 _release(element)
             return handled
@@ -276,14 +286,19 @@ def _record(
     default_lang: str,
     identity: RecordIdentity | None = None,
     unknown: UnknownElements | None = None,
+    nested: bool | None = None,
 ) -> Iterator[SourceRecord | Problem]:
-    """Map one lido:lido element; yields its warnings, then the record."""
+    """Map one lido:lido element; yields its warnings, then the record.
+
+    ``nested``: whether elements inside it declare namespaces, when known.
+    """
     if identity is None:
         identity = RecordIdentity(DEFAULT_CONFIG)
     source_line = element.sourceline
     source, references = _source_and_entity_references(element)
+    where = f"record {number} (line {source_line})"
     if unknown is not None:
-        unknown.check(element, source, number, f"record {number} (line {source_line})")
+        unknown.check(element, source, number, where, nested)
     draft = Draft(identity.config.current_repository_test())
     lang = lang_of(element, default_lang)
     for child in element:
@@ -301,7 +316,6 @@ def _record(
             if value:
                 draft.published_ids.append(value)
 
-    where = f"record {number} (line {source_line})"
     identifier = identity.identifier(element, draft)
     if identifier is None:
         yield Problem(
