@@ -115,11 +115,14 @@ def test_the_viewer_zooms_into_exported_tiles(page, exported) -> None:  # type: 
 
 
 def test_the_static_search_finds_an_object(page, exported) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
     page.goto(f"{exported}index.html")
     page.get_by_role("searchbox", name="Search the collections").fill("ferryman")
     page.keyboard.press("Enter")
     page.wait_for_url("**/search/index.html?q=ferryman")
-    assert page.get_by_role("status").inner_text() == "1 result for “ferryman”"
+    # The status says "Searching…" until the page's script has read the index.
+    expect(page.get_by_role("status")).to_have_text("1 result for “ferryman”", timeout=TIMEOUT)
     page.locator("li.card", has_text="Portrait of a Ferryman").locator("a").click()
     page.wait_for_url(re.compile(r".*/objects/kestrel-museum/[^/]+/index\.html$"))
     assert page.get_by_role("heading", level=1).inner_text() == "Portrait of a Ferryman"
