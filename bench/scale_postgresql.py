@@ -302,13 +302,14 @@ def compare_with_sqlite(work: Path, export: Path, fmt: str, records: int, rate: 
 
 def forget_counts(app: Any) -> None:
     """Empty the stored and cached search counts: the next search is a first one."""
+    from glampub.search import keyset
     from glampub.search import query as search_query
 
     with app.extensions["glampub.db"].transaction() as session:
         session.execute(text("DELETE FROM search_summary"))
     with search_query._CACHE._lock:
         search_query._CACHE._items.clear()
-    search_query._PAGE_ENDS.clear()
+    keyset.PAGE_ENDS.clear()
 
 
 #: Page 1 against page 200, nothing cached: one query per way a page is found.

@@ -186,7 +186,7 @@ def _search_ids(app: Flask, query: SearchQuery) -> list[int]:
 def test_search_pages_in_any_order_are_the_offset_pages(collection: Flask, sort: str) -> None:
     """Through search(): a deep page first (a walk), then pages before and after it
     (seeks from the ends noted), then the first ones; every one is OFFSET's page."""
-    search_query._PAGE_ENDS.clear()
+    keyset.PAGE_ENDS.clear()
     query = SearchQuery(text="mill", sort=sort, page_size=PAGE)
     expected = _expected(collection, query, sort)
     pages = -(-len(expected) // PAGE)
@@ -199,7 +199,7 @@ def test_search_pages_in_any_order_are_the_offset_pages(collection: Flask, sort:
 
 def test_remembered_page_ends_belong_to_one_data_version(collection: Flask) -> None:
     """After a change, pages are found again, not sought from where they ended before."""
-    search_query._PAGE_ENDS.clear()
+    keyset.PAGE_ENDS.clear()
     query = SearchQuery(sort="newest", page=4, page_size=PAGE)
     before = _search_ids(collection, query)
     assert before == _expected(collection, query, "newest")[3 * PAGE : 4 * PAGE]

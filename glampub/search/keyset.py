@@ -174,3 +174,49 @@ class PageStarts:
         with self._lock:
             self._items.clear()
             self._positions = 0
+
+
+#: The page ends this process has seen.
+PAGE_ENDS = PageStarts()
+
+
+def applies(dialect: str, sort: str, estimated: bool) -> bool:
+    """Whether a page is found by key-set rather than OFFSET.
+
+    Only where depth costs: on PostgreSQL with more matches than are counted
+    exactly (``estimated``), a page walks a sort index, and OFFSET walked (and
+    matched) every row before the page. Fewer matches are found first and
+    sorted, whatever the page; best match scores and sorts all of its (a
+    bounded number); and SQLite walks its index checking each row against the
+    words' row ids, collected once per statement, which a key-set's two or
+    three ranges would collect two or three times.
+    """
+    return dialect == "postgresql" and sort in SORT_KEYS and estimated
+
+
+def page_ids(
+    session: Session,
+    matches: Select,
+    order: list[Any],
+    sort: str,
+    key: Hashable,
+    page: int,
+    page_size: int,
+) -> list[int]:
+    """The ids of page ``page``, read after where the page before it ended (a
+    seek), or else after the nearest page before it whose end is known under
+    ``key``, skipping the pages between; where this page ends is remembered
+    for the next."""
+    known, position = PAGE_ENDS.nearest(key, page)
+    walked = walk(
+        session,
+        matches,
+        order,
+        sort,
+        position,
+        skip=(page - 1 - known) * page_size,
+        take=page_size,
+    )
+    if walked.end is not None:
+        PAGE_ENDS.note(key, {page: walked.end})
+    return walked.ids

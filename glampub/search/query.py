@@ -166,8 +166,16 @@ def search(
     sort = "newest" if unranked else query.sort
     matches = _filtered(session, query, ranked=sort == "relevance")
     order = search_sql.order_by(dialect, sort, query.text, many=summary["estimated"])
-    if _seeks(dialect, sort, summary):
-        ids = _page_by_key(session, query, version, sort, matches, order)
+    if keyset.applies(dialect, sort, summary["estimated"]):
+        # Where this page's end is remembered: per database, data version, query and sort.
+        key = (
+            str(session.get_bind().url),
+            version,
+            search_summaries.filters_key(query.filters()),
+            sort,
+            query.page_size,
+        )
+        ids = keyset.page_ids(session, matches, order, sort, key, query.page, query.page_size)
     else:
         ids = list(
             session.scalars(
@@ -195,53 +203,6 @@ def search(
         unranked=unranked,
         estimated=summary["estimated"],
     )
-
-
-def _seeks(dialect: str, sort: str, summary: dict[str, Any]) -> bool:
-    """Whether the page is found by key-set (search/keyset.py) rather than OFFSET.
-
-    Only where depth costs: on PostgreSQL with more matches than are counted
-    exactly, a page walks a sort index, and OFFSET walked (and matched) every
-    row before the page. Fewer matches are found first and sorted, whatever
-    the page; best match scores and sorts all of its (a bounded number); and
-    SQLite walks its index checking each row against the words' row ids,
-    collected once per statement, which a key-set's two or three ranges would
-    collect two or three times.
-    """
-    return dialect == "postgresql" and sort in keyset.SORT_KEYS and summary["estimated"]
-
-
-def _page_by_key(
-    session: Session,
-    query: SearchQuery,
-    version: str,
-    sort: str,
-    matches: Select,
-    order: list[Any],
-) -> list[int]:
-    """The page's ids, read after where the page before it ended (a seek), or
-    else after the nearest page before it whose end is known, skipping the
-    pages between; where this page ends is remembered for the next."""
-    key = (
-        str(session.get_bind().url),
-        version,
-        search_summaries.filters_key(query.filters()),
-        sort,
-        query.page_size,
-    )
-    known, position = _PAGE_ENDS.nearest(key, query.page)
-    walked = keyset.walk(
-        session,
-        matches,
-        order,
-        sort,
-        position,
-        skip=(query.page - 1 - known) * query.page_size,
-        take=query.page_size,
-    )
-    if walked.end is not None:
-        _PAGE_ENDS.note(key, {query.page: walked.end})
-    return walked.ids
 
 
 def _valid_sort(query: SearchQuery) -> str:
@@ -413,7 +374,6 @@ class _SummaryCache:
 
 _CACHE = _SummaryCache()
 #: Where result pages end, so that the next page seeks (see search/keyset.py).
-_PAGE_ENDS = keyset.PageStarts()
 
 
 def data_version(session: Session) -> tuple[Any, ...]:
