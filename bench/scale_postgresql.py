@@ -53,6 +53,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.pool import NullPool
@@ -77,8 +78,17 @@ SEARCHES = {
 #: Words of the synthetic records (bench/_synthetic.py) in nearly every record
 #: or in a share of them; names are each in 1 of 56 records.
 COMMON = ("landscape", "mill", "river", "painting", "collection", "provenance", "restoration")
-SHARED = ("portrait", "bronze", "paper", "oil", "canvas", "fluss", "porträt", "mühle")
+SHARED = ("bronze", "papier", "leinwand", "öl", "maria", "becker", "clara", "vogel")
 PEOPLE = [name for name, _, _ in _PEOPLE]
+REUSE = ("free", "conditions", "permission")
+#: The rights URIs the synthetic records' statements map to (bench/_synthetic.py RIGHTS).
+LICENCES = (
+    "http://creativecommons.org/licenses/by/4.0/",
+    "http://creativecommons.org/licenses/by-sa/4.0/",
+    "http://rightsstatements.org/vocab/InC/1.0/",
+)
+#: The object type every synthetic record has (a painting, by its AAT concept).
+TYPE = "http://vocab.getty.edu/aat/300033618"
 
 
 def _year(rng: random.Random) -> int:
@@ -118,20 +128,62 @@ FRESH: dict[str, Callable[[random.Random], str]] = {
     ),
     "a common word, page 200": lambda r: f"/search?q={r.choice(COMMON)}&page=200",
     "no words, page 200, by identifier": lambda r: "/search?sort=identifier&page=200",
+    "a shared word, by identifier": lambda r: f"/search?q={r.choice(SHARED)}&sort=identifier",
+    "two words, oldest first": lambda r: (
+        f"/search?q={r.choice(COMMON)}+{r.choice(SHARED)}&sort=date-asc"
+    ),
+    "a name, newest first": lambda r: (
+        "/search?q=" + r.choice(PEOPLE).replace(" ", "+") + "&sort=date-desc"
+    ),
+    "a rare word + free to reuse": lambda r: f"/search?q={r.randint(10_000, 99_999)}&reuse=free",
+    "a rare word + creator facet": lambda r: (
+        f"/search?q={r.randint(10_000, 99_999)}&creator=" + r.choice(PEOPLE).replace(" ", "+")
+    ),
+    "creator facet, by identifier": lambda r: (
+        "/search?creator=" + r.choice(PEOPLE).replace(" ", "+") + "&sort=identifier"
+    ),
+    "reuse facet": lambda r: f"/search?reuse={r.choice(REUSE)}",
+    "licence facet": lambda r: f"/search?licence={quote(r.choice(LICENCES), safe='')}",
+    "licence facet + a word, oldest first": lambda r: (
+        f"/search?licence={quote(r.choice(LICENCES), safe='')}&q={r.choice(SHARED)}&sort=date-asc"
+    ),
+    "type facet": lambda r: f"/search?type={quote(TYPE, safe='')}",
+    "institution facet, newest first": lambda r: "/search?institution=bench&sort=date-desc",
+    "date range, newest first": lambda r: (
+        f"/search?from={(y := _year(r))}&to={y + 25}&sort=date-desc"
+    ),
+    "a word + creator facet + date range": lambda r: (
+        f"/search?q={r.choice(COMMON)}&creator="
+        + r.choice(PEOPLE).replace(" ", "+")
+        + f"&from={(y := _year(r))}&to={y + 60}"
+    ),
+    "a shared word, page 50": lambda r: f"/search?q={r.choice(SHARED)}&page=50",
+    "a word + reuse + creator + dates, oldest first": lambda r: (
+        f"/search?q={r.choice(SHARED)}&reuse={r.choice(REUSE)}&creator="
+        + r.choice(PEOPLE).replace(" ", "+")
+        + f"&from={(y := _year(r))}&to={y + 80}&sort=date-asc"
+    ),
 }
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory of one process and its children, in MB (0 once it is gone)."""
-    total = 0.0
+#: The run's figures as Markdown tables, written to ``--markdown`` at the end
+#: (the README's scaling section shows them as printed here).
+MARKDOWN: list[str] = []
+
+
+def rss_mb(pid: int) -> list[float]:
+    """Resident memory of one process and of each of its descendants, in MB
+    (the process first; empty once it is gone)."""
     try:
         children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                total += int(line.split()[1]) / 1024
-    except (FileNotFoundError, ProcessLookupError):
-        return 0.0
-    return total + sum(rss_mb(int(child)) for child in children)
+        own = next(
+            int(line.split()[1]) / 1024
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+            if line.startswith("VmRSS:")
+        )
+    except (FileNotFoundError, ProcessLookupError, StopIteration):
+        return []
+    return [own] + [mb for child in children for mb in rss_mb(int(child))]
 
 
 def children_cpu() -> float:
@@ -140,7 +192,7 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run_import(env: dict[str, str], export: Path, fmt: str) -> tuple[float, list[float]]:
+def run_import(env: dict[str, str], export: Path, fmt: str) -> tuple[float, list[list[float]]]:
     """``glampub import`` in a child process; its duration and memory each second."""
     started = time.perf_counter()
     process = subprocess.Popen(
@@ -150,7 +202,7 @@ def run_import(env: dict[str, str], export: Path, fmt: str) -> tuple[float, list
         stderr=subprocess.PIPE,
         text=True,
     )
-    samples: list[float] = []
+    samples: list[list[float]] = []
 
     def sample() -> None:
         while process.poll() is None:
@@ -166,6 +218,15 @@ def run_import(env: dict[str, str], export: Path, fmt: str) -> tuple[float, list
         raise SystemExit(f"glampub import failed ({process.returncode}):\n{err[-3000:]}")
     print(f"import report: {out.strip()[:400]}")
     return took, samples
+
+
+def memory_at_tenths(samples: list[list[float]]) -> str:
+    """The importer's resident memory and its reader process's at a tenth, half
+    and nine tenths of the run, each process on its own (the limit is per process)."""
+    tenths = [samples[min(len(samples) - 1, len(samples) * k // 10)] for k in (1, 5, 9)]
+    importer = " / ".join(f"{sample[0] if sample else 0:,.0f}" for sample in tenths)
+    reader = " / ".join(f"{max(sample[1:], default=0):,.0f}" for sample in tenths)
+    return f"importer {importer} MB, reader {reader} MB"
 
 
 def timed(label: str, call: Callable[[], Any], runs: int = 5) -> Any:
@@ -197,7 +258,18 @@ def main() -> None:
     parser.add_argument(
         "--skip-sqlite", action="store_true", help="do not import the file into SQLite as well"
     )
+    parser.add_argument(
+        "--markdown", type=Path, help="also write the figures to this file as Markdown tables"
+    )
     args = parser.parse_args()
+    try:
+        run(args)
+    finally:
+        if args.markdown and MARKDOWN:
+            args.markdown.write_text("\n".join(MARKDOWN).rstrip() + "\n", encoding="utf-8")
+
+
+def run(args: argparse.Namespace) -> None:
     if args.database:
         url = make_url(args.server).set(database=args.database)
         with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
@@ -245,13 +317,23 @@ def measure(work: Path, url: str, records: int, fmt: str, sqlite: bool = True) -
     took, samples = run_import(env, export, fmt)
     cpu = children_cpu() - cpu
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    tenths = [samples[min(len(samples) - 1, len(samples) * k // 10)] for k in (1, 5, 9)]
+    memory = memory_at_tenths(samples)
     print(
         f"import: {took:,.0f} s = {records / took:,.0f} records/s (CPU of the import's "
-        f"processes {cpu:,.0f} s); resident memory at 10/50/90% "
-        f"of the run: {' / '.join(f'{mb:,.0f}' for mb in tenths)} MB (importer + reader); "
+        f"processes {cpu:,.0f} s); resident memory at 10/50/90% of the run: {memory}; "
         f"peak of the largest process {peak:,.0f} MB",
         flush=True,
+    )
+    MARKDOWN.extend(
+        [
+            f"Import of {records:,} LIDO records ({size / 1e6:,.0f} MB):"
+            if fmt == "lido"
+            else f"Import of {records:,} CSV rows ({size / 1e6:,.0f} MB):",
+            "",
+            "| Database | Time | Records/s | CPU of the import's processes | Memory at 10/50/90% |",
+            "|---|---|---|---|---|",
+            f"| PostgreSQL | {took:,.0f} s | {records / took:,.0f} | {cpu:,.0f} s | {memory} |",
+        ]
     )
     if sqlite:
         compare_with_sqlite(work, export, fmt, records, records / took)
@@ -270,6 +352,7 @@ def measure(work: Path, url: str, records: int, fmt: str, sqlite: bool = True) -
         objects = connection.execute(text("SELECT count(*) FROM collection_object")).scalar()
     engine.dispose()
     print(f"database: {objects:,} objects, {db_size / 1e9:,.1f} GB", flush=True)
+    MARKDOWN.extend(["", f"Database: {objects:,} objects, {db_size / 1e9:,.1f} GB.", ""])
 
 
 def compare_with_sqlite(work: Path, export: Path, fmt: str, records: int, rate: float) -> None:
@@ -286,7 +369,7 @@ def compare_with_sqlite(work: Path, export: Path, fmt: str, records: int, rate: 
             [*CLI, "institution", "add", "bench", "--name", "Bench Museum"], env=env, check=True
         )
         cpu = children_cpu()
-        took, _samples = run_import(env, export, fmt)
+        took, samples = run_import(env, export, fmt)
         cpu = children_cpu() - cpu
     finally:
         for leftover in folder.glob("glampub.db*"):
@@ -294,9 +377,14 @@ def compare_with_sqlite(work: Path, export: Path, fmt: str, records: int, rate: 
     sqlite_rate = records / took
     print(
         f"the same file into SQLite: {took:,.0f} s = {sqlite_rate:,.0f} records/s (CPU of the "
-        f"import's processes {cpu:,.0f} s); PostgreSQL {rate:,.0f} records/s = "
+        f"import's processes {cpu:,.0f} s; memory {memory_at_tenths(samples)}); "
+        f"PostgreSQL {rate:,.0f} records/s = "
         f"{rate / sqlite_rate:.0%} of SQLite's rate",
         flush=True,
+    )
+    MARKDOWN.append(
+        f"| SQLite, the same file | {took:,.0f} s | {sqlite_rate:,.0f} | {cpu:,.0f} s "
+        f"| {memory_at_tenths(samples)} |"
     )
 
 
@@ -328,6 +416,14 @@ def deep_pages(app: Any, client: Any, runs: int) -> None:
     page ends forgotten), interleaved ``runs`` times; medians."""
     print(f"search page 1 against page 200 (nothing cached, median of {runs}):")
     print(f"  {'query':<36} {'page 1':>9} {'page 200':>9}")
+    MARKDOWN.extend(
+        [
+            f"Search result pages, nothing cached (median of {runs}):",
+            "",
+            "| Query | Page 1 | Page 200 |",
+            "|---|---|---|",
+        ]
+    )
     for label, path in DEEP.items():
         times: dict[int, list[float]] = {1: [], 200: []}
         for _ in range(runs):
@@ -342,6 +438,11 @@ def deep_pages(app: Any, client: Any, runs: int) -> None:
             f" {statistics.median(times[200]):6.0f} ms",
             flush=True,
         )
+        MARKDOWN.append(
+            f"| {label} | {statistics.median(times[1]):,.0f} ms "
+            f"| {statistics.median(times[200]):,.0f} ms |"
+        )
+    MARKDOWN.append("")
 
 
 def forget_documents(app: Any, prefix: str) -> None:
@@ -377,6 +478,19 @@ def first_builds(app: Any, client: Any, label: str, path: str, prefix: str) -> N
         f"  {label:<34} first {statistics.median(built):8.1f} ms   "
         f"then {statistics.median(cached):7.1f} ms"
     )
+    MARKDOWN.append(
+        f"| {label} | {statistics.median(built):,.0f} ms | {statistics.median(cached):,.1f} ms |"
+    )
+
+
+def top_first_ms(app: Any, client: Any, path: str, prefix: str) -> float:
+    """Milliseconds of a top document's first build with its page boundaries
+    counted anew (everything stored under ``prefix`` forgotten first)."""
+    forget_documents(app, prefix)
+    began = time.perf_counter()
+    response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    return (time.perf_counter() - began) * 1000
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -390,6 +504,15 @@ def fresh_searches(app: Any, client: Any, runs: int) -> None:
     every: list[float] = []
     print(f"fresh searches ({runs} of each kind, counts forgotten before each):")
     print(f"  {'query':<36} {'p50':>8} {'p95':>8} {'p99':>8}  results (first)")
+    MARKDOWN.extend(
+        [
+            f"Fresh searches, {len(FRESH)} kinds, {runs} of each with other words or values, "
+            "every one a first search (no stored or cached counts):",
+            "",
+            "| Query | p50 | p95 | p99 | Results (the first) |",
+            "|---|---|---|---|---|",
+        ]
+    )
     for label, make in FRESH.items():
         times = []
         shown = ""
@@ -410,9 +533,20 @@ def fresh_searches(app: Any, client: Any, runs: int) -> None:
             f" {percentile(times, 0.99):6.0f} ms  {shown}",
             flush=True,
         )
+        MARKDOWN.append(
+            f"| {label} | {percentile(times, 0.5):,.0f} ms | {percentile(times, 0.95):,.0f} ms "
+            f"| {percentile(times, 0.99):,.0f} ms | {' '.join(shown.split())} |"
+        )
     print(
         f"  {'all ' + str(len(every)) + ' fresh searches':<36} {percentile(every, 0.5):6.0f} ms"
         f" {percentile(every, 0.95):6.0f} ms {percentile(every, 0.99):6.0f} ms"
+    )
+    MARKDOWN.extend(
+        [
+            f"| **All {len(every)} fresh searches** | **{percentile(every, 0.5):,.0f} ms** "
+            f"| **{percentile(every, 0.95):,.0f} ms** | **{percentile(every, 0.99):,.0f} ms** | |",
+            "",
+        ]
     )
 
 
@@ -439,6 +573,17 @@ def measure_pages(work: Path, url: str, runs: int, pages_only: bool = False) -> 
     top = timed(
         "collection (counts where pages start)", lambda: client.get("/iiif/3/collection/bench")
     )
+    MARKDOWN.extend(
+        [
+            "IIIF Collection and Change Discovery pages, built the first time (median of 3, "
+            "the stored page forgotten before each) and then served:",
+            "",
+            "| Page | First build | Then |",
+            "|---|---|---|",
+            f"| the institution's collection, with where its pages start counted "
+            f"| {top_first_ms(app, client, '/iiif/3/collection/bench', 'collection'):,.0f} ms | |",
+        ]
+    )
     pages = len(top.get_json()["items"])
     for label, page in (("first", 1), ("middle", (pages + 1) // 2), ("last", pages)):
         first_builds(
@@ -453,6 +598,10 @@ def measure_pages(work: Path, url: str, runs: int, pages_only: bool = False) -> 
     forget_documents(app, "discovery")
     changes = timed(
         "all-changes (counts where pages start)", lambda: client.get("/iiif/discovery/all-changes")
+    )
+    MARKDOWN.append(
+        f"| Change Discovery, with where its pages start counted "
+        f"| {top_first_ms(app, client, '/iiif/discovery/all-changes', 'discovery'):,.0f} ms | |"
     )
     last = int(changes.get_json()["last"]["id"].rsplit("/", 1)[1])
     for label, page in (("first", 1), ("middle", (last + 1) // 2), ("last", last)):
