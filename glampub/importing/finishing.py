@@ -14,6 +14,12 @@ otherwise pay for.
   right after a large import nothing is marked, so each of them read every
   row. Autovacuum may be off, and when on, its insert threshold (a fifth of
   the table) comes late for a large table.
+
+Measured at 50,000 synthetic LIDO records on this project's shared 2-core
+machine (a 49 s import): the VACUUM took 0.25 s after the commit; the page
+boundaries of 50,000 listed objects and as many events 0.29 s inside the
+import's transaction (its rows not yet marked), where the same count takes
+0.11 s once vacuumed.
 """
 
 from __future__ import annotations
