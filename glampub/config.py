@@ -30,6 +30,12 @@ ENVIRONMENT_VARIABLES = (
     "GLAMPUB_ROBOTS_AI",
 )
 
+#: Entries per page in IIIF Collections and Change Discovery: the app's
+#: ``COLLECTION_PAGE_SIZE`` and ``DISCOVERY_PAGE_SIZE``, and the sizes an import
+#: counts the page boundaries for before its commit (glampub.importing.finishing).
+COLLECTION_PAGE_SIZE = 1000
+DISCOVERY_PAGE_SIZE = 1000
+
 
 def instance_path() -> str:
     """The data folder when GLAMPUB_DATA_DIR is unset: the web app's and every command's.
@@ -100,8 +106,8 @@ def build_config(
         * 1024
         * 1024,
         # Entries per page in IIIF Collections and Change Discovery.
-        "COLLECTION_PAGE_SIZE": 1000,
-        "DISCOVERY_PAGE_SIZE": 1000,
+        "COLLECTION_PAGE_SIZE": COLLECTION_PAGE_SIZE,
+        "DISCOVERY_PAGE_SIZE": DISCOVERY_PAGE_SIZE,
         "SEARCH_PAGE_SIZE": 24,
         # On PostgreSQL, a search's matches are counted exactly up to this many;
         # beyond, the total and facet counts are estimated from a sample and

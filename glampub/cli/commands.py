@@ -299,6 +299,12 @@ def _import(
         database_context() as opened,
         import_progress(err, options.path, enabled=enabled) as advance,
     ):
+        # The pages it counts ahead are the web app's (glampub.importing.finishing).
+        options = replace(
+            options,
+            collection_page_size=opened.config["COLLECTION_PAGE_SIZE"],
+            discovery_page_size=opened.config["DISCOVERY_PAGE_SIZE"],
+        )
         after = None
         if harvested is not None:
             from glampub.cli.images import harvest_in

@@ -6,5 +6,6 @@ of records into the tables), staging, lock (one import at a time per
 institution), report, history, problem_log, withdrawn_log, record_mapping (a
 source record to row values), record_images, bulk_sql, bulk_memory,
 export_folder, progress, preview, column_profiles, uploads, demo (the sample
-collections).
+collections), finishing (the page boundaries counted before a publishing
+commit, VACUUM after a large one).
 """

@@ -24,9 +24,11 @@ from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
 
+from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from glampub.config import COLLECTION_PAGE_SIZE, DISCOVERY_PAGE_SIZE
 from glampub.db import Database
 from glampub.errors import Problem, StorageFull, UnreadableInput
 from glampub.images.files import sweep_leftovers
@@ -34,6 +36,7 @@ from glampub.images.sources import ImageSource, open_image_source
 from glampub.importing import lock as import_lock
 from glampub.importing.bulk_memory import bulk_garbage_collection, release_free_memory
 from glampub.importing.default_rights import default_rights
+from glampub.importing.finishing import store_page_starts, vacuum_filled_tables, vacuum_wanted
 from glampub.importing.problem_log import ProblemLog, problems_path
 from glampub.importing.record_images import IMAGES_FOLDER
 from glampub.importing.report import ImportReport
@@ -86,6 +89,10 @@ class ImportOptions:
     default_rights: str | None = None
     #: Who runs the import: recorded with the default rights it gives.
     operator: str | None = None
+    #: The web app's COLLECTION_PAGE_SIZE and DISCOVERY_PAGE_SIZE: the import
+    #: counts the pages of both at these sizes (glampub.importing.finishing).
+    collection_page_size: int = COLLECTION_PAGE_SIZE
+    discovery_page_size: int = DISCOVERY_PAGE_SIZE
 
 
 #: Files at least this large are read in a reader process (glampub.importing.reader)
@@ -219,8 +226,15 @@ def run_import(
                 session.rollback()
             elif report.created or report.updated or report.withdrawn:
                 # Published with the objects by the same commit: the first
-                # searches after it find their facet counts ready.
+                # searches after it find their facet counts ready, and the
+                # first collection and change stream pages their boundaries.
                 refresh_stored_summaries(session)
+                store_page_starts(
+                    session,
+                    institution_id,
+                    options.collection_page_size,
+                    options.discovery_page_size,
+                )
     except BaseException as exc:
         full = _storage_full(exc, data_dir)
         try:
@@ -239,16 +253,32 @@ def run_import(
             raise full from exc
         raise
     follow = after_publish if not options.dry_run else None
+    engine = database.engine
+    assert engine is not None
+    vacuum = vacuum_wanted(engine, report)
     try:
         _finish_run(
             database, data_dir, run_id, institution_id, report, RunStatus.DONE,
-            keep_lock=follow is not None,
+            keep_lock=follow is not None or vacuum,
         )  # fmt: skip
-        if follow is not None:
-            _while_locked(database, institution_id, run_id, follow)
+        if follow is not None or vacuum:
+            _while_locked(database, institution_id, run_id, _then(vacuum, engine, follow))
     finally:
         import_lock.finished_here(run_id)
     return report
+
+
+def _then(vacuum: bool, engine: Engine, follow: Callable[[], None] | None) -> Callable[[], None]:
+    """What runs after the publication, under the import lock: the VACUUM of a
+    large import (first: the harvest of ``follow`` may take hours), then ``follow``."""
+
+    def work() -> None:
+        if vacuum:
+            vacuum_filled_tables(engine)
+        if follow is not None:
+            follow()
+
+    return work
 
 
 def _while_locked(

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app, has_app_context
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -191,6 +191,18 @@ def _for_staff(
     return message.replace(str(data_dir), "the data folder")
 
 
+def _page_sizes() -> dict[str, int]:
+    """The app's collection and change stream page sizes, which the import
+    counts the pages of before its commit (both job runners run in the app)."""
+    if not has_app_context():
+        return {}
+    config = current_app.config
+    return {
+        "collection_page_size": config["COLLECTION_PAGE_SIZE"],
+        "discovery_page_size": config["DISCOVERY_PAGE_SIZE"],
+    }
+
+
 def _uploader(session: Session, upload: Upload) -> str | None:
     user = session.get(User, upload.user_id) if upload.user_id else None
     return user.email if user else None
@@ -228,6 +240,7 @@ def _run_claimed(
             full=upload.full,
             # Who gave a profile's default rights, on the import run: who uploaded.
             operator=_uploader(session, upload),
+            **_page_sizes(),
         )
         progress.total_bytes = max(export.stat().st_size, 1)
     progress.write(RunStatus.RUNNING)

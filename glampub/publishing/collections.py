@@ -26,7 +26,7 @@ from glampub.iiif.collection import (
 from glampub.iiif.urls import IiifUrls
 from glampub.institutions.registry import get_institution
 from glampub.models import ChangeEvent, CollectionObject, Image, Institution
-from glampub.publishing.documents import Document, cache_base, cached_document
+from glampub.publishing.documents import Document, cache_base, cached_document, store_document
 from glampub.publishing.object_values import institution_info
 from glampub.statuses import ObjectStatus
 
@@ -113,6 +113,39 @@ def ordered_paging(
     """How many rows ``where`` selects and the ``column`` value (unique) each
     page starts at, in ``column`` order: counted once per version, cached as ``key``.
 
+    An import counts them for the version it publishes before its commit
+    (:func:`store_paging`), so the first visitor after it finds them stored.
+    """
+    stored = cached_document(
+        session, key, "", version, lambda: _count_pages(session, column, where, page_size)
+    )
+    data = json.loads(stored.body)
+    return Paging(data["total"], data["starts"])
+
+
+def store_paging(
+    session: Session,
+    key: str,
+    version: str,
+    column: InstrumentedAttribute[Any],
+    where: Sequence[ColumnElement[bool]],
+    page_size: int,
+) -> Paging:
+    """Count what :func:`ordered_paging` counts, now, and store it as ``key`` at
+    ``version`` in the caller's transaction (an import's, before its commit)."""
+    data = _count_pages(session, column, where, page_size)
+    store_document(session, key, "", version, data)
+    return Paging(data["total"], data["starts"])
+
+
+def _count_pages(
+    session: Session,
+    column: InstrumentedAttribute[Any],
+    where: Sequence[ColumnElement[bool]],
+    page_size: int,
+) -> dict[str, Any]:
+    """The total and the page starts, as stored.
+
     The database numbers the rows in one ordered pass and returns only every
     ``page_size``-th value; each page is then one range of the column's index.
     With OFFSET every page walked all the rows before it, and counted them all
@@ -120,45 +153,66 @@ def ordered_paging(
     17 s to build. (Streaming every value to Python instead took 4.7 times as
     long as the database counting them.)
     """
-
-    def count() -> dict[str, Any]:
-        if session.get_bind().dialect.name == "postgresql":
-            # A walk of two indexes, once per version: its estimated cost sets
-            # off JIT compiling, which took a tenth of the walk's time at
-            # 100,000 objects and saves nothing on a plan this simple.
-            session.execute(text("SET LOCAL jit = off"))
-        numbered = (
-            select(column.label("value"), func.row_number().over(order_by=column).label("n"))
-            .where(*where)
-            .subquery()
+    if session.get_bind().dialect.name == "postgresql":
+        # A walk of two indexes, once per version: its estimated cost sets
+        # off JIT compiling, which took a tenth of the walk's time at
+        # 100,000 objects and saves nothing on a plan this simple.
+        session.execute(text("SET LOCAL jit = off"))
+    numbered = (
+        select(column.label("value"), func.row_number().over(order_by=column).label("n"))
+        .where(*where)
+        .subquery()
+    )
+    starts = list(
+        session.scalars(
+            select(numbered.c.value)
+            .where((numbered.c.n - 1) % page_size == 0)
+            .order_by(numbered.c.n)
         )
-        starts = list(
-            session.scalars(
-                select(numbered.c.value)
-                .where((numbered.c.n - 1) % page_size == 0)
-                .order_by(numbered.c.n)
-            )
+    )
+    # The total is every page but the last, full, and the last page's rows:
+    # a count over the whole window kept every row to count them first.
+    total = 0
+    if starts:
+        last = select(column).where(*where, column >= starts[-1]).subquery()
+        total = (len(starts) - 1) * page_size + (
+            session.scalar(select(func.count()).select_from(last)) or 0
         )
-        # The total is every page but the last, full, and the last page's rows:
-        # a count over the whole window kept every row to count them first.
-        total = 0
-        if starts:
-            last = select(column).where(*where, column >= starts[-1]).subquery()
-            total = (len(starts) - 1) * page_size + (
-                session.scalar(select(func.count()).select_from(last)) or 0
-            )
-        return {"total": total, "starts": starts}
+    return {"total": total, "starts": starts}
 
-    stored = cached_document(session, key, "", version, count)
-    data = json.loads(stored.body)
-    return Paging(data["total"], data["starts"])
+
+def _paging_key(institution_id: int, page_size: int) -> str:
+    return f"collection-paging:{institution_id}:{page_size}"
 
 
 def _paging(session: Session, institution_id: int, version: str, page_size: int) -> Paging:
     """The number of listed objects and the identifier each page starts at."""
-    key = f"collection-paging:{institution_id}:{page_size}"
     return ordered_paging(
-        session, key, version, CollectionObject.identifier, _listed(institution_id), page_size
+        session,
+        _paging_key(institution_id, page_size),
+        version,
+        CollectionObject.identifier,
+        _listed(institution_id),
+        page_size,
+    )
+
+
+def store_collection_paging(session: Session, institution_id: int, page_size: int) -> Paging:
+    """Count the institution's collection pages for the data as the caller's
+    transaction holds it, and store them for that version before its commit.
+
+    The version is final there: it is the institution's revision and its
+    newest change event, which an import writes before it counts.
+    """
+    institution = session.get(Institution, institution_id)
+    assert institution is not None
+    return store_paging(
+        session,
+        _paging_key(institution_id, page_size),
+        _version(session, institution),
+        CollectionObject.identifier,
+        _listed(institution_id),
+        page_size,
     )
 
 

@@ -10,7 +10,7 @@ from glampub.errors import NotFound
 from glampub.iiif.discovery import Activity, changes_collection, changes_page, page_count
 from glampub.iiif.urls import IiifUrls
 from glampub.models import ChangeEvent, CollectionObject, Image, Institution
-from glampub.publishing.collections import Paging, last_change, ordered_paging
+from glampub.publishing.collections import Paging, last_change, ordered_paging, store_paging
 from glampub.publishing.documents import Document, cached_document
 
 
@@ -32,12 +32,28 @@ def _with_manifest() -> ColumnElement[bool]:
 
 def _paging(session: Session, version: str, page_size: int) -> Paging:
     """How many events the stream holds and the event id each page starts at."""
-    key = f"discovery-paging:{page_size}"
+    key = _paging_key(page_size)
     return ordered_paging(session, key, version, ChangeEvent.id, [_with_manifest()], page_size)
 
 
+def _paging_key(page_size: int) -> str:
+    return f"discovery-paging:{page_size}"
+
+
+def _version(session: Session, page_size: int) -> str:
+    """The stream's version: its newest event (and the page size it is cut in)."""
+    return f"{last_change(session)}.{page_size}"
+
+
+def store_discovery_paging(session: Session, page_size: int) -> Paging:
+    """Count the stream's pages for the events the caller's transaction sees
+    (an import's, its own events written) and store them before its commit."""
+    key, version = _paging_key(page_size), _version(session, page_size)
+    return store_paging(session, key, version, ChangeEvent.id, [_with_manifest()], page_size)
+
+
 def changes_document(session: Session, urls: IiifUrls, page_size: int) -> Document:
-    version = f"{last_change(session)}.{page_size}"
+    version = _version(session, page_size)
     return cached_document(
         session,
         "discovery",
@@ -48,7 +64,7 @@ def changes_document(session: Session, urls: IiifUrls, page_size: int) -> Docume
 
 
 def changes_page_document(session: Session, urls: IiifUrls, page_size: int, page: int) -> Document:
-    version = f"{last_change(session)}.{page_size}"
+    version = _version(session, page_size)
 
     def build() -> dict:  # type: ignore[type-arg]
         paging = _paging(session, version, page_size)

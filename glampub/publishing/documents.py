@@ -151,6 +151,33 @@ def cached_document(
     return doc
 
 
+def store_document(
+    session: Session,
+    key: str,
+    base_url: str,
+    version: str,
+    data: dict[str, Any] | list[Any],
+) -> Document:
+    """Store ``data`` as the document for (key, base_url) at ``version``, in the
+    caller's transaction, left open (an import's, which publishes it with its
+    commit); :func:`cached_document` then finds it there."""
+    doc = document(data)
+    row = session.scalar(
+        select(DocumentCache).where(DocumentCache.key == key, DocumentCache.base_url == base_url)
+    )
+    if row is None:
+        row = DocumentCache(key=key, base_url=base_url)
+        session.add(row)
+    row.version, row.body, row.etag, row.built_at = (
+        f"{FORMAT}|{version}",
+        doc.body,
+        doc.etag,
+        doc.built_at,
+    )
+    session.flush()
+    return doc
+
+
 # -- served: what this worker answered, while the stamp holds ------------------
 
 _STAMP_SQL = (
