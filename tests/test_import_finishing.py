@@ -97,6 +97,8 @@ def _pages(app: Flask) -> dict[str, bytes]:
 def test_the_first_collection_and_change_stream_pages_after_an_import_count_nothing(
     runner, tmp_path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Five objects make a large import here.
+    monkeypatch.setattr(finishing, "PAGE_STARTS_FROM", 5)
     # The web app's page sizes, which the command reads as the app does.
     monkeypatch.setattr(glampub.config, "COLLECTION_PAGE_SIZE", 2)
     monkeypatch.setattr(glampub.config, "DISCOVERY_PAGE_SIZE", 2)
@@ -129,19 +131,35 @@ def test_the_first_collection_and_change_stream_pages_after_an_import_count_noth
     assert _paging_rows(lazy) == stored
     database(lazy).dispose()
 
-    # A changed object (a new title) moves both versions on: counted again at the import.
+    # A changed object (a new title) moves both versions on: an import that
+    # changes fewer objects than a large one leaves the count to the first request.
     changed = ROWS.replace("Gulls", "Gulls at dusk")
     export.write_text(HEADER + changed, encoding="utf-8")
     assert runner.invoke(main, command).exit_code == 0
     again = _app(data_dir)
-    assert _paging_rows(again) != stored
+    assert _paging_rows(again) == stored, "nothing counted for the new version"
     with _countings(again) as counted:
         assert b'"totalItems":5' in _pages(again)["/iiif/discovery/all-changes"]
-    assert counted == []
+    assert counted, "the first request counted the pages"
+    counted_lazily = _paging_rows(again)
     database(again).dispose()
 
+    # Changing as many as a large import does: counted again at the import.
+    monkeypatch.setattr(finishing, "PAGE_STARTS_FROM", 1)
+    export.write_text(HEADER + changed.replace("Harbour", "Harbour at noon"), encoding="utf-8")
+    assert runner.invoke(main, command).exit_code == 0
+    last = _app(data_dir)
+    assert _paging_rows(last) != counted_lazily
+    with _countings(last) as counted:
+        assert b'"totalItems":6' in _pages(last)["/iiif/discovery/all-changes"]
+    assert counted == []
+    database(last).dispose()
 
-def test_an_uploaded_export_counts_the_pages_at_the_apps_page_sizes(tmp_path) -> None:
+
+def test_an_uploaded_export_counts_the_pages_at_the_apps_page_sizes(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(finishing, "PAGE_STARTS_FROM", 1)
     app = create_app(
         {
             "DATA_DIR": str(tmp_path / "data"),

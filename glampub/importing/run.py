@@ -36,7 +36,12 @@ from glampub.images.sources import ImageSource, open_image_source
 from glampub.importing import lock as import_lock
 from glampub.importing.bulk_memory import bulk_garbage_collection, release_free_memory
 from glampub.importing.default_rights import default_rights
-from glampub.importing.finishing import store_page_starts, vacuum_filled_tables, vacuum_wanted
+from glampub.importing.finishing import (
+    page_starts_wanted,
+    store_page_starts,
+    vacuum_filled_tables,
+    vacuum_wanted,
+)
 from glampub.importing.problem_log import ProblemLog, problems_path
 from glampub.importing.record_images import IMAGES_FOLDER
 from glampub.importing.report import ImportReport
@@ -229,12 +234,13 @@ def run_import(
                 # searches after it find their facet counts ready, and the
                 # first collection and change stream pages their boundaries.
                 refresh_stored_summaries(session)
-                store_page_starts(
-                    session,
-                    institution_id,
-                    options.collection_page_size,
-                    options.discovery_page_size,
-                )
+                if page_starts_wanted(report):
+                    store_page_starts(
+                        session,
+                        institution_id,
+                        options.collection_page_size,
+                        options.discovery_page_size,
+                    )
     except BaseException as exc:
         full = _storage_full(exc, data_dir)
         try:
