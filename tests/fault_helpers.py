@@ -148,10 +148,19 @@ LAUNCHER = [sys.executable, str(Path(__file__).with_name("import_launcher.py"))]
 class Launched:
     """One command forked by a `Launcher`: its pid, whether it ended or stopped itself."""
 
-    def __init__(self, launcher: Launcher, pid: int) -> None:
+    def __init__(self, launcher: Launcher, pid: int, output: Path | None = None) -> None:
         self.launcher = launcher
         self.pid = pid
+        self.output = output
         self.returncode: int | None = None
+
+    def communicate(self) -> tuple[str, str]:
+        """Waits for it to end; its standard output and error (if `output` was given)."""
+        self.wait()
+        assert self.output is not None
+        return tuple(  # type: ignore[return-value]
+            Path(f"{self.output}.{end}").read_text("utf-8") for end in ("out", "err")
+        )
 
     def poll(self) -> int | None:
         if self.returncode is None:
@@ -200,12 +209,21 @@ class Launcher:
         return json.loads(answer)
 
     def start(
-        self, *args: str, stop: dict[str, int] | None = None, counts: Path | None = None
+        self,
+        *args: str,
+        stop: dict[str, int] | None = None,
+        counts: Path | None = None,
+        output: Path | None = None,
     ) -> Launched:
         """``glampub *args``; ``stop``: where it stops itself (see tests/import_launcher.py);
-        ``counts``: a file it writes its statement and commit counts to when done."""
-        request = {"argv": list(args), "stop": stop, "counts": str(counts) if counts else None}
-        return Launched(self, self.ask(request)["pid"])
+        ``counts``: a file it writes its statement and commit counts to when done;
+        ``output``: a path whose .out and .err files get its standard output and error."""
+        request: dict[str, Any] = {"argv": list(args), "stop": stop}
+        if counts is not None:
+            request["counts"] = str(counts)
+        if output is not None:
+            request["stdout"], request["stderr"] = f"{output}.out", f"{output}.err"
+        return Launched(self, self.ask(request)["pid"], output)
 
     def close(self) -> None:
         assert self.process.stdin is not None and self.process.stdout is not None

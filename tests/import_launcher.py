@@ -101,8 +101,12 @@ def _child(request: dict[str, Any]) -> None:
     code = 1
     try:
         devnull = os.open(os.devnull, os.O_RDWR)
-        for fd in (0, 1, 2):
-            os.dup2(devnull, fd)
+        os.dup2(devnull, 0)
+        # Its output to files when asked (read once it ended), else nowhere.
+        for fd, name in ((1, "stdout"), (2, "stderr")):
+            path = request.get(name)
+            out = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC) if path else devnull
+            os.dup2(out, fd)
         points = _Points(request.get("stop"))
         points.listen()
         sys.argv = ["glampub", *request["argv"]]
@@ -111,6 +115,8 @@ def _child(request: dict[str, Any]) -> None:
             code = 0
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        sys.stdout.flush()
+        sys.stderr.flush()
         if points._after_commit:
             points._halt()  # the last commit was the command's last statement
         if counts := request.get("counts"):
@@ -123,7 +129,8 @@ def _child(request: dict[str, Any]) -> None:
 
 def serve() -> None:
     """Answers requests until standard input closes:
-    ``{"argv": [...], "stop": {...}, "counts": path}`` forks a command and answers its pid;
+    ``{"argv": [...], "stop": {...}, "counts": path, "stdout": path, "stderr": path}``
+    forks a command and answers its pid;
     ``{"poll": pid}`` answers its exit code, null while it runs (or is stopped);
     ``{"wait": pid}`` waits for it and answers its exit code (negative: a signal)."""
     for line in sys.stdin:
