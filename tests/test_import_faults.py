@@ -26,11 +26,11 @@ from __future__ import annotations
 import json
 import os
 import random
-import signal
 import sqlite3
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -104,16 +104,17 @@ def test_a_killed_import_changes_nothing_and_the_next_one_completes(
     before = site.published_state()
     page_before = _object_page(site, "BENCH-7")
 
-    with image_server() as server:
+    # The killed imports are forked from a loaded process (tests/import_launcher.py).
+    with image_server() as server, _launcher(site) as launcher:
         holds = {n: server.url(f"/hold-{n}.jpg") for n in (700, 1400)}
         revised = lido_export(tmp_path / "revised.xml", HELD_RECORDS + 300, holds, " (revised)")
+        args = ("import", str(revised), "--institution", "bench", "--json", "--fetch-images")
         # Killed once the lock is taken, the import has published nothing.
         server.hold("/hold-700.jpg", jpeg_bytes())
-        job = site.start_import(revised, "--fetch-images")
+        job = launcher.start(*args)
         wait_for(lambda: site.lock_holder() == job.pid, "the lock")
         assert job.poll() is None
-        os.kill(job.pid, signal.SIGKILL)
-        job.communicate()
+        job.kill()
         assert site.published_state() == before
         assert _object_page(site, "BENCH-7") == page_before
         # The dead process still holds the lock: the next import takes it over.
@@ -133,13 +134,12 @@ def test_a_killed_import_changes_nothing_and_the_next_one_completes(
             asked = server.hold(path, jpeg_bytes())
             if answered is None:
                 server.hold("/hold-1400.jpg", jpeg_bytes())
-            job = site.start_import(revised, "--fetch-images")
+            job = launcher.start(*args)
             assert asked.wait(timeout=120), f"the harvest never asked for {path}"
             if answered is not None:
                 wait_for(lambda: site.query(stored_700) == [(1,)], "hold-700 stored", 120)
             assert job.poll() is None
-            os.kill(job.pid, signal.SIGKILL)
-            job.communicate()
+            job.kill()
             site.wait_for_the_server(job.pid)
             assert site.lock_holder() == job.pid
             assert integrity_problems(site.data) == []
@@ -164,6 +164,15 @@ def test_a_killed_import_changes_nothing_and_the_next_one_completes(
     fetched = site.query("SELECT source_reference, width FROM image WHERE file_path IS NOT NULL")
     assert sorted(fetched) == sorted((url, 40) for url in holds.values())
     assert integrity_problems(site.data) == []
+
+
+@contextmanager
+def _launcher(site: ImportSite) -> Iterator[Launcher]:
+    launcher = Launcher(site.env)
+    try:
+        yield launcher
+    finally:
+        launcher.close()
 
 
 def _object_page(site: ImportSite, identifier: str) -> str:
@@ -390,15 +399,12 @@ def test_two_imports_started_together_never_interleave(site: ImportSite, tmp_pat
     outcomes = []
     # Forked from one loaded process (tests/import_launcher.py): the two of a pair
     # start within milliseconds, with no interpreter start-up to set them apart.
-    launcher = Launcher(site.env)
-    try:
-        pairs = []
+    pairs = []
+    with _launcher(site) as launcher:
         for round_ in range(4):
             args = ("import", str(exports[round_ % 2]), "--institution", "bench", "--json")
             pair = [launcher.start(*args, output=tmp_path / f"{round_}-{n}") for n in range(2)]
             pairs.append([(job.communicate(), job.returncode) for job in pair])
-    finally:
-        launcher.close()
     for pair in pairs:
         for (out, err), returncode in pair:
             outcomes.append(returncode)
