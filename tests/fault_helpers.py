@@ -199,6 +199,7 @@ class Launcher:
         self.process = subprocess.Popen(
             LAUNCHER, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
         )
+        self.jobs: list[Launched] = []
 
     def ask(self, request: dict[str, Any]) -> dict[str, Any]:
         assert self.process.stdin is not None and self.process.stdout is not None
@@ -211,7 +212,7 @@ class Launcher:
     def start(
         self,
         *args: str,
-        stop: dict[str, int] | None = None,
+        stop: dict[str, Any] | None = None,
         counts: Path | None = None,
         output: Path | None = None,
     ) -> Launched:
@@ -223,9 +224,16 @@ class Launcher:
             request["counts"] = str(counts)
         if output is not None:
             request["stdout"], request["stderr"] = f"{output}.out", f"{output}.err"
-        return Launched(self, self.ask(request)["pid"], output)
+        job = Launched(self, self.ask(request)["pid"], output)
+        self.jobs.append(job)
+        return job
 
     def close(self) -> None:
+        """Ends the launcher; a command still running or stopped (a test that failed
+        before its kill) is killed first, so that none keeps its database open."""
+        for job in self.jobs:
+            if job.poll() is None:
+                job.kill()
         assert self.process.stdin is not None and self.process.stdout is not None
         self.process.stdin.close()
         self.process.stdout.close()
