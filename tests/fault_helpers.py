@@ -154,13 +154,16 @@ class Launched:
         self.output = output
         self.returncode: int | None = None
 
-    def communicate(self) -> tuple[str, str]:
-        """Waits for it to end; its standard output and error (if `output` was given)."""
-        self.wait()
+    def communicate(self, timeout: float | None = None) -> tuple[str, str]:
+        """Waits for it to end (failing the test after ``timeout`` s); its standard
+        output and error (if `output` was given; both in the first if it merged them)."""
+        if timeout is None:
+            self.wait()
+        else:
+            wait_for(lambda: self.poll() is not None, f"process {self.pid} to end", timeout)
         assert self.output is not None
-        return tuple(  # type: ignore[return-value]
-            Path(f"{self.output}.{end}").read_text("utf-8") for end in ("out", "err")
-        )
+        out, err = (Path(f"{self.output}.{end}") for end in ("out", "err"))
+        return out.read_text("utf-8"), err.read_text("utf-8") if err.exists() else ""
 
     def poll(self) -> int | None:
         if self.returncode is None:
@@ -215,15 +218,19 @@ class Launcher:
         stop: dict[str, Any] | None = None,
         counts: Path | None = None,
         output: Path | None = None,
+        merged: bool = False,
+        session: bool = False,
     ) -> Launched:
         """``glampub *args``; ``stop``: where it stops itself (see tests/import_launcher.py);
         ``counts``: a file it writes its statement and commit counts to when done;
-        ``output``: a path whose .out and .err files get its standard output and error."""
-        request: dict[str, Any] = {"argv": list(args), "stop": stop}
+        ``output``: a path whose .out and .err files get its standard output and error
+        (``merged``: both in .out); ``session``: in a process group of its own."""
+        request: dict[str, Any] = {"argv": list(args), "stop": stop, "session": session}
         if counts is not None:
             request["counts"] = str(counts)
         if output is not None:
-            request["stdout"], request["stderr"] = f"{output}.out", f"{output}.err"
+            request["stdout"] = f"{output}.out"
+            request["stderr"] = request["stdout"] if merged else f"{output}.err"
         job = Launched(self, self.ask(request)["pid"], output)
         self.jobs.append(job)
         return job

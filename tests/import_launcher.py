@@ -102,11 +102,17 @@ def _child(request: dict[str, Any]) -> None:
     try:
         devnull = os.open(os.devnull, os.O_RDWR)
         os.dup2(devnull, 0)
-        # Its output to files when asked (read once it ended), else nowhere.
+        # Its output to files when asked (read once it ended), else nowhere; the
+        # same file for both: one file, as a pipe with stderr=STDOUT would be.
         for fd, name in ((1, "stdout"), (2, "stderr")):
             path = request.get(name)
+            if fd == 2 and path and path == request.get("stdout"):
+                os.dup2(1, 2)
+                continue
             out = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC) if path else devnull
             os.dup2(out, fd)
+        if request.get("session"):
+            os.setsid()  # a process group of its own, as with start_new_session
         points = _Points(request.get("stop"))
         points.listen()
         sys.argv = ["glampub", *request["argv"]]
@@ -129,8 +135,8 @@ def _child(request: dict[str, Any]) -> None:
 
 def serve() -> None:
     """Answers requests until standard input closes:
-    ``{"argv": [...], "stop": {...}, "counts": path, "stdout": path, "stderr": path}``
-    forks a command and answers its pid;
+    ``{"argv": [...], "stop": {...}, "counts": path, "stdout": path, "stderr": path,
+    "session": true}`` forks a command and answers its pid;
     ``{"poll": pid}`` answers its exit code, null while it runs (or is stopped);
     ``{"wait": pid}`` waits for it and answers its exit code (negative: a signal)."""
     for line in sys.stdin:
