@@ -2,7 +2,7 @@
 
 `ImportSite` is a data folder, its database and the command run against it
 (tests/test_import_faults.py); `Launcher` runs that command forked from a
-process that has loaded it already (tests/import_launcher.py); `lido_export`
+process that has loaded it already (tests/command_launcher.py); `lido_export`
 writes the generated LIDO exports those imports read (see bench/_synthetic.py);
 `integrity_problems` is the consistency check run after every fault (also by
 tests/test_job_faults.py).
@@ -141,8 +141,8 @@ def integrity_problems(data: Path) -> list[str]:
         engine.dispose()
 
 
-#: The process that forks commands already loaded (tests/import_launcher.py).
-LAUNCHER = [sys.executable, str(Path(__file__).with_name("import_launcher.py"))]
+#: The process that forks commands already loaded (tests/command_launcher.py).
+LAUNCHER = [sys.executable, str(Path(__file__).with_name("command_launcher.py"))]
 
 
 class Launched:
@@ -221,7 +221,7 @@ class Launcher:
         merged: bool = False,
         session: bool = False,
     ) -> Launched:
-        """``glampub *args``; ``stop``: where it stops itself (see tests/import_launcher.py);
+        """``glampub *args``; ``stop``: where it stops itself (see tests/command_launcher.py);
         ``counts``: a file it writes its statement and commit counts to when done;
         ``output``: a path whose .out and .err files get its standard output and error
         (``merged``: both in .out); ``session``: in a process group of its own."""

@@ -9,7 +9,7 @@ database that passes every integrity check, serve what was published before
 exactly as before (or, killed after its commit, the whole new version), and
 let the next import complete. A full disk fails clearly and publishes nothing.
 Most of the killed imports are forked from a process that has loaded glampub
-already (tests/import_launcher.py): the same command, without the second of
+already (tests/command_launcher.py): the same command, without the second of
 start-up in which a new interpreter touches neither database nor files.
 
 The imports read generated LIDO exports (see bench/_synthetic.py) into the
@@ -104,7 +104,7 @@ def test_a_killed_import_changes_nothing_and_the_next_one_completes(
     before = site.published_state()
     page_before = _object_page(site, "BENCH-7")
 
-    # The killed imports are forked from a loaded process (tests/import_launcher.py).
+    # The killed imports are forked from a loaded process (tests/command_launcher.py).
     with image_server() as server, _launcher(site) as launcher:
         holds = {n: server.url(f"/hold-{n}.jpg") for n in (700, 1400)}
         revised = lido_export(tmp_path / "revised.xml", HELD_RECORDS + 300, holds, " (revised)")
@@ -354,7 +354,7 @@ def _expected(point: str) -> str:
 
 def _chosen_points(counts: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     """Where the chosen kills stop an import, found from the commits of one
-    (``counts``, from tests/import_launcher.py): each side of the commit that
+    (``counts``, from tests/command_launcher.py): each side of the commit that
     takes the lock, of the one that publishes and of the run's last one; and
     after statements spread over the publishing transaction (its batches, the
     image files each stores, the withdrawals of --full, the search summaries).
@@ -397,7 +397,7 @@ def test_two_imports_started_together_never_interleave(site: ImportSite, tmp_pat
         lido_export(tmp_path / "b.xml", 600, {}, " (revised)"),
     ]
     outcomes = []
-    # Forked from one loaded process (tests/import_launcher.py): the two of a pair
+    # Forked from one loaded process (tests/command_launcher.py): the two of a pair
     # start within milliseconds, with no interpreter start-up to set them apart.
     pairs = []
     with _launcher(site) as launcher:

@@ -2,7 +2,7 @@
 goes away for a while, a runner that dies, and a Redis server restarted.
 
 Worker processes are the real `glampub worker --burst` (each forked from one
-process that has loaded glampub, tests/import_launcher.py); they talk to a Redis
+process that has loaded glampub, tests/command_launcher.py); they talk to a Redis
 server started here on a port of its own (never the shared one), which one
 test restarts in the middle of a job.
 """
@@ -120,7 +120,7 @@ class Site:
 
     def worker(self) -> Launched:
         """`glampub worker --burst` in a process group of its own (its work horses in
-        it too), forked from a process that has loaded glampub (tests/import_launcher.py)
+        it too), forked from a process that has loaded glampub (tests/command_launcher.py)
         rather than paying an interpreter's start-up each; its output merged."""
         if self._launcher is None:
             self._launcher = Launcher(self.env)

@@ -6,7 +6,7 @@ own with its own database connections; but a fresh interpreter spends about
 a second of CPU importing SQLAlchemy, Flask and glampub before the command
 begins, time in which it touches no database or file and so has nothing to
 be killed in. Here one process pays that once and forks each command from it
-(``python tests/import_launcher.py``, its requests one JSON line each on
+(``python tests/command_launcher.py``, its requests one JSON line each on
 standard input, its answers on standard output; it opens no database itself,
 so no child shares a connection).
 
