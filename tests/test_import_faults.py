@@ -39,7 +39,7 @@ from PIL import Image
 from sqlalchemy.engine import make_url
 
 from glampub import create_app
-from glampub.importing.run import BATCH_SIZE
+from glampub.importing.staging import PlannerStatistics
 from tests.conftest import BASE_URL, database
 from tests.databases import ON_POSTGRESQL
 from tests.fault_helpers import (
@@ -55,9 +55,12 @@ from tests.image_server import image_server, jpeg_bytes
 
 #: Records of the export the chosen-point kills interrupt.
 HELD_RECORDS = 1200
-#: Records of the exports the kills interrupt: three of the import's batches,
-#: the last one part full (the revised export has 50 more).
-RECORDS = 2 * BATCH_SIZE + 100
+#: Records of the exports the kills interrupt (the revised export has 50 more):
+#: each import of one after the other changes enough objects for the finishing
+#: steps of a large import (ANALYZE and the page boundaries before its commit,
+#: VACUUM after it on PostgreSQL; glampub.importing.finishing), over several of
+#: its batches (glampub.importing.run.BATCH_SIZE).
+RECORDS = PlannerStatistics.FINISH_FROM
 #: Records whose first image is a file in the --images folder.
 WITH_IMAGES = 24
 #: Kills: first at chosen points, then at random moments.
