@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from glampub.cli import main
 from glampub.web.vendor import AssetUnavailable, NpmAsset, install
 from tests.databases import subprocess_env
 
@@ -73,12 +75,12 @@ class LiveSite:
     other_staff: str
 
 
-def _cli(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
-    result = subprocess.run(
-        [str(GLAMPUB), *args], env=env, input=stdin, capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout
+def _cli(changes: dict[str, str | None], *args: str, stdin: str | None = None) -> None:
+    """A glampub command through its entry point, in this process with ``changes`` to
+    the environment: each command run as a process of its own would cost seconds of
+    start-up on every run, for a site's accounts that are not what is tested."""
+    result = CliRunner().invoke(main, list(args), env=changes, input=stdin)
+    assert result.exit_code == 0, result.output
 
 
 @contextmanager
@@ -88,29 +90,19 @@ def live_site(tmp: Path) -> Iterator[LiveSite]:
     env = subprocess_env(tmp / "data")
     for name in ("GLAMPUB_BASE_URL", "GLAMPUB_REDIS_URL"):
         env.pop(name, None)
-    _cli(env, "institution", "add", "harbour-museum", "--name", "Harbour Museum")
-    _cli(env, "institution", "add", "moor-gallery", "--name", "Moor Gallery")
+    changes: dict[str, str | None] = {
+        name: env.get(name) for name in ("GLAMPUB_DATA_DIR", "GLAMPUB_DATABASE_URL")
+    }
+    changes |= {"GLAMPUB_BASE_URL": None, "GLAMPUB_REDIS_URL": None}
+    _cli(changes, "institution", "add", "harbour-museum", "--name", "Harbour Museum")
+    _cli(changes, "institution", "add", "moor-gallery", "--name", "Moor Gallery")
     staff, other = "registrar@harbour.example", "curator@moor.example"
-    _cli(
-        env,
-        "user",
-        "add",
-        staff,
-        "--institution",
-        "harbour-museum",
-        "--password-stdin",
-        stdin=PASSWORD,
-    )
-    _cli(
-        env,
-        "user",
-        "add",
-        other,
-        "--institution",
-        "moor-gallery",
-        "--password-stdin",
-        stdin=PASSWORD,
-    )
+    for email, institution in ((staff, "harbour-museum"), (other, "moor-gallery")):
+        _cli(
+            changes,
+            *("user", "add", email, "--institution", institution, "--password-stdin"),
+            stdin=PASSWORD,
+        )
     port = free_port()
     log = (tmp / "server.log").open("w")
     process = subprocess.Popen(

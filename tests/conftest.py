@@ -163,6 +163,17 @@ def demo_client(demo_app: Flask) -> FlaskClient:
     return demo_app.test_client()
 
 
+@pytest.fixture(scope="session")
+def browser():  # type: ignore[no-untyped-def]
+    """One headless Chromium for all the browser tests (tests/browser_support.py):
+    each test opens a context of its own (no cookies, cache or storage shared), so
+    a launch per module bought no isolation, only a second or two of start-up."""
+    from tests.browser_support import chromium
+
+    with chromium() as launched:
+        yield launched
+
+
 @pytest.fixture
 def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     """A CLI runner whose commands use a fresh data folder."""

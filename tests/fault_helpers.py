@@ -1,18 +1,24 @@
 """Helpers for the fault tests, which run `glampub` as real processes.
 
 `ImportSite` is a data folder, its database and the command run against it
-(tests/test_import_faults.py); `lido_export` writes the generated LIDO exports
-those imports read (see bench/_synthetic.py); `integrity_problems` is the
-consistency check run after every fault (also by tests/test_job_faults.py).
+(tests/test_import_faults.py); `Launcher` runs that command forked from a
+process that has loaded it already (tests/command_launcher.py); `lido_export`
+writes the generated LIDO exports those imports read (see bench/_synthetic.py);
+`integrity_problems` is the consistency check run after every fault (also by
+tests/test_job_faults.py).
 """
 
 from __future__ import annotations
 
+import json
+import os
+import signal
 import subprocess
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -133,3 +139,109 @@ def integrity_problems(data: Path) -> list[str]:
         return check_integrity(engine, data).problems
     finally:
         engine.dispose()
+
+
+#: The process that forks commands already loaded (tests/command_launcher.py).
+LAUNCHER = [sys.executable, str(Path(__file__).with_name("command_launcher.py"))]
+
+
+class Launched:
+    """One command forked by a `Launcher`: its pid, whether it ended or stopped itself."""
+
+    def __init__(self, launcher: Launcher, pid: int, output: Path | None = None) -> None:
+        self.launcher = launcher
+        self.pid = pid
+        self.output = output
+        self.returncode: int | None = None
+
+    def communicate(self, timeout: float | None = None) -> tuple[str, str]:
+        """Waits for it to end (failing the test after ``timeout`` s); its standard
+        output and error (if `output` was given; both in the first if it merged them)."""
+        if timeout is None:
+            self.wait()
+        else:
+            wait_for(lambda: self.poll() is not None, f"process {self.pid} to end", timeout)
+        assert self.output is not None
+        out, err = (Path(f"{self.output}.{end}") for end in ("out", "err"))
+        return out.read_text("utf-8"), err.read_text("utf-8") if err.exists() else ""
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            self.returncode = self.launcher.ask({"poll": self.pid})["code"]
+        return self.returncode
+
+    def wait(self) -> int:
+        if self.returncode is None:
+            self.returncode = self.launcher.ask({"wait": self.pid})["code"]
+        assert self.returncode is not None
+        return self.returncode
+
+    def stopped(self) -> bool:
+        """True once the command has stopped itself at the point it was asked to."""
+        try:
+            stat = Path(f"/proc/{self.pid}/stat").read_text()
+        except OSError:
+            return False
+        return stat.rsplit(")", 1)[1].split()[0] == "T"
+
+    def wait_until_stopped(self, timeout: float = 60) -> bool:
+        """True once stopped at its point; False if it ended without reaching it."""
+        wait_for(lambda: self.stopped() or self.poll() is not None, f"{self.pid} to stop", timeout)
+        return self.poll() is None
+
+    def kill(self) -> None:
+        """SIGKILL, as the test would kill `glampub import`; then reaped."""
+        os.kill(self.pid, signal.SIGKILL)
+        self.wait()
+
+
+class Launcher:
+    """Runs `glampub` commands against a site by forking them from one loaded process."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.process = subprocess.Popen(
+            LAUNCHER, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        self.jobs: list[Launched] = []
+
+    def ask(self, request: dict[str, Any]) -> dict[str, Any]:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(json.dumps(request) + "\n")
+        self.process.stdin.flush()
+        answer = self.process.stdout.readline()
+        assert answer, f"the launcher ended (exit code {self.process.wait()})"
+        return json.loads(answer)
+
+    def start(
+        self,
+        *args: str,
+        stop: dict[str, Any] | None = None,
+        counts: Path | None = None,
+        output: Path | None = None,
+        merged: bool = False,
+        session: bool = False,
+    ) -> Launched:
+        """``glampub *args``; ``stop``: where it stops itself (see tests/command_launcher.py);
+        ``counts``: a file it writes its statement and commit counts to when done;
+        ``output``: a path whose .out and .err files get its standard output and error
+        (``merged``: both in .out); ``session``: in a process group of its own."""
+        request: dict[str, Any] = {"argv": list(args), "stop": stop, "session": session}
+        if counts is not None:
+            request["counts"] = str(counts)
+        if output is not None:
+            request["stdout"] = f"{output}.out"
+            request["stderr"] = request["stdout"] if merged else f"{output}.err"
+        job = Launched(self, self.ask(request)["pid"], output)
+        self.jobs.append(job)
+        return job
+
+    def close(self) -> None:
+        """Ends the launcher; a command still running or stopped (a test that failed
+        before its kill) is killed first, so that none keeps its database open."""
+        for job in self.jobs:
+            if job.poll() is None:
+                job.kill()
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.close()
+        self.process.stdout.close()
+        assert self.process.wait(timeout=30) == 0

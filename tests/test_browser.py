@@ -18,7 +18,6 @@ from tests.browser_support import (
     LiveSite,
     assert_accessible,
     axe_source,
-    chromium,
     live_site,
     viewer_has_drawn,
 )
@@ -42,12 +41,6 @@ TIMEOUT = 60_000
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
     with live_site(tmp_path_factory.mktemp("live")) as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture

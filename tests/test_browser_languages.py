@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser_support import PASSWORD, LiveSite, chromium, live_site
+from tests.browser_support import PASSWORD, LiveSite, live_site
 from tests.staff_helpers import sample_zip
 
 TIMEOUT = 60_000
@@ -23,19 +23,18 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSite]:
 
 
 @pytest.fixture
-def page(site):  # type: ignore[no-untyped-def]
-    with chromium() as browser:
-        # The browser's language: Chromium sends it as Accept-Language.
-        context = browser.new_context(
-            base_url=site.url,
-            locale="de-DE",
-            viewport={"width": 1280, "height": 900},
-            accept_downloads=True,
-        )
-        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site.url)
-        context.set_default_timeout(TIMEOUT)
-        yield context.new_page()
-        context.close()
+def page(browser, site):  # type: ignore[no-untyped-def]
+    # The browser's language: Chromium sends it as Accept-Language.
+    context = browser.new_context(
+        base_url=site.url,
+        locale="de-DE",
+        viewport={"width": 1280, "height": 900},
+        accept_downloads=True,
+    )
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site.url)
+    context.set_default_timeout(TIMEOUT)
+    yield context.new_page()
+    context.close()
 
 
 def test_a_german_museum_uploads_publishes_and_its_visitors_find_and_credit(

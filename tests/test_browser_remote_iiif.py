@@ -28,7 +28,6 @@ from tests.browser_support import (
     GLAMPUB,
     assert_accessible,
     axe_source,
-    chromium,
     free_port,
     missing,
     viewer_has_drawn,
@@ -172,12 +171,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             process.terminate()
             process.wait(timeout=30)
             log.close()
-
-
-@pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture

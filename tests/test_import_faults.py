@@ -3,10 +3,14 @@
 One import per institution runs at a time: a second one is refused while the
 first holds the lock, and two started at the same moment never both run. An
 import killed with SIGKILL, at chosen points (once it holds the lock, among
-its batches) or at random moments (before its lock, among its batches, while
-it stores images, while it commits), must leave a database that passes every
-integrity check, serve what was published before exactly as before, and let
-the next import complete. A full disk fails clearly and publishes nothing.
+its batches, each side of its commits) or at random moments (before its lock,
+among its batches, while it stores images, while it commits), must leave a
+database that passes every integrity check, serve what was published before
+exactly as before (or, killed after its commit, the whole new version), and
+let the next import complete. A full disk fails clearly and publishes nothing.
+Most of the killed imports are forked from a process that has loaded glampub
+already (tests/command_launcher.py): the same command, without the second of
+start-up in which a new interpreter touches neither database nor files.
 
 The imports read generated LIDO exports (see bench/_synthetic.py) into the
 database of a temporary data folder (its SQLite file, or its PostgreSQL
@@ -22,23 +26,26 @@ from __future__ import annotations
 import json
 import os
 import random
-import signal
 import sqlite3
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
 from sqlalchemy.engine import make_url
 
 from glampub import create_app
+from glampub.importing.staging import PlannerStatistics
 from tests.conftest import BASE_URL, database
 from tests.databases import ON_POSTGRESQL
 from tests.fault_helpers import (
-    CLI,
     ImportSite,
+    Launched,
+    Launcher,
     bench_site,
     integrity_problems,
     lido_export,
@@ -48,10 +55,15 @@ from tests.image_server import image_server, jpeg_bytes
 
 #: Records of the export the chosen-point kills interrupt.
 HELD_RECORDS = 1200
-#: Records of the exports the random kills interrupt.
-RECORDS = 1000
+#: Records of the exports the kills interrupt (the revised export has 50 more):
+#: each import of one after the other changes enough objects for the finishing
+#: steps of a large import (ANALYZE and the page boundaries before its commit,
+#: VACUUM after it on PostgreSQL; glampub.importing.finishing), over several of
+#: its batches (glampub.importing.run.BATCH_SIZE).
+RECORDS = PlannerStatistics.FINISH_FROM
 #: Records whose first image is a file in the --images folder.
 WITH_IMAGES = 24
+#: Kills: first at chosen points, then at random moments.
 KILLS = 20
 
 
@@ -95,16 +107,17 @@ def test_a_killed_import_changes_nothing_and_the_next_one_completes(
     before = site.published_state()
     page_before = _object_page(site, "BENCH-7")
 
-    with image_server() as server:
+    # The killed imports are forked from a loaded process (tests/command_launcher.py).
+    with image_server() as server, _launcher(site) as launcher:
         holds = {n: server.url(f"/hold-{n}.jpg") for n in (700, 1400)}
         revised = lido_export(tmp_path / "revised.xml", HELD_RECORDS + 300, holds, " (revised)")
+        args = ("import", str(revised), "--institution", "bench", "--json", "--fetch-images")
         # Killed once the lock is taken, the import has published nothing.
         server.hold("/hold-700.jpg", jpeg_bytes())
-        job = site.start_import(revised, "--fetch-images")
+        job = launcher.start(*args)
         wait_for(lambda: site.lock_holder() == job.pid, "the lock")
         assert job.poll() is None
-        os.kill(job.pid, signal.SIGKILL)
-        job.communicate()
+        job.kill()
         assert site.published_state() == before
         assert _object_page(site, "BENCH-7") == page_before
         # The dead process still holds the lock: the next import takes it over.
@@ -124,13 +137,12 @@ def test_a_killed_import_changes_nothing_and_the_next_one_completes(
             asked = server.hold(path, jpeg_bytes())
             if answered is None:
                 server.hold("/hold-1400.jpg", jpeg_bytes())
-            job = site.start_import(revised, "--fetch-images")
+            job = launcher.start(*args)
             assert asked.wait(timeout=120), f"the harvest never asked for {path}"
             if answered is not None:
                 wait_for(lambda: site.query(stored_700) == [(1,)], "hold-700 stored", 120)
             assert job.poll() is None
-            os.kill(job.pid, signal.SIGKILL)
-            job.communicate()
+            job.kill()
             site.wait_for_the_server(job.pid)
             assert site.lock_holder() == job.pid
             assert integrity_problems(site.data) == []
@@ -155,6 +167,15 @@ def test_a_killed_import_changes_nothing_and_the_next_one_completes(
     fetched = site.query("SELECT source_reference, width FROM image WHERE file_path IS NOT NULL")
     assert sorted(fetched) == sorted((url, 40) for url in holds.values())
     assert integrity_problems(site.data) == []
+
+
+@contextmanager
+def _launcher(site: ImportSite) -> Iterator[Launcher]:
+    launcher = Launcher(site.env)
+    try:
+        yield launcher
+    finally:
+        launcher.close()
 
 
 def _object_page(site: ImportSite, identifier: str) -> str:
@@ -205,7 +226,9 @@ class Served:
         database(self.app).dispose()
 
 
-def test_imports_killed_at_random_points_leave_everything_whole(site: ImportSite, tmp_path) -> None:
+def test_imports_killed_at_chosen_and_random_points_leave_everything_whole(
+    site: ImportSite, tmp_path
+) -> None:
     variants = {
         "": (lido_export(tmp_path / "a.xml", RECORDS, {}), _images(tmp_path / "img-a", "green")),
         " (revised)": (
@@ -213,85 +236,95 @@ def test_imports_killed_at_random_points_leave_everything_whole(site: ImportSite
             _images(tmp_path / "img-b", "blue"),
         ),
     }
+    launcher = Launcher(site.env)
 
-    def start(variant: str) -> subprocess.Popen[bytes]:
+    def start(variant: str, **how: Any) -> Launched:
         export, images = variants[variant]
-        # Output is not read until the end: it must not fill a pipe and stall the import.
-        return subprocess.Popen(
-            [*CLI, "import", str(export), "--institution", "bench", "--full",
-             "--images", str(images)],
-            env=site.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+        return launcher.start("import", str(export), "--institution", "bench", "--full",
+                              "--images", str(images), **how)  # fmt: skip
 
-    assert start("").wait(timeout=120) == 0
-    # The second import (its images' files new too) watched from outside: when
-    # it takes its lock and when it is done.
-    began = time.monotonic()
-    second = start(" (revised)")
-    while site.lock_holder() != second.pid and second.poll() is None:
-        time.sleep(0.01)
-    locked = time.monotonic() - began
-    assert second.wait(timeout=120) == 0
-    full_run = time.monotonic() - began
-    work = full_run - locked  # from taking the lock to being done
-    current = " (revised)"
-    served = Served(site)
-    seed = int(os.environ.get("GLAMPUB_KILL_SEED", random.SystemRandom().randrange(1 << 30)))
-    chance = random.Random(seed)
-    kills = completed = inside_import = after_commit = 0
+    served: Served | None = None
     try:
+        assert start("").wait() == 0
+        # The second import (its images' files new too) watched from outside: when it
+        # takes its lock and when it is done; and counted from inside: its commits.
+        began = time.monotonic()
+        second = start(" (revised)", counts=tmp_path / "counts.json")
+        while site.lock_holder() != second.pid and second.poll() is None:
+            time.sleep(0.005)
+        locked = time.monotonic() - began
+        assert second.wait() == 0
+        work = time.monotonic() - began - locked  # from taking the lock to being done
+        current = " (revised)"
+        served = Served(site)
+        chosen = _chosen_points(json.loads((tmp_path / "counts.json").read_text()))
+        seed = int(os.environ.get("GLAMPUB_KILL_SEED", random.SystemRandom().randrange(1 << 30)))
+        chance = random.Random(seed)
+        outcomes: dict[str, int] = {"before its lock": 0, "inside": 0, "after its commit": 0}
+        kills = completed = 0
+        points = iter(chosen)
         while kills < KILLS:
             assert kills + completed < KILLS * 2, f"seed {seed}: imports kept finishing first"
+            point = next(points, None)  # the chosen points first, then random moments
             before, page_before = site.published_state(), served.now()
-            runs_before = len(site.run_statuses())
+            runs_before = site.run_statuses()
             target = " (revised)" if current == "" else ""
-            job = start(target)
-            # Some kills while the process starts, before it takes the lock; most
-            # while it holds the lock, at a random point of its work or just after
-            # its commit. Timed from the lock, not from the start: how long a
-            # process takes to start varies more on a loaded machine than the
-            # import itself takes.
-            if chance.random() < 0.15:
-                time.sleep(chance.uniform(0, locked * 0.8))
+            where = f"seed {seed}, kill {kills + 1}, at {point or 'random'}"
+            if point is not None:
+                job = start(target, stop={**point[1], "anchor": LOCK})
+                assert job.wait_until_stopped(), f"{where}: the import ended before its stop"
             else:
-                while site.lock_holder() != job.pid and job.poll() is None:
-                    time.sleep(0.01)
-                delay = chance.uniform(0, work * 1.05)
-                time.sleep(delay)
-                if job.poll() is not None:
-                    # Later imports reuse stored images and run faster: aim earlier.
-                    work = min(work, delay * 0.95)
-            if job.poll() is not None:  # it finished first: the state is the new one
-                assert job.returncode == 0
-                completed += 1
-                current = target
-                assert integrity_problems(site.data) == []
-                continue
-            os.kill(job.pid, signal.SIGKILL)
-            job.communicate()
+                job = start(target)
+                # Some kills before the import takes its lock (preparing the database,
+                # recording its run); most while it holds it, at a random point of its
+                # work or just after its commit: timed from the lock, which on a loaded
+                # machine comes later than the lock of the timed import did.
+                if chance.random() < 0.15:
+                    time.sleep(chance.uniform(0, locked * 0.8))
+                else:
+                    while site.lock_holder() != job.pid and job.poll() is None:
+                        time.sleep(0.005)
+                    delay = chance.uniform(0, work * 1.05)
+                    time.sleep(delay)
+                    if job.poll() is not None:
+                        # Later imports reuse stored images and run faster: aim earlier.
+                        work = min(work, delay * 0.95)
+                if job.poll() is not None:  # it finished first: the state is the new one
+                    assert job.returncode == 0
+                    completed += 1
+                    current = target
+                    assert integrity_problems(site.data) == []
+                    continue
+            job.kill()
             site.wait_for_the_server(job.pid)
             kills += 1
-            where = f"seed {seed}, kill {kills}"
             assert integrity_problems(site.data) == [], where
-            after = site.published_state()
-            if after != before:
+            holder, runs = site.lock_holder(), site.run_statuses()
+            if site.published_state() != before:
                 # Killed after its commit: the whole new version, never a part of it.
                 assert _published(site) == RECORDS + (50 if target else 0), where
                 assert _versions(site) == {target}, where
                 current = target
-                after_commit += 1
-                continue
-            assert served.now() == page_before, where
-            inside_import += len(site.run_statuses()) > runs_before
+                outcome = "after its commit"
+            else:
+                assert served.now() == page_before, where
+                if len(runs) == len(runs_before):  # nothing recorded: no lock taken
+                    assert holder != job.pid and runs == runs_before, where
+                    outcome = "before its lock"
+                else:  # killed holding its lock: the lock is left to the next import
+                    assert (holder, runs[-1]) == (job.pid, "running"), where
+                    outcome = "inside"
+            outcomes[outcome] += 1
+            if point is not None:
+                assert outcome == _expected(point[0]), where
     finally:
-        served.close()
-    print(
-        f"\n{kills} kills: {kills - inside_import - after_commit} before the import run began, "
-        f"{inside_import} during it, {after_commit} after its commit; {completed} imports "
-        f"finished first; seed {seed}; one import took its lock after {locked:.1f} s "
-        f"and was done after {full_run:.1f} s"
-    )
-    assert inside_import >= KILLS // 4, f"seed {seed}: too few kills landed inside an import"
+        if served is not None:
+            served.close()
+        launcher.close()
+    print(f"\n{kills} kills ({len(chosen)} at chosen points): {outcomes}; {completed} "
+          f"imports finished first; seed {seed}; one import took its lock after "
+          f"{locked:.2f} s and was done {work:.2f} s later")  # fmt: skip
+    # The next import, the command itself started afresh, takes over the dead one's lock.
     target = " (revised)" if current == "" else ""
     export, images = variants[target]
     finished = site.run("import", str(export), "--institution", "bench", "--json",
@@ -306,6 +339,48 @@ def test_imports_killed_at_random_points_leave_everything_whole(site: ImportSite
     assert _versions(site) == {target}
     stored = site.query("SELECT count(*) FROM image WHERE file_path IS NOT NULL")
     assert stored == [(WITH_IMAGES,)]
+
+
+#: What the transaction that takes the lock writes (the new run, recorded with the
+#: lock, whether taken free or over from a dead import), and the run's last one.
+LOCK, RELEASE = "INSERT INTO import_run", "DELETE FROM import_lock"
+
+
+def _expected(point: str) -> str:
+    """What a kill at a chosen point must leave: see the test's outcomes."""
+    if point == "before the lock's commit":
+        return "before its lock"
+    if point in ("after the publishing commit", "before the run's last commit"):
+        return "after its commit"
+    return "inside"
+
+
+def _chosen_points(counts: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Where the chosen kills stop an import, found from the commits of one
+    (``counts``, from tests/command_launcher.py): each side of the commit that
+    takes the lock, of the one that publishes and of the run's last one; and
+    after statements spread over the publishing transaction (its batches, the
+    image files each stores, the withdrawals of --full, the search summaries).
+    They count from the lock's commit: what comes before it varies."""
+    commits = counts["commits"]
+    lock = next(n for n, commit in enumerate(commits) if LOCK in commit["writes"])
+    last = next(n for n in range(lock + 1, len(commits)) if RELEASE in commits[n]["writes"])
+    # The publishing commit: the one that writes the most, between those two.
+    spans = {n: commits[n]["after"] - commits[n - 1]["after"] for n in range(lock + 1, last)}
+    assert spans, f"no commit between the lock's and the run's last: {commits}"
+    publish = max(spans, key=spans.__getitem__)
+    first = commits[publish - 1]["after"] - commits[lock]["after"]
+    span = spans[publish]
+    # Spread over its first 80%: an import of the other export makes a few fewer.
+    statements = sorted({first + 1 + span * share // 10 for share in (0, 2, 4, 6, 8)})
+    return [
+        ("before the lock's commit", {"before_commit": 0}),
+        ("after the lock's commit", {"after_commit": 0}),
+        *[(f"after statement {n} from the lock", {"after_statement": n}) for n in statements],
+        ("before the publishing commit", {"before_commit": publish - lock}),
+        ("after the publishing commit", {"after_commit": publish - lock}),
+        ("before the run's last commit", {"before_commit": last - lock}),
+    ]
 
 
 def _published(site: ImportSite) -> int:
@@ -325,17 +400,22 @@ def test_two_imports_started_together_never_interleave(site: ImportSite, tmp_pat
         lido_export(tmp_path / "b.xml", 600, {}, " (revised)"),
     ]
     outcomes = []
-    for round_ in range(4):
-        export = exports[round_ % 2]
-        pair = [site.start_import(export) for _ in range(2)]
-        for job in pair:
-            out, err = job.communicate(timeout=180)
-            outcomes.append(job.returncode)
-            if job.returncode == 2:
+    # Forked from one loaded process (tests/command_launcher.py): the two of a pair
+    # start within milliseconds, with no interpreter start-up to set them apart.
+    pairs = []
+    with _launcher(site) as launcher:
+        for round_ in range(4):
+            args = ("import", str(exports[round_ % 2]), "--institution", "bench", "--json")
+            pair = [launcher.start(*args, output=tmp_path / f"{round_}-{n}") for n in range(2)]
+            pairs.append([(job.communicate(), job.returncode) for job in pair])
+    for pair in pairs:
+        for (out, err), returncode in pair:
+            outcomes.append(returncode)
+            if returncode == 2:
                 # Refused at once, or after waiting for the other to take the lock.
                 assert err.startswith("Error: another import for bench "), err
             else:
-                assert job.returncode == 0, err
+                assert returncode == 0, err
                 json.loads(out)
     print(f"\nexit codes of the four pairs: {outcomes}")
     assert outcomes.count(0) >= 4  # at least one of each pair ran

@@ -1,7 +1,8 @@
 """Background jobs under faults: duplicates, parallel workers, a database that
 goes away for a while, a runner that dies, and a Redis server restarted.
 
-Worker processes are the real `glampub worker --burst`; they talk to a Redis
+Worker processes are the real `glampub worker --burst` (each forked from one
+process that has loaded glampub, tests/command_launcher.py); they talk to a Redis
 server started here on a port of its own (never the shared one), which one
 test restarts in the middle of a job.
 """
@@ -32,7 +33,7 @@ from glampub.jobs import background as jobs
 from glampub.jobs import runner as job_runner
 from glampub.models import CollectionObject, ImportRun, Upload
 from tests.databases import subprocess_env
-from tests.fault_helpers import CLI, integrity_problems
+from tests.fault_helpers import Launched, Launcher, integrity_problems
 from tests.staff_helpers import KESTREL, login, make_staff, wait_for_upload
 
 
@@ -102,6 +103,8 @@ class Site:
             config["REDIS_URL"] = redis_url
         self.app = create_app(config)
         self.database = self.app.extensions["glampub.db"]
+        self._launcher: Launcher | None = None
+        self._workers = 0
 
     def upload(self, slug: str, export: Path, status: str) -> int:
         make_staff(self.app, slug, f"registrar@{slug}.example")
@@ -115,15 +118,15 @@ class Site:
             job_runner.set_waiting(row, status)  # as the pages do
             return row.id
 
-    def worker(self) -> subprocess.Popen[str]:
-        return subprocess.Popen(
-            [*CLI, "worker", "--burst"],
-            env=self.env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            start_new_session=True,
-        )
+    def worker(self) -> Launched:
+        """`glampub worker --burst` in a process group of its own (its work horses in
+        it too), forked from a process that has loaded glampub (tests/command_launcher.py)
+        rather than paying an interpreter's start-up each; its output merged."""
+        if self._launcher is None:
+            self._launcher = Launcher(self.env)
+        self._workers += 1
+        output = self.data.parent / f"worker-{self._workers}"
+        return self._launcher.start("worker", "--burst", output=output, merged=True, session=True)
 
     def get(self, upload_id: int) -> Upload:
         with self.app.app_context():
@@ -148,6 +151,8 @@ class Site:
         return integrity_problems(self.data)
 
     def close(self) -> None:
+        if self._launcher is not None:
+            self._launcher.close()
         self.database.dispose()
 
 
@@ -158,7 +163,7 @@ def site(tmp_path: Path, redis_server: RedisServer) -> Iterator[Site]:
     site.close()
 
 
-def _finish(workers: list[subprocess.Popen[str]]) -> list[str]:
+def _finish(workers: list[Launched]) -> list[str]:
     logs = []
     for worker in workers:
         out, _ = worker.communicate(timeout=300)

@@ -21,7 +21,6 @@ from tests.browser_support import (
     GLAMPUB,
     assert_accessible,
     axe_source,
-    chromium,
     missing,
     viewer_has_drawn,
 )
@@ -74,16 +73,10 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         server.server_close()
 
 
-@pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    with chromium() as launched:
-        yield launched
-
-
 @pytest.fixture
 def page(browser, exported):  # type: ignore[no-untyped-def]
     # A context of its own per test (no cookies, cache or storage shared); one
-    # Chromium for the module, as in tests/test_browser.py.
+    # Chromium for the session (tests/conftest.py).
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(TIMEOUT)
     tab = context.new_page()
