@@ -535,7 +535,7 @@ def fresh_searches(app: Any, client: Any, runs: int) -> None:
         )
         MARKDOWN.append(
             f"| {label} | {percentile(times, 0.5):,.0f} ms | {percentile(times, 0.95):,.0f} ms "
-            f"| {percentile(times, 0.99):,.0f} ms | {' '.join(shown.split())} |"
+            f"| {percentile(times, 0.99):,.0f} ms | {' '.join(shown.split()).split(' for “')[0]} |"
         )
     print(
         f"  {'all ' + str(len(every)) + ' fresh searches':<36} {percentile(every, 0.5):6.0f} ms"
