@@ -273,3 +273,41 @@ def test_a_failed_vacuum_leaves_the_import_published(
     assert "VACUUM of collection_object, no_such_table failed" in caplog.text
     assert _run_and_lock(app) == (RunStatus.DONE, 0)
     assert app.test_client().get("/iiif/3/km/a/manifest").status_code == 200
+
+
+def test_a_page_count_stored_by_a_request_meanwhile_does_not_undo_the_import(
+    app: Flask,
+) -> None:
+    """A visitor may store the same page boundaries (counted lazily, at the
+    version before) between the import's look for them and its insert: the
+    import then replaces that row in its own transaction, which goes on."""
+    from glampub.models import DocumentCache
+    from glampub.publishing.documents import store_document
+
+    with database(app).transaction() as session:
+        session.add(
+            DocumentCache(
+                key="collection-paging:1:2", base_url="", version="old", body="{}", etag="old"
+            )
+        )
+    with database(app).transaction() as session:
+        # As if the request's commit came after the import's look: it found nothing.
+        looked = []
+        real_scalar = session.scalar
+
+        def scalar(statement, *args, **kwargs):  # type: ignore[no-untyped-def]
+            if not looked:
+                looked.append(statement)
+                return None
+            return real_scalar(statement, *args, **kwargs)
+
+        session.scalar = scalar  # type: ignore[method-assign]
+        store_document(session, "collection-paging:1:2", "", "new", {"total": 0, "starts": []})
+        session.execute(text("SELECT 1"))  # the import's transaction is still usable
+        del session.scalar
+    with database(app).transaction() as session:
+        rows = session.execute(
+            text("SELECT version, body FROM document_cache WHERE key = 'collection-paging:1:2'")
+        ).all()
+    assert len(rows) == 1 and rows[0][0].endswith("|new")
+    assert rows[0][1] == '{"total":0,"starts":[]}'

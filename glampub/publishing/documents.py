@@ -162,19 +162,26 @@ def store_document(
     caller's transaction, left open (an import's, which publishes it with its
     commit); :func:`cached_document` then finds it there."""
     doc = document(data)
-    row = session.scalar(
-        select(DocumentCache).where(DocumentCache.key == key, DocumentCache.base_url == base_url)
+    stored = select(DocumentCache).where(
+        DocumentCache.key == key, DocumentCache.base_url == base_url
     )
-    if row is None:
-        row = DocumentCache(key=key, base_url=base_url)
-        session.add(row)
-    row.version, row.body, row.etag, row.built_at = (
-        f"{FORMAT}|{version}",
-        doc.body,
-        doc.etag,
-        doc.built_at,
-    )
-    session.flush()
+    values = (f"{FORMAT}|{version}", doc.body, doc.etag, doc.built_at)
+    row = session.scalar(stored)
+    try:
+        # A savepoint: a request may store the same key between the look above
+        # and this insert (counting the pages lazily, at the version before),
+        # and the failed insert must not undo the import's whole transaction.
+        with session.begin_nested():
+            if row is None:
+                row = DocumentCache(key=key, base_url=base_url)
+                session.add(row)
+            row.version, row.body, row.etag, row.built_at = values
+    except IntegrityError:
+        row = session.scalar(stored)  # theirs, committed: ours replaces it
+        if row is None:
+            raise
+        row.version, row.body, row.etag, row.built_at = values
+        session.flush()
     return doc
 
 
