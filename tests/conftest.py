@@ -163,11 +163,13 @@ def demo_client(demo_app: Flask) -> FlaskClient:
     return demo_app.test_client()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():  # type: ignore[no-untyped-def]
-    """One headless Chromium for all the browser tests (tests/browser_support.py):
-    each test opens a context of its own (no cookies, cache or storage shared), so
-    a launch per module bought no isolation, only a second or two of start-up."""
+    """One headless Chromium per browser test module (tests/browser_support.py);
+    each test opens a context of its own (no cookies, cache or storage shared).
+    Not one for the whole session: tests between two browser modules stop
+    process groups and servers, and a Chromium shared past them was found
+    closed by the next module."""
     from tests.browser_support import chromium
 
     with chromium() as launched:

@@ -76,7 +76,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture
 def page(browser, exported):  # type: ignore[no-untyped-def]
     # A context of its own per test (no cookies, cache or storage shared); one
-    # Chromium for the session (tests/conftest.py).
+    # Chromium for the module (tests/conftest.py).
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(TIMEOUT)
     tab = context.new_page()
