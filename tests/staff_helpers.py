@@ -69,6 +69,27 @@ def signed_in(app: Flask, email: str) -> FlaskClient:
     return client
 
 
+def stored_upload(app: Flask, status: str) -> int:
+    """The Kestrel sample export stored as an upload by its registrar, in ``status``."""
+    from glampub.importing.uploads import store_upload
+    from glampub.institutions.registry import get_institution
+
+    make_staff(app, "kestrel-museum", "registrar@kestrel.example")
+    database = app.extensions["glampub.db"]
+    with app.app_context(), database.transaction() as session:
+        with (KESTREL / "objects.csv").open("rb") as handle:
+            row = store_upload(
+                session,
+                Path(app.config["DATA_DIR"]),
+                get_institution(session, "kestrel-museum"),
+                None,
+                handle,
+                "objects.csv",
+            )
+        row.status = status
+        return row.id
+
+
 def wait_for_upload(app: Flask, upload_id: int, timeout: float = 120) -> Upload:
     """Until the upload's background job has finished (previewed, published or failed)."""
     database = app.extensions["glampub.db"]

@@ -19,13 +19,12 @@ from glampub.app import create_app
 from glampub.cli import main
 from glampub.importing import finishing
 from glampub.importing.run import ImportOptions, run_import
-from glampub.importing.uploads import store_upload
-from glampub.institutions.registry import add_institution, get_institution
+from glampub.institutions.registry import add_institution
 from glampub.jobs import background as jobs
 from glampub.models import ImportLock, ImportRun
 from glampub.statuses import RunStatus
 from tests.conftest import BASE_URL, database
-from tests.staff_helpers import KESTREL, make_staff, wait_for_upload
+from tests.staff_helpers import stored_upload, wait_for_upload
 
 HEADER = "identifier,title,rights,images\n"
 #: Four objects with an image (listed, and in the change stream), one without.
@@ -169,19 +168,7 @@ def test_an_uploaded_export_counts_the_pages_at_the_apps_page_sizes(
             "DISCOVERY_PAGE_SIZE": 7,
         }
     )
-    make_staff(app, "kestrel-museum", "registrar@kestrel.example")
-    with app.app_context(), database(app).transaction() as session:
-        with (KESTREL / "objects.csv").open("rb") as handle:
-            upload = store_upload(
-                session,
-                Path(app.config["DATA_DIR"]),
-                get_institution(session, "kestrel-museum"),
-                None,
-                handle,
-                "objects.csv",
-            )
-        upload.status = "publishing"
-        upload_id = upload.id
+    upload_id = stored_upload(app, "publishing")
     jobs.start(app, upload_id, "publish", BASE_URL)
     assert wait_for_upload(app, upload_id).status == "published"
     assert sorted(_paging_rows(app)) == ["collection-paging:1:5", "discovery-paging:7"]

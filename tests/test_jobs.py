@@ -12,35 +12,15 @@ from sqlalchemy import func, select
 
 from glampub import create_app
 from glampub.importing.progress import progress_path
-from glampub.importing.uploads import store_upload
 from glampub.jobs import background as jobs
 from glampub.models import CollectionObject, Upload
-from tests.staff_helpers import KESTREL, make_staff, wait_for_upload
+from tests.staff_helpers import KESTREL, stored_upload, wait_for_upload
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
-def _stored_upload(app) -> int:  # type: ignore[no-untyped-def]
-    make_staff(app, "kestrel-museum", "registrar@kestrel.example")
-    database = app.extensions["glampub.db"]
-    with app.app_context(), database.transaction() as session:
-        from glampub.institutions.registry import get_institution
-
-        with (KESTREL / "objects.csv").open("rb") as handle:
-            row = store_upload(
-                session,
-                Path(app.config["DATA_DIR"]),
-                get_institution(session, "kestrel-museum"),
-                None,
-                handle,
-                "objects.csv",
-            )
-        row.status = "previewing"
-        return row.id
-
-
 def test_a_thread_runs_the_preview_and_reports_progress(app) -> None:
-    upload_id = _stored_upload(app)
+    upload_id = stored_upload(app, "previewing")
     assert jobs.start(app, upload_id, "preview", "http://glampub.test") == "thread"
     upload = wait_for_upload(app, upload_id)
     assert upload.status == "previewed"
@@ -88,7 +68,7 @@ def test_with_redis_the_same_job_runs_on_an_rq_worker(redis_queue) -> None:
     from rq import SimpleWorker
 
     app, queue = redis_queue
-    upload_id = _stored_upload(app)
+    upload_id = stored_upload(app, "previewing")
     assert jobs.start(app, upload_id, "preview", "http://glampub.test") == "rq"
     assert queue.count == 1
     assert queue.jobs[0].func_name == "glampub.jobs.worker.rq_job"
