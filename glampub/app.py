@@ -46,4 +46,18 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     # Last: the proxy fix must wrap every WSGI layer the blueprints added.
     init_security(app)
+    _load_manifest_builder()
     return app
+
+
+def _load_manifest_builder() -> None:
+    """Load iiif-prezi3 with the app, not on the first manifest asked.
+
+    The IIIF builders import it when first needed (see glampub.iiif), so that
+    the commands which never build a manifest do not pay for it. A web process
+    does build them, and the import (about 1 s of CPU: it builds its pydantic
+    models) then fell on the first visitor to ask a manifest not yet stored,
+    in every worker after every start: under load, with an import running,
+    such a request took 3.3 s (bench/import_under_load.py on PostgreSQL).
+    """
+    import iiif_prezi3  # noqa: F401
