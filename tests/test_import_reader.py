@@ -145,3 +145,40 @@ def test_a_batch_marshal_cannot_hold_arrives_whole_by_pickle() -> None:
     assert isinstance(items[0].metadata[0], tuple)
     assert isinstance(items[0].images[0].rights, list)
     assert sent([plain, odd]) == ("items", [plain, odd])
+
+
+def _reader_children() -> list[int]:
+    """The reader processes this test process started that are still running."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:  # ended meanwhile
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        if parent == os.getpid() and b"glampub.importing.reader" in cmdline:
+            found.append(int(entry.name))
+    return found
+
+
+def _niceness(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+def test_the_reader_process_runs_at_a_lower_cpu_priority_than_the_import(
+    in_a_reader_process: None, tmp_path: Path
+) -> None:
+    export = _lido(tmp_path / "many.xml", 200)  # more than the pipe holds: the reader waits
+    items = read_in_reader_process("lido", export, None)
+    next(items)
+    try:
+        (child,) = _reader_children()
+        expected = min(19, _niceness(os.getpid()) + import_reader.READER_NICENESS)
+        assert _niceness(child) == expected > _niceness(os.getpid())
+    finally:
+        items.close()
+    assert _reader_children() == []
