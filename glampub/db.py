@@ -29,7 +29,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmake
 #: Alembic (tests/test_migrations.py checks that it is Alembic's head): a
 #: database already there is opened with one small query, and Alembic and the
 #: migrations are loaded only to upgrade one that is not.
-SCHEMA_REVISION = "0014"
+SCHEMA_REVISION = "0015"
 
 #: The largest value of an integer column on every database glampub runs on
 #: (PostgreSQL's ``integer``); ids and page numbers in URLs stay below it.

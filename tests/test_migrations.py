@@ -394,3 +394,33 @@ def test_several_processes_creating_the_app_at_once_on_a_new_database_all_start(
             assert _differences(connection) == []
     finally:
         database.dispose()
+
+
+def _source_record_storage(connection: Connection) -> str:
+    return connection.scalar(
+        text(
+            "SELECT attstorage FROM pg_attribute WHERE attrelid = 'collection_object'::regclass"
+            " AND attname = 'source_record'"
+        )
+    )
+
+
+def test_postgresql_stores_the_compressed_source_records_out_of_line_as_they_are(
+    tmp_path,
+) -> None:
+    url = empty_database_url(tmp_path)
+    if not url.startswith("postgresql"):
+        pytest.skip("a PostgreSQL storage setting: SQLite has none")
+    database = _open(url)
+    try:
+        database.prepare()
+        with database.engine.begin() as connection:
+            # EXTERNAL: moved out of line without another compression attempt.
+            assert _source_record_storage(connection) == "e"
+            command.downgrade(migrations.alembic_config(connection), "0014")
+            assert _source_record_storage(connection) == "x"
+        database.prepare()
+        with database.engine.connect() as connection:
+            assert _source_record_storage(connection) == "e"
+    finally:
+        database.dispose()
