@@ -193,10 +193,10 @@ def _send_last(out: Connection, kind: str, payload: object) -> None:
 
 
 #: How much lower the reader process's CPU priority is than the import's
-#: (``nice``). An import keeps both cores busy; a web worker answering a
-#: visitor meanwhile then waits for a core behind the reader, and a cold
-#: manifest asked in the import's first second took 2.8 s. The reader only
-#: parses ahead: whenever the import waits for it, it has the core again.
+#: (``nice``). An import keeps both cores busy, and a web worker answering a
+#: visitor meanwhile waits for a core like everything else at its priority.
+#: The reader only parses ahead: whenever the import waits for it, it has the
+#: core again (measured: no slower an import).
 READER_NICENESS = 10
 
 
