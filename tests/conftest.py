@@ -20,6 +20,7 @@ from glampub import create_app
 from glampub.db import Database
 from tests import database_tests, iiif_structure
 from tests import databases as test_databases
+from tests.demo_template import DemoTemplate
 
 REPO = Path(__file__).resolve().parents[1]
 # The folder beside the checkout that CI provides and a fresh clone lacks: real
@@ -146,14 +147,19 @@ def client(app: Flask) -> FlaskClient:
 
 
 @pytest.fixture(scope="session")
-def demo_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    """One app with the sample collections imported, shared by read-only tests."""
-    from glampub.importing.demo import load_demo
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> DemoTemplate:
+    """The sample collections imported once, never served: fixtures that want a
+    site holding them copy it (tests/demo_template.py)."""
+    return DemoTemplate(tmp_path_factory.mktemp("demo-template"), BASE_URL)
 
-    data_dir = tmp_path_factory.mktemp("demo") / "data"
+
+@pytest.fixture(scope="session")
+def demo_app(
+    tmp_path_factory: pytest.TempPathFactory, demo_template: DemoTemplate
+) -> Iterator[Flask]:
+    """One app with the sample collections imported, shared by read-only tests."""
+    data_dir = demo_template.copy_to(tmp_path_factory.mktemp("demo") / "data")
     app = create_app({"DATA_DIR": str(data_dir), "TESTING": True, "BASE_URL": BASE_URL})
-    reports = load_demo(database(app), data_dir)
-    app.config["DEMO_REPORTS"] = reports
     yield app
     database(app).dispose()
 

@@ -23,12 +23,14 @@ from pathlib import Path
 
 import pytest
 
-DATABASE_FIXTURES = frozenset({"app", "client", "runner", "demo_app", "demo_client"})
+DATABASE_FIXTURES = frozenset(
+    {"app", "client", "runner", "demo_app", "demo_client", "demo_template"}
+)
 
 # Names whose mention in test code means it can reach a database directly.
 _REACHES_A_DATABASE = re.compile(
     r"create_app|subprocess_env|database_url|glampub\.db\b|Database\(|browser_support"
-    r"|staff_helpers|load_demo|GLAMPUB_DATA_DIR|GLAMPUB_DATABASE_URL|\bdatabase\("
+    r"|staff_helpers|load_demo|demo_template|GLAMPUB_DATA_DIR|GLAMPUB_DATABASE_URL|\bdatabase\("
 )
 _TESTS = Path(__file__).resolve().parent
 

@@ -165,6 +165,17 @@ class PostgresDatabases:
             self.by_folder[key] = self.create()
         return self.by_folder[key]
 
+    def clone(self, source_dir: str | Path, data_dir: str | Path) -> str:
+        """The database of ``data_dir``: a copy of that of ``source_dir``, which
+        nobody may be connected to (the server refuses to copy it otherwise)."""
+        source = make_url(self.by_folder[str(Path(source_dir).resolve())]).database
+        name = self._new_name()
+        self.admin.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{source}"'))
+        self.admin.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
+        self.made.append(name)
+        url = self.by_folder[str(Path(data_dir).resolve())] = self.url(name)
+        return url
+
     def mark(self) -> tuple[int, int]:
         return len(self.made), len(self.engines)
 
@@ -277,6 +288,13 @@ def subprocess_env(data_dir: str | Path, env: Mapping[str, str] | None = None) -
     elif _databases is not None:
         _databases.for_folder(data_dir)  # the file, in place; its URL is the default
     return out
+
+
+def copy_database(source_dir: str | Path, data_dir: str | Path) -> None:
+    """Give ``data_dir`` a copy of the database of ``source_dir``. On SQLite the
+    database is the file inside the folder, which copying the folder copied."""
+    if isinstance(_databases, PostgresDatabases):
+        _databases.clone(source_dir, data_dir)
 
 
 def database_url(data_dir: str | Path) -> str:

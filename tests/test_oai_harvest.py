@@ -18,6 +18,7 @@ from werkzeug.serving import make_server
 from glampub import create_app
 from glampub.models import CollectionObject
 from tests.conftest import BASE_URL, database
+from tests.demo_template import DemoTemplate
 from tests.staff_helpers import make_staff
 
 with warnings.catch_warnings():
@@ -29,16 +30,15 @@ with warnings.catch_warnings():
 
 
 @pytest.fixture(scope="module")
-def live_oai(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Flask]]:
+def live_oai(
+    tmp_path_factory: pytest.TempPathFactory, demo_template: DemoTemplate
+) -> Iterator[tuple[str, Flask]]:
     """The sample collections served on an ephemeral port, lists in pages of 4,
     with one object withdrawn by staff."""
-    from glampub.importing.demo import load_demo
-
-    data_dir: Path = tmp_path_factory.mktemp("harvest") / "data"
+    data_dir = demo_template.copy_to(tmp_path_factory.mktemp("harvest") / "data")
     app = create_app(
         {"DATA_DIR": str(data_dir), "TESTING": True, "BASE_URL": BASE_URL, "OAI_PAGE_SIZE": 4}
     )
-    load_demo(database(app), data_dir)
     token = make_staff(app, "stadtmuseum-lindenau", "registrar@lindenau.example")
     with app.app_context():
         identifier = (

@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from glampub import create_app
 from glampub.models import ChangeEvent, CollectionObject, Institution
 from tests.conftest import BASE_URL, SHARED, database
+from tests.demo_template import DemoTemplate
 from tests.staff_helpers import make_staff
 
 NS = {
@@ -53,16 +54,15 @@ def record_id(slug: str, identifier: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def oai_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+def oai_app(
+    tmp_path_factory: pytest.TempPathFactory, demo_template: DemoTemplate
+) -> Iterator[Flask]:
     """The sample collections, small list pages, and one object withdrawn by staff
     (through the API, whose account helper names the museum "Kestrel Museum")."""
-    from glampub.importing.demo import load_demo
-
-    data_dir = tmp_path_factory.mktemp("oai") / "data"
+    data_dir = demo_template.copy_to(tmp_path_factory.mktemp("oai") / "data")
     app = create_app(
         {"DATA_DIR": str(data_dir), "TESTING": True, "BASE_URL": BASE_URL, "OAI_PAGE_SIZE": 7}
     )
-    load_demo(database(app), data_dir)
     token = make_staff(app, "kestrel-museum", "registrar@kestrel.example")
     withdrawn = app.test_client().post(
         "/api/v1/institutions/kestrel-museum/objects/status",

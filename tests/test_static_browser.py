@@ -14,8 +14,6 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from glampub import create_app
-from glampub.importing.demo import load_demo
 from glampub.web.vendor import AssetUnavailable, install
 from tests.browser_support import (
     GLAMPUB,
@@ -25,6 +23,7 @@ from tests.browser_support import (
     viewer_has_drawn,
 )
 from tests.databases import subprocess_env
+from tests.demo_template import DemoTemplate
 
 TIMEOUT = 60_000
 #: A tile of the level 0 grid: region x,y,w,h then a size.
@@ -37,7 +36,9 @@ class _Quiet(SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def exported(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def exported(
+    tmp_path_factory: pytest.TempPathFactory, demo_template: DemoTemplate
+) -> Iterator[str]:
     """The samples, exported with the viewer installed from npm, served at a sub-path."""
     if shutil.which("npm") is None:
         missing("npm is needed to install the viewer")
@@ -48,9 +49,7 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         install(data_dir)
     except AssetUnavailable as exc:
         missing(str(exc))
-    app = create_app({"DATA_DIR": str(data_dir)})
-    load_demo(app.extensions["glampub.db"], data_dir)
-    app.extensions["glampub.db"].dispose()
+    demo_template.copy_to(data_dir)
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(www)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

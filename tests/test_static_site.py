@@ -30,11 +30,11 @@ from sqlalchemy import func, select
 
 from glampub import create_app
 from glampub.cli import main
-from glampub.importing.demo import load_demo
 from glampub.models import ChangeEvent, CollectionObject, Institution
 from glampub.publishing.object_page import OTHER_VIEWERS
 from glampub.statuses import ObjectStatus
 from glampub.web.vendor import OPENSEADRAGON
+from tests.demo_template import DemoTemplate
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_collections"
 #: Sites an export may link to: the museums' own sites (from the samples),
@@ -77,7 +77,7 @@ class Site:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+def site(tmp_path_factory: pytest.TempPathFactory, demo_template: DemoTemplate) -> Iterator[Site]:
     tmp = tmp_path_factory.mktemp("static-site")
     www = tmp / "www"
     www.mkdir()
@@ -93,9 +93,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             env.delenv(name, raising=False)
         runner = CliRunner()
         # The samples as `glampub demo` loads them (it would serve them, too).
-        app = create_app()
-        load_demo(app.extensions["glampub.db"], data_dir)
-        app.extensions["glampub.db"].dispose()
+        demo_template.copy_to(data_dir)
         _harbour(runner, tmp)
         # The viewer as `glampub install-viewer` leaves it (a stand-in: no npm here).
         viewer = OPENSEADRAGON.served_root(data_dir)

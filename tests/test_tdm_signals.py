@@ -32,6 +32,7 @@ from glampub.cli import main
 from glampub.errors import UsageError
 from glampub.models import CollectionObject, Institution
 from tests.conftest import BASE_URL, database
+from tests.demo_template import DemoTemplate
 from tests.staff_helpers import csrf_token, login, make_staff
 
 RIGHTS_CSV = Path(__file__).resolve().parent / "data" / "tdm" / "rights.csv"
@@ -79,13 +80,11 @@ IMAGE_REQUEST = {
 }
 
 
-def _demo_site(data_dir: Path) -> Flask:
+def _demo_site(demo: DemoTemplate, data_dir: Path) -> Flask:
     """The sample collections, with originals of in-copyright items published in
     full (so their downloads answer and can be checked too)."""
-    from glampub.importing.demo import load_demo
-
+    demo.copy_to(data_dir)
     app = create_app({"DATA_DIR": str(data_dir), "TESTING": True, "BASE_URL": BASE_URL})
-    load_demo(database(app), data_dir)
     with app.app_context(), database(app).transaction() as session:
         for institution in session.scalars(select(Institution)):
             institution.full_images_in_copyright = True
@@ -93,8 +92,8 @@ def _demo_site(data_dir: Path) -> Flask:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    app = _demo_site(tmp_path_factory.mktemp("tdm") / "data")
+def site(tmp_path_factory: pytest.TempPathFactory, demo_template: DemoTemplate) -> Iterator[Flask]:
+    app = _demo_site(demo_template, tmp_path_factory.mktemp("tdm") / "data")
     yield app
     database(app).dispose()
 
@@ -299,9 +298,9 @@ def _settings(client: FlaskClient, slug: str, **fields: str) -> Any:
 
 
 def test_the_institution_setting_turns_the_reservation_off_and_names_a_policy(
-    tmp_path: Path,
+    tmp_path: Path, demo_template: DemoTemplate
 ) -> None:
-    app = _demo_site(tmp_path / "data")
+    app = _demo_site(demo_template, tmp_path / "data")
     try:
         reader = app.test_client()
         with app.app_context():
