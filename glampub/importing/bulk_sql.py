@@ -41,6 +41,10 @@ Processor = Callable[[Any], Any]
 _DEFAULT_VARIABLE_LIMIT = 999
 
 
+class PreparedRows(list):  # type: ignore[type-arg]
+    """Rows :meth:`BulkStatement.prepare` converted already."""
+
+
 class BulkStatement:
     """One INSERT or UPDATE, executed with rows given as tuples in ``columns`` order."""
 
@@ -86,11 +90,27 @@ class BulkStatement:
         self.rows_per_statement = max(1, _variable_limit(connection) // max(1, len(names)))
         self._sql_for: dict[int, str] = {}
 
+    def prepare(self, rows: Sequence[Sequence[Any]]) -> Sequence[Sequence[Any]]:
+        """``rows``, converted now for a later :meth:`execute` where that is
+        this process's work: a ``COPY``'s values JSON-encoded and compressed.
+        An import's batch is written on another thread while the next batch
+        is mapped (glampub.importing.overlapped_writes), and on PostgreSQL
+        those writes were the slower side: converting the rows there took
+        4.2 s of CPU of the 15 s they took for 30,000 LIDO records, with the
+        server waiting meanwhile. Converted with the mapping, they leave the
+        writing thread mostly the server to wait for."""
+        if self.copy is None:
+            return rows
+        return PreparedRows(self.copy.convert(rows))
+
     def execute(self, rows: Sequence[Sequence[Any]]) -> None:
         if not rows:
             return
         if self.copy is not None:
-            self.copy.execute(rows)
+            if isinstance(rows, PreparedRows):
+                self.copy.send(rows)
+            else:
+                self.copy.execute(rows)
             return
         if not self.direct:
             columns = self.columns

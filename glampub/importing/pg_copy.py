@@ -60,17 +60,30 @@ class CopyInsert:
                 self.converters.append((index, processor))
 
     def execute(self, rows: Sequence[Sequence[Any]]) -> None:
+        self.send(self.convert(rows))
+
+    def convert(self, rows: Sequence[Sequence[Any]]) -> Sequence[Sequence[Any]]:
+        """The rows with every value as the server takes it (JSON encoded, the
+        source record compressed): the part of a COPY that is this process's
+        own work, which an import does beside the server's work on the rows
+        before (see glampub.importing.bulk_sql.BulkStatement.prepare)."""
+        converters = self.converters
+        if not converters:
+            return rows
+        converted = []
+        for row in rows:
+            values = list(row)
+            for index, convert in converters:
+                values[index] = convert(values[index])
+            converted.append(values)
+        return converted
+
+    def send(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Copy rows :meth:`convert` gave."""
         if not rows:
             return
-        converters = self.converters
         # The session's own connection, so the rows join the import's transaction.
         driver = self.connection.connection.driver_connection
         with driver.cursor() as cursor, cursor.copy(self.sql) as copy:  # type: ignore[union-attr]
             for row in rows:
-                if converters:
-                    values = list(row)
-                    for index, convert in converters:
-                        values[index] = convert(values[index])
-                    copy.write_row(values)
-                else:
-                    copy.write_row(row)
+                copy.write_row(row)

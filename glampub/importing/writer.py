@@ -249,7 +249,7 @@ class BatchWriter:
                 kind = "Create" if stored.status == ObjectStatus.WITHDRAWN else "Update"
                 events.append(self._event(stored.id, kind, stored.revision + 1, now))
         updates = [_update_row(values) for values in changed]
-        inserts = [_object_row(values) for values in new_objects]
+        inserts = self.insert_objects.prepare([_object_row(values) for values in new_objects])
         batch = self.seen.batch
 
         def store() -> None:
