@@ -4,8 +4,9 @@ Parsing and mapping a large export (lxml, every field of every record) costs
 about as much CPU as deciding rights and writing the database. For a large
 file the importer therefore runs in a child process and sends its records
 over a pipe in batches, while this process writes the previous batch: the
-two halves of an import use two cores. The pipe holds about one batch, so
-the reader never runs far ahead and memory stays flat.
+two halves of an import use two cores. The reader parses at most
+``MESSAGES_AHEAD`` batches ahead of the import (queued to be sent by a
+thread, see :class:`_QueuedSender`), so memory stays flat.
 
 Records cross the pipe as marshal data (plain tuples of their fields), which
 the child writes in about half the time pickle takes: the child is the
@@ -27,12 +28,15 @@ Which files are read here is the import's choice
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import marshal
 import os
 import pickle
+import queue
 import signal
 import subprocess
 import sys
+import threading
 import traceback
 from collections.abc import Iterator
 from dataclasses import fields
@@ -59,6 +63,7 @@ def read_in_reader_process(
     # re-run whatever script started this process. Records come back on a pipe
     # of their own, so nothing an importer prints can corrupt them.
     read_end, write_end = os.pipe()
+    _widen(write_end)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     try:
         child = subprocess.Popen(
@@ -101,6 +106,18 @@ def read_in_reader_process(
         child.wait(timeout=5)
 
 
+#: Bytes a pipe to the reader holds where the system lets it (Linux; the
+#: default maximum for a process without privileges): a message goes in a few
+#: writes instead of one for each 64 KB, each a switch between the reader's
+#: threads (see _QueuedSender).
+PIPE_BYTES = 1 << 20
+
+
+def _widen(fd: int) -> None:
+    with contextlib.suppress(OSError, AttributeError):  # AttributeError: not Linux
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+
+
 def _how_it_ended(child: subprocess.Popen[bytes]) -> str:
     code = child.wait(timeout=5)
     if code < 0:
@@ -108,8 +125,51 @@ def _how_it_ended(child: subprocess.Popen[bytes]) -> str:
     return f"exit code {code}"
 
 
-def _reader_main(importer_name: str, path: str, profile: Profile | None, out: Connection) -> None:
+class _QueuedSender:
+    """Sends messages on a thread of its own, with up to ``ahead`` of them waiting.
+
+    A message of records is larger than the pipe holds, so a plain send
+    blocks until the import takes the whole of it: meanwhile the reader could
+    not parse, and while it parsed the next one the import, done with the last
+    batch, waited for it. With messages queued the reader parses on while the
+    import is busy (the thread writes without holding the interpreter lock).
+    """
+
+    def __init__(self, out: Connection, ahead: int) -> None:
+        self.out = out
+        self.queue: queue.Queue[bytes | None] = queue.Queue(maxsize=ahead)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="glampub-reader-send", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            while (message := self.queue.get()) is not None:
+                self.out.send_bytes(message)
+        except BaseException as exc:  # raised again in the reading thread
+            self.error = exc
+            while self.queue.get() is not None:  # so that no put() blocks for ever
+                pass
+
+    def send_bytes(self, message: bytes) -> None:
+        if self.error is not None:
+            raise self.error
+        self.queue.put(message)
+
+    def close(self) -> None:
+        """Wait until every message is sent."""
+        self.queue.put(None)
+        self.thread.join()
+
+
+#: Messages the reader process may have parsed ahead of the import (each
+#: MESSAGE_ITEMS records: a few MB of a LIDO export).
+MESSAGES_AHEAD = 2
+
+
+def _reader_main(importer_name: str, path: str, profile: Profile | None, pipe: Connection) -> None:
     """The reader process: run the importer, send what it yields in batches."""
+    out = _QueuedSender(pipe, MESSAGES_AHEAD)
     try:
         batch: list[Item] = []
         with bulk_garbage_collection():
@@ -130,6 +190,7 @@ def _reader_main(importer_name: str, path: str, profile: Profile | None, out: Co
         _send_last(out, "crash", traceback.format_exc())
     finally:
         out.close()
+        pipe.close()
 
 
 _RECORD_FIELDS = tuple(f.name for f in fields(SourceRecord))
@@ -141,7 +202,7 @@ _image_values = attrgetter(*(f.name for f in fields(SourceImage)))
 _problem_values = attrgetter(*(f.name for f in fields(Problem)))
 
 
-def _send_items(out: Connection, batch: list[Item]) -> None:
+def _send_items(out: _QueuedSender, batch: list[Item]) -> None:
     encoded = []
     for item in batch:
         if isinstance(item, SourceRecord):
@@ -182,11 +243,11 @@ def _decode_items(data: bytes | memoryview) -> Iterator[Item]:
         yield SourceRecord(*values)
 
 
-def _send(out: Connection, kind: str, payload: object) -> None:
+def _send(out: _QueuedSender, kind: str, payload: object) -> None:
     out.send_bytes(pickle.dumps((kind, payload), protocol=pickle.HIGHEST_PROTOCOL))
 
 
-def _send_last(out: Connection, kind: str, payload: object) -> None:
+def _send_last(out: _QueuedSender, kind: str, payload: object) -> None:
     """Report how reading ended, unless the importing process is already gone."""
     with contextlib.suppress(BrokenPipeError, ConnectionResetError):
         _send(out, kind, payload)
