@@ -172,7 +172,9 @@ def _niceness(pid: int) -> int:
 def test_the_reader_process_runs_at_a_lower_cpu_priority_than_the_import(
     in_a_reader_process: None, tmp_path: Path
 ) -> None:
-    export = _lido(tmp_path / "many.xml", 200)  # more than the pipe holds: the reader waits
+    # About 10 MB: more than the reader may queue (two messages of its own 250 records,
+    # not this test's patched 7) and its pipe hold, so it is still there, waiting.
+    export = _lido(tmp_path / "many.xml", 1500)
     items = read_in_reader_process("lido", export, None)
     next(items)
     try:
