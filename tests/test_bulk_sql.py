@@ -6,13 +6,26 @@ import sqlite3
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import bindparam, create_engine, insert, select, update
+from sqlalchemy import (
+    JSON,
+    Column,
+    Integer,
+    MetaData,
+    Table,
+    bindparam,
+    create_engine,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql
 
 from glampub.db import Base, make_engine
 from glampub.importing.bulk_sql import BulkStatement
 from glampub.importing.writer import OBJECT_COLUMNS
 from glampub.models import CollectionObject, Institution
 from glampub.search.index import ensure_search_index
+from tests.conftest import database
 
 OBJECTS = CollectionObject.__table__
 
@@ -164,3 +177,54 @@ def test_many_updates_by_id_each_change_their_own_row_and_its_index_entry(engine
     }
     assert found == changed
     assert old == 3  # the index forgot the changed rows' old text
+
+
+def test_an_app_database_stores_bulk_rows_as_sqlalchemy_does(app) -> None:
+    """On the suite's database (PostgreSQL: a binary COPY with each column's own
+    type), a bulk row's stored text is the very text SQLAlchemy's INSERT stored."""
+    now = datetime(2026, 12, 1, 9, 30, 15, 123456, tzinfo=UTC)
+    with database(app).transaction() as session:
+        connection = session.connection()
+        institution = connection.execute(
+            insert(Institution.__table__).values(slug="m", name="M")
+        ).inserted_primary_key[0]
+        by_sqlalchemy = _values("by-sqlalchemy", now) | {"institution_id": institution}
+        by_sqlalchemy["record_url"] = "https://museum.example/1"  # a nullable column set
+        connection.execute(insert(OBJECTS), [by_sqlalchemy])
+        direct = by_sqlalchemy | {"identifier": "direct"}
+        statement = BulkStatement(connection, insert(OBJECTS), OBJECT_COLUMNS)
+        statement.execute([tuple(direct[name] for name in OBJECT_COLUMNS)])
+        columns = ", ".join(
+            f"CAST({name} AS text)" for name in OBJECT_COLUMNS if name != "identifier"
+        )
+        raw = connection.exec_driver_sql(
+            f"SELECT {columns} FROM collection_object ORDER BY id"
+        ).all()
+        read = connection.execute(select(OBJECTS).order_by(OBJECTS.c.id)).all()
+    assert raw[0] == raw[1]
+    assert read[1].source_record == read[0].source_record  # compressed and back
+    assert read[1].date_display is None and read[1].held_by_staff is False
+
+
+def test_a_jsonb_column_is_copied_as_its_text(app) -> None:
+    """glampub's JSON columns are ``json``; were one ``jsonb``, its already
+    encoded text must still arrive as the value, not as a JSON string of it."""
+    with database(app).transaction() as session:
+        connection = session.connection()
+        if connection.dialect.name != "postgresql":
+            pytest.skip("COPY is PostgreSQL's")
+        table = Table(
+            "bulk_jsonb",
+            MetaData(),
+            Column("id", Integer, primary_key=True),
+            Column("doc", postgresql.JSONB, nullable=False),
+            Column("plain", JSON, nullable=False),
+            prefixes=["TEMPORARY"],
+        )
+        table.create(connection)
+        statement = BulkStatement(connection, insert(table), ("doc", "plain"))
+        statement.execute([({"a": [1, "ü"]}, None), ([], {"b": None})])
+        rows = connection.exec_driver_sql(
+            "SELECT jsonb_typeof(doc), doc::text, plain::text FROM bulk_jsonb ORDER BY id"
+        ).all()
+    assert rows == [("object", '{"a": [1, "ü"]}', "null"), ("array", "[]", '{"b":null}')]

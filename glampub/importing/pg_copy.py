@@ -12,6 +12,13 @@ encoded by the engine's serializer (``None`` as JSON ``null``, as
 SQLAlchemy's JSON type stores it unless the column says ``none_as_null``),
 and columns of a type with its own bind processor (the compressed source
 record) go through that processor.
+
+The rows go in COPY's binary format, each value as the server stores it,
+with the column types read from the catalog: in text format psycopg wrote
+every source record as hex (twice its size) and the server parsed every
+value back from text. Alternating imports of 100,000 LIDO records: the
+objects' COPY took 22% less server time, the server 6% less CPU in all, and
+the import ran 3% faster (1,899 and 1,963 records/s against 1,849 and 1,905).
 """
 
 from __future__ import annotations
@@ -19,7 +26,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Table
+from psycopg.adapt import Dumper
+from psycopg.pq import Format
+from sqlalchemy import JSON, Connection, Table, text
 
 from glampub.db import json_dumps
 
@@ -35,6 +44,30 @@ def _json_converter(column_type: JSON) -> Converter:
     return convert
 
 
+class _JsonTextDumper(Dumper):
+    """A ``json`` value already encoded (by :func:`_json_converter`), sent as it
+    is: psycopg's own dumper for the type would encode the text once more."""
+
+    format = Format.BINARY
+    oid = 114  # json
+
+    def dump(self, obj: Any) -> bytes:
+        return obj.encode()
+
+
+class _JsonbTextDumper(_JsonTextDumper):
+    oid = 3802  # jsonb: its binary form is a version byte, then the text
+
+    def dump(self, obj: Any) -> bytes:
+        return b"\x01" + obj.encode()
+
+
+_COLUMN_TYPES = text(
+    "SELECT attname, atttypid::integer FROM pg_attribute "
+    "WHERE attrelid = CAST(:table AS regclass) AND attnum > 0 AND NOT attisdropped"
+)
+
+
 class CopyInsert:
     """Rows given as tuples in ``columns`` order, copied into ``table``."""
 
@@ -48,7 +81,12 @@ class CopyInsert:
         dialect = connection.dialect
         preparer = dialect.identifier_preparer
         names = ", ".join(preparer.quote(name) for name in columns)
-        self.sql = f"COPY {preparer.format_table(table)} ({names}) FROM STDIN"
+        qualified = preparer.format_table(table)
+        self.sql = f"COPY {qualified} ({names}) FROM STDIN (FORMAT BINARY)"
+        # Binary values carry no type of their own: the server takes each as
+        # its column's type, so each is dumped as that type.
+        oids = dict(connection.execute(_COLUMN_TYPES, {"table": qualified}).all())
+        self.types = [oids[name] for name in columns]
         self.converters: list[tuple[int, Converter]] = []
         for index, name in enumerate(columns):
             column_type = table.c[name].type
@@ -85,5 +123,9 @@ class CopyInsert:
         # The session's own connection, so the rows join the import's transaction.
         driver = self.connection.connection.driver_connection
         with driver.cursor() as cursor, cursor.copy(self.sql) as copy:  # type: ignore[union-attr]
+            # On this cursor only: its adapters are its own copy of the connection's.
+            cursor.adapters.register_dumper(None, _JsonTextDumper)
+            cursor.adapters.register_dumper(None, _JsonbTextDumper)
+            copy.set_types(self.types)
             for row in rows:
                 copy.write_row(row)
