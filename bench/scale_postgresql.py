@@ -39,11 +39,21 @@ Before it, in this process, through the WSGI app (no network):
 The database is dropped at the end unless ``--keep`` is given; ``--database``
 measures a kept one again without importing (say, before and after a change
 of the search code). Run it on an otherwise idle machine.
+
+With ``--server-cores N`` the server runs on cores of its own during
+PostgreSQL's import, as a site at a million objects usually runs its
+database: its processes are pinned to the last N cores and the import's
+processes to the others (bench/_cores.py; a local server, and the right to
+set its cores). SQLite's import later runs on those same cores. On two cores
+that is one core for each import against one more for the server: whether
+PostgreSQL's import keeps up with SQLite's once the server's work no longer
+takes the import's cores. The searches and pages run unpinned.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import random
 import resource
@@ -64,6 +74,7 @@ from sqlalchemy.pool import NullPool
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench._cores import CannotPin, server_pinned, split_cores  # noqa: E402
 from bench._synthetic import PEOPLE as _PEOPLE  # noqa: E402
 from bench._synthetic import write_csv, write_lido  # noqa: E402
 
@@ -196,8 +207,11 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run_import(env: dict[str, str], export: Path, fmt: str) -> tuple[float, list[list[float]]]:
-    """``glampub import`` in a child process; its duration and memory each second."""
+def run_import(
+    env: dict[str, str], export: Path, fmt: str, cores: set[int] | None
+) -> tuple[float, list[list[float]]]:
+    """``glampub import`` in a child process (on ``cores``, which its reader process
+    inherits; None: any); its duration and memory each second."""
     started = time.perf_counter()
     process = subprocess.Popen(
         [*CLI, "import", str(export), "--institution", "bench", "--format", fmt, "--json"],
@@ -205,6 +219,7 @@ def run_import(env: dict[str, str], export: Path, fmt: str) -> tuple[float, list
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=None if cores is None else lambda: os.sched_setaffinity(0, cores),
     )
     samples: list[list[float]] = []
 
@@ -263,11 +278,20 @@ def main() -> None:
         "--skip-sqlite", action="store_true", help="do not import the file into SQLite as well"
     )
     parser.add_argument(
+        "--server-cores",
+        type=int,
+        default=0,
+        help="during the imports, pin the (local) server to this many cores, the imports "
+        "to the others (default: all share every core)",
+    )
+    parser.add_argument(
         "--markdown", type=Path, help="also write the figures to this file as Markdown tables"
     )
     args = parser.parse_args()
     try:
         run(args)
+    except CannotPin as exc:
+        raise SystemExit(f"--server-cores: {exc}") from None
     finally:
         if args.markdown and MARKDOWN:
             args.markdown.write_text("\n".join(MARKDOWN).rstrip() + "\n", encoding="utf-8")
@@ -293,7 +317,8 @@ def run(args: argparse.Namespace) -> None:
     print(f"database: {name}", flush=True)
     try:
         with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
-            imported = measure(Path(tmp), url, args.records, args.format)
+            cores = split_cores(args.server_cores) if args.server_cores else None
+            imported = measure(Path(tmp), url, args.records, args.format, cores)
             measure_pages(Path(tmp), url, args.fresh, args.pages_only)
             if not args.skip_sqlite:
                 compare_with_sqlite(Path(tmp), imported, args.format, args.records)
@@ -304,14 +329,24 @@ def run(args: argparse.Namespace) -> None:
         admin.dispose()
 
 
+def _cores(cores: set[int]) -> str:
+    """How cores read in the figures: 1 core (1), 2 cores (0, 1)."""
+    numbers = ", ".join(map(str, sorted(cores)))
+    return f"{len(cores)} core{'s' if len(cores) > 1 else ''} ({numbers})"
+
+
 class PostgresImport(NamedTuple):
     export: Path
     rate: float  # records a second
     sqlite_row_at: int  # where in MARKDOWN the SQLite import's row belongs
+    cores: set[int] | None  # the cores the import ran on; None: any
 
 
-def measure(work: Path, url: str, records: int, fmt: str) -> PostgresImport:
-    """Write the export and import it into PostgreSQL."""
+def measure(
+    work: Path, url: str, records: int, fmt: str, cores: tuple[set[int], set[int]] | None
+) -> PostgresImport:
+    """Write the export and import it into PostgreSQL; with ``cores`` (the import's,
+    the server's), each on its own."""
     started = time.perf_counter()
     writer = write_lido if fmt == "lido" else write_csv
     export = writer(work / f"export.{'xml' if fmt == 'lido' else 'csv'}", records)
@@ -326,9 +361,16 @@ def measure(work: Path, url: str, records: int, fmt: str) -> PostgresImport:
         [*CLI, "institution", "add", "bench", "--name", "Bench Museum"], env=env, check=True
     )
 
-    cpu = children_cpu()
-    took, samples = run_import(env, export, fmt)
-    cpu = children_cpu() - cpu
+    import_cores, server_cores = cores or (None, None)
+    if cores:
+        print(
+            f"cores: the imports on {sorted(import_cores)}, the server on {sorted(server_cores)}",
+            flush=True,
+        )
+    with server_pinned(url, server_cores) if server_cores else contextlib.nullcontext():
+        cpu = children_cpu()
+        took, samples = run_import(env, export, fmt, import_cores)
+        cpu = children_cpu() - cpu
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     memory = memory_at_tenths(samples)
     print(
@@ -342,6 +384,15 @@ def measure(work: Path, url: str, records: int, fmt: str) -> PostgresImport:
             f"Import of {records:,} LIDO records ({size / 1e6:,.0f} MB):"
             if fmt == "lido"
             else f"Import of {records:,} CSV rows ({size / 1e6:,.0f} MB):",
+            *(
+                [
+                    "",
+                    f"Each import on {_cores(import_cores)}; PostgreSQL's server on "
+                    f"{_cores(server_cores)} of its own.",
+                ]
+                if cores
+                else []
+            ),
             "",
             "| Database | Time | Records/s | CPU of the import's processes | Memory at 10/50/90% |",
             "|---|---|---|---|---|",
@@ -365,7 +416,7 @@ def measure(work: Path, url: str, records: int, fmt: str) -> PostgresImport:
     engine.dispose()
     print(f"database: {objects:,} objects, {db_size / 1e9:,.1f} GB", flush=True)
     MARKDOWN.extend(["", f"Database: {objects:,} objects, {db_size / 1e9:,.1f} GB.", ""])
-    return PostgresImport(export, records / took, sqlite_row_at)
+    return PostgresImport(export, records / took, sqlite_row_at, import_cores)
 
 
 def compare_with_sqlite(work: Path, imported: PostgresImport, fmt: str, records: int) -> None:
@@ -383,7 +434,7 @@ def compare_with_sqlite(work: Path, imported: PostgresImport, fmt: str, records:
             [*CLI, "institution", "add", "bench", "--name", "Bench Museum"], env=env, check=True
         )
         cpu = children_cpu()
-        took, samples = run_import(env, imported.export, fmt)
+        took, samples = run_import(env, imported.export, fmt, imported.cores)
         cpu = children_cpu() - cpu
     finally:
         for leftover in folder.glob("glampub.db*"):
