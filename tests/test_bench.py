@@ -101,3 +101,16 @@ def test_harvest_benchmark_runs() -> None:
     assert "max concurrent connections per host seen by the server: " in result.stdout
     assert "(limit 2: held)" in result.stdout
     assert "answers {304: 12}" in result.stdout
+
+
+def test_the_server_gets_the_last_cores_and_the_import_keeps_at_least_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bench import _cores
+
+    monkeypatch.setattr(_cores.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3})
+    assert _cores.split_cores(1) == ({0, 1, 2}, {3})
+    assert _cores.split_cores(3) == ({0}, {1, 2, 3})
+    for impossible in (0, 4, 5):
+        with pytest.raises(_cores.CannotPin, match="cores for the server"):
+            _cores.split_cores(impossible)
