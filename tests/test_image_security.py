@@ -293,8 +293,21 @@ def _fill(root: str, worker: int) -> None:
 
 def test_worker_processes_sharing_the_cache_keep_it_under_the_cap(tmp_path) -> None:
     root = tmp_path / "cache"
-    with get_context("fork").Pool(3) as pool:
-        pool.starmap(_fill, [(str(root), worker) for worker in range(3)])
+    # Forked processes of their own, as gunicorn forks its workers. Not a Pool: its
+    # terminate() on leaving the block once hung CI for good, a worker waiting for
+    # the task queue's lock.
+    fork = get_context("fork")
+    workers = [fork.Process(target=_fill, args=(str(root), worker)) for worker in range(3)]
+    for process in workers:
+        process.start()
+    try:
+        for process in workers:
+            process.join(timeout=120)
+        assert [process.exitcode for process in workers] == [0, 0, 0]
+    finally:
+        for process in workers:
+            if process.is_alive():
+                process.kill()
     cache = DerivativeCache(root, 300_000)
     assert 0 < cache.size() <= 300_000
     assert int((root / TOTAL_FILE).read_text()) == cache.size()
