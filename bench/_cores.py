@@ -19,8 +19,9 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from sqlalchemy import create_engine, make_url, text
-from sqlalchemy.pool import NullPool
+from sqlalchemy import text
+
+from bench._server_cpu import bench_engine, stat_fields
 
 
 class CannotPin(Exception):
@@ -38,15 +39,12 @@ def split_cores(server_cores: int) -> tuple[set[int], set[int]]:
 
 
 def _parent(pid: int) -> int:
-    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    return int(stat_fields(pid)[1])
 
 
 def server_processes(url: str) -> list[int]:
     """The postmaster of the server at ``url`` and its processes now running."""
-    parsed = make_url(url)
-    if parsed.drivername == "postgresql":
-        parsed = parsed.set(drivername="postgresql+psycopg")
-    engine = create_engine(parsed, poolclass=NullPool)
+    engine = bench_engine(url)
     try:
         with engine.connect() as connection:
             backend = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
@@ -54,7 +52,7 @@ def server_processes(url: str) -> list[int]:
                 postmaster = _parent(backend)
                 command = Path(f"/proc/{postmaster}/cmdline").read_bytes()
             except OSError:
-                raise CannotPin(f"{parsed.host}: the server is not on this machine") from None
+                raise CannotPin(f"{engine.url.host}: the server is not on this machine") from None
     finally:
         engine.dispose()
     if b"postgres" not in command:

@@ -15,10 +15,24 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.pool import NullPool
 
 from glampub.db import application_name
+
+
+def bench_engine(url: str) -> Engine:
+    """An engine of the benchmark's own (one connection at a time, none kept) on ``url``."""
+    parsed = make_url(url)
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")  # as glampub.db.make_engine
+    return create_engine(parsed, poolclass=NullPool)
+
+
+def stat_fields(pid: int) -> list[str]:
+    """The fields of ``/proc/PID/stat`` after the command's name (the state first,
+    then the parent's pid, ...); OSError for a process not on this machine."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
 
 
 def server_cpu_seconds(url: str, pid: int | None = None) -> float | None:
@@ -26,11 +40,8 @@ def server_cpu_seconds(url: str, pid: int | None = None) -> float | None:
     this one), in seconds; None when the database is not a local PostgreSQL."""
     if not url.startswith("postgresql"):
         return None
-    parsed = make_url(url)
-    if parsed.drivername == "postgresql":
-        parsed = parsed.set(drivername="postgresql+psycopg")  # as glampub.db.make_engine
     # Not glampub's engine: this session must not be named as the measured ones.
-    engine = create_engine(parsed, poolclass=NullPool)
+    engine = bench_engine(url)
     try:
         with engine.connect() as connection:
             pids = connection.execute(
@@ -44,7 +55,7 @@ def server_cpu_seconds(url: str, pid: int | None = None) -> float | None:
     total = 0.0
     for backend in pids:
         try:
-            fields = Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()
+            fields = stat_fields(backend)
         except OSError:
             return None  # another machine's server, or not ours to read
         total += (int(fields[11]) + int(fields[12])) / tick
